@@ -1,0 +1,17 @@
+#pragma once
+// The `egmf` subcommands. Each registers itself on the CLI11 app and returns the exit code when
+// run: 0 ok, 1 some items failed, 2 bad usage or input. Errors go to stderr as
+// "error: <file>: <what is wrong and what to do>".
+
+#include <functional>
+
+#include <CLI/CLI.hpp>
+
+namespace egmf::cli {
+
+using Command = std::function<int()>;
+
+Command addBenchCommand(CLI::App& app);
+Command addInspectCheckpointCommand(CLI::App& app);
+
+}  // namespace egmf::cli

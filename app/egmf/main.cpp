@@ -1,0 +1,26 @@
+// egmf: the command line of EGMF Studio (analyze, eval, train, export, make-demo,
+// inspect-checkpoint, bench). Subcommands arrive with their issues; see `egmf --help`.
+#include "commands.h"
+
+#ifndef EGMF_VERSION
+#define EGMF_VERSION "0.1.0"
+#endif
+
+int main(int argc, char** argv) {
+    CLI::App app{"egmf: analyse dialogues with EGMF checkpoints (the command line of EGMF Studio)"};
+    app.set_version_flag("--version", "egmf " EGMF_VERSION);
+    app.require_subcommand(1);
+    auto bench = egmf::cli::addBenchCommand(app);
+    auto inspect = egmf::cli::addInspectCheckpointCommand(app);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        const int code = app.exit(e);
+        return code == 0 ? 0 : 2;
+    }
+    for (auto* sub : app.get_subcommands()) {
+        if (sub->get_name() == "bench") { return bench(); }
+        if (sub->get_name() == "inspect-checkpoint") { return inspect(); }
+    }
+    return 2;
+}

@@ -1,0 +1,113 @@
+#pragma once
+// The checkpoint manifest (docs/checkpoint.md): everything about a model that is not a weight.
+// Every number of MODEL.md is a field here with its default, never a constant in the model code.
+
+#include <algorithm>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "egmf/result.h"
+
+namespace egmf {
+
+inline constexpr int kManifestFormatVersion = 1;
+
+enum class Task { Classification, Regression };
+
+/// Hugging Face config.json fields of a Llama-family decoder (Llama-2/3, Qwen2, Mistral).
+struct LlmConfig {
+    std::string modelType = "llama";
+    std::int64_t vocabSize = 0;
+    std::int64_t hiddenSize = 0;
+    std::int64_t intermediateSize = 0;
+    std::int64_t numHiddenLayers = 0;
+    std::int64_t numAttentionHeads = 0;
+    std::int64_t numKeyValueHeads = 0;
+    std::int64_t headDim = 0;  ///< 0: hiddenSize / numAttentionHeads
+    double rmsNormEps = 1e-6;
+    double ropeTheta = 10000.0;
+    std::string ropeType = "default";  ///< default | linear | llama3
+    double ropeFactor = 1.0;
+    double ropeLowFreqFactor = 1.0, ropeHighFreqFactor = 4.0;
+    std::int64_t ropeOriginalMaxPositions = 8192;
+    bool attentionBias = false;  ///< q/k/v biases (Qwen2)
+    bool tieWordEmbeddings = false;
+    std::int64_t bosTokenId = -1, eosTokenId = -1;
+
+    std::int64_t effectiveHeadDim() const {
+        return headDim > 0 ? headDim : hiddenSize / std::max<std::int64_t>(1, numAttentionHeads);
+    }
+};
+
+/// Parses the fields above from a config.json object; unsupported rope types are refused by name.
+Result<LlmConfig> parseLlmConfig(const nlohmann::json& config, const std::string& sourceName);
+
+struct LoraConfig {
+    std::int64_t rank = 16;
+    double alpha = 16;
+    double dropout = 0.05;
+    bool useRslora = false;
+    std::vector<std::string> targetModules{"q_proj", "v_proj"};
+    double scale() const;
+};
+
+struct PromptConfig {
+    /// Placeholders: {history} {speaker} {text} {labels} {multimodal}; {multimodal} is where the
+    /// pseudo tokens go and must appear exactly once.
+    std::string templateText;
+    std::string historyLine = "{speaker}: {text}\n";
+    int historyTurns = 5;
+    int maxNewTokens = 8;
+    int scoreDecimals = 1;  ///< regression answers are written with this many decimals
+};
+
+struct TokenizerConfig {
+    std::string kind = "bytes";  ///< bytes (this issue), later tokenizer.json | sentencepiece
+    std::string file;            ///< relative to the checkpoint folder
+};
+
+struct Manifest {
+    int formatVersion = kManifestFormatVersion;
+    std::string architecture = "egmf";
+    Task task = Task::Classification;
+    std::vector<std::string> labels;
+    double scoreMin = -3.0, scoreMax = 3.0;
+
+    std::int64_t fusionDim = 256;
+    std::int64_t fusionHeads = 4;
+    std::int64_t audioFeatureDim = 80;  ///< n_mels + prosody channels
+    std::int64_t audioHeads = 4;
+    std::int64_t audioFeedForward = 1024;
+    double audioFramesPerSecond = 100.0;  ///< 16 kHz / hop 160
+    std::int64_t visualFeatureDim = 256;
+    double visualFramesPerSecond = 4.0;
+    std::int64_t contextHidden = 128;
+    bool contextBidirectional = true;
+    std::vector<double> expertRatios{1.0 / 8, 1.0 / 4, 1.0 / 2};
+    std::int64_t localKernel = 3;
+    std::int64_t pseudoTokens = 4;
+
+    PromptConfig prompt;
+    TokenizerConfig tokenizer;
+    LlmConfig llm;
+    std::optional<LoraConfig> lora;
+    std::string provenanceJson = "{}";  ///< training provenance, kept verbatim
+
+    std::int64_t contextDim() const { return contextHidden * (contextBidirectional ? 2 : 1); }
+};
+
+/// Parses manifest.json text; `sourceName` (the file path) goes into every error message.
+Result<Manifest> parseManifest(std::string_view text, const std::string& sourceName);
+/// The manifest as JSON text (what parseManifest reads back).
+std::string serializeManifest(const Manifest& manifest);
+/// A manifest with MODEL.md's defaults and the demo-size LLM (d=256, 4 layers, byte tokenizer).
+Manifest demoManifest();
+/// MODEL.md's default prompt templates.
+std::string defaultClassificationTemplate();
+std::string defaultRegressionTemplate();
+
+}  // namespace egmf

@@ -1,0 +1,403 @@
+// manifest.json <-> egmf::Manifest. Every field is optional with MODEL.md's default; a field of the
+// wrong type or an impossible value is an error naming the field and the file.
+#include "egmf/manifest.h"
+
+#include <cmath>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+#include "strict_json.h"
+
+namespace egmf {
+namespace {
+
+using nlohmann::json;
+
+// Thrown inside this file only; parseManifest turns it into an Error.
+struct FieldError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+template <typename T>
+void read(const json& object, const char* key, T& out, const std::string& where) {
+    auto it = object.find(key);
+    if (it == object.end() || it->is_null()) {
+        return;
+    }
+    try {
+        if constexpr (std::is_same_v<T, bool>) {
+            if (!it->is_boolean()) { throw FieldError("expected true or false"); }
+        } else if constexpr (std::is_arithmetic_v<T>) {
+            if (!it->is_number()) { throw FieldError("expected a number"); }
+            if constexpr (std::is_integral_v<T>) {
+                if (!it->is_number_integer()) { throw FieldError("expected an integer"); }
+            }
+        } else if constexpr (std::is_same_v<T, std::string>) {
+            if (!it->is_string()) { throw FieldError("expected a string"); }
+        }
+        out = it->get<T>();
+    } catch (const std::exception& e) {
+        throw FieldError(where + key + ": " + e.what());
+    }
+}
+
+const json& section(const json& root, const char* key) {
+    static const json kEmpty = json::object();
+    auto it = root.find(key);
+    if (it == root.end() || it->is_null()) {
+        return kEmpty;
+    }
+    if (!it->is_object()) {
+        throw FieldError(std::string(key) + ": expected an object");
+    }
+    return *it;
+}
+
+void requirePositive(std::int64_t value, const char* name) {
+    if (value <= 0 || value > (std::int64_t{1} << 24)) {
+        throw FieldError(std::string(name) + ": must be a positive size, got " +
+                         std::to_string(value));
+    }
+}
+
+LlmConfig llmFromJson(const json& c) {
+    LlmConfig l;
+    read(c, "model_type", l.modelType, "llm.");
+    read(c, "vocab_size", l.vocabSize, "llm.");
+    read(c, "hidden_size", l.hiddenSize, "llm.");
+    read(c, "intermediate_size", l.intermediateSize, "llm.");
+    read(c, "num_hidden_layers", l.numHiddenLayers, "llm.");
+    read(c, "num_attention_heads", l.numAttentionHeads, "llm.");
+    l.numKeyValueHeads = l.numAttentionHeads;
+    read(c, "num_key_value_heads", l.numKeyValueHeads, "llm.");
+    read(c, "head_dim", l.headDim, "llm.");
+    read(c, "rms_norm_eps", l.rmsNormEps, "llm.");
+    read(c, "rope_theta", l.ropeTheta, "llm.");
+    read(c, "attention_bias", l.attentionBias, "llm.");
+    if (l.modelType == "qwen2" && !c.contains("attention_bias")) {
+        l.attentionBias = true;  // Qwen2 always has q/k/v biases; its config.json omits the key
+    }
+    read(c, "tie_word_embeddings", l.tieWordEmbeddings, "llm.");
+    read(c, "bos_token_id", l.bosTokenId, "llm.");
+    read(c, "eos_token_id", l.eosTokenId, "llm.");
+
+    // transformers >= 5 writes rope_parameters (with rope_theta inside); older ones rope_scaling.
+    const json* rope = nullptr;
+    for (const char* key : {"rope_parameters", "rope_scaling"}) {
+        auto it = c.find(key);
+        if (it != c.end() && it->is_object()) {
+            rope = &*it;
+            break;
+        }
+    }
+    if (rope) {
+        read(*rope, "rope_theta", l.ropeTheta, "llm.rope.");
+        std::string type = "default";
+        read(*rope, "type", type, "llm.rope.");
+        read(*rope, "rope_type", type, "llm.rope.");
+        if (type != "default" && type != "linear" && type != "llama3") {
+            throw FieldError("llm.rope_type \"" + type +
+                             "\" is not supported (supported: default, linear, llama3)");
+        }
+        l.ropeType = type;
+        read(*rope, "factor", l.ropeFactor, "llm.rope.");
+        read(*rope, "low_freq_factor", l.ropeLowFreqFactor, "llm.rope.");
+        read(*rope, "high_freq_factor", l.ropeHighFreqFactor, "llm.rope.");
+        read(*rope, "original_max_position_embeddings", l.ropeOriginalMaxPositions, "llm.rope.");
+    }
+    if (l.modelType != "llama" && l.modelType != "qwen2" && l.modelType != "mistral") {
+        throw FieldError("llm.model_type \"" + l.modelType +
+                         "\" is not supported (supported: llama, qwen2, mistral)");
+    }
+    requirePositive(l.vocabSize, "llm.vocab_size");
+    requirePositive(l.hiddenSize, "llm.hidden_size");
+    requirePositive(l.intermediateSize, "llm.intermediate_size");
+    requirePositive(l.numHiddenLayers, "llm.num_hidden_layers");
+    requirePositive(l.numAttentionHeads, "llm.num_attention_heads");
+    requirePositive(l.numKeyValueHeads, "llm.num_key_value_heads");
+    if (l.numAttentionHeads % l.numKeyValueHeads != 0) {
+        throw FieldError("llm.num_attention_heads must be a multiple of num_key_value_heads");
+    }
+    if (l.headDim < 0 || l.headDim > 4096) {
+        throw FieldError("llm.head_dim must be between 0 (derived) and 4096");
+    }
+    if (l.headDim == 0 && l.hiddenSize % l.numAttentionHeads != 0) {
+        throw FieldError("llm.hidden_size must be a multiple of num_attention_heads");
+    }
+    if (l.effectiveHeadDim() % 2 != 0) {
+        throw FieldError("llm.head_dim must be even (rotary embeddings pair dimensions)");
+    }
+    return l;
+}
+
+json llmToJson(const LlmConfig& l) {
+    json c = {{"model_type", l.modelType},
+              {"vocab_size", l.vocabSize},
+              {"hidden_size", l.hiddenSize},
+              {"intermediate_size", l.intermediateSize},
+              {"num_hidden_layers", l.numHiddenLayers},
+              {"num_attention_heads", l.numAttentionHeads},
+              {"num_key_value_heads", l.numKeyValueHeads},
+              {"rms_norm_eps", l.rmsNormEps},
+              {"rope_theta", l.ropeTheta},
+              {"attention_bias", l.attentionBias},
+              {"tie_word_embeddings", l.tieWordEmbeddings},
+              {"bos_token_id", l.bosTokenId},
+              {"eos_token_id", l.eosTokenId}};
+    if (l.headDim > 0) {
+        c["head_dim"] = l.headDim;
+    }
+    if (l.ropeType != "default") {
+        c["rope_scaling"] = {{"rope_type", l.ropeType},
+                             {"factor", l.ropeFactor},
+                             {"low_freq_factor", l.ropeLowFreqFactor},
+                             {"high_freq_factor", l.ropeHighFreqFactor},
+                             {"original_max_position_embeddings", l.ropeOriginalMaxPositions}};
+    }
+    return c;
+}
+
+Manifest manifestFromJson(const json& root) {
+    if (!root.is_object()) {
+        throw FieldError("the top level must be an object");
+    }
+    Manifest m;
+    read(root, "format_version", m.formatVersion, "");
+    if (m.formatVersion != kManifestFormatVersion) {
+        throw FieldError("format_version " + std::to_string(m.formatVersion) +
+                         " is not supported (this build reads version " +
+                         std::to_string(kManifestFormatVersion) + "); update EGMF Studio");
+    }
+    read(root, "architecture", m.architecture, "");
+    if (m.architecture != "egmf") {
+        throw FieldError("architecture \"" + m.architecture +
+                         "\" is not supported by the native loader (supported: egmf)");
+    }
+    std::string task = "classification";
+    read(root, "task", task, "");
+    if (task == "classification") {
+        m.task = Task::Classification;
+    } else if (task == "regression") {
+        m.task = Task::Regression;
+    } else {
+        throw FieldError("task must be \"classification\" or \"regression\", got \"" + task + "\"");
+    }
+    read(root, "labels", m.labels, "");
+    if (m.task == Task::Classification && m.labels.size() < 2) {
+        throw FieldError("labels: a classification checkpoint needs at least two labels");
+    }
+    if (auto it = root.find("score_range"); it != root.end()) {
+        if (!it->is_array() || it->size() != 2 || !(*it)[0].is_number() || !(*it)[1].is_number()) {
+            throw FieldError("score_range: expected [min, max]");
+        }
+        m.scoreMin = (*it)[0].get<double>();
+        m.scoreMax = (*it)[1].get<double>();
+    }
+
+    const json& fusion = section(root, "fusion");
+    read(fusion, "dim", m.fusionDim, "fusion.");
+    read(fusion, "heads", m.fusionHeads, "fusion.");
+    const json& audio = section(root, "audio");
+    read(audio, "feature_dim", m.audioFeatureDim, "audio.");
+    read(audio, "heads", m.audioHeads, "audio.");
+    read(audio, "feed_forward", m.audioFeedForward, "audio.");
+    read(audio, "frames_per_second", m.audioFramesPerSecond, "audio.");
+    const json& visual = section(root, "visual");
+    read(visual, "feature_dim", m.visualFeatureDim, "visual.");
+    read(visual, "frames_per_second", m.visualFramesPerSecond, "visual.");
+    const json& context = section(root, "context");
+    read(context, "hidden", m.contextHidden, "context.");
+    read(context, "bidirectional", m.contextBidirectional, "context.");
+    const json& experts = section(root, "experts");
+    read(experts, "ratios", m.expertRatios, "experts.");
+    read(experts, "local_kernel", m.localKernel, "experts.");
+    read(root, "pseudo_tokens", m.pseudoTokens, "");
+
+    for (auto [value, name] : {std::pair{m.fusionDim, "fusion.dim"},
+                               {m.fusionHeads, "fusion.heads"},
+                               {m.audioFeatureDim, "audio.feature_dim"},
+                               {m.audioHeads, "audio.heads"},
+                               {m.audioFeedForward, "audio.feed_forward"},
+                               {m.visualFeatureDim, "visual.feature_dim"},
+                               {m.contextHidden, "context.hidden"},
+                               {m.localKernel, "experts.local_kernel"},
+                               {m.pseudoTokens, "pseudo_tokens"}}) {
+        requirePositive(value, name);
+    }
+    if (m.fusionDim % m.fusionHeads != 0 || m.fusionDim % m.audioHeads != 0) {
+        throw FieldError("fusion.dim must be a multiple of fusion.heads and audio.heads");
+    }
+    if (m.localKernel % 2 == 0) {
+        throw FieldError("experts.local_kernel must be odd, so positions stay aligned");
+    }
+    if (m.expertRatios.size() != 3) {
+        throw FieldError("experts.ratios: expected three ratios (local, semantic, global)");
+    }
+    for (double r : m.expertRatios) {
+        if (!(r > 0) || std::llround(r * static_cast<double>(m.fusionDim)) < 1 || r > 64) {
+            throw FieldError("experts.ratios: each ratio must give a bottleneck of at least 1");
+        }
+    }
+    if (!(m.audioFramesPerSecond > 0) || !(m.visualFramesPerSecond > 0)) {
+        throw FieldError("frames_per_second must be positive");
+    }
+
+    const json& prompt = section(root, "prompt");
+    m.prompt.templateText = m.task == Task::Classification ? defaultClassificationTemplate()
+                                                           : defaultRegressionTemplate();
+    read(prompt, "template", m.prompt.templateText, "prompt.");
+    read(prompt, "history_line", m.prompt.historyLine, "prompt.");
+    read(prompt, "history_turns", m.prompt.historyTurns, "prompt.");
+    read(prompt, "max_new_tokens", m.prompt.maxNewTokens, "prompt.");
+    read(prompt, "score_decimals", m.prompt.scoreDecimals, "prompt.");
+    const auto first = m.prompt.templateText.find("{multimodal}");
+    if (first == std::string::npos ||
+        m.prompt.templateText.find("{multimodal}", first + 1) != std::string::npos) {
+        throw FieldError("prompt.template must contain {multimodal} exactly once");
+    }
+    if (m.prompt.historyTurns < 0 || m.prompt.maxNewTokens < 1 || m.prompt.maxNewTokens > 4096 ||
+        m.prompt.scoreDecimals < 0 || m.prompt.scoreDecimals > 6) {
+        throw FieldError("prompt: history_turns must be >= 0, max_new_tokens in 1..4096 and "
+                         "score_decimals in 0..6");
+    }
+
+    const json& tokenizer = section(root, "tokenizer");
+    read(tokenizer, "kind", m.tokenizer.kind, "tokenizer.");
+    read(tokenizer, "file", m.tokenizer.file, "tokenizer.");
+
+    if (!root.contains("llm") || !root["llm"].is_object()) {
+        throw FieldError("llm: missing (the language model's config.json fields)");
+    }
+    m.llm = llmFromJson(root["llm"]);
+    if (m.llm.eosTokenId < 0 || m.llm.eosTokenId >= m.llm.vocabSize) {
+        throw FieldError("llm.eos_token_id must be a token id of the vocabulary");
+    }
+
+    if (auto it = root.find("lora"); it != root.end() && !it->is_null()) {
+        if (!it->is_object()) {
+            throw FieldError("lora: expected an object or null");
+        }
+        LoraConfig lora;
+        read(*it, "r", lora.rank, "lora.");
+        read(*it, "lora_alpha", lora.alpha, "lora.");
+        read(*it, "lora_dropout", lora.dropout, "lora.");
+        read(*it, "use_rslora", lora.useRslora, "lora.");
+        read(*it, "target_modules", lora.targetModules, "lora.");
+        requirePositive(lora.rank, "lora.r");
+        for (const auto& target : lora.targetModules) {
+            static const std::vector<std::string> kKnown{"q_proj", "k_proj", "v_proj", "o_proj",
+                                                         "gate_proj", "up_proj", "down_proj"};
+            if (std::find(kKnown.begin(), kKnown.end(), target) == kKnown.end()) {
+                throw FieldError("lora.target_modules: \"" + target + "\" is not a projection "
+                                 "of the Llama decoder");
+            }
+        }
+        m.lora = lora;
+    }
+    if (auto it = root.find("provenance"); it != root.end()) {
+        m.provenanceJson = it->dump();
+    }
+    return m;
+}
+
+}  // namespace
+
+double LoraConfig::scale() const {
+    return useRslora ? alpha / std::sqrt(static_cast<double>(rank))
+                     : alpha / static_cast<double>(rank);
+}
+
+Result<LlmConfig> parseLlmConfig(const nlohmann::json& config, const std::string& sourceName) {
+    try {
+        return llmFromJson(config);
+    } catch (const std::exception& e) {
+        return makeError(ErrorCode::Corrupt, sourceName + ": " + e.what());
+    }
+}
+
+Result<Manifest> parseManifest(std::string_view text, const std::string& sourceName) {
+    auto json = checkpoint::parseStrictJson(text, sourceName);
+    if (!json) {
+        return json.error();
+    }
+    try {
+        return manifestFromJson(*json);
+    } catch (const std::exception& e) {
+        return makeError(ErrorCode::Corrupt,
+                         sourceName + ": " + e.what() + "; see docs/checkpoint.md for the format");
+    }
+}
+
+std::string serializeManifest(const Manifest& m) {
+    json root = {
+        {"format_version", m.formatVersion},
+        {"architecture", m.architecture},
+        {"task", m.task == Task::Classification ? "classification" : "regression"},
+        {"labels", m.labels},
+        {"score_range", {m.scoreMin, m.scoreMax}},
+        {"fusion", {{"dim", m.fusionDim}, {"heads", m.fusionHeads}}},
+        {"audio",
+         {{"feature_dim", m.audioFeatureDim},
+          {"heads", m.audioHeads},
+          {"feed_forward", m.audioFeedForward},
+          {"frames_per_second", m.audioFramesPerSecond}}},
+        {"visual",
+         {{"feature_dim", m.visualFeatureDim}, {"frames_per_second", m.visualFramesPerSecond}}},
+        {"context", {{"hidden", m.contextHidden}, {"bidirectional", m.contextBidirectional}}},
+        {"experts", {{"ratios", m.expertRatios}, {"local_kernel", m.localKernel}}},
+        {"pseudo_tokens", m.pseudoTokens},
+        {"prompt",
+         {{"template", m.prompt.templateText},
+          {"history_line", m.prompt.historyLine},
+          {"history_turns", m.prompt.historyTurns},
+          {"max_new_tokens", m.prompt.maxNewTokens},
+          {"score_decimals", m.prompt.scoreDecimals}}},
+        {"tokenizer", {{"kind", m.tokenizer.kind}, {"file", m.tokenizer.file}}},
+        {"llm", llmToJson(m.llm)},
+        {"lora", nullptr},
+        {"provenance", json::parse(m.provenanceJson, nullptr, false)},
+    };
+    if (m.lora) {
+        root["lora"] = {{"r", m.lora->rank},
+                        {"lora_alpha", m.lora->alpha},
+                        {"lora_dropout", m.lora->dropout},
+                        {"use_rslora", m.lora->useRslora},
+                        {"target_modules", m.lora->targetModules}};
+    }
+    return root.dump(2) + "\n";
+}
+
+std::string defaultClassificationTemplate() {
+    return "{history}{speaker}: {text}\n<Multimodal>{multimodal}</Multimodal>\n"
+           "Please recognize the emotion of the above multimodal content from the target set "
+           "<{labels}>. response: The emotion is";
+}
+
+std::string defaultRegressionTemplate() {
+    return "{history}{speaker}: {text}\n<Multimodal>{multimodal}</Multimodal>\n"
+           "Please predict the sentiment intensity of the above multimodal content in the range "
+           "[{score_min}, {score_max}]. response: The sentiment is";
+}
+
+Manifest demoManifest() {
+    Manifest m;
+    m.labels = {"neutral", "surprise", "fear", "sadness", "joy", "disgust", "anger"};
+    m.prompt.templateText = defaultClassificationTemplate();
+    m.lora = LoraConfig{};
+    m.llm.modelType = "llama";
+    m.llm.vocabSize = 320;  // the byte tokenizer: 256 bytes + specials, rounded up
+    m.llm.hiddenSize = 256;
+    m.llm.intermediateSize = 688;
+    m.llm.numHiddenLayers = 4;
+    m.llm.numAttentionHeads = 4;
+    m.llm.numKeyValueHeads = 2;
+    m.llm.rmsNormEps = 1e-6;
+    m.llm.ropeTheta = 10000.0;
+    m.llm.tieWordEmbeddings = true;
+    m.llm.bosTokenId = 256;
+    m.llm.eosTokenId = 257;
+    return m;
+}
+
+}  // namespace egmf

@@ -1,0 +1,41 @@
+#include "lora_linear.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace egmf::model {
+
+LoraLinearImpl::LoraLinearImpl(std::int64_t in, std::int64_t out, bool withBias,
+                               const std::optional<LoraConfig>& lora) {
+    const double bound = 1.0 / std::sqrt(static_cast<double>(in));
+    weight = register_parameter("weight", at::empty({out, in}).uniform_(-bound, bound));
+    if (withBias) {
+        bias = register_parameter("bias", at::zeros({out}));
+    }
+    if (lora) {
+        using torch::nn::LinearOptions;
+        lora_A = register_module("lora_A", torch::nn::Linear(LinearOptions(in, lora->rank).bias(false)));
+        lora_B = register_module("lora_B", torch::nn::Linear(LinearOptions(lora->rank, out).bias(false)));
+        at::NoGradGuard noGrad;
+        lora_B->weight.zero_();
+        m_scale = lora->scale();
+    }
+}
+
+std::optional<LoraConfig> adapterFor(const std::optional<LoraConfig>& lora, const char* name) {
+    if (lora && std::find(lora->targetModules.begin(), lora->targetModules.end(), name) !=
+                    lora->targetModules.end()) {
+        return lora;
+    }
+    return std::nullopt;
+}
+
+Tensor LoraLinearImpl::forward(const Tensor& x) {
+    auto y = at::linear(x, weight, bias);
+    if (hasAdapter()) {
+        y = y + lora_B->forward(lora_A->forward(x)) * m_scale;
+    }
+    return y;
+}
+
+}  // namespace egmf::model

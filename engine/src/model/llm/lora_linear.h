@@ -1,0 +1,34 @@
+#pragma once
+// A linear projection of the LLM with an optional PEFT-style LoRA adapter:
+//   y = x W^T (+ b) + scale * B(A(x))     scale = alpha / rank (or alpha / sqrt(rank), rsLoRA)
+// A starts random and B zero, so an untrained adapter changes nothing. The base weight sits at
+// llm.<path>.weight and the adapter at lora.<path>.lora_A.weight / lora_B.weight in checkpoints
+// (model/weights.h maps the names); A and B stay separate from the base weight, never merged, so
+// the adapter can be exported and switched off.
+
+#include <optional>
+
+#include "../torch_nn.h"
+#include "egmf/manifest.h"
+
+namespace egmf::model {
+
+class LoraLinearImpl : public torch::nn::Module {
+public:
+    LoraLinearImpl(std::int64_t in, std::int64_t out, bool bias,
+                   const std::optional<LoraConfig>& lora);
+    Tensor forward(const Tensor& x);
+    bool hasAdapter() const { return !lora_A.is_empty(); }
+
+    Tensor weight, bias;
+    torch::nn::Linear lora_A{nullptr}, lora_B{nullptr};
+
+private:
+    double m_scale = 0.0;
+};
+TORCH_MODULE(LoraLinear);
+
+/// `lora` when it targets the projection `name` (e.g. "q_proj"), else nothing.
+std::optional<LoraConfig> adapterFor(const std::optional<LoraConfig>& lora, const char* name);
+
+}  // namespace egmf::model

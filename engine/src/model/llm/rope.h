@@ -1,0 +1,21 @@
+#pragma once
+// Rotary position embeddings as transformers' modeling_llama computes them: inv_freq in float32
+// (with the "linear" and "llama3" scalings), cos/sin of cat(freqs, freqs) in float32 and cast to
+// the activations' dtype, applied with rotate_half (first half / second half of each head).
+
+#include "../torch_nn.h"
+#include "egmf/manifest.h"
+
+namespace egmf::model {
+
+class RotaryEmbedding {
+public:
+    explicit RotaryEmbedding(const LlmConfig& config);
+    /// q or k [heads, T, headDim] rotated for absolute positions start..start+T-1.
+    Tensor apply(const Tensor& x, std::int64_t start) const;
+
+private:
+    Tensor m_invFreq;  ///< [headDim / 2], float32, on CPU; moved to the input's device on use
+};
+
+}  // namespace egmf::model

@@ -1,0 +1,158 @@
+#include "egmf_runner.h"
+
+#include <chrono>
+
+namespace egmf::runtime {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double millisecondsSince(Clock::time_point start) {
+    return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+at::Tensor idsTensor(const std::vector<std::int32_t>& ids, const at::TensorOptions& options) {
+    std::vector<std::int64_t> wide(ids.begin(), ids.end());
+    return at::tensor(wide, at::TensorOptions().dtype(at::kLong)).to(options.device());
+}
+
+Error utteranceError(const Utterance& u, const std::string& what) {
+    const std::string where = u.clipPath.empty() ? "utterance " + u.id : u.clipPath;
+    return makeError(ErrorCode::InvalidArgument, where + ": " + what);
+}
+
+// An exception inside one utterance (out of memory, a LibTorch check) fails that utterance only.
+std::string failureMessage(const Utterance& u, const std::exception& e) {
+    return utteranceError(u, std::string("the model failed on this utterance (") + e.what() +
+                                 "); the rest of the dialogue was analysed").message;
+}
+
+}  // namespace
+
+EgmfRunner::EgmfRunner(model::EgmfImpl& model, const tokenizer::Tokenizer& tokenizer)
+    : m_model(model), m_tokenizer(tokenizer), m_prompts(model.manifest(), tokenizer) {
+    if (model.manifest().task == Task::Classification) {
+        for (const auto& label : model.manifest().labels) {
+            m_answers.push_back(m_prompts.answerIds(label));
+        }
+    }
+}
+
+Result<model::UtteranceInputs> EgmfRunner::inputsFor(const Utterance& u,
+                                                     const AnalyzeOptions& options,
+                                                     std::vector<std::int32_t>& textIds) const {
+    const auto& m = m_model.manifest();
+    const auto floatOptions = m_model.options();
+    auto features = [&](const FeatureSequence& f, std::int64_t dim, bool disabled,
+                        const char* name) -> Result<at::Tensor> {
+        if (disabled || f.empty()) {
+            return at::zeros({0, dim}, floatOptions);
+        }
+        if (f.dim != dim || f.frames < 0 ||
+            f.values.size() != static_cast<std::size_t>(f.frames * f.dim)) {
+            return utteranceError(u, std::string(name) + " features are " + std::to_string(f.frames) +
+                                         " x " + std::to_string(f.dim) + " with " +
+                                         std::to_string(f.values.size()) +
+                                         " values; the checkpoint expects " + std::to_string(dim) +
+                                         " per frame (re-extract the features for this model)");
+        }
+        return at::from_blob(const_cast<float*>(f.values.data()), {f.frames, f.dim}, at::kFloat)
+            .to(floatOptions);
+    };
+    auto audio = features(u.audio, m.audioFeatureDim, options.disabledModalities[1], "audio");
+    if (!audio) { return audio.error(); }
+    auto visual = features(u.visual, m.visualFeatureDim, options.disabledModalities[2], "visual");
+    if (!visual) { return visual.error(); }
+    textIds = options.disabledModalities[0] ? std::vector<std::int32_t>{} : m_tokenizer.encode(u.text);
+    if (textIds.empty() && audio->size(0) == 0 && visual->size(0) == 0) {
+        return utteranceError(u, "nothing to analyse: no text, audio or visual input is left "
+                                 "(check the clip and the ablation switches)");
+    }
+    return model::UtteranceInputs{idsTensor(textIds, floatOptions), *audio, *visual};
+}
+
+void EgmfRunner::decode(const Dialogue& dialogue, std::size_t index, const AnalyzeOptions& options,
+                        UtteranceTrace& trace) {
+    const auto& m = m_model.manifest();
+    auto start = Clock::now();
+    trace.enhanced = m_model.enhance(trace.encoded, trace.context, options.disabledExperts);
+    trace.timings.enhanceMs = millisecondsSince(start);
+
+    start = Clock::now();
+    trace.pseudo = m_model.pseudoTokens(trace.enhanced.enhanced);
+    trace.prompt = m_prompts.build(dialogue, index, !options.disabledModalities[0]);
+    const auto embeddings = m_model.promptEmbeddings(idsTensor(trace.prompt.prefix, m_model.options()),
+                                                     trace.pseudo,
+                                                     idsTensor(trace.prompt.suffix, m_model.options()));
+    const auto prompt = model::runPrompt(*m_model.llm, embeddings);
+    trace.promptLogits = prompt.lastLogits;
+    trace.timings.promptMs = millisecondsSince(start);
+
+    start = Clock::now();
+    const int maxNew = options.maxNewTokens > 0 ? options.maxNewTokens : m.prompt.maxNewTokens;
+    trace.generated = model::generateGreedy(*m_model.llm, prompt, maxNew, m.llm.eosTokenId);
+    trace.timings.generateMs = millisecondsSince(start);
+
+    if (options.scoreLabels && !m_answers.empty()) {
+        start = Clock::now();
+        trace.labelLogProbs = model::scoreContinuations(*m_model.llm, prompt, m_answers);
+        trace.timings.scoreMs = millisecondsSince(start);
+    }
+}
+
+Result<std::vector<UtteranceTrace>> EgmfRunner::run(
+    const Dialogue& dialogue, const AnalyzeOptions& options, const std::atomic<bool>& cancel,
+    const std::function<void(std::size_t, const UtteranceTrace&)>& onUtterance) {
+    const auto count = dialogue.utterances.size();
+    std::vector<UtteranceTrace> traces(count);
+    std::vector<at::Tensor> pooled;
+    auto cancelled = [&] {
+        return makeError(ErrorCode::Cancelled, "analysis of dialogue " + dialogue.id + " cancelled");
+    };
+
+    for (std::size_t i = 0; i < count; ++i) {
+        if (cancel.load()) { return cancelled(); }
+        auto& trace = traces[i];
+        auto inputs = inputsFor(dialogue.utterances[i], options, trace.textIds);
+        if (!inputs) {
+            trace.error = inputs.error().message;
+            pooled.push_back(at::zeros({m_model.manifest().fusionDim}, m_model.options()));
+            continue;
+        }
+        try {
+            auto start = Clock::now();
+            trace.encoded = m_model.encode(*inputs);
+            trace.timings.encodeMs = millisecondsSince(start);
+            start = Clock::now();
+            m_model.fuse(trace.encoded);
+            trace.timings.fusionMs = millisecondsSince(start);
+            pooled.push_back(trace.encoded.pooled);
+        } catch (const std::exception& e) {
+            trace.error = failureMessage(dialogue.utterances[i], e);
+            pooled.push_back(at::zeros({m_model.manifest().fusionDim}, m_model.options()));
+        }
+    }
+
+    auto start = Clock::now();
+    const auto contexts = count == 0 ? at::Tensor() : m_model.dialogueContext(at::stack(pooled, 0));
+    const double contextShareMs = count == 0 ? 0.0 : millisecondsSince(start) / static_cast<double>(count);
+
+    for (std::size_t i = 0; i < count; ++i) {
+        if (cancel.load()) { return cancelled(); }
+        auto& trace = traces[i];
+        trace.timings.contextMs = contextShareMs;
+        if (trace.error.empty()) {
+            trace.context = contexts[static_cast<std::int64_t>(i)];
+            try {
+                decode(dialogue, i, options, trace);
+            } catch (const std::exception& e) {
+                trace.error = failureMessage(dialogue.utterances[i], e);
+            }
+        }
+        if (onUtterance) { onUtterance(i, trace); }
+        if (options.progress) { options.progress(static_cast<int>(i + 1), static_cast<int>(count)); }
+    }
+    return traces;
+}
+
+}  // namespace egmf::runtime

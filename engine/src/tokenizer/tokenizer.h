@@ -1,0 +1,40 @@
+#pragma once
+// The tokenizer interface the model and the prompt builder use. Torch-free: tokenizers are
+// parsed and tested without LibTorch (and SentencePiece's own library cannot share a process
+// with it, TOOLCHAIN.md trap 2, so every format is read by our own code).
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "egmf/manifest.h"
+#include "egmf/result.h"
+
+namespace egmf::tokenizer {
+
+class Tokenizer {
+public:
+    virtual ~Tokenizer() = default;
+    /// Ids of `text`, without special tokens.
+    virtual std::vector<std::int32_t> encode(std::string_view text) const = 0;
+    /// Text of `ids`; special tokens are skipped; invalid UTF-8 becomes U+FFFD.
+    virtual std::string decode(std::span<const std::int32_t> ids) const = 0;
+    /// A display form of one token (for axis labels).
+    virtual std::string piece(std::int32_t id) const = 0;
+    virtual std::int64_t vocabSize() const = 0;
+};
+
+/// Builds the tokenizer a manifest names; files are relative to `checkpointDir`.
+Result<std::unique_ptr<Tokenizer>> makeTokenizer(const TokenizerConfig& config,
+                                                 const std::filesystem::path& checkpointDir,
+                                                 std::int64_t modelVocabSize);
+
+/// Replaces invalid UTF-8 sequences with U+FFFD, so every decoded string is safe JSON.
+std::string sanitizeUtf8(std::string_view bytes);
+
+}  // namespace egmf::tokenizer

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets (preset "fuzz") and runs each for SECONDS from the committed seeds.
+#   scripts/fuzz.sh [SECONDS]   (default 20)
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+seconds="${1:-20}"
+"$root/scripts/setup.sh" fuzz >/dev/null
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+for target in safetensors manifest; do
+  mkdir -p "$work/$target"
+  cp "$root/tests/fuzz/corpus/$target/"* "$work/$target/" 2>/dev/null || true
+  echo "fuzz: $target for ${seconds}s"
+  status=0
+  "$root/build/fuzz/bin/fuzz_$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+      -print_final_stats=1 "$work/$target" >"$work/$target.log" 2>&1 || status=$?
+  grep -E "^stat::number_of_executed_units|^stat::peak_rss_mb|DONE|ERROR|SUMMARY" "$work/$target.log" || true
+  if [ "$status" -ne 0 ]; then
+    tail -40 "$work/$target.log"
+    echo "fuzz: $target failed (exit $status); the crashing input is in the log above"
+    exit 1
+  fi
+done

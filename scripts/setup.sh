@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Sets up everything EGMF Studio needs on Debian 12 and builds it: installs the Debian packages
+# that are missing (TOOLCHAIN.md), configures with Ninja + ccache, builds. Safe to run again:
+# installed packages and an up-to-date build cost nothing.
+#   scripts/setup.sh [preset]      (default preset: dev)
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+preset="${1:-dev}"
+
+packages=(
+  # build
+  g++ cmake ninja-build pkg-config ccache clang libclang-rt-14-dev dpkg-dev file
+  # GUI (the Studio)
+  qt6-base-dev qt6-multimedia-dev qt6-tools-dev qt6-l10n-tools libqcustomplot-dev libqcustomplot2.1-qt6
+  # engine
+  libtorch-dev libgloo-dev libopenblas0-openmp libopencv-dev opencv-data
+  libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libswresample-dev libavfilter-dev
+  # kept libraries
+  nlohmann-json3-dev libcli11-dev libfmt-dev libspdlog-dev libpcre2-dev libicu-dev
+  libsqlite3-dev libzip-dev libaubio-dev
+  # tests and references
+  libgtest-dev libgmock-dev libbenchmark-dev ffmpeg espeak-ng xvfb pulseaudio
+  python3-torch python3-torchaudio python3-sklearn python3-sentencepiece python3-imageio sentencepiece
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+# Node.js comes from Debian only where no other node is installed (apt's npm conflicts with it).
+command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
+
+if ((${#missing[@]})); then
+  echo "setup: installing ${#missing[@]} Debian packages: ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -q
+  $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+cd "$root"
+# ccache: a cache that survives fresh clones (CCACHE_BASEDIR/NOHASHDIR are set by cmake/EgmfCcache.cmake).
+export CCACHE_MAXSIZE="${CCACHE_MAXSIZE:-5G}"
+if [ ! -f "build/$preset/build.ninja" ]; then
+  cmake --preset "$preset"
+fi
+# LibTorch TUs need ~1.2 GB each: two jobs on two cores.
+cmake --build --preset "$preset" -- -j "$(nproc)"

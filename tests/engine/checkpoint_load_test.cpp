@@ -1,0 +1,112 @@
+// Native checkpoints: a saved model loads back identically; a checkpoint that does not fit its
+// manifest fails with every missing, unexpected and wrong-shape key listed.
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "checkpoint/weights.h"
+#include "egmf/checkpoint.h"
+#include "egmf/checkpoint_info.h"
+#include "runtime/native_analyzer.h"
+#include "test_support.h"
+
+namespace egmf {
+namespace {
+
+void writeText(const std::filesystem::path& path, const std::string& text) {
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
+}
+
+TEST(CheckpointLoad, randomCheckpoint_loadsBackWithEqualWeights) {
+    test::TempDir dir;
+    const auto manifest = test::tinyManifest();
+    ASSERT_TRUE(createRandomCheckpoint(dir.path(), manifest, 5, RandomInit::Perturbed).ok());
+    auto weights = checkpoint::loadTensors(dir.path() / "model.safetensors");
+    ASSERT_TRUE(weights.ok());
+    EXPECT_TRUE(weights->count("lora.model.layers.1.self_attn.q_proj.lora_B.weight"));
+    EXPECT_TRUE(weights->count("llm.lm_head.weight"));
+    EXPECT_TRUE(weights->count("enhancer.global.fc1.weight"));
+    EXPECT_TRUE(weights->count("context_gru.weight_hh_l0_reverse"));
+
+    auto analyzer = loadNativeCheckpoint(dir.path());
+    ASSERT_TRUE(analyzer.ok()) << analyzer.error().message;
+    auto& native = dynamic_cast<runtime::NativeAnalyzer&>(**analyzer);
+    for (const auto& item : native.model().named_parameters(true)) {
+        const auto key = checkpoint::checkpointKey(item.key());
+        ASSERT_TRUE(weights->count(key)) << key;
+        EXPECT_TRUE(at::equal(item.value(), weights->at(key))) << key;
+    }
+    auto info = inspectCheckpoint(dir.path());
+    ASSERT_TRUE(info.ok());
+    EXPECT_EQ(info->tensorCount, static_cast<std::int64_t>(weights->size()));
+}
+
+TEST(CheckpointLoad, strictLoading_listsMissingUnexpectedAndWrongShapeKeys) {
+    test::TempDir dir;
+    const auto manifest = test::tinyManifest();
+    ASSERT_TRUE(createRandomCheckpoint(dir.path(), manifest, 5).ok());
+    auto weights = checkpoint::loadTensors(dir.path() / "model.safetensors");
+    ASSERT_TRUE(weights.ok());
+    weights->erase("fusion.norm_av.bias");
+    weights->erase("lora.model.layers.0.self_attn.v_proj.lora_A.weight");
+    (*weights)["enhancer.extra.weight"] = at::zeros({2});
+    (*weights)["text_proj.weight"] = at::zeros({3, 3});
+    ASSERT_TRUE(checkpoint::saveTensors(dir.path() / "model.safetensors", *weights).ok());
+    auto analyzer = loadNativeCheckpoint(dir.path());
+    ASSERT_FALSE(analyzer.ok());
+    const auto& message = analyzer.error().message;
+    EXPECT_EQ(analyzer.error().code, ErrorCode::Mismatch);
+    EXPECT_NE(message.find("model.safetensors"), std::string::npos);
+    EXPECT_NE(message.find("missing keys (2)"), std::string::npos) << message;
+    EXPECT_NE(message.find("fusion.norm_av.bias"), std::string::npos);
+    EXPECT_NE(message.find("lora.model.layers.0.self_attn.v_proj.lora_A.weight"), std::string::npos);
+    EXPECT_NE(message.find("unexpected keys (1)"), std::string::npos);
+    EXPECT_NE(message.find("enhancer.extra.weight"), std::string::npos);
+    EXPECT_NE(message.find("wrong shapes (1)"), std::string::npos);
+    EXPECT_NE(message.find("text_proj.weight: file [3, 3], model [32, 48]"), std::string::npos);
+}
+
+TEST(CheckpointLoad, brokenFolders_giveErrorsNamingTheFile) {
+    test::TempDir dir;
+    auto missing = loadNativeCheckpoint(dir.path());
+    ASSERT_FALSE(missing.ok());
+    EXPECT_NE(missing.error().message.find("manifest.json"), std::string::npos);
+
+    ASSERT_TRUE(createRandomCheckpoint(dir.path(), test::tinyManifest(), 1).ok());
+    writeText(dir.path() / "model.safetensors", "garbage that is not safetensors");
+    auto corrupt = loadNativeCheckpoint(dir.path());
+    ASSERT_FALSE(corrupt.ok());
+    EXPECT_EQ(corrupt.error().code, ErrorCode::Corrupt);
+    EXPECT_NE(corrupt.error().message.find("model.safetensors"), std::string::npos);
+
+    writeText(dir.path() / "manifest.json", "{\"architecture\": \"egmf\", ");
+    auto badManifest = loadNativeCheckpoint(dir.path());
+    ASSERT_FALSE(badManifest.ok());
+    EXPECT_NE(badManifest.error().message.find("manifest.json"), std::string::npos);
+}
+
+TEST(CheckpointLoad, buildModel_refusesCuda_whenTheBuildHasNone) {
+    if (at::hasCUDA()) {
+        GTEST_SUCCEED() << "this LibTorch has CUDA; the refusal is for CPU-only builds";
+        return;
+    }
+    auto model = runtime::buildModel(test::tinyManifest(), {"cuda", "float32"});
+    ASSERT_FALSE(model.ok());
+    EXPECT_NE(model.error().message.find("no CUDA"), std::string::npos);
+}
+
+TEST(CheckpointLoad, halfPrecision_loadsAndAnalyses) {
+    test::TempDir dir;
+    ASSERT_TRUE(createRandomCheckpoint(dir.path(), test::tinyManifest(), 3).ok());
+    auto analyzer = loadNativeCheckpoint(dir.path(), {"cpu", "bfloat16"});
+    ASSERT_TRUE(analyzer.ok()) << analyzer.error().message;
+    std::atomic<bool> cancel{false};
+    auto result = (*analyzer)->analyzeDialogue(test::randomDialogue(test::tinyManifest(), {"", "a"}, 2),
+                                               {}, cancel);
+    ASSERT_TRUE(result.ok()) << result.error().message;
+    EXPECT_EQ(result->utterances.size(), 2u);
+    EXPECT_TRUE(result->utterances[0].error.empty()) << result->utterances[0].error;
+}
+
+}  // namespace
+}  // namespace egmf

@@ -1,0 +1,115 @@
+// The Llama decoder: the KV cache changes nothing but speed, LoRA starts as a no-op, label scores
+// equal a full recomputation.
+#include <gtest/gtest.h>
+
+#include <c10/core/InferenceMode.h>
+
+#include "model/llm/generation.h"
+#include "test_support.h"
+
+namespace egmf::model {
+namespace {
+
+class Llm : public ::testing::Test {
+protected:
+    void SetUp() override {
+        at::manual_seed(11);
+        m_config = test::tinyManifest().llm;
+    }
+    LlmConfig m_config;
+    c10::InferenceMode m_inference;
+};
+
+// Greedy decoding recomputing the whole sequence at every step: no cache.
+std::vector<std::int64_t> generateUncached(LlamaForCausalLMImpl& llm, at::Tensor embeddings,
+                                           int maxNew, std::int64_t eos) {
+    std::vector<std::int64_t> out;
+    for (int step = 0; step < maxNew; ++step) {
+        KvCache fresh;
+        const auto next = llm.logits(llm.forward(embeddings, fresh)[-1]).argmax().item<std::int64_t>();
+        if (next == eos) { break; }
+        out.push_back(next);
+        embeddings = at::cat({embeddings, llm.embed(at::tensor({next}))}, 0);
+    }
+    return out;
+}
+
+TEST_F(Llm, cachedGeneration_equalsUncached) {
+    for (bool tied : {false, true}) {
+        m_config.tieWordEmbeddings = tied;
+        LlamaForCausalLM llm(m_config, LoraConfig{4, 8, 0.0, false, {"q_proj", "v_proj"}});
+        llm->eval();
+        const auto prompt = at::randn({9, m_config.hiddenSize});
+        const auto state = runPrompt(*llm, prompt);
+        const auto cached = generateGreedy(*llm, state, 12, -1);
+        EXPECT_EQ(cached, generateUncached(*llm, prompt, 12, -1));
+        EXPECT_EQ(cached.size(), 12u);
+        // The cache is not consumed: a second generation from it gives the same tokens.
+        EXPECT_EQ(generateGreedy(*llm, state, 12, -1), cached);
+    }
+}
+
+TEST_F(Llm, cachedLogits_equalFullSequenceLogits) {
+    LlamaForCausalLM llm(m_config, std::nullopt);
+    const auto sequence = at::randn({10, m_config.hiddenSize});
+    KvCache full;
+    const auto all = llm->logits(llm->forward(sequence, full));
+    KvCache split;
+    llm->forward(sequence.slice(0, 0, 6), split);
+    const auto tail = llm->logits(llm->forward(sequence.slice(0, 6), split));
+    EXPECT_TRUE(at::allclose(tail, all.slice(0, 6), 1e-5, 1e-5));
+    EXPECT_EQ(split.length, 10);
+}
+
+TEST_F(Llm, untrainedLora_changesNothing_andTrainedLoraDoes) {
+    LlamaForCausalLM base(m_config, std::nullopt);
+    LlamaForCausalLM adapted(m_config, LoraConfig{4, 16, 0.0, false, {"q_proj", "v_proj", "down_proj"}});
+    // Same base weights in both.
+    auto adaptedParameters = adapted->named_parameters(true);
+    for (const auto& item : base->named_parameters(true)) {
+        adaptedParameters[item.key()].copy_(item.value());
+    }
+    const auto x = at::randn({5, m_config.hiddenSize});
+    KvCache a, b;
+    EXPECT_TRUE(at::equal(base->forward(x, a), adapted->forward(x, b)));
+    auto layer = adapted->model->layers->ptr<LlamaDecoderLayerImpl>(0);
+    ASSERT_TRUE(layer->self_attn->q_proj->hasAdapter());
+    EXPECT_FALSE(layer->self_attn->k_proj->hasAdapter());
+    layer->self_attn->q_proj->lora_B->weight.normal_();
+    KvCache c, d;
+    EXPECT_FALSE(at::allclose(base->forward(x, c), adapted->forward(x, d)));
+}
+
+TEST_F(Llm, scoreContinuations_equalsSumOfFullSequenceLogProbs) {
+    LlamaForCausalLM llm(m_config, std::nullopt);
+    const auto prompt = at::randn({7, m_config.hiddenSize});
+    const std::vector<std::vector<std::int32_t>> answers{{32, 106, 111, 121, 257}, {65}, {32, 257}};
+    const auto scores = scoreContinuations(*llm, runPrompt(*llm, prompt), answers);
+    for (std::size_t k = 0; k < answers.size(); ++k) {
+        std::vector<std::int64_t> ids(answers[k].begin(), answers[k].end());
+        const auto sequence = at::cat({prompt, llm->embed(at::tensor(ids))}, 0);
+        KvCache fresh;
+        const auto logProbs = at::log_softmax(llm->logits(llm->forward(sequence, fresh)), -1);
+        double expected = 0;
+        for (std::size_t t = 0; t < ids.size(); ++t) {
+            expected += logProbs[6 + static_cast<std::int64_t>(t)][ids[t]].item<double>();
+        }
+        EXPECT_NEAR(scores[k], expected, 1e-4);
+    }
+}
+
+TEST_F(Llm, rope_scalings_changeFrequencies_asSpecified) {
+    const auto x = at::randn({2, 5, m_config.effectiveHeadDim()});
+    const auto plain = RotaryEmbedding(m_config).apply(x, 3);
+    auto linear = m_config;
+    linear.ropeType = "linear";
+    linear.ropeFactor = 2.0;
+    // Linear scaling by 2 at position p equals no scaling at position p / 2: check p = 6 vs 3.
+    const auto scaledAt6 = RotaryEmbedding(linear).apply(x.slice(1, 0, 1), 6);
+    EXPECT_TRUE(at::allclose(scaledAt6, plain.slice(1, 0, 1), 1e-5, 1e-5));
+    // Position 0 is never rotated.
+    EXPECT_TRUE(at::allclose(RotaryEmbedding(m_config).apply(x, 0).select(1, 0), x.select(1, 0)));
+}
+
+}  // namespace
+}  // namespace egmf::model
