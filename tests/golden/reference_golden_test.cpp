@@ -1,6 +1,8 @@
 // Golden test: the C++ engine against tools/reference/egmf_reference.py (PyTorch's own modules),
 // run as its own process on the same checkpoint and the same inputs. Every stage of every
 // utterance must agree within 1e-4, and the generated token ids exactly.
+#include <cstdio>
+
 #include <gtest/gtest.h>
 
 #include <c10/core/InferenceMode.h>
@@ -49,6 +51,8 @@ void compareWithReference(const GoldenCase& c, const Manifest& manifest, std::ui
     ASSERT_TRUE(reference.ok()) << reference.error().message;
 
     std::size_t compared = 0;
+    double largest = 0;
+    std::string largestName;
     for (std::size_t i = 0; i < traces->size(); ++i) {
         ASSERT_TRUE((*traces)[i].error.empty()) << (*traces)[i].error;
         for (const auto& [name, ours] : runtime::traceTensors(i, (*traces)[i])) {
@@ -60,11 +64,17 @@ void compareWithReference(const GoldenCase& c, const Manifest& manifest, std::ui
             } else if (ours.numel() > 0) {
                 const double difference = (ours.to(at::kFloat) - theirs).abs().max().item<double>();
                 EXPECT_LE(difference, kTolerance) << name << ": max |engine - reference| = " << difference;
+                if (difference > largest) {
+                    largest = difference;
+                    largestName = name;
+                }
             }
             ++compared;
         }
     }
     EXPECT_EQ(compared, traces->size() * 16);
+    std::printf("[ golden   ] %s: %zu tensors compared, largest difference %.3g (%s)\n", c.name.c_str(),
+                compared, largest, largestName.c_str());
 }
 
 TEST(ReferenceGolden, everyStage_equalsPyTorch_withAllModalitiesAndEachMissing) {

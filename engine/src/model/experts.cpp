@@ -14,7 +14,11 @@ BottleneckExpertImpl::BottleneckExpertImpl(std::int64_t dim, double ratio, Activ
 Tensor BottleneckExpertImpl::bottleneck(const Tensor& mixed) {
     auto h = fc1->forward(mixed);
     switch (m_activation) {
-        case Activation::Mish: h = at::mish(h); break;
+        case Activation::Mish:
+            // LibTorch 1.13 has no CPU mish kernel for bf16/f16: compute those in float32.
+            h = h.is_floating_point() && h.element_size() < 4 ? at::mish(h.to(at::kFloat)).to(h.scalar_type())
+                                                               : at::mish(h);
+            break;
         case Activation::Gelu: h = at::gelu(h); break;
         case Activation::Silu: h = at::silu(h); break;
     }

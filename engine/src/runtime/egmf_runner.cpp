@@ -23,11 +23,18 @@ Error utteranceError(const Utterance& u, const std::string& what) {
 
 // An exception inside one utterance (out of memory, a LibTorch check) fails that utterance only.
 std::string failureMessage(const Utterance& u, const std::exception& e) {
-    return utteranceError(u, std::string("the model failed on this utterance (") + e.what() +
+    return utteranceError(u, "the model failed on this utterance (" + exceptionText(e) +
                                  "); the rest of the dialogue was analysed").message;
 }
 
 }  // namespace
+
+std::string exceptionText(const std::exception& error) {
+    // LibTorch errors carry a C++ backtrace in what(); the user needs the first line.
+    const auto* torchError = dynamic_cast<const c10::Error*>(&error);
+    const std::string what = torchError ? torchError->what_without_backtrace() : error.what();
+    return what.substr(0, what.find('\n'));
+}
 
 EgmfRunner::EgmfRunner(model::EgmfImpl& model, const tokenizer::Tokenizer& tokenizer)
     : m_model(model), m_tokenizer(tokenizer), m_prompts(model.manifest(), tokenizer) {

@@ -21,6 +21,9 @@
 
 namespace egmf::runtime {
 
+/// An exception's message for users: LibTorch's errors without their C++ backtrace, first line.
+std::string exceptionText(const std::exception& error);
+
 struct UtteranceTrace {
     std::vector<std::int32_t> textIds;
     model::EncodedUtterance encoded;

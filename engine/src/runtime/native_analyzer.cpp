@@ -2,6 +2,7 @@
 
 #include <c10/core/InferenceMode.h>
 
+#include "allocator_tuning.h"
 #include "trace_values.h"
 
 namespace egmf {
@@ -32,7 +33,7 @@ Result<DialogueResult> NativeAnalyzer::analyzeDialogue(const Dialogue& dialogue,
         return result;
     } catch (const std::exception& e) {
         return makeError(ErrorCode::Internal, "dialogue " + dialogue.id + ": the model failed (" +
-                                                  e.what() + "); please report this with the checkpoint");
+                                                  exceptionText(e) + "); please report this with the checkpoint");
     }
 }
 
@@ -50,6 +51,7 @@ Result<model::Egmf> buildModel(const Manifest& manifest, const LoadOptions& opti
         return makeError(ErrorCode::InvalidArgument,
                          "dtype \"" + options.dtype + "\" is not one of float32, float16, bfloat16");
     }
+    tuneAllocatorForInference();
     try {
         const c10::Device device(options.device);
         if (device.is_cuda() && !at::hasCUDA()) {
@@ -63,7 +65,7 @@ Result<model::Egmf> buildModel(const Manifest& manifest, const LoadOptions& opti
         return model;
     } catch (const std::exception& e) {
         return makeError(ErrorCode::InvalidArgument,
-                         "cannot build the model on " + options.device + ": " + e.what());
+                         "cannot build the model on " + options.device + ": " + exceptionText(e));
     }
 }
 
