@@ -130,5 +130,30 @@ TEST_F(AnalyzerTest, textPositions_spreadEvenlyOverTheClip) {
     EXPECT_LT(u.positions.back().timeSec, 2.0);
 }
 
+TEST(RegressionAnalyzer, prediction_isANumberOrUnparsable_neverZeroByDefault) {
+    test::TempDir dir;
+    auto manifest = test::tinyManifest();
+    manifest.task = Task::Regression;
+    manifest.labels.clear();
+    manifest.prompt.templateText = defaultRegressionTemplate();
+    ASSERT_TRUE(createRandomCheckpoint(dir.path(), manifest, 12, RandomInit::Perturbed).ok());
+    auto analyzer = loadNativeCheckpoint(dir.path());
+    ASSERT_TRUE(analyzer.ok()) << analyzer.error().message;
+    std::atomic<bool> cancel{false};
+    auto result = (*analyzer)->analyzeDialogue(test::randomDialogue(manifest, {"", "v"}, 1), {}, cancel);
+    ASSERT_TRUE(result.ok()) << result.error().message;
+    for (const auto& u : result->utterances) {
+        ASSERT_TRUE(u.error.empty()) << u.error;
+        EXPECT_TRUE(u.labels.empty());
+        EXPECT_TRUE(u.probabilities.empty());
+        // A random model's bytes are not a number: "unparsable", and no score invented.
+        if (u.predictedScore) {
+            EXPECT_NE(u.prediction, "unparsable");
+        } else {
+            EXPECT_EQ(u.prediction, "unparsable");
+        }
+    }
+}
+
 }  // namespace
 }  // namespace egmf

@@ -2,6 +2,7 @@
 // run as its own process on the same checkpoint and the same inputs. Every stage of every
 // utterance must agree within 1e-4, and the generated token ids exactly.
 #include <cstdio>
+#include <fstream>
 
 #include <gtest/gtest.h>
 
@@ -96,6 +97,25 @@ TEST(ReferenceGolden, everyStage_equalsPyTorch_withExpertsDisabledAndCausalConte
     options.disabledExperts.set();
     options.disabledModalities[static_cast<int>(Modality::Visual)] = true;
     compareWithReference({"all experts off, no visual", {"", ""}, options}, manifest, 23);
+}
+
+TEST(ReferenceGolden, pytorchExport_loadsStrictly_andAnalyses) {
+    test::TempDir dir;
+    const auto manifest = test::tinyManifest();
+    {
+        std::ofstream out(dir.path() / "manifest.json");
+        out << serializeManifest(manifest);
+    }
+    auto exported = runtime::runReference(
+        "/usr/bin/python3", {"export", "--manifest", (dir.path() / "manifest.json").string(),
+                             "--checkpoint", (dir.path() / "from_pytorch").string(), "--seed", "4"});
+    ASSERT_TRUE(exported.ok()) << exported.error().message;
+    auto analyzer = loadNativeCheckpoint(dir.path() / "from_pytorch");
+    ASSERT_TRUE(analyzer.ok()) << analyzer.error().message;
+    std::atomic<bool> cancel{false};
+    auto result = (*analyzer)->analyzeDialogue(test::randomDialogue(manifest, {"", "t"}, 3), {}, cancel);
+    ASSERT_TRUE(result.ok()) << result.error().message;
+    EXPECT_TRUE(result->utterances[1].error.empty()) << result->utterances[1].error;
 }
 
 }  // namespace

@@ -12,6 +12,9 @@ Modes:
         every stage of every utterance (names as engine/src/runtime/reference_io.h lists)
   bench --checkpoint DIR --inputs IN.safetensors --repeats R --threads N
         prints one JSON line: median per-utterance milliseconds, in total and per stage
+  export --manifest MANIFEST.json --checkpoint OUT_DIR [--seed S]
+        builds Egmf(manifest) with PyTorch's initialisations and saves it with save_checkpoint
+        (what a PyTorch training script does at its end; the engine's tests load the result)
 
 Exporting a PyTorch-trained EGMF to the project's format: build `Egmf(manifest)` here (or any module
 with the same parameter names), train it, then call `save_checkpoint(model, manifest, folder)`;
@@ -518,15 +521,23 @@ def analyze(model, inputs, meta, timings=None):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("mode", choices=["run", "bench"])
+    parser.add_argument("mode", choices=["run", "bench", "export"])
     parser.add_argument("--checkpoint", required=True)
-    parser.add_argument("--inputs", required=True)
+    parser.add_argument("--inputs")
+    parser.add_argument("--manifest")
+    parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--outputs")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--threads", type=int, default=0)
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
+    if args.mode == "export":
+        torch.manual_seed(args.seed)
+        with open(args.manifest) as f:
+            manifest = json.load(f)
+        save_checkpoint(Egmf(manifest), manifest, args.checkpoint, {"format": "egmf", "seed": args.seed})
+        return
     model, _ = load_checkpoint(args.checkpoint)
     inputs, meta = read_safetensors(args.inputs)
     with torch.inference_mode():

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -102,6 +103,8 @@ struct Manifest {
 
 /// Parses manifest.json text; `sourceName` (the file path) goes into every error message.
 Result<Manifest> parseManifest(std::string_view text, const std::string& sourceName);
+/// Reads and parses <folder>/manifest.json (errors name that file).
+Result<Manifest> readManifest(const std::filesystem::path& folder);
 /// The manifest as JSON text (what parseManifest reads back).
 std::string serializeManifest(const Manifest& manifest);
 /// A manifest with MODEL.md's defaults and the demo-size LLM (d=256, 4 layers, byte tokenizer).

@@ -1,6 +1,5 @@
 #include "egmf/checkpoint_info.h"
 
-#include <fstream>
 #include <map>
 #include <sstream>
 
@@ -9,16 +8,7 @@
 namespace egmf {
 
 Result<CheckpointInfo> inspectCheckpoint(const std::filesystem::path& folder) {
-    const auto manifestPath = folder / "manifest.json";
-    std::ifstream in(manifestPath, std::ios::binary);
-    if (!in) {
-        return makeError(ErrorCode::NotFound, manifestPath.string() +
-                                                  ": cannot read; a native checkpoint is a folder "
-                                                  "with manifest.json and model.safetensors");
-    }
-    std::stringstream text;
-    text << in.rdbuf();
-    auto manifest = parseManifest(text.str(), manifestPath.string());
+    auto manifest = readManifest(folder);
     if (!manifest) {
         return manifest.error();
     }

@@ -3,6 +3,8 @@
 #include "egmf/manifest.h"
 
 #include <cmath>
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
@@ -327,6 +329,19 @@ Result<Manifest> parseManifest(std::string_view text, const std::string& sourceN
         return makeError(ErrorCode::Corrupt,
                          sourceName + ": " + e.what() + "; see docs/checkpoint.md for the format");
     }
+}
+
+Result<Manifest> readManifest(const std::filesystem::path& folder) {
+    const auto path = folder / "manifest.json";
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        return makeError(ErrorCode::NotFound, path.string() +
+                                                  ": cannot read; a native checkpoint is a folder "
+                                                  "with manifest.json and model.safetensors");
+    }
+    std::stringstream text;
+    text << in.rdbuf();
+    return parseManifest(text.str(), path.string());
 }
 
 std::string serializeManifest(const Manifest& m) {

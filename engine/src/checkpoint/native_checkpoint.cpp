@@ -1,6 +1,6 @@
 // Native checkpoint folders: manifest.json + model.safetensors (docs/checkpoint.md).
+
 #include <fstream>
-#include <sstream>
 
 #include <ATen/ATen.h>
 
@@ -12,16 +12,7 @@ namespace egmf {
 
 Result<std::unique_ptr<Analyzer>> loadNativeCheckpoint(const std::filesystem::path& folder,
                                                        const LoadOptions& options) {
-    const auto manifestPath = folder / "manifest.json";
-    std::ifstream in(manifestPath, std::ios::binary);
-    if (!in) {
-        return makeError(ErrorCode::NotFound, manifestPath.string() +
-                                                  ": cannot read; a native checkpoint is a folder "
-                                                  "with manifest.json and model.safetensors");
-    }
-    std::stringstream text;
-    text << in.rdbuf();
-    auto manifest = parseManifest(text.str(), manifestPath.string());
+    auto manifest = readManifest(folder);
     if (!manifest) {
         return manifest.error();
     }
