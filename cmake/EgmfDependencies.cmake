@@ -1,16 +1,35 @@
 # Every external dependency is found here, once. Debian 12 packages (TOOLCHAIN.md); the setup
-# script installs them.
-find_package(nlohmann_json 3 REQUIRED)
+# script installs them. With EGMF_DEPS_DIR (scripts/stage-device-deps.sh) the header-only and
+# source dependencies come from that folder instead: the GPU machine has no Debian -dev packages.
+set(EGMF_DEPS_DIR "" CACHE PATH "Staged dependencies (nlohmann, CLI11, googletest) for the device build")
+
 find_package(Threads REQUIRED)
+
+if(EGMF_DEPS_DIR)
+    add_library(nlohmann_json::nlohmann_json INTERFACE IMPORTED)
+    target_include_directories(nlohmann_json::nlohmann_json INTERFACE ${EGMF_DEPS_DIR}/include)
+    add_library(CLI11::CLI11 INTERFACE IMPORTED)
+    target_include_directories(CLI11::CLI11 INTERFACE ${EGMF_DEPS_DIR}/include)
+else()
+    find_package(nlohmann_json 3 REQUIRED)
+endif()
 
 if(NOT EGMF_TORCH_FREE_ONLY)
     # Debian's LibTorch (CPU) by default; a CUDA LibTorch through CMAKE_PREFIX_PATH.
     find_package(Torch REQUIRED)
-    if(NOT EGMF_MODEL_ONLY)
+    if(NOT EGMF_DEPS_DIR)
         find_package(CLI11 REQUIRED)
     endif()
 endif()
 
 if(EGMF_BUILD_TESTS)
-    find_package(GTest REQUIRED)
+    if(EGMF_DEPS_DIR)
+        set(INSTALL_GTEST OFF CACHE BOOL "" FORCE)
+        add_subdirectory(${EGMF_DEPS_DIR}/googletest ${CMAKE_BINARY_DIR}/googletest EXCLUDE_FROM_ALL)
+        foreach(_gtest gtest gtest_main gmock)
+            add_library(GTest::${_gtest} ALIAS ${_gtest})
+        endforeach()
+    else()
+        find_package(GTest REQUIRED)
+    endif()
 endif()

@@ -42,8 +42,7 @@ fi
 cd "$root"
 # ccache: a cache that survives fresh clones (CCACHE_BASEDIR/NOHASHDIR are set by cmake/EgmfCcache.cmake).
 export CCACHE_MAXSIZE="${CCACHE_MAXSIZE:-5G}"
-if [ ! -f "build/$preset/build.ninja" ]; then
-  cmake --preset "$preset"
-fi
+# Always configure: a few seconds, and a changed preset or a new clone never builds stale settings.
+cmake --preset "$preset" >/dev/null
 # LibTorch TUs need ~1.2 GB each: two jobs on two cores.
 cmake --build --preset "$preset" -- -j "$(nproc)"

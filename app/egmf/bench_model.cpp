@@ -21,8 +21,11 @@ Command addBenchCommand(CLI::App& app) {
     model->add_option("--threads", options->threads, "Intra-op threads (0: all cores)")
         ->check(CLI::Range(0, 256))->capture_default_str();
     model->add_option("--seed", options->seed, "Seed of weights and inputs")->capture_default_str();
-    model->add_option("--python", options->python, "Python with PyTorch for the reference")
-        ->capture_default_str();
+    model->add_option("--python", options->python,
+                      "Python with PyTorch for the reference (default: $EGMF_PYTHON or /usr/bin/python3)");
+    model->add_option("--device", options->device, "cpu, cuda or cuda:N (both sides)")->capture_default_str();
+    model->add_option("--dtype", options->dtype, "Weights and activations")
+        ->check(CLI::IsMember({"float32", "float16", "bfloat16"}))->capture_default_str();
     model->add_option("--work-dir", options->workDir, "Keep the checkpoint and inputs here");
     auto noReference = std::make_shared<bool>(false);
     model->add_flag("--no-reference", *noReference, "Time the engine only");

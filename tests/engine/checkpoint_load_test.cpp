@@ -85,14 +85,46 @@ TEST(CheckpointLoad, brokenFolders_giveErrorsNamingTheFile) {
     EXPECT_NE(badManifest.error().message.find("manifest.json"), std::string::npos);
 }
 
-TEST(CheckpointLoad, buildModel_refusesCuda_whenTheBuildHasNone) {
-    if (at::hasCUDA()) {
-        GTEST_SUCCEED() << "this LibTorch has CUDA; the refusal is for CPU-only builds";
+// On a GPU machine (a CUDA LibTorch and a GPU): float32 on CUDA equals CPU, bf16 runs. Elsewhere
+// asking for CUDA is refused with a message saying what to do.
+TEST(CheckpointLoad, cuda_matchesCpu_orIsRefusedWithoutIt) {
+    test::TempDir dir;
+    const auto manifest = test::tinyManifest();
+    ASSERT_TRUE(createRandomCheckpoint(dir.path(), manifest, 4, RandomInit::Perturbed).ok());
+    if (!at::hasCUDA()) {
+        auto model = runtime::buildModel(manifest, {"cuda", "float32"});
+        ASSERT_FALSE(model.ok());
+        EXPECT_NE(model.error().message.find("no CUDA"), std::string::npos);
+        EXPECT_NE(model.error().message.find("--device cpu"), std::string::npos);
         return;
     }
-    auto model = runtime::buildModel(test::tinyManifest(), {"cuda", "float32"});
-    ASSERT_FALSE(model.ok());
-    EXPECT_NE(model.error().message.find("no CUDA"), std::string::npos);
+    const auto dialogue = test::randomDialogue(manifest, {"", "a", "v"}, 3);
+    std::atomic<bool> cancel{false};
+    auto analyse = [&](const LoadOptions& options) {
+        auto analyzer = loadNativeCheckpoint(dir.path(), options);
+        EXPECT_TRUE(analyzer.ok()) << analyzer.error().message;
+        auto result = (*analyzer)->analyzeDialogue(dialogue, {}, cancel);
+        EXPECT_TRUE(result.ok()) << result.error().message;
+        return std::move(*result);
+    };
+    const auto cpu = analyse({"cpu", "float32"});
+    const auto cuda = analyse({"cuda", "float32"});
+    for (std::size_t i = 0; i < cpu.utterances.size(); ++i) {
+        const auto& a = cpu.utterances[i];
+        const auto& b = cuda.utterances[i];
+        ASSERT_TRUE(b.error.empty()) << b.error;
+        for (std::size_t k = 0; k < a.labelLogProbs.size(); ++k) {
+            EXPECT_NEAR(a.labelLogProbs[k], b.labelLogProbs[k], 1e-3);
+        }
+        for (std::size_t j = 0; j < a.gates.gates.values.size(); ++j) {
+            EXPECT_NEAR(a.gates.gates.values[j], b.gates.gates.values[j], 1e-4);
+        }
+    }
+    const auto bf16 = analyse({"cuda", "bfloat16"});
+    for (const auto& u : bf16.utterances) {
+        EXPECT_TRUE(u.error.empty()) << u.error;
+        EXPECT_EQ(u.probabilities.size(), manifest.labels.size());
+    }
 }
 
 TEST(CheckpointLoad, halfPrecision_loadsAndAnalyses) {

@@ -44,7 +44,7 @@ void compareWithReference(const GoldenCase& c, const Manifest& manifest, std::ui
     const auto outputs = dir.path() / "outputs.safetensors";
     ASSERT_TRUE(runtime::writeReferenceInputs(inputs, runner, dialogue, c.options,
                                               manifest.prompt.maxNewTokens).ok());
-    auto ran = runtime::runReference("/usr/bin/python3",
+    auto ran = runtime::runReference(runtime::referencePython(),
                                      {"run", "--checkpoint", (dir.path() / "ckpt").string(), "--inputs",
                                       inputs.string(), "--outputs", outputs.string()});
     ASSERT_TRUE(ran.ok()) << ran.error().message;
@@ -107,7 +107,7 @@ TEST(ReferenceGolden, pytorchExport_loadsStrictly_andAnalyses) {
         out << serializeManifest(manifest);
     }
     auto exported = runtime::runReference(
-        "/usr/bin/python3", {"export", "--manifest", (dir.path() / "manifest.json").string(),
+        runtime::referencePython(), {"export", "--manifest", (dir.path() / "manifest.json").string(),
                              "--checkpoint", (dir.path() / "from_pytorch").string(), "--seed", "4"});
     ASSERT_TRUE(exported.ok()) << exported.error().message;
     auto analyzer = loadNativeCheckpoint(dir.path() / "from_pytorch");

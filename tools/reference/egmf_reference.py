@@ -102,9 +102,9 @@ class AudioBranch(nn.Module):
 
     def forward(self, mel):  # [T, F]
         if mel.shape[0] == 0:
-            return torch.zeros(0, self.d)
+            return mel.new_zeros(0, self.d)
         x = F.gelu(self.conv2(F.gelu(self.conv1(mel.t().unsqueeze(0))))).squeeze(0).t()
-        x = x + sinusoidal_positions(x.shape[0], self.d)
+        x = x + sinusoidal_positions(x.shape[0], self.d).to(x)
         return self.encoder_layer(x.unsqueeze(0)).squeeze(0)
 
 
@@ -117,7 +117,7 @@ class VisualBranch(nn.Module):
 
     def forward(self, faces):
         if faces.shape[0] == 0:
-            return torch.zeros(0, self.d)
+            return faces.new_zeros(0, self.d)
         return self.temporal_conv(self.proj(faces).t().unsqueeze(0)).squeeze(0).t()
 
 
@@ -132,7 +132,7 @@ class AvEncoder(nn.Module):
 def attend(mha, q, kv, heads):
     """nn.MultiheadAttention on unbatched [T, d]; an empty key set gives zeros."""
     if kv.shape[0] == 0:
-        return torch.zeros_like(q), torch.zeros(heads, q.shape[0], 0)
+        return torch.zeros_like(q), q.new_zeros(heads, q.shape[0], 0)
     out, w = mha(q.unsqueeze(0), kv.unsqueeze(0), kv.unsqueeze(0), need_weights=True,
                  average_attn_weights=False)
     return out.squeeze(0), w.squeeze(0)
@@ -171,7 +171,8 @@ class Expert(nn.Module):
 
 class LocalExpert(Expert):
     def __init__(self, d, ratio, kernel):
-        super().__init__(d, ratio, F.mish)
+        # PyTorch 1.13 has no CPU mish for bf16/f16; float32 there, as the engine does.
+        super().__init__(d, ratio, lambda x: F.mish(x.float()).to(x.dtype))
         self.mix = nn.Conv1d(d, d, kernel, padding=kernel // 2, groups=d)
 
     def forward(self, h, spans):
@@ -210,7 +211,7 @@ class HierarchicalGate(nn.Module):
     def forward(self, h, ctx, disabled):
         hc = torch.cat([h, ctx.unsqueeze(0).expand(h.shape[0], -1)], 1)
         z_f, z_c = self.feature(h), self.context(hc)
-        mask = torch.tensor([bool(x) for x in disabled])
+        mask = torch.tensor([bool(x) for x in disabled], device=h.device)
         z_f = z_f.masked_fill(mask, float("-inf"))
         z_c = z_c.masked_fill(mask, float("-inf"))
         return (torch.softmax(z_f, -1), torch.softmax(z_c, -1), torch.softmax(z_f + z_c, -1),
@@ -230,8 +231,8 @@ class Enhancer(nn.Module):
     def forward(self, h, spans, ctx, disabled):
         n = h.shape[0]
         if all(disabled):
-            z = torch.zeros(n, 3)
-            return h, z, z, z, torch.ones(n, 1)
+            z = h.new_zeros(n, 3)
+            return h, z, z, z, h.new_ones(n, 1)
         g_f, g_c, g, alpha = self.gate(h, ctx, disabled)
         experts = [lambda: self.local(h, spans), lambda: self.semantic(h),
                    lambda: getattr(self, "global")(h)]
@@ -328,7 +329,7 @@ class LlamaAttention(nn.Module):
         v = v[:, None].expand(self.kv, rep, *v.shape[1:]).reshape(self.h, *v.shape[1:])
         scores = q @ k.transpose(1, 2) / math.sqrt(self.hd)
         past = k.shape[1] - T
-        mask = torch.ones(T, k.shape[1], dtype=torch.bool).triu(past + 1)
+        mask = torch.ones(T, k.shape[1], dtype=torch.bool, device=x.device).triu(past + 1)
         scores = scores.masked_fill(mask, float("-inf"))
         w = torch.softmax(scores, -1, dtype=torch.float32).to(q.dtype)
         return self.o_proj((w @ v).transpose(0, 1).reshape(T, self.h * self.hd)), new_cache
@@ -375,8 +376,8 @@ class LlamaForCausalLM(nn.Module):
     def forward(self, x, cache):
         """x [T, hidden] after `cache` (a list of per-layer (k, v) or None) -> hidden, cache."""
         past = 0 if cache is None or cache[0] is None else cache[0][0].shape[1]
-        pos = torch.arange(past, past + x.shape[0], dtype=torch.float32)
-        freqs = pos[:, None] * self.inv_freq[None, :]
+        pos = torch.arange(past, past + x.shape[0], dtype=torch.float32, device=x.device)
+        freqs = pos[:, None] * self.inv_freq[None, :].float()
         emb = torch.cat([freqs, freqs], -1)
         cos, sin = emb.cos().to(x.dtype), emb.sin().to(x.dtype)
         new_cache = []
@@ -450,7 +451,14 @@ def analyze(model, inputs, meta, timings=None):
     max_new = int(meta["max_new_tokens"])
     eos = m["llm"]["eos_token_id"]
     out, encoded, pooled = {}, [], []
-    clock = time.perf_counter
+    device = model.text_proj.weight.device
+    dtype = model.text_proj.weight.dtype
+    inputs = {k: (v.to(device, dtype) if v.is_floating_point() else v.to(device)) for k, v in inputs.items()}
+
+    def clock():
+        if device.type == "cuda":
+            torch.cuda.synchronize()
+        return time.perf_counter()
 
     def tick(i, stage, start):
         if timings is not None:
@@ -497,7 +505,7 @@ def analyze(model, inputs, meta, timings=None):
             generated.append(token)
             if step + 1 == max_new:
                 break
-            h, gen_cache = model.llm(emb(torch.tensor([token])), gen_cache)
+            h, gen_cache = model.llm(emb(torch.tensor([token], device=device)), gen_cache)
             logits = model.llm.logits(h[-1])
         tick(i, "generate", s)
         s = clock()
@@ -507,9 +515,9 @@ def analyze(model, inputs, meta, timings=None):
             for tokens in answers:
                 total = float(first[tokens[0]])
                 if len(tokens) > 1:
-                    h, _ = model.llm(emb(torch.tensor(tokens[:-1])), cache)
+                    h, _ = model.llm(emb(torch.tensor(tokens[:-1], device=device)), cache)
                     lp = torch.log_softmax(model.llm.logits(h), -1)
-                    total += float(lp.gather(1, torch.tensor(tokens[1:]).unsqueeze(1)).sum())
+                    total += float(lp.gather(1, torch.tensor(tokens[1:], device=device).unsqueeze(1)).sum())
                 scores.append(total)
         tick(i, "score", s)
         out.update({p + "context": contexts[i], p + "g_f": g_f, p + "g_c": g_c, p + "g": g,
@@ -529,6 +537,8 @@ def main():
     parser.add_argument("--outputs")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--threads", type=int, default=0)
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--dtype", default="float32", choices=["float32", "float16", "bfloat16"])
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -539,6 +549,7 @@ def main():
         save_checkpoint(Egmf(manifest), manifest, args.checkpoint, {"format": "egmf", "seed": args.seed})
         return
     model, _ = load_checkpoint(args.checkpoint)
+    model = model.to(args.device, getattr(torch, args.dtype))
     inputs, meta = read_safetensors(args.inputs)
     with torch.inference_mode():
         if args.mode == "run":

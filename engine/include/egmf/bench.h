@@ -17,7 +17,9 @@ struct ModelBenchOptions {
     int threads = 0;           ///< 0: all cores
     std::uint64_t seed = 1;
     bool withReference = true;  ///< also time the Python reference
-    std::string python = "/usr/bin/python3";
+    std::string python;             ///< empty: runtime::referencePython()
+    std::string device = "cpu";     ///< both sides run here ("cuda" on a GPU machine)
+    std::string dtype = "float32";  ///< float32 | float16 | bfloat16
     std::filesystem::path workDir;  ///< empty: a temporary folder
 };
 

@@ -2,12 +2,18 @@
 
 #include <chrono>
 
+#include <torch/cuda.h>
+
 namespace egmf::runtime {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double millisecondsSince(Clock::time_point start) {
+// Stage timings must include the device's work: CUDA kernels run asynchronously.
+double millisecondsSince(Clock::time_point start, const at::Device& device) {
+    if (device.is_cuda()) {
+        torch::cuda::synchronize(device.index());
+    }
     return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
 
@@ -81,9 +87,10 @@ Result<model::UtteranceInputs> EgmfRunner::inputsFor(const Utterance& u,
 void EgmfRunner::decode(const Dialogue& dialogue, std::size_t index, const AnalyzeOptions& options,
                         UtteranceTrace& trace) {
     const auto& m = m_model.manifest();
+    const auto device = m_model.options().device();
     auto start = Clock::now();
     trace.enhanced = m_model.enhance(trace.encoded, trace.context, options.disabledExperts);
-    trace.timings.enhanceMs = millisecondsSince(start);
+    trace.timings.enhanceMs = millisecondsSince(start, device);
 
     start = Clock::now();
     trace.pseudo = m_model.pseudoTokens(trace.enhanced.enhanced);
@@ -93,17 +100,17 @@ void EgmfRunner::decode(const Dialogue& dialogue, std::size_t index, const Analy
                                                      idsTensor(trace.prompt.suffix, m_model.options()));
     const auto prompt = model::runPrompt(*m_model.llm, embeddings);
     trace.promptLogits = prompt.lastLogits;
-    trace.timings.promptMs = millisecondsSince(start);
+    trace.timings.promptMs = millisecondsSince(start, device);
 
     start = Clock::now();
     const int maxNew = options.maxNewTokens > 0 ? options.maxNewTokens : m.prompt.maxNewTokens;
     trace.generated = model::generateGreedy(*m_model.llm, prompt, maxNew, m.llm.eosTokenId);
-    trace.timings.generateMs = millisecondsSince(start);
+    trace.timings.generateMs = millisecondsSince(start, device);
 
     if (options.scoreLabels && !m_answers.empty()) {
         start = Clock::now();
         trace.labelLogProbs = model::scoreContinuations(*m_model.llm, prompt, m_answers);
-        trace.timings.scoreMs = millisecondsSince(start);
+        trace.timings.scoreMs = millisecondsSince(start, device);
     }
 }
 
@@ -111,6 +118,7 @@ Result<std::vector<UtteranceTrace>> EgmfRunner::run(
     const Dialogue& dialogue, const AnalyzeOptions& options, const std::atomic<bool>& cancel,
     const std::function<void(std::size_t, const UtteranceTrace&)>& onUtterance) {
     const auto count = dialogue.utterances.size();
+    const auto device = m_model.options().device();
     std::vector<UtteranceTrace> traces(count);
     std::vector<at::Tensor> pooled;
     auto cancelled = [&] {
@@ -129,10 +137,10 @@ Result<std::vector<UtteranceTrace>> EgmfRunner::run(
         try {
             auto start = Clock::now();
             trace.encoded = m_model.encode(*inputs);
-            trace.timings.encodeMs = millisecondsSince(start);
+            trace.timings.encodeMs = millisecondsSince(start, device);
             start = Clock::now();
             m_model.fuse(trace.encoded);
-            trace.timings.fusionMs = millisecondsSince(start);
+            trace.timings.fusionMs = millisecondsSince(start, device);
             pooled.push_back(trace.encoded.pooled);
         } catch (const std::exception& e) {
             trace.error = failureMessage(dialogue.utterances[i], e);
@@ -142,7 +150,7 @@ Result<std::vector<UtteranceTrace>> EgmfRunner::run(
 
     auto start = Clock::now();
     const auto contexts = count == 0 ? at::Tensor() : m_model.dialogueContext(at::stack(pooled, 0));
-    const double contextShareMs = count == 0 ? 0.0 : millisecondsSince(start) / static_cast<double>(count);
+    const double contextShareMs = count == 0 ? 0.0 : millisecondsSince(start, device) / static_cast<double>(count);
 
     for (std::size_t i = 0; i < count; ++i) {
         if (cancel.load()) { return cancelled(); }

@@ -82,7 +82,7 @@ Result<ModelBenchReport> benchModel(const ModelBenchOptions& options) {
         workDir = pattern;
     }
     const Manifest manifest = demoManifest();
-    report.configuration = "d=" + std::to_string(manifest.fusionDim) + ", LLM " +
+    report.configuration = options.device + " " + options.dtype + ", d=" + std::to_string(manifest.fusionDim) + ", LLM " +
                            std::to_string(manifest.llm.numHiddenLayers) + " layers d_llm=" +
                            std::to_string(manifest.llm.hiddenSize) + " (GQA " +
                            std::to_string(manifest.llm.numAttentionHeads) + "/" +
@@ -93,7 +93,7 @@ Result<ModelBenchReport> benchModel(const ModelBenchOptions& options) {
     if (auto made = createRandomCheckpoint(checkpointDir, manifest, options.seed); !made) {
         return made.error();
     }
-    auto analyzer = loadNativeCheckpoint(checkpointDir);
+    auto analyzer = loadNativeCheckpoint(checkpointDir, {options.device, options.dtype});
     if (!analyzer) {
         return analyzer.error();
     }
@@ -136,9 +136,10 @@ Result<ModelBenchReport> benchModel(const ModelBenchOptions& options) {
         return written.error();
     }
     auto output = runtime::runReference(
-        options.python, {"bench", "--checkpoint", checkpointDir.string(), "--inputs",
-                         inputsPath.string(), "--repeats", std::to_string(options.repeats),
-                         "--threads", std::to_string(report.threads)});
+        options.python.empty() ? runtime::referencePython() : options.python,
+        {"bench", "--checkpoint", checkpointDir.string(), "--inputs", inputsPath.string(), "--repeats",
+         std::to_string(options.repeats), "--threads", std::to_string(report.threads), "--device",
+         options.device, "--dtype", options.dtype});
     if (!output) {
         report.referenceNote = output.error().message;
         return report;

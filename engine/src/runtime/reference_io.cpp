@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdio>
+#include <cstdlib>
 
 #include "checkpoint/weights.h"
 #include "egmf/paths.h"
@@ -108,6 +109,13 @@ Result<std::string> runReference(const std::string& python, const std::vector<st
                              "); is python3-torch installed (scripts/setup.sh)? Output:\n" + output);
     }
     return output;
+}
+
+std::string referencePython() {
+    if (const char* chosen = std::getenv("EGMF_PYTHON"); chosen && *chosen) {
+        return chosen;
+    }
+    return std::filesystem::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
 }
 
 std::filesystem::path referenceScript() { return shareDir() / "reference" / "egmf_reference.py"; }

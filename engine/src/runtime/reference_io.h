@@ -24,6 +24,10 @@ std::map<std::string, at::Tensor> traceTensors(std::size_t index, const Utteranc
 /// Runs the reference (`python script mode --checkpoint ... extra...`) and returns its stdout.
 Result<std::string> runReference(const std::string& python, const std::vector<std::string>& arguments);
 
+/// The interpreter for the reference: $EGMF_PYTHON, else Debian's /usr/bin/python3 (python3-torch;
+/// the `python3` on PATH here is a pyenv without it, TOOLCHAIN.md trap 10), else python3.
+std::string referencePython();
+
 /// tools/reference/egmf_reference.py as found beside the program (build or install tree).
 std::filesystem::path referenceScript();
 
