@@ -1,6 +1,7 @@
 // The native Analyzer end to end: value results with consistent shapes and times, any non-empty
 // subset of modalities predicts, a bad utterance does not stop the dialogue, cancellation.
 #include <cmath>
+#include <limits>
 #include <numeric>
 
 #include <gtest/gtest.h>
@@ -90,6 +91,15 @@ TEST_F(AnalyzerTest, analyzeDialogue_reportsWrongFeatureWidth_namingTheClip) {
     ASSERT_TRUE(result.ok());
     EXPECT_NE(result->utterances[1].error.find("clips/dia0_utt1.mp4"), std::string::npos);
     EXPECT_NE(result->utterances[1].error.find("expects 12"), std::string::npos);
+}
+
+TEST_F(AnalyzerTest, analyzeDialogue_reportsNonFiniteFeatures) {
+    auto dialogue = test::randomDialogue(m_manifest, {"", ""}, 10);
+    dialogue.utterances[0].visual.values[3] = std::numeric_limits<float>::quiet_NaN();
+    auto result = m_analyzer->analyzeDialogue(dialogue, {}, m_cancel);
+    ASSERT_TRUE(result.ok());
+    EXPECT_NE(result->utterances[0].error.find("NaN"), std::string::npos);
+    EXPECT_TRUE(result->utterances[1].error.empty());
 }
 
 TEST_F(AnalyzerTest, ablation_dropsModalitiesAndExperts) {

@@ -1,6 +1,8 @@
 #include "egmf_runner.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 
 #include <torch/cuda.h>
 
@@ -61,22 +63,28 @@ Result<model::UtteranceInputs> EgmfRunner::inputsFor(const Utterance& u,
         if (disabled || f.empty()) {
             return at::zeros({0, dim}, floatOptions);
         }
-        if (f.dim != dim || f.frames < 0 ||
-            f.values.size() != static_cast<std::size_t>(f.frames * f.dim)) {
+        if (f.dim != dim || f.frames < 0 || f.values.size() % static_cast<std::size_t>(dim) != 0 ||
+            f.values.size() / static_cast<std::size_t>(dim) != static_cast<std::size_t>(f.frames)) {
             return utteranceError(u, std::string(name) + " features are " + std::to_string(f.frames) +
                                          " x " + std::to_string(f.dim) + " with " +
                                          std::to_string(f.values.size()) +
                                          " values; the checkpoint expects " + std::to_string(dim) +
                                          " per frame (re-extract the features for this model)");
         }
+        if (!std::all_of(f.values.begin(), f.values.end(), [](float v) { return std::isfinite(v); })) {
+            return utteranceError(u, std::string(name) + " features hold NaN or infinite values "
+                                                         "(a damaged clip or a failed extraction)");
+        }
+        // A view of the caller's values, copied only where the model's device or dtype differs.
         return at::from_blob(const_cast<float*>(f.values.data()), {f.frames, f.dim}, at::kFloat)
             .to(floatOptions);
     };
-    auto audio = features(u.audio, m.audioFeatureDim, options.disabledModalities[1], "audio");
+    auto off = [&](Modality modality) { return options.disabledModalities[static_cast<std::size_t>(modality)]; };
+    auto audio = features(u.audio, m.audioFeatureDim, off(Modality::Audio), "audio");
     if (!audio) { return audio.error(); }
-    auto visual = features(u.visual, m.visualFeatureDim, options.disabledModalities[2], "visual");
+    auto visual = features(u.visual, m.visualFeatureDim, off(Modality::Visual), "visual");
     if (!visual) { return visual.error(); }
-    textIds = options.disabledModalities[0] ? std::vector<std::int32_t>{} : m_tokenizer.encode(u.text);
+    textIds = off(Modality::Text) ? std::vector<std::int32_t>{} : m_tokenizer.encode(u.text);
     if (textIds.empty() && audio->size(0) == 0 && visual->size(0) == 0) {
         return utteranceError(u, "nothing to analyse: no text, audio or visual input is left "
                                  "(check the clip and the ablation switches)");
@@ -94,7 +102,8 @@ void EgmfRunner::decode(const Dialogue& dialogue, std::size_t index, const Analy
 
     start = Clock::now();
     trace.pseudo = m_model.pseudoTokens(trace.enhanced.enhanced);
-    trace.prompt = m_prompts.build(dialogue, index, !options.disabledModalities[0]);
+    trace.prompt = m_prompts.build(dialogue, index,
+                                   !options.disabledModalities[static_cast<std::size_t>(Modality::Text)]);
     const auto embeddings = m_model.promptEmbeddings(idsTensor(trace.prompt.prefix, m_model.options()),
                                                      trace.pseudo,
                                                      idsTensor(trace.prompt.suffix, m_model.options()));

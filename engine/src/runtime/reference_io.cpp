@@ -44,7 +44,8 @@ Result<void> writeReferenceInputs(const std::filesystem::path& path, EgmfRunner&
         tensors[p + "text_ids"] = longTensor(textIds);
         tensors[p + "audio"] = inputs->audio.to(at::kCPU, at::kFloat);
         tensors[p + "visual"] = inputs->visual.to(at::kCPU, at::kFloat);
-        const auto prompt = runner.prompts().build(dialogue, i, !options.disabledModalities[0]);
+        const auto prompt = runner.prompts().build(
+            dialogue, i, !options.disabledModalities[static_cast<std::size_t>(Modality::Text)]);
         tensors[p + "prefix"] = longTensor(prompt.prefix);
         tensors[p + "suffix"] = longTensor(prompt.suffix);
     }
