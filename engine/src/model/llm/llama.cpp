@@ -24,31 +24,28 @@ LlamaAttentionImpl::LlamaAttentionImpl(const LlmConfig& c, const std::optional<L
     o_proj = register_module("o_proj", LoraLinear(m_heads * m_headDim, hidden, false, adapterFor(lora, "o_proj")));
 }
 
-Tensor LlamaAttentionImpl::forward(const Tensor& x, const RotaryEmbedding& rope,
-                                   Tensor& cachedKeys, Tensor& cachedValues, std::int64_t past) {
+Tensor LlamaAttentionImpl::forward(const Tensor& x, const RotaryEmbedding& rope, const Tensor& positions,
+                                   Tensor& keys, Tensor& values, const Tensor& blocked) {
     const auto length = x.size(0);
     auto heads = [&](const Tensor& y, std::int64_t count) {
         return y.view({length, count, m_headDim}).transpose(0, 1);  // [count, T, headDim]
     };
-    const auto q = rope.apply(heads(q_proj->forward(x), m_heads), past);
-    const auto k = rope.apply(heads(k_proj->forward(x), m_kvHeads), past);
+    const auto q = rope.apply(heads(q_proj->forward(x), m_heads), positions);
+    const auto k = rope.apply(heads(k_proj->forward(x), m_kvHeads), positions);
     const auto v = heads(v_proj->forward(x), m_kvHeads);
     // cat makes new tensors: the caller's previous cache stays intact for other continuations.
-    cachedKeys = cachedKeys.defined() ? at::cat({cachedKeys, k}, 1) : k;
-    cachedValues = cachedValues.defined() ? at::cat({cachedValues, v}, 1) : v;
+    keys = keys.defined() ? at::cat({keys, k}, 1) : k;
+    values = values.defined() ? at::cat({values, v}, 1) : v;
 
     const auto groups = m_heads / m_kvHeads;
-    const auto keys = groups == 1 ? cachedKeys : cachedKeys.repeat_interleave(groups, 0);
-    const auto values = groups == 1 ? cachedValues : cachedValues.repeat_interleave(groups, 0);
-    auto scores = at::matmul(q, keys.transpose(1, 2)) / std::sqrt(static_cast<double>(m_headDim));
-    if (length > 1) {
-        // Query i (absolute position past + i) sees keys 0..past + i.
-        const auto total = past + length;
-        const auto future = at::ones({length, total}, x.options().dtype(at::kBool)).triu(past + 1);
-        scores = scores.masked_fill(future, -std::numeric_limits<double>::infinity());
+    const auto allKeys = groups == 1 ? keys : keys.repeat_interleave(groups, 0);
+    const auto allValues = groups == 1 ? values : values.repeat_interleave(groups, 0);
+    auto scores = at::matmul(q, allKeys.transpose(1, 2)) / std::sqrt(static_cast<double>(m_headDim));
+    if (blocked.defined()) {
+        scores = scores.masked_fill(blocked, -std::numeric_limits<double>::infinity());
     }
     const auto weights = at::softmax(scores, -1, at::kFloat).to(q.scalar_type());
-    const auto mixed = at::matmul(weights, values).transpose(0, 1).reshape({length, m_heads * m_headDim});
+    const auto mixed = at::matmul(weights, allValues).transpose(0, 1).reshape({length, m_heads * m_headDim});
     return o_proj->forward(mixed);
 }
 
@@ -91,14 +88,33 @@ LlamaForCausalLMImpl::LlamaForCausalLMImpl(const LlmConfig& c, const std::option
 Tensor LlamaForCausalLMImpl::embed(const Tensor& ids) { return model->embed_tokens->forward(ids); }
 
 Tensor LlamaForCausalLMImpl::forward(const Tensor& embeddings, KvCache& cache) {
+    const auto length = embeddings.size(0);
+    const auto options = embeddings.options();
+    const auto positions = at::arange(cache.length, cache.length + length, options.dtype(at::kLong));
+    Tensor blocked;  // a single new token sees everything before it
+    if (length > 1) {
+        // Query i (absolute position past + i) sees keys 0..past + i.
+        blocked = at::ones({length, cache.length + length}, options.dtype(at::kBool)).triu(cache.length + 1);
+    }
+    return run(embeddings, cache, positions, blocked);
+}
+
+Tensor LlamaForCausalLMImpl::forwardBranches(const Tensor& embeddings, const KvCache& prefix,
+                                             const Tensor& positions, const Tensor& blocked) {
+    KvCache scratch = prefix;  // handles only: run() replaces them, the prefix tensors stay
+    return run(embeddings, scratch, positions, blocked);
+}
+
+Tensor LlamaForCausalLMImpl::run(const Tensor& embeddings, KvCache& cache, const Tensor& positions,
+                                 const Tensor& blocked) {
     const auto layerCount = model->layers->size();
     cache.keys.resize(layerCount);
     cache.values.resize(layerCount);
     auto h = embeddings;
     for (std::size_t i = 0; i < layerCount; ++i) {
         auto layer = model->layers->ptr<LlamaDecoderLayerImpl>(i);
-        h = h + layer->self_attn->forward(layer->input_layernorm->forward(h), m_rope,
-                                          cache.keys[i], cache.values[i], cache.length);
+        h = h + layer->self_attn->forward(layer->input_layernorm->forward(h), m_rope, positions,
+                                          cache.keys[i], cache.values[i], blocked);
         h = h + layer->mlp->forward(layer->post_attention_layernorm->forward(h));
     }
     cache.length += embeddings.size(0);

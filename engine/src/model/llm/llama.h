@@ -36,8 +36,11 @@ TORCH_MODULE(RmsNorm);
 class LlamaAttentionImpl : public torch::nn::Module {
 public:
     LlamaAttentionImpl(const LlmConfig& config, const std::optional<LoraConfig>& lora);
-    Tensor forward(const Tensor& x, const RotaryEmbedding& rope, Tensor& cachedKeys,
-                   Tensor& cachedValues, std::int64_t past);
+    /// x [T, hidden] at `positions` [T]; `keys`/`values` hold the earlier positions (or are
+    /// undefined) and are replaced by new tensors with these T appended; `blocked` [T, past + T]
+    /// marks the keys each query may not see (undefined: all visible).
+    Tensor forward(const Tensor& x, const RotaryEmbedding& rope, const Tensor& positions,
+                   Tensor& keys, Tensor& values, const Tensor& blocked);
     LoraLinear q_proj{nullptr}, k_proj{nullptr}, v_proj{nullptr}, o_proj{nullptr};
 
 private:
@@ -80,6 +83,11 @@ public:
     /// Runs [T, hidden] embeddings after what `cache` holds and returns the final hidden states
     /// [T, hidden]; `cache` is replaced by the extended one.
     Tensor forward(const Tensor& embeddings, KvCache& cache);
+    /// Several independent continuations of `prefix` in one pass ("tree attention"): rows of
+    /// `embeddings` sit at `positions` and see the prefix plus the rows `blocked` leaves open
+    /// ([T, prefix.length + T], true = hidden). The prefix cache is left as it was.
+    Tensor forwardBranches(const Tensor& embeddings, const KvCache& prefix, const Tensor& positions,
+                           const Tensor& blocked);
     /// Vocabulary logits for hidden states [T, hidden], in float32.
     Tensor logits(const Tensor& hidden);
 
@@ -89,6 +97,8 @@ public:
     torch::nn::Linear lm_head{nullptr};  ///< null when tie_word_embeddings
 
 private:
+    Tensor run(const Tensor& embeddings, KvCache& cache, const Tensor& positions, const Tensor& blocked);
+
     LlmConfig m_config;
     RotaryEmbedding m_rope;
 };

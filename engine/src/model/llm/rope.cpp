@@ -27,10 +27,11 @@ RotaryEmbedding::RotaryEmbedding(const LlmConfig& c) {
 }
 
 Tensor RotaryEmbedding::apply(const Tensor& x, std::int64_t start) const {
-    const auto length = x.size(1);
-    const auto floatOptions = x.options().dtype(at::kFloat);
-    const auto positions = at::arange(start, start + length, floatOptions);
-    const auto freqs = at::outer(positions, m_invFreq.to(x.device()));
+    return apply(x, at::arange(start, start + x.size(1), x.options().dtype(at::kLong)));
+}
+
+Tensor RotaryEmbedding::apply(const Tensor& x, const Tensor& positions) const {
+    const auto freqs = at::outer(positions.to(at::kFloat), m_invFreq.to(x.device()));
     const auto angles = at::cat({freqs, freqs}, -1);
     const auto cos = angles.cos().to(x.scalar_type());
     const auto sin = angles.sin().to(x.scalar_type());

@@ -13,6 +13,8 @@ public:
     explicit RotaryEmbedding(const LlmConfig& config);
     /// q or k [heads, T, headDim] rotated for absolute positions start..start+T-1.
     Tensor apply(const Tensor& x, std::int64_t start) const;
+    /// The same for explicit positions [T] (int64, on x's device).
+    Tensor apply(const Tensor& x, const Tensor& positions) const;
 
 private:
     Tensor m_invFreq;  ///< [headDim / 2], float32, on CPU; moved to the input's device on use
