@@ -1,5 +1,6 @@
 #include "prompt.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -36,9 +37,8 @@ std::string formatScore(double score, int decimals) {
     return text;
 }
 
-std::string PromptBuilder::fill(const std::string& pattern, const Dialogue& dialogue,
-                                std::size_t index, bool includeText) const {
-    const Utterance& target = dialogue.utterances[index];
+std::string PromptBuilder::fill(const std::string& pattern, const Utterance& target,
+                                std::span<const Utterance> history, bool includeText) const {
     std::string out;
     std::size_t i = 0;
     while (i < pattern.size()) {
@@ -63,10 +63,8 @@ std::string PromptBuilder::fill(const std::string& pattern, const Dialogue& dial
         } else if (name == "score_max") {
             out += formatScore(m_manifest.scoreMax);
         } else if (name == "history") {
-            const std::size_t turns = static_cast<std::size_t>(m_manifest.prompt.historyTurns);
-            for (std::size_t h = index > turns ? index - turns : 0; h < index; ++h) {
-                Dialogue single{dialogue.id, {dialogue.utterances[h]}};
-                out += fill(m_manifest.prompt.historyLine, single, 0, true);
+            for (const auto& earlier : history) {
+                out += fill(m_manifest.prompt.historyLine, earlier, {}, true);
             }
         } else {
             out.append(pattern, open, close - open + 1);  // not a placeholder: literal braces
@@ -82,9 +80,12 @@ PromptIds PromptBuilder::build(const Dialogue& dialogue, std::size_t index,
     if (m_manifest.llm.bosTokenId >= 0) {
         ids.prefix.push_back(static_cast<std::int32_t>(m_manifest.llm.bosTokenId));
     }
-    auto before = m_tokenizer.encode(fill(m_before, dialogue, index, includeText));
+    const std::size_t turns = std::min(index, static_cast<std::size_t>(m_manifest.prompt.historyTurns));
+    const std::span<const Utterance> history(dialogue.utterances.data() + index - turns, turns);
+    const Utterance& target = dialogue.utterances[index];
+    auto before = m_tokenizer.encode(fill(m_before, target, history, includeText));
     ids.prefix.insert(ids.prefix.end(), before.begin(), before.end());
-    ids.suffix = m_tokenizer.encode(fill(m_after, dialogue, index, includeText));
+    ids.suffix = m_tokenizer.encode(fill(m_after, target, history, includeText));
     return ids;
 }
 

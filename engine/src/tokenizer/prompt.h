@@ -6,6 +6,7 @@
 // "{labels}" is never expanded.
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -32,8 +33,9 @@ public:
     std::string formatScore(double score) const;
 
 private:
-    std::string fill(const std::string& pattern, const Dialogue& dialogue, std::size_t index,
-                     bool includeText) const;
+    /// Fills `pattern` for `target`; {history} becomes `history`, each line filled the same way.
+    std::string fill(const std::string& pattern, const Utterance& target,
+                     std::span<const Utterance> history, bool includeText) const;
 
     const Manifest& m_manifest;
     const Tokenizer& m_tokenizer;
