@@ -14,6 +14,12 @@ else()
     find_package(nlohmann_json 3 REQUIRED)
 endif()
 
+if(NOT EGMF_MODEL_ONLY)
+    find_package(PkgConfig REQUIRED)
+    pkg_check_modules(FFMPEG REQUIRED IMPORTED_TARGET
+        libavformat libavcodec libavutil libswscale libswresample libavfilter)
+endif()
+
 if(NOT EGMF_TORCH_FREE_ONLY)
     # Debian's LibTorch (CPU) by default; a CUDA LibTorch through CMAKE_PREFIX_PATH.
     find_package(Torch REQUIRED)

@@ -7,7 +7,7 @@ seconds="${1:-20}"
 "$root/scripts/setup.sh" fuzz >/dev/null
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-for target in safetensors manifest; do
+for target in safetensors manifest media; do
   mkdir -p "$work/$target"
   cp "$root/tests/fuzz/corpus/$target/"* "$work/$target/" 2>/dev/null || true
   echo "fuzz: $target for ${seconds}s"

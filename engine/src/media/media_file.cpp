@@ -1,0 +1,441 @@
+#include "media_file.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+
+#include "av_ptr.h"
+
+extern "C" {
+#include <libavutil/opt.h>
+}
+
+namespace egmf::media {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// FFmpeg polls this during blocking I/O and long probes; returning 1 aborts the call.
+int interruptWhenLate(void* opaque) {
+    return Clock::now() > *static_cast<Clock::time_point*>(opaque) ? 1 : 0;
+}
+
+// Custom I/O over bytes in memory (the fuzzer, archives).
+struct MemoryInput {
+    const std::vector<std::uint8_t>* bytes = nullptr;
+    std::int64_t position = 0;
+
+    static int read(void* opaque, std::uint8_t* buffer, int size) {
+        auto* self = static_cast<MemoryInput*>(opaque);
+        const auto left = static_cast<std::int64_t>(self->bytes->size()) - self->position;
+        if (left <= 0) {
+            return AVERROR_EOF;
+        }
+        const auto count = static_cast<int>(std::min<std::int64_t>(left, size));
+        std::memcpy(buffer, self->bytes->data() + self->position, static_cast<std::size_t>(count));
+        self->position += count;
+        return count;
+    }
+    static std::int64_t seek(void* opaque, std::int64_t offset, int whence) {
+        auto* self = static_cast<MemoryInput*>(opaque);
+        const auto size = static_cast<std::int64_t>(self->bytes->size());
+        if (whence == AVSEEK_SIZE) {
+            return size;
+        }
+        std::int64_t target = offset;
+        switch (whence & ~AVSEEK_FORCE) {
+            case SEEK_SET: break;
+            case SEEK_CUR: target = self->position + offset; break;
+            case SEEK_END: target = size + offset; break;
+            default: return AVERROR(EINVAL);
+        }
+        if (target < 0 || target > size) {
+            return AVERROR(EINVAL);
+        }
+        self->position = target;
+        return target;
+    }
+};
+
+struct AvioDeleter {
+    void operator()(AVIOContext* io) const {
+        if (io) {
+            av_freep(&io->buffer);
+        }
+        avio_context_free(&io);
+    }
+};
+
+Error mediaError(const std::string& name, const std::string& what) {
+    return makeError(ErrorCode::Corrupt, name + ": " + what);
+}
+
+struct StreamDecoder {
+    int index = -1;
+    CodecContextPtr codec;
+    AVRational timeBase{0, 1};
+    double startSec = 0.0;
+};
+
+class ClipDecoder {
+public:
+    ClipDecoder(std::string name, const DecodeRequest& request, const MediaLimits& limits,
+                Clock::time_point* deadline)
+        : m_name(std::move(name)), m_request(request), m_limits(limits), m_deadline(deadline) {}
+
+    Result<DecodeResult> run(AVFormatContext* format);
+
+private:
+    Result<void> openStream(AVFormatContext* format, AVMediaType type, StreamDecoder& decoder);
+    Result<void> feed(StreamDecoder& decoder, const AVPacket* packet);
+    Result<void> onAudioFrame(const AVFrame* frame);
+    Result<void> onVideoFrame(const AVFrame* frame, const StreamDecoder& decoder);
+    Result<void> emitHeldFrame(double targetTimeSec);
+    bool timedOut() const { return Clock::now() > *m_deadline; }
+
+    std::string m_name;
+    DecodeRequest m_request;
+    MediaLimits m_limits;
+    Clock::time_point* m_deadline;
+    DecodeResult m_result;
+    StreamDecoder m_audio, m_video;
+    ResamplerPtr m_resampler;
+    AVChannelLayout m_resamplerInput{};
+    int m_resamplerFormat = -1, m_resamplerRate = 0;
+    bool m_audioCapped = false;
+    FramePtr m_frame{av_frame_alloc()};
+    FramePtr m_held{av_frame_alloc()};  ///< the latest video frame, shown until the next one
+    double m_heldTimeSec = -1.0;
+    std::int64_t m_nextSample = 0;     ///< index of the next sampled video frame (time k / fps)
+    ScalerPtr m_scaler;
+    int m_corruptPackets = 0;
+};
+
+Result<void> ClipDecoder::openStream(AVFormatContext* format, AVMediaType type,
+                                     StreamDecoder& decoder) {
+    const AVCodec* codec = nullptr;
+    const int index = av_find_best_stream(format, type, -1, -1, &codec, 0);
+    if (index < 0) {
+        return {};  // no such stream: the caller records a warning
+    }
+    if (!codec) {
+        m_result.warnings.push_back(std::string(av_get_media_type_string(type)) +
+                                    " stream uses a codec this FFmpeg cannot decode; ignored");
+        return {};
+    }
+    const AVStream* stream = format->streams[index];
+    CodecContextPtr context(avcodec_alloc_context3(codec));
+    if (!context) {
+        return makeError(ErrorCode::Internal, m_name + ": out of memory for a decoder");
+    }
+    if (int r = avcodec_parameters_to_context(context.get(), stream->codecpar); r < 0) {
+        return mediaError(m_name, "bad stream parameters (" + avErrorText(r) + ")");
+    }
+    if (type == AVMEDIA_TYPE_VIDEO &&
+        static_cast<std::int64_t>(context->width) * context->height > m_limits.maxPixels) {
+        return mediaError(m_name, "video frames of " + std::to_string(context->width) + "x" +
+                                      std::to_string(context->height) +
+                                      " exceed the size limit; re-encode the clip smaller");
+    }
+    if (int r = avcodec_open2(context.get(), codec, nullptr); r < 0) {
+        return mediaError(m_name, std::string("cannot open the ") + codec->name + " decoder (" +
+                                      avErrorText(r) + ")");
+    }
+    decoder.index = index;
+    decoder.timeBase = stream->time_base;
+    decoder.startSec = stream->start_time == AV_NOPTS_VALUE ? 0.0 : stream->start_time * av_q2d(stream->time_base);
+    decoder.codec = std::move(context);
+    return {};
+}
+
+Result<void> ClipDecoder::feed(StreamDecoder& decoder, const AVPacket* packet) {
+    int r = avcodec_send_packet(decoder.codec.get(), packet);
+    if (r < 0 && r != AVERROR_EOF) {
+        ++m_corruptPackets;  // damaged data: skip the packet, keep decoding
+        return {};
+    }
+    while (true) {
+        r = avcodec_receive_frame(decoder.codec.get(), m_frame.get());
+        if (r == AVERROR(EAGAIN) || r == AVERROR_EOF) {
+            return {};
+        }
+        if (r < 0) {
+            ++m_corruptPackets;
+            return {};
+        }
+        auto handled = &decoder == &m_audio ? onAudioFrame(m_frame.get()) : onVideoFrame(m_frame.get(), decoder);
+        av_frame_unref(m_frame.get());
+        if (!handled) {
+            return handled;
+        }
+    }
+}
+
+Result<void> ClipDecoder::onAudioFrame(const AVFrame* frame) {
+    if (m_audioCapped || frame->nb_samples <= 0) {
+        return {};
+    }
+    const bool inputChanged = !m_resampler || frame->format != m_resamplerFormat ||
+                              frame->sample_rate != m_resamplerRate ||
+                              av_channel_layout_compare(&frame->ch_layout, &m_resamplerInput) != 0;
+    if (inputChanged) {
+        SwrContext* raw = nullptr;
+        AVChannelLayout mono = AV_CHANNEL_LAYOUT_MONO;
+        if (frame->sample_rate <= 0 ||
+            swr_alloc_set_opts2(&raw, &mono, AV_SAMPLE_FMT_FLT, m_request.audioSampleRateHz,
+                                const_cast<AVChannelLayout*>(&frame->ch_layout), static_cast<AVSampleFormat>(frame->format),
+                                frame->sample_rate, 0, nullptr) < 0 ||
+            swr_init(raw) < 0) {
+            swr_free(&raw);
+            return mediaError(m_name, "cannot convert its audio (" + std::to_string(frame->sample_rate) +
+                                          " Hz) to 16 kHz mono; re-encode the audio track");
+        }
+        m_resampler.reset(raw);
+        av_channel_layout_uninit(&m_resamplerInput);
+        av_channel_layout_copy(&m_resamplerInput, &frame->ch_layout);
+        m_resamplerFormat = frame->format;
+        m_resamplerRate = frame->sample_rate;
+    }
+    const int capacity = swr_get_out_samples(m_resampler.get(), frame->nb_samples);
+    if (capacity < 0) {
+        return mediaError(m_name, "audio resampling failed");
+    }
+    auto& samples = m_result.audio.samples;
+    const auto start = samples.size();
+    samples.resize(start + static_cast<std::size_t>(capacity));
+    auto* out = reinterpret_cast<std::uint8_t*>(samples.data() + start);
+    const int converted = swr_convert(m_resampler.get(), &out, capacity,
+                                      const_cast<const std::uint8_t**>(frame->extended_data), frame->nb_samples);
+    if (converted < 0) {
+        samples.resize(start);
+        return mediaError(m_name, "audio resampling failed (" + avErrorText(converted) + ")");
+    }
+    samples.resize(start + static_cast<std::size_t>(converted));
+    const auto cap = static_cast<std::size_t>(m_limits.maxDecodedSeconds * m_request.audioSampleRateHz);
+    if (samples.size() > cap) {
+        samples.resize(cap);
+        m_audioCapped = true;
+        m_result.warnings.push_back("audio longer than " + std::to_string(static_cast<int>(m_limits.maxDecodedSeconds)) +
+                                    " s; decoded the first " + std::to_string(static_cast<int>(m_limits.maxDecodedSeconds)) + " s");
+    }
+    return {};
+}
+
+Result<void> ClipDecoder::emitHeldFrame(double targetTimeSec) {
+    const AVFrame* held = m_held.get();
+    int width = held->width, height = held->height;
+    if (m_request.maxFrameWidth > 0 && width > m_request.maxFrameWidth) {
+        height = std::max(1, static_cast<int>(std::lround(static_cast<double>(height) * m_request.maxFrameWidth / width)));
+        width = m_request.maxFrameWidth;
+    }
+    m_scaler.reset(sws_getCachedContext(m_scaler.release(), held->width, held->height,
+                                        static_cast<AVPixelFormat>(held->format), width, height,
+                                        AV_PIX_FMT_RGB24, SWS_BILINEAR, nullptr, nullptr, nullptr));
+    if (!m_scaler) {
+        return mediaError(m_name, "cannot convert its video frames to RGB (pixel format " +
+                                      std::to_string(held->format) + ")");
+    }
+    RgbFrame frame;
+    frame.timeSec = targetTimeSec;
+    frame.width = width;
+    frame.height = height;
+    frame.rgb.resize(static_cast<std::size_t>(width) * height * 3);
+    std::uint8_t* planes[1] = {frame.rgb.data()};
+    const int strides[1] = {width * 3};
+    if (sws_scale(m_scaler.get(), held->data, held->linesize, 0, held->height, planes, strides) != height) {
+        return mediaError(m_name, "video frame conversion failed");
+    }
+    m_result.frames.push_back(std::move(frame));
+    return {};
+}
+
+Result<void> ClipDecoder::onVideoFrame(const AVFrame* frame, const StreamDecoder& decoder) {
+    if (static_cast<std::int64_t>(frame->width) * frame->height > m_limits.maxPixels ||
+        frame->width <= 0 || frame->height <= 0) {
+        return mediaError(m_name, "a video frame has an invalid or too large size");
+    }
+    const auto pts = frame->best_effort_timestamp;
+    const double timeSec = pts == AV_NOPTS_VALUE ? (m_heldTimeSec < 0 ? 0.0 : m_heldTimeSec)
+                                                 : pts * av_q2d(decoder.timeBase) - decoder.startSec;
+    // Sample k (time k / fps) shows the latest frame at or before that time.
+    const double step = 1.0 / m_request.videoFramesPerSecond;
+    while (m_heldTimeSec >= 0 && timeSec > static_cast<double>(m_nextSample) * step &&
+           static_cast<double>(m_nextSample) * step < m_limits.maxDecodedSeconds) {
+        if (auto emitted = emitHeldFrame(static_cast<double>(m_nextSample) * step); !emitted) {
+            return emitted;
+        }
+        ++m_nextSample;
+    }
+    av_frame_unref(m_held.get());
+    if (int r = av_frame_ref(m_held.get(), frame); r < 0) {
+        return mediaError(m_name, "out of memory holding a video frame");
+    }
+    m_heldTimeSec = std::max(0.0, timeSec);
+    return {};
+}
+
+Result<DecodeResult> ClipDecoder::run(AVFormatContext* format) {
+    if (static_cast<int>(format->nb_streams) > m_limits.maxStreams) {
+        return mediaError(m_name, std::to_string(format->nb_streams) + " streams, more than the " +
+                                      std::to_string(m_limits.maxStreams) + " a clip may have");
+    }
+    if (int r = avformat_find_stream_info(format, nullptr); r < 0) {
+        return mediaError(m_name, timedOut() ? "reading the stream information took too long; the file may be damaged"
+                                             : "no readable streams (" + avErrorText(r) + "); is it a media file?");
+    }
+    auto& info = m_result.info;
+    info.container = format->iformat ? format->iformat->name : "";
+    info.durationSec = format->duration > 0 ? static_cast<double>(format->duration) / AV_TIME_BASE : 0.0;
+    if (m_request.audio) {
+        if (auto opened = openStream(format, AVMEDIA_TYPE_AUDIO, m_audio); !opened) {
+            return opened.error();
+        }
+    }
+    if (m_request.videoFramesPerSecond > 0) {
+        if (auto opened = openStream(format, AVMEDIA_TYPE_VIDEO, m_video); !opened) {
+            return opened.error();
+        }
+    }
+    if (m_audio.codec) {
+        info.hasAudio = true;
+        info.audioSampleRateHz = m_audio.codec->sample_rate;
+        info.audioChannels = m_audio.codec->ch_layout.nb_channels;
+        info.audioCodec = m_audio.codec->codec->name;
+    } else if (m_request.audio) {
+        m_result.warnings.push_back("no audio stream: analysed without audio");
+    }
+    if (m_video.codec) {
+        info.hasVideo = true;
+        info.width = m_video.codec->width;
+        info.height = m_video.codec->height;
+        const auto rate = format->streams[m_video.index]->avg_frame_rate;
+        info.videoFramesPerSecond = rate.den > 0 ? av_q2d(rate) : 0.0;
+        info.videoCodec = m_video.codec->codec->name;
+    } else if (m_request.videoFramesPerSecond > 0) {
+        m_result.warnings.push_back("no video stream: analysed without video");
+    }
+    m_result.audio.sampleRateHz = m_request.audioSampleRateHz;
+
+    PacketPtr packet(av_packet_alloc());
+    if (!packet || !m_frame || !m_held) {
+        return makeError(ErrorCode::Internal, m_name + ": out of memory");
+    }
+    while (true) {
+        const int r = av_read_frame(format, packet.get());
+        if (r == AVERROR_EOF) {
+            break;
+        }
+        if (r < 0) {
+            if (timedOut()) {
+                return mediaError(m_name, "decoding took longer than " + std::to_string(m_limits.openTimeoutMs / 1000) +
+                                              " s; the file may be damaged or far too long");
+            }
+            m_result.warnings.push_back("read error (" + avErrorText(r) + "); the rest of the clip was skipped");
+            break;
+        }
+        Result<void> fed;
+        if (packet->stream_index == m_audio.index && m_audio.codec) {
+            fed = feed(m_audio, packet.get());
+        } else if (packet->stream_index == m_video.index && m_video.codec) {
+            fed = feed(m_video, packet.get());
+        }
+        av_packet_unref(packet.get());
+        if (!fed) {
+            return fed.error();
+        }
+    }
+    for (auto* decoder : {&m_audio, &m_video}) {
+        if (decoder->codec) {
+            if (auto flushed = feed(*decoder, nullptr); !flushed) {
+                return flushed.error();
+            }
+        }
+    }
+    if (m_resampler && !m_audioCapped) {  // the resampler's delayed samples
+        auto& samples = m_result.audio.samples;
+        const int capacity = swr_get_out_samples(m_resampler.get(), 0);
+        if (capacity > 0) {
+            const auto start = samples.size();
+            samples.resize(start + static_cast<std::size_t>(capacity));
+            auto* out = reinterpret_cast<std::uint8_t*>(samples.data() + start);
+            const int converted = swr_convert(m_resampler.get(), &out, capacity, nullptr, 0);
+            samples.resize(start + static_cast<std::size_t>(std::max(0, converted)));
+        }
+    }
+    if (m_heldTimeSec >= 0) {  // the last frame shows until the end of the clip
+        const double step = 1.0 / m_request.videoFramesPerSecond;
+        // Until the container's end; without a known duration, one sample past the last frame.
+        const double end = std::min(m_limits.maxDecodedSeconds,
+                                    info.durationSec > 0 ? info.durationSec : m_heldTimeSec + step);
+        while (static_cast<double>(m_nextSample) * step < end - 1e-9) {
+            if (auto emitted = emitHeldFrame(static_cast<double>(m_nextSample) * step); !emitted) {
+                return emitted.error();
+            }
+            ++m_nextSample;
+        }
+    }
+    if (m_corruptPackets > 0) {
+        m_result.warnings.push_back(std::to_string(m_corruptPackets) + " damaged packets were skipped");
+    }
+    av_channel_layout_uninit(&m_resamplerInput);
+    return std::move(m_result);
+}
+
+Result<DecodeResult> decode(const std::string& name, AVIOContext* io, const char* url,
+                            const DecodeRequest& request, const MediaLimits& limits) {
+    if (request.videoFramesPerSecond < 0 || request.audioSampleRateHz <= 0) {
+        return makeError(ErrorCode::InvalidArgument, name + ": invalid decode request");
+    }
+    auto deadline = Clock::now() + std::chrono::milliseconds(limits.openTimeoutMs);
+    AVFormatContext* raw = avformat_alloc_context();
+    if (!raw) {
+        return makeError(ErrorCode::Internal, name + ": out of memory");
+    }
+    raw->interrupt_callback = {interruptWhenLate, &deadline};
+    if (io) {
+        raw->pb = io;
+        raw->flags |= AVFMT_FLAG_CUSTOM_IO;
+    }
+    AVDictionary* options = nullptr;
+    av_dict_set_int(&options, "probesize", limits.probeSizeBytes, 0);
+    av_dict_set_int(&options, "analyzeduration", 5'000'000, 0);
+    const int r = avformat_open_input(&raw, url, nullptr, &options);  // frees raw on failure
+    av_dict_free(&options);
+    if (r < 0) {
+        const bool missing = r == AVERROR(ENOENT);
+        return makeError(missing ? ErrorCode::NotFound : ErrorCode::Corrupt,
+                         name + (missing ? ": no such file; check the dataset folder"
+                                         : ": not a media file FFmpeg can read (" + avErrorText(r) +
+                                               "); the clip is damaged or in an unknown format"));
+    }
+    FormatContextPtr format(raw);
+    ClipDecoder decoder(name, request, limits, &deadline);
+    return decoder.run(format.get());
+}
+
+}  // namespace
+
+Result<DecodeResult> decodeClip(const std::filesystem::path& path, const DecodeRequest& request,
+                                const MediaLimits& limits) {
+    return decode(path.string(), nullptr, path.c_str(), request, limits);
+}
+
+Result<DecodeResult> decodeMemory(const std::vector<std::uint8_t>& bytes, const std::string& name,
+                                  const DecodeRequest& request, const MediaLimits& limits) {
+    constexpr int kBufferSize = 1 << 16;
+    MemoryInput input{&bytes, 0};
+    auto* buffer = static_cast<unsigned char*>(av_malloc(kBufferSize));
+    if (!buffer) {
+        return makeError(ErrorCode::Internal, name + ": out of memory");
+    }
+    std::unique_ptr<AVIOContext, AvioDeleter> io(
+        avio_alloc_context(buffer, kBufferSize, 0, &input, &MemoryInput::read, nullptr, &MemoryInput::seek));
+    if (!io) {
+        av_free(buffer);
+        return makeError(ErrorCode::Internal, name + ": out of memory");
+    }
+    return decode(name, io.get(), nullptr, request, limits);
+}
+
+}  // namespace egmf::media

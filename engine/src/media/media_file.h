@@ -1,0 +1,74 @@
+#pragma once
+// Opening and decoding one clip with FFmpeg, guarded the way FFmpeg's own fuzzers open files
+// (ARCHITECTURE.md, "Guarding the media path"): an interrupt callback with a deadline, caps on
+// probe size, stream count, frame size and decoded samples, and every return code checked. A clip
+// that cannot be read gives an Error naming the file and what to do; a missing stream is an empty
+// result plus a warning, never a crash.
+//
+// This is the analysis path: whole-clip decoding of audio (16 kHz mono float) and of video frames
+// sampled at a fixed rate (RGB). The player's streaming decoder (a thread, a bounded queue,
+// seeking) builds on the same pieces in the Studio issue. FFmpeg-only, no LibTorch: it compiles
+// fast and the fuzzer runs it without torch.
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "egmf/result.h"
+
+namespace egmf::media {
+
+struct MediaLimits {
+    int openTimeoutMs = 10'000;        ///< the whole open + decode must finish in this time
+    std::int64_t probeSizeBytes = 5'000'000;
+    int maxStreams = 32;
+    std::int64_t maxPixels = 4096LL * 4096LL;   ///< per video frame
+    double maxDecodedSeconds = 600.0;           ///< longer media is cut here, with a warning
+};
+
+struct StreamInfo {
+    bool hasAudio = false, hasVideo = false;
+    double durationSec = 0.0;   ///< container duration, 0 when unknown
+    int audioSampleRateHz = 0, audioChannels = 0;
+    int width = 0, height = 0;
+    double videoFramesPerSecond = 0.0;
+    std::string audioCodec, videoCodec, container;
+};
+
+struct AudioTrack {
+    std::vector<float> samples;  ///< mono, in [-1, 1]
+    int sampleRateHz = 16000;
+    double durationSec() const { return static_cast<double>(samples.size()) / sampleRateHz; }
+};
+
+struct RgbFrame {
+    double timeSec = 0.0;
+    int width = 0, height = 0;
+    std::vector<std::uint8_t> rgb;  ///< width * height * 3, row-major
+};
+
+struct DecodeResult {
+    StreamInfo info;
+    AudioTrack audio;              ///< empty when the clip has no audio stream
+    std::vector<RgbFrame> frames;  ///< empty when no video stream or not asked for
+    std::vector<std::string> warnings;
+};
+
+struct DecodeRequest {
+    bool audio = true;
+    int audioSampleRateHz = 16000;
+    double videoFramesPerSecond = 0.0;  ///< 0: no video frames
+    int maxFrameWidth = 0;              ///< 0: native size; else scaled down to this width
+};
+
+/// Decodes `path` as asked. Errors name the file.
+Result<DecodeResult> decodeClip(const std::filesystem::path& path, const DecodeRequest& request,
+                                const MediaLimits& limits = {});
+
+/// The same for bytes in memory (the fuzzer; clips inside archives later).
+Result<DecodeResult> decodeMemory(const std::vector<std::uint8_t>& bytes, const std::string& name,
+                                  const DecodeRequest& request, const MediaLimits& limits = {});
+
+}  // namespace egmf::media
