@@ -30,7 +30,7 @@ Command addBenchCommand(CLI::App& app) {
     auto noReference = std::make_shared<bool>(false);
     model->add_flag("--no-reference", *noReference, "Time the engine only");
 
-    return [options, noReference]() {
+    auto runModel = [options, noReference]() {
         options->withReference = !*noReference;
         auto report = benchModel(*options);
         if (!report) {
@@ -58,6 +58,14 @@ Command addBenchCommand(CLI::App& app) {
             std::printf("reference: %s\n", report->referenceNote.c_str());
         }
         return 0;
+    };
+#ifdef EGMF_WITH_MEDIA
+    auto runDecode = addDecodeBench(*bench);
+#else
+    Command runDecode = [] { return 2; };  // the model-only build has no FFmpeg
+#endif
+    return [bench, model, runModel, runDecode]() {
+        return bench->got_subcommand(model) ? runModel() : runDecode();
     };
 }
 

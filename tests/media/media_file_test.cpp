@@ -162,6 +162,21 @@ TEST_F(MediaFile, limits_refuseLargeFrames_andCapLongAudio) {
     EXPECT_FALSE(capped->warnings.empty());
 }
 
+TEST_F(MediaFile, onFrame_receivesTheSameFrames_asTheResultHolds) {
+    auto request = audioAndVideo();
+    std::vector<RgbFrame> streamed;
+    request.onFrame = [&](const RgbFrame& frame) { streamed.push_back(frame); };
+    auto viaCallback = decodeClip(s_dir / "clip.mp4", request);
+    auto kept = decodeClip(s_dir / "clip.mp4", audioAndVideo());
+    ASSERT_TRUE(viaCallback.ok() && kept.ok());
+    EXPECT_TRUE(viaCallback->frames.empty());
+    ASSERT_EQ(streamed.size(), kept->frames.size());
+    for (std::size_t k = 0; k < streamed.size(); ++k) {
+        EXPECT_EQ(streamed[k].timeSec, kept->frames[k].timeSec);
+        EXPECT_EQ(streamed[k].rgb, kept->frames[k].rgb);
+    }
+}
+
 TEST_F(MediaFile, decodeMemory_equalsDecodeClip) {
     const auto bytes = read(s_dir / "clip.mp4");
     auto fromMemory = decodeMemory(bytes, "clip.mp4 (memory)", audioAndVideo());

@@ -41,4 +41,23 @@ struct ModelBenchReport {
 
 Result<ModelBenchReport> benchModel(const ModelBenchOptions& options);
 
+/// `egmf bench decode`: our decoder against the ffmpeg CLI on a clip made by ffmpeg, both on one
+/// thread, every frame converted to RGB (`ffmpeg -threads 1 -filter_threads 1 -i clip -an
+/// -pix_fmt rgb24 -f null -`), plus 16 kHz mono audio decoding on its own.
+struct DecodeBenchOptions {
+    int width = 1280, height = 720;
+    double seconds = 5.0;
+    int repeats = 5;
+    std::filesystem::path workDir;  ///< empty: a temporary folder
+};
+
+struct DecodeBenchReport {
+    int frames = 0;
+    double oursMedianMs = 0, cliMedianMs = 0;  ///< video: decode + RGB conversion, all frames
+    double audioMedianMs = 0;                  ///< audio only: decode + resample to 16 kHz mono
+    double clipSeconds = 0;
+};
+
+Result<DecodeBenchReport> benchDecode(const DecodeBenchOptions& options);
+
 }  // namespace egmf

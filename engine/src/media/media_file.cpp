@@ -109,6 +109,7 @@ private:
     double m_heldTimeSec = -1.0;
     std::int64_t m_nextSample = 0;     ///< index of the next sampled video frame (time k / fps)
     ScalerPtr m_scaler;
+    RgbFrame m_scratch;  ///< the conversion target, reused frame after frame
     int m_corruptPackets = 0;
 };
 
@@ -138,6 +139,7 @@ Result<void> ClipDecoder::openStream(AVFormatContext* format, AVMediaType type,
                                       std::to_string(context->height) +
                                       " exceed the size limit; re-encode the clip smaller");
     }
+    context->thread_count = m_request.decoderThreads;
     if (int r = avcodec_open2(context.get(), codec, nullptr); r < 0) {
         return mediaError(m_name, std::string("cannot open the ") + codec->name + " decoder (" +
                                       avErrorText(r) + ")");
@@ -236,7 +238,7 @@ Result<void> ClipDecoder::emitHeldFrame(double targetTimeSec) {
         return mediaError(m_name, "cannot convert its video frames to RGB (pixel format " +
                                       std::to_string(held->format) + ")");
     }
-    RgbFrame frame;
+    RgbFrame& frame = m_scratch;
     frame.timeSec = targetTimeSec;
     frame.width = width;
     frame.height = height;
@@ -246,7 +248,11 @@ Result<void> ClipDecoder::emitHeldFrame(double targetTimeSec) {
     if (sws_scale(m_scaler.get(), held->data, held->linesize, 0, held->height, planes, strides) != height) {
         return mediaError(m_name, "video frame conversion failed");
     }
-    m_result.frames.push_back(std::move(frame));
+    if (m_request.onFrame) {
+        m_request.onFrame(frame);
+    } else {
+        m_result.frames.push_back(frame);
+    }
     return {};
 }
 

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -61,6 +62,11 @@ struct DecodeRequest {
     int audioSampleRateHz = 16000;
     double videoFramesPerSecond = 0.0;  ///< 0: no video frames
     int maxFrameWidth = 0;              ///< 0: native size; else scaled down to this width
+    int decoderThreads = 0;             ///< 0: FFmpeg's choice; 1 while a player needs the cores
+    /// When set, sampled frames go here instead of into DecodeResult::frames. The frame's buffer
+    /// is reused for the next one after the call returns (no allocation per frame: page faults
+    /// cost more than the conversion on these VMs).
+    std::function<void(const RgbFrame&)> onFrame;
 };
 
 /// Decodes `path` as asked. Errors name the file.
