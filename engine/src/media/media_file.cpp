@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "av_ptr.h"
+#include "memory_input.h"
 
 extern "C" {
 #include <libavutil/opt.h>
@@ -20,52 +21,6 @@ using Clock = std::chrono::steady_clock;
 int interruptWhenLate(void* opaque) {
     return Clock::now() > *static_cast<Clock::time_point*>(opaque) ? 1 : 0;
 }
-
-// Custom I/O over bytes in memory (the fuzzer, archives).
-struct MemoryInput {
-    const std::vector<std::uint8_t>* bytes = nullptr;
-    std::int64_t position = 0;
-
-    static int read(void* opaque, std::uint8_t* buffer, int size) {
-        auto* self = static_cast<MemoryInput*>(opaque);
-        const auto left = static_cast<std::int64_t>(self->bytes->size()) - self->position;
-        if (left <= 0) {
-            return AVERROR_EOF;
-        }
-        const auto count = static_cast<int>(std::min<std::int64_t>(left, size));
-        std::memcpy(buffer, self->bytes->data() + self->position, static_cast<std::size_t>(count));
-        self->position += count;
-        return count;
-    }
-    static std::int64_t seek(void* opaque, std::int64_t offset, int whence) {
-        auto* self = static_cast<MemoryInput*>(opaque);
-        const auto size = static_cast<std::int64_t>(self->bytes->size());
-        if (whence == AVSEEK_SIZE) {
-            return size;
-        }
-        std::int64_t target = offset;
-        switch (whence & ~AVSEEK_FORCE) {
-            case SEEK_SET: break;
-            case SEEK_CUR: target = self->position + offset; break;
-            case SEEK_END: target = size + offset; break;
-            default: return AVERROR(EINVAL);
-        }
-        if (target < 0 || target > size) {
-            return AVERROR(EINVAL);
-        }
-        self->position = target;
-        return target;
-    }
-};
-
-struct AvioDeleter {
-    void operator()(AVIOContext* io) const {
-        if (io) {
-            av_freep(&io->buffer);
-        }
-        avio_context_free(&io);
-    }
-};
 
 Error mediaError(const std::string& name, const std::string& what) {
     return makeError(ErrorCode::Corrupt, name + ": " + what);
@@ -83,6 +38,9 @@ public:
     ClipDecoder(std::string name, const DecodeRequest& request, const MediaLimits& limits,
                 Clock::time_point* deadline)
         : m_name(std::move(name)), m_request(request), m_limits(limits), m_deadline(deadline) {}
+    ~ClipDecoder() { av_channel_layout_uninit(&m_resamplerInput); }
+    ClipDecoder(const ClipDecoder&) = delete;
+    ClipDecoder& operator=(const ClipDecoder&) = delete;
 
     Result<DecodeResult> run(AVFormatContext* format);
 
@@ -384,7 +342,6 @@ Result<DecodeResult> ClipDecoder::run(AVFormatContext* format) {
     if (m_corruptPackets > 0) {
         m_result.warnings.push_back(std::to_string(m_corruptPackets) + " damaged packets were skipped");
     }
-    av_channel_layout_uninit(&m_resamplerInput);
     return std::move(m_result);
 }
 
