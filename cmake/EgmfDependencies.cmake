@@ -18,6 +18,7 @@ if(NOT EGMF_MODEL_ONLY)
     find_package(PkgConfig REQUIRED)
     pkg_check_modules(FFMPEG REQUIRED IMPORTED_TARGET
         libavformat libavcodec libavutil libswscale libswresample libavfilter)
+    pkg_check_modules(AUBIO REQUIRED IMPORTED_TARGET aubio)
 endif()
 
 if(NOT EGMF_TORCH_FREE_ONLY)
