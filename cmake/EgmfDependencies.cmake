@@ -19,6 +19,7 @@ if(NOT EGMF_MODEL_ONLY)
     pkg_check_modules(FFMPEG REQUIRED IMPORTED_TARGET
         libavformat libavcodec libavutil libswscale libswresample libavfilter)
     pkg_check_modules(AUBIO REQUIRED IMPORTED_TARGET aubio)
+    find_package(OpenCV 4 REQUIRED COMPONENTS core imgproc objdetect imgcodecs)
 endif()
 
 if(NOT EGMF_TORCH_FREE_ONLY)

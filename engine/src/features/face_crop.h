@@ -1,0 +1,48 @@
+#pragma once
+// Face crops for the visual branch (MODEL.md 1): OpenCV's Haar frontal-face cascade (Debian's
+// opencv-data) finds the largest face in a frame; the crop is that box padded to a square with a
+// margin, resized to the embedding network's input (112 x 112 RGB). Without a face the centre
+// square of the frame is used, and the crop says so. Torch-free (OpenCV only).
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <vector>
+
+#include "egmf/result.h"
+
+namespace egmf::features {
+
+struct FaceCrop {
+    std::vector<std::uint8_t> rgb;  ///< size x size x 3
+    int size = 0;
+    bool faceFound = false;
+    int boxX = 0, boxY = 0, boxWidth = 0, boxHeight = 0;  ///< the square taken from the frame
+};
+
+struct FaceCropOptions {
+    int outputSize = 112;
+    double margin = 0.2;       ///< added around the detected box, as a fraction of its side
+    int minFaceSize = 24;      ///< pixels; smaller detections are ignored
+};
+
+class FaceCropper {
+public:
+    /// Loads the cascade; `cascadeFile` empty: Debian's haarcascade_frontalface_default.xml.
+    static Result<FaceCropper> create(const FaceCropOptions& options = {},
+                                      const std::filesystem::path& cascadeFile = {});
+    FaceCropper(FaceCropper&&) noexcept;
+    FaceCropper& operator=(FaceCropper&&) noexcept;
+    ~FaceCropper();
+
+    /// `rgb` is width x height x 3, row-major.
+    FaceCrop crop(const std::vector<std::uint8_t>& rgb, int width, int height) const;
+
+private:
+    struct Detector;
+    explicit FaceCropper(std::unique_ptr<Detector> detector, const FaceCropOptions& options);
+    std::unique_ptr<Detector> m_detector;
+    FaceCropOptions m_options;
+};
+
+}  // namespace egmf::features
