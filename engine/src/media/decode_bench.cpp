@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdlib>
 
+#include "core/bench_support.h"
 #include "egmf/bench.h"
 #include "media_file.h"
 
@@ -11,12 +12,6 @@ namespace egmf {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-double median(std::vector<double> values) {
-    std::sort(values.begin(), values.end());
-    const auto n = values.size();
-    return n == 0 ? 0.0 : n % 2 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
-}
 
 double millisecondsSince(Clock::time_point start) {
     return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
@@ -27,11 +22,11 @@ double millisecondsSince(Clock::time_point start) {
 Result<DecodeBenchReport> benchDecode(const DecodeBenchOptions& options) {
     auto workDir = options.workDir;
     if (workDir.empty()) {
-        std::string pattern = (std::filesystem::temp_directory_path() / "egmf-decode-XXXXXX").string();
-        if (!::mkdtemp(pattern.data())) {
-            return makeError(ErrorCode::Io, "cannot create a temporary folder for the benchmark");
+        auto scratch = bench::makeScratchDir("egmf-decode");
+        if (!scratch) {
+            return scratch.error();
         }
-        workDir = pattern;
+        workDir = *scratch;
     }
     const auto clip = (workDir / "clip.mp4").string();
     const auto make = "ffmpeg -hide_banner -loglevel error -y -f lavfi -i testsrc2=size=" +
@@ -81,9 +76,9 @@ Result<DecodeBenchReport> benchDecode(const DecodeBenchOptions& options) {
             audioTimes.push_back(audioMs);
         }
     }
-    report.oursMedianMs = median(ours);
-    report.cliMedianMs = median(theirs);
-    report.audioMedianMs = median(audioTimes);
+    report.oursMedianMs = bench::median(ours);
+    report.cliMedianMs = bench::median(theirs);
+    report.audioMedianMs = bench::median(audioTimes);
     std::error_code ec;
     if (options.workDir.empty()) {
         std::filesystem::remove_all(workDir, ec);

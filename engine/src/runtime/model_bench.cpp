@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/bench_support.h"
 #include "egmf/bench.h"
 #include "egmf/checkpoint.h"
 #include "native_analyzer.h"
@@ -19,15 +20,6 @@ const char* const kStages[] = {"encode", "fusion", "context", "enhance", "prompt
 
 std::vector<double> stageValues(const StageTimings& t) {
     return {t.encodeMs, t.fusionMs, t.contextMs, t.enhanceMs, t.promptMs, t.generateMs, t.scoreMs};
-}
-
-double median(std::vector<double> values) {
-    if (values.empty()) {
-        return 0;
-    }
-    std::sort(values.begin(), values.end());
-    const auto n = values.size();
-    return n % 2 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
 }
 
 // A MELD-like dialogue: 1.5-4 s utterances, 80-bin log-mel at 100 fps, face embeddings at 4 fps.
@@ -75,12 +67,22 @@ Result<ModelBenchReport> benchModel(const ModelBenchOptions& options) {
 
     auto workDir = options.workDir;
     if (workDir.empty()) {
-        std::string pattern = (std::filesystem::temp_directory_path() / "egmf-bench-XXXXXX").string();
-        if (!::mkdtemp(pattern.data())) {
-            return makeError(ErrorCode::Io, "cannot create a temporary folder for the benchmark");
+        auto scratch = bench::makeScratchDir("egmf-bench");
+        if (!scratch) {
+            return scratch.error();
         }
-        workDir = pattern;
+        workDir = *scratch;
     }
+    // A scratch folder we made goes away on every path out (the checkpoint is ~24 MB).
+    const bool ownsWorkDir = options.workDir.empty();
+    struct RemoveScratch {
+        std::filesystem::path path;
+        bool active;
+        ~RemoveScratch() {
+            std::error_code ec;
+            if (active) { std::filesystem::remove_all(path, ec); }
+        }
+    } removeScratch{workDir, ownsWorkDir};
     const Manifest manifest = demoManifest();
     report.configuration = options.device + " " + options.dtype + ", d=" + std::to_string(manifest.fusionDim) + ", LLM " +
                            std::to_string(manifest.llm.numHiddenLayers) + " layers d_llm=" +
@@ -118,9 +120,9 @@ Result<ModelBenchReport> benchModel(const ModelBenchOptions& options) {
             totals.push_back(u.timings.totalMs());
         }
     }
-    report.engineMedianMs = median(totals);
+    report.engineMedianMs = bench::median(totals);
     for (std::size_t s = 0; s < std::size(kStages); ++s) {
-        report.stages.push_back({kStages[s], median(perStage[s]), -1});
+        report.stages.push_back({kStages[s], bench::median(perStage[s]), -1});
     }
 
     if (!options.withReference) {
