@@ -5,12 +5,27 @@
 
 namespace egmf::bench {
 
-Result<std::filesystem::path> makeScratchDir(const std::string& prefix) {
+Result<WorkDir> WorkDir::create(const std::filesystem::path& requested, const std::string& prefix) {
+    if (!requested.empty()) {
+        std::error_code ec;
+        std::filesystem::create_directories(requested, ec);
+        if (ec) {
+            return makeError(ErrorCode::Io, requested.string() + ": cannot create (" + ec.message() + ")");
+        }
+        return WorkDir(requested, false);
+    }
     std::string pattern = (std::filesystem::temp_directory_path() / (prefix + "-XXXXXX")).string();
     if (!::mkdtemp(pattern.data())) {
         return makeError(ErrorCode::Io, pattern + ": cannot create a scratch folder; check the temp dir");
     }
-    return std::filesystem::path(pattern);
+    return WorkDir(pattern, true);
+}
+
+WorkDir::~WorkDir() {
+    if (m_owned) {
+        std::error_code ec;
+        std::filesystem::remove_all(m_path, ec);
+    }
 }
 
 double median(std::vector<double> values) {

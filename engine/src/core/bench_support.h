@@ -9,8 +9,23 @@
 
 namespace egmf::bench {
 
-/// A new folder under the system temp dir, named <prefix>-XXXXXX.
-Result<std::filesystem::path> makeScratchDir(const std::string& prefix);
+/// The folder a benchmark works in: the one the user named (kept), or a new one under the system
+/// temp dir named <prefix>-XXXXXX (removed with this object, on every path out).
+class WorkDir {
+public:
+    static Result<WorkDir> create(const std::filesystem::path& requested, const std::string& prefix);
+    WorkDir(WorkDir&& other) noexcept : m_path(std::move(other.m_path)), m_owned(other.m_owned) {
+        other.m_owned = false;
+    }
+    WorkDir& operator=(WorkDir&&) = delete;
+    ~WorkDir();
+    const std::filesystem::path& path() const { return m_path; }
+
+private:
+    WorkDir(std::filesystem::path path, bool owned) : m_path(std::move(path)), m_owned(owned) {}
+    std::filesystem::path m_path;
+    bool m_owned = false;
+};
 
 /// The median (the mean of the middle two for an even count); 0 for no values.
 double median(std::vector<double> values);

@@ -20,14 +20,11 @@ double millisecondsSince(Clock::time_point start) {
 }  // namespace
 
 Result<DecodeBenchReport> benchDecode(const DecodeBenchOptions& options) {
-    auto workDir = options.workDir;
-    if (workDir.empty()) {
-        auto scratch = bench::makeScratchDir("egmf-decode");
-        if (!scratch) {
-            return scratch.error();
-        }
-        workDir = *scratch;
+    auto work = bench::WorkDir::create(options.workDir, "egmf-decode");
+    if (!work) {
+        return work.error();
     }
+    const auto& workDir = work->path();
     const auto clip = (workDir / "clip.mp4").string();
     const auto make = "ffmpeg -hide_banner -loglevel error -y -f lavfi -i testsrc2=size=" +
                       std::to_string(options.width) + "x" + std::to_string(options.height) +
@@ -79,10 +76,6 @@ Result<DecodeBenchReport> benchDecode(const DecodeBenchOptions& options) {
     report.oursMedianMs = bench::median(ours);
     report.cliMedianMs = bench::median(theirs);
     report.audioMedianMs = bench::median(audioTimes);
-    std::error_code ec;
-    if (options.workDir.empty()) {
-        std::filesystem::remove_all(workDir, ec);
-    }
     return report;
 }
 

@@ -65,24 +65,12 @@ Result<ModelBenchReport> benchModel(const ModelBenchOptions& options) {
     report.utterances = options.utterances;
     at::set_num_threads(report.threads);
 
-    auto workDir = options.workDir;
-    if (workDir.empty()) {
-        auto scratch = bench::makeScratchDir("egmf-bench");
-        if (!scratch) {
-            return scratch.error();
-        }
-        workDir = *scratch;
+    auto work = bench::WorkDir::create(options.workDir, "egmf-bench");
+    if (!work) {
+        return work.error();
     }
-    // A scratch folder we made goes away on every path out (the checkpoint is ~24 MB).
-    const bool ownsWorkDir = options.workDir.empty();
-    struct RemoveScratch {
-        std::filesystem::path path;
-        bool active;
-        ~RemoveScratch() {
-            std::error_code ec;
-            if (active) { std::filesystem::remove_all(path, ec); }
-        }
-    } removeScratch{workDir, ownsWorkDir};
+    const auto& workDir = work->path();
+    }
     const Manifest manifest = demoManifest();
     report.configuration = options.device + " " + options.dtype + ", d=" + std::to_string(manifest.fusionDim) + ", LLM " +
                            std::to_string(manifest.llm.numHiddenLayers) + " layers d_llm=" +
