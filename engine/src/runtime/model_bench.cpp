@@ -70,7 +70,6 @@ Result<ModelBenchReport> benchModel(const ModelBenchOptions& options) {
         return work.error();
     }
     const auto& workDir = work->path();
-    }
     const Manifest manifest = demoManifest();
     report.configuration = options.device + " " + options.dtype + ", d=" + std::to_string(manifest.fusionDim) + ", LLM " +
                            std::to_string(manifest.llm.numHiddenLayers) + " layers d_llm=" +
