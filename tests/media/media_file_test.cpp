@@ -31,6 +31,12 @@ protected:
         run(ff + "-i " + path("clip.mp4") + " -vn -ac 1 -ar 16000 -f f32le " + path("clip.f32"));
         run(ff + "-i " + path("clip.mp4") + " -frames:v 1 -f rawvideo -pix_fmt rgb24 " + path("frame0.rgb"));
         std::ofstream(s_dir / "garbage.mp4") << std::string(4096, '\x5a') << "not a video";
+        // A WAV whose header claims 788 MHz (found by fuzz_media: swresample took 1.6 GB on it).
+        auto wav = read(s_dir / "speech.wav");
+        const std::uint32_t absurdRate = 788537152;
+        std::memcpy(wav.data() + 24, &absurdRate, 4);
+        std::ofstream(s_dir / "absurd_rate.wav", std::ios::binary)
+            .write(reinterpret_cast<const char*>(wav.data()), static_cast<std::streamsize>(wav.size()));
         std::ofstream(s_dir / "empty.mp4");
         const auto whole = read(s_dir / "clip.mp4");
         std::ofstream(s_dir / "truncated.mp4", std::ios::binary)
@@ -134,6 +140,12 @@ TEST_F(MediaFile, decodeClip_failsWithTheFileName_forBadFiles) {
         EXPECT_NE(result.error().message.find((s_dir / name).string()), std::string::npos);
     }
     EXPECT_EQ(decodeClip(s_dir / "missing.mp4", {}).error().code, ErrorCode::NotFound);
+}
+
+TEST_F(MediaFile, decodeClip_refusesAudioNoRecordingHas) {
+    auto result = decodeClip(s_dir / "absurd_rate.wav", {});
+    ASSERT_FALSE(result.ok());
+    EXPECT_NE(result.error().message.find("788537152 Hz"), std::string::npos) << result.error().message;
 }
 
 TEST_F(MediaFile, decodeClip_decodesWhatItCan_fromATruncatedFile) {
