@@ -12,7 +12,8 @@ for target in safetensors manifest media; do
   cp "$root/tests/fuzz/corpus/$target/"* "$work/$target/" 2>/dev/null || true
   echo "fuzz: $target for ${seconds}s"
   status=0
-  "$root/build/fuzz/bin/fuzz_$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+  # A fixed seed keeps CI repeatable (the same mutations each run); EGMF_FUZZ_SEED=0 picks one at random.
+  "$root/build/fuzz/bin/fuzz_$target" -seed="${EGMF_FUZZ_SEED:-1}" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
       -print_final_stats=1 "$work/$target" >"$work/$target.log" 2>&1 || status=$?
   grep -E "^stat::number_of_executed_units|^stat::peak_rss_mb|DONE|ERROR|SUMMARY" "$work/$target.log" || true
   if [ "$status" -ne 0 ]; then
