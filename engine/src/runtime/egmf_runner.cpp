@@ -19,11 +19,6 @@ double millisecondsSince(Clock::time_point start, const at::Device& device) {
     return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
 
-at::Tensor idsTensor(const std::vector<std::int32_t>& ids, const at::TensorOptions& options) {
-    std::vector<std::int64_t> wide(ids.begin(), ids.end());
-    return at::tensor(wide, at::TensorOptions().dtype(at::kLong)).to(options.device());
-}
-
 Error utteranceError(const Utterance& u, const std::string& what) {
     const std::string where = u.clipPath.empty() ? "utterance " + u.id : u.clipPath;
     return makeError(ErrorCode::InvalidArgument, where + ": " + what);
@@ -89,7 +84,7 @@ Result<model::UtteranceInputs> EgmfRunner::inputsFor(const Utterance& u,
         return utteranceError(u, "nothing to analyse: no text, audio or visual input is left "
                                  "(check the clip and the ablation switches)");
     }
-    return model::UtteranceInputs{idsTensor(textIds, floatOptions), *audio, *visual};
+    return model::UtteranceInputs{model::idsTensor(textIds, floatOptions.device()), *audio, *visual};
 }
 
 void EgmfRunner::decode(const Dialogue& dialogue, std::size_t index, const AnalyzeOptions& options,
@@ -104,9 +99,9 @@ void EgmfRunner::decode(const Dialogue& dialogue, std::size_t index, const Analy
     trace.pseudo = m_model.pseudoTokens(trace.enhanced.enhanced);
     trace.prompt = m_prompts.build(dialogue, index,
                                    !options.disabledModalities[static_cast<std::size_t>(Modality::Text)]);
-    const auto embeddings = m_model.promptEmbeddings(idsTensor(trace.prompt.prefix, m_model.options()),
+    const auto embeddings = m_model.promptEmbeddings(model::idsTensor(trace.prompt.prefix, device),
                                                      trace.pseudo,
-                                                     idsTensor(trace.prompt.suffix, m_model.options()));
+                                                     model::idsTensor(trace.prompt.suffix, device));
     const auto prompt = model::runPrompt(*m_model.llm, embeddings);
     trace.promptLogits = prompt.lastLogits;
     trace.timings.promptMs = millisecondsSince(start, device);

@@ -12,11 +12,6 @@
 namespace egmf::runtime {
 namespace {
 
-at::Tensor longTensor(const std::vector<std::int32_t>& ids) {
-    std::vector<std::int64_t> wide(ids.begin(), ids.end());
-    return at::tensor(wide, at::TensorOptions().dtype(at::kLong)).reshape({static_cast<std::int64_t>(wide.size())});
-}
-
 std::string prefix(std::size_t index) { return "u" + std::to_string(index) + "."; }
 
 // A shell word: the arguments are our own paths, but quote them anyway.
@@ -41,16 +36,16 @@ Result<void> writeReferenceInputs(const std::filesystem::path& path, EgmfRunner&
             return inputs.error();
         }
         const auto p = prefix(i);
-        tensors[p + "text_ids"] = longTensor(textIds);
+        tensors[p + "text_ids"] = model::idsTensor(textIds);
         tensors[p + "audio"] = inputs->audio.to(at::kCPU, at::kFloat);
         tensors[p + "visual"] = inputs->visual.to(at::kCPU, at::kFloat);
         const auto prompt = runner.prompts().build(
             dialogue, i, !options.disabledModalities[static_cast<std::size_t>(Modality::Text)]);
-        tensors[p + "prefix"] = longTensor(prompt.prefix);
-        tensors[p + "suffix"] = longTensor(prompt.suffix);
+        tensors[p + "prefix"] = model::idsTensor(prompt.prefix);
+        tensors[p + "suffix"] = model::idsTensor(prompt.suffix);
     }
     for (std::size_t k = 0; k < runner.answers().size(); ++k) {
-        tensors["answer" + std::to_string(k)] = longTensor(runner.answers()[k]);
+        tensors["answer" + std::to_string(k)] = model::idsTensor(runner.answers()[k]);
     }
     std::string disabled;
     for (std::size_t k = 0; k < options.disabledExperts.size(); ++k) {
@@ -81,7 +76,7 @@ std::map<std::string, at::Tensor> traceTensors(std::size_t index, const Utteranc
         {p + "H_enh", t.enhanced.enhanced},
         {p + "pseudo", t.pseudo},
         {p + "prompt_logits", t.promptLogits},
-        {p + "generated", at::tensor(t.generated, at::TensorOptions().dtype(at::kLong)).reshape({static_cast<std::int64_t>(t.generated.size())})},
+        {p + "generated", model::idsTensor(t.generated)},
         {p + "label_logprobs", at::tensor(t.labelLogProbs, at::TensorOptions().dtype(at::kDouble)).to(at::kFloat).reshape({static_cast<std::int64_t>(t.labelLogProbs.size())})},
     };
     return out;

@@ -1,14 +1,6 @@
 #include "generation.h"
 
 namespace egmf::model {
-namespace {
-
-Tensor idsTensor(const std::vector<std::int64_t>& ids, const Tensor& like) {
-    return at::tensor(ids, at::TensorOptions().dtype(at::kLong)).to(like.device());
-}
-
-}  // namespace
-
 PromptState runPrompt(LlamaForCausalLMImpl& llm, const Tensor& embeddings) {
     PromptState state;
     const auto hidden = llm.forward(embeddings, state.cache);
@@ -30,7 +22,7 @@ std::vector<std::int64_t> generateGreedy(LlamaForCausalLMImpl& llm, const Prompt
         if (step + 1 == maxNewTokens) {
             break;
         }
-        const auto embedding = llm.embed(idsTensor({next}, logits));
+        const auto embedding = llm.embed(idsTensor(std::vector<std::int64_t>{next}, logits.device()));
         logits = llm.logits(llm.forward(embedding, cache)[-1]);
     }
     return generated;
@@ -65,16 +57,16 @@ std::vector<double> scoreContinuations(LlamaForCausalLMImpl& llm, const PromptSt
     }
     const auto rows = static_cast<std::int64_t>(inputs.size());
     const auto like = prompt.lastLogits;
-    const auto branch = idsTensor(branchOf, like);
-    const auto position = idsTensor(positions, like);
+    const auto branch = idsTensor(branchOf, like.device());
+    const auto position = idsTensor(positions, like.device());
     // Row r sees row c when both are in one continuation and c is not later than r.
     const auto ownEarlier = branch.unsqueeze(1).eq(branch.unsqueeze(0)).logical_and(
         position.unsqueeze(0).le(position.unsqueeze(1)));
     const auto blocked = at::cat({at::zeros({rows, promptLength}, ownEarlier.options()),
                                   ownEarlier.logical_not()}, 1);
-    const auto hidden = llm.forwardBranches(llm.embed(idsTensor(inputs, like)), prompt.cache, position, blocked);
+    const auto hidden = llm.forwardBranches(llm.embed(idsTensor(inputs, like.device())), prompt.cache, position, blocked);
     const auto logProbs = at::log_softmax(llm.logits(hidden), -1)
-                              .gather(1, idsTensor(targets, like).unsqueeze(1))
+                              .gather(1, idsTensor(targets, like.device()).unsqueeze(1))
                               .squeeze(1)
                               .to(at::kDouble)
                               .cpu();
