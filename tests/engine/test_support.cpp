@@ -1,4 +1,5 @@
 #include "test_support.h"
+#include "egmf/paths.h"
 
 #include <cstdlib>
 #include <random>
@@ -39,8 +40,7 @@ TempDir::TempDir() {
 }
 
 TempDir::~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(m_path, ec);
+    removeTree(m_path);
 }
 
 Dialogue randomDialogue(const Manifest& m, const std::vector<std::string>& missing, unsigned seed) {

@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include "egmf/paths.h"
 #include "media/media_file.h"
 
 namespace egmf::media {
@@ -42,7 +43,7 @@ protected:
         std::ofstream(s_dir / "truncated.mp4", std::ios::binary)
             .write(reinterpret_cast<const char*>(whole.data()), static_cast<std::streamsize>(whole.size() * 6 / 10));
     }
-    static void TearDownTestSuite() { fs::remove_all(s_dir); }
+    static void TearDownTestSuite() { removeTree(s_dir); }
 
     static std::string path(const std::string& name) { return "'" + (s_dir / name).string() + "'"; }
     static void run(const std::string& command) {

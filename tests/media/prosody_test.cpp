@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "features/prosody.h"
+#include "egmf/paths.h"
 #include "media/media_file.h"
 
 namespace egmf::features {
@@ -74,7 +75,7 @@ TEST(Prosody, espeakVoices_higherPitchFlagGivesHigherPitch) {
         const auto prosody = computeProsody(decoded->audio.samples);
         medians[index++] = median(prosody.pitchKhz) * 1000.0f;
     }
-    std::filesystem::remove_all(dir);
+    removeTree(dir);
     std::printf("[ prosody  ] espeak-ng -p 20: median pitch %.0f Hz, -p 90: %.0f Hz\n", medians[0], medians[1]);
     EXPECT_GT(medians[0], 60.0f);
     EXPECT_GT(medians[1], medians[0] * 1.2f);

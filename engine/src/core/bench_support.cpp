@@ -1,4 +1,5 @@
 #include "bench_support.h"
+#include "egmf/paths.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -23,8 +24,7 @@ Result<WorkDir> WorkDir::create(const std::filesystem::path& requested, const st
 
 WorkDir::~WorkDir() {
     if (m_owned) {
-        std::error_code ec;
-        std::filesystem::remove_all(m_path, ec);
+        removeTree(m_path);
     }
 }
 

@@ -1,6 +1,7 @@
 #include "egmf/paths.h"
 
 #include <system_error>
+#include <vector>
 
 namespace egmf {
 
@@ -14,6 +15,26 @@ std::filesystem::path shareDir() { return executableDir().parent_path() / "share
 
 std::filesystem::path pluginDir() {
     return executableDir().parent_path() / "lib" / "egmf-studio" / "plugins";
+}
+
+bool removeTree(const std::filesystem::path& root) noexcept {
+    std::error_code ec;
+    const auto status = std::filesystem::symlink_status(root, ec);
+    if (ec) {
+        return ec == std::errc::no_such_file_or_directory;
+    }
+    if (std::filesystem::is_directory(status)) {
+        // Collect first: removing while iterating invalidates the iterator.
+        std::vector<std::filesystem::path> children;
+        for (std::filesystem::directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) {
+            children.push_back(it->path());
+        }
+        for (const auto& child : children) {
+            removeTree(child);
+        }
+    }
+    std::filesystem::remove(root, ec);
+    return !ec;
 }
 
 }  // namespace egmf
