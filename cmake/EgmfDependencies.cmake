@@ -19,6 +19,8 @@ if(NOT EGMF_MODEL_ONLY)
     pkg_check_modules(FFMPEG REQUIRED IMPORTED_TARGET
         libavformat libavcodec libavutil libswscale libswresample libavfilter)
     pkg_check_modules(AUBIO REQUIRED IMPORTED_TARGET aubio)
+    pkg_check_modules(PCRE2 REQUIRED IMPORTED_TARGET libpcre2-8)
+    pkg_check_modules(ICU REQUIRED IMPORTED_TARGET icu-uc)
     find_package(OpenCV 4 REQUIRED COMPONENTS core imgproc objdetect imgcodecs)
 endif()
 

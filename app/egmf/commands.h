@@ -13,6 +13,7 @@ using Command = std::function<int()>;
 
 Command addBenchCommand(CLI::App& app);
 Command addInspectCheckpointCommand(CLI::App& app);
+Command addTokenizeCommand(CLI::App& app);
 /// Adds `bench decode` under `bench` (builds with FFmpeg only).
 Command addDecodeBench(CLI::App& bench);
 

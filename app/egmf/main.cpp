@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
     auto bench = egmf::cli::addBenchCommand(app);
     auto inspect = egmf::cli::addInspectCheckpointCommand(app);
+    auto tokenize = egmf::cli::addTokenizeCommand(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -21,6 +22,7 @@ int main(int argc, char** argv) {
     for (auto* sub : app.get_subcommands()) {
         if (sub->get_name() == "bench") { return bench(); }
         if (sub->get_name() == "inspect-checkpoint") { return inspect(); }
+        if (sub->get_name() == "tokenize") { return tokenize(); }
     }
     return 2;
 }

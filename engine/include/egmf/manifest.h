@@ -67,7 +67,7 @@ struct PromptConfig {
 };
 
 struct TokenizerConfig {
-    std::string kind = "bytes";  ///< bytes (this issue), later tokenizer.json | sentencepiece
+    std::string kind = "bytes";  ///< bytes | tokenizer.json | sentencepiece
     std::string file;            ///< relative to the checkpoint folder
 };
 

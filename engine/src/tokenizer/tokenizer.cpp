@@ -2,6 +2,10 @@
 
 #include "byte_tokenizer.h"
 #include "core/utf8.h"
+#ifdef EGMF_HAS_TOKENIZER_FILES
+#include "hf_tokenizer.h"
+#include "sentencepiece_tokenizer.h"
+#endif
 
 namespace egmf::tokenizer {
 
@@ -16,9 +20,38 @@ Result<std::unique_ptr<Tokenizer>> makeTokenizer(const TokenizerConfig& config,
         }
         return std::unique_ptr<Tokenizer>(std::make_unique<ByteTokenizer>());
     }
+    if (config.kind == "tokenizer.json" || config.kind == "sentencepiece") {
+        if (config.file.empty() || config.file.find("..") != std::string::npos || config.file.starts_with('/')) {
+            return makeError(ErrorCode::Corrupt, (checkpointDir / "manifest.json").string() +
+                                                     ": tokenizer.file must name a file inside the checkpoint folder");
+        }
+        auto tokenizer = loadTokenizerFile(checkpointDir / config.file);
+        if (tokenizer.ok() && (*tokenizer)->vocabSize() > modelVocabSize) {
+            return makeError(ErrorCode::Mismatch, (checkpointDir / config.file).string() + ": the tokenizer has " +
+                                                      std::to_string((*tokenizer)->vocabSize()) + " tokens but llm.vocab_size is " +
+                                                      std::to_string(modelVocabSize));
+        }
+        return tokenizer;
+    }
     return makeError(ErrorCode::Unsupported,
                      (checkpointDir / "manifest.json").string() + ": tokenizer kind \"" +
-                         config.kind + "\" is not readable by this build (supported: bytes)");
+                         config.kind + "\" is unknown (bytes, tokenizer.json, sentencepiece)");
+}
+
+Result<std::unique_ptr<Tokenizer>> loadTokenizerFile(const std::filesystem::path& file) {
+#ifdef EGMF_HAS_TOKENIZER_FILES
+    if (file.extension() == ".json") {
+        auto tokenizer = HfTokenizer::load(file);
+        if (!tokenizer.ok()) return tokenizer.error();
+        return std::unique_ptr<Tokenizer>(std::move(*tokenizer));
+    }
+    auto tokenizer = SentencePieceTokenizer::load(file);
+    if (!tokenizer.ok()) return tokenizer.error();
+    return std::unique_ptr<Tokenizer>(std::move(*tokenizer));
+#else
+    return makeError(ErrorCode::Unsupported, file.string() + ": this model-only build reads no tokenizer files "
+                                                             "(PCRE2 and ICU are missing); pass token ids instead");
+#endif
 }
 
 std::string sanitizeUtf8(std::string_view bytes) { return utf8::sanitize(bytes); }

@@ -22,6 +22,8 @@ public:
     virtual ~Tokenizer() = default;
     /// Ids of `text`, without special tokens.
     virtual std::vector<std::int32_t> encode(std::string_view text) const = 0;
+    /// Ids of `text` with the special tokens the tokenizer's own post-processing adds (BOS...).
+    virtual std::vector<std::int32_t> encodeWithSpecials(std::string_view text) const { return encode(text); }
     /// Text of `ids`; special tokens are skipped; invalid UTF-8 becomes U+FFFD.
     virtual std::string decode(std::span<const std::int32_t> ids) const = 0;
     /// A display form of one token (for axis labels).
@@ -33,6 +35,10 @@ public:
 Result<std::unique_ptr<Tokenizer>> makeTokenizer(const TokenizerConfig& config,
                                                  const std::filesystem::path& checkpointDir,
                                                  std::int64_t modelVocabSize);
+
+/// Reads a tokenizer file: a Hugging Face tokenizer.json (by its .json extension) or a
+/// SentencePiece .model. Builds without PCRE2/ICU (the GPU machine's model-only build) refuse both.
+Result<std::unique_ptr<Tokenizer>> loadTokenizerFile(const std::filesystem::path& file);
 
 /// Replaces invalid UTF-8 sequences with U+FFFD, so every decoded string is safe JSON.
 std::string sanitizeUtf8(std::string_view bytes);
