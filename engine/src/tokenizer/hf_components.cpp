@@ -7,7 +7,6 @@
 #include "unicode_ops.h"
 #include "core/utf8.h"
 
-#include <cstdio>
 #include <optional>
 
 namespace egmf::tokenizer {
@@ -210,10 +209,8 @@ struct ByteFallbackDecoder final : Decoder {
             pending.clear();
         };
         for (auto& token : tokens) {
-            unsigned value = 0;
-            char tail = 0;
-            if (token.size() == 6 && std::sscanf(token.c_str(), "<0x%2X%c", &value, &tail) == 2 && tail == '>') {
-                pending.push_back(static_cast<char>(value));
+            if (const auto byte = unicode::parseBytePiece(token)) {
+                pending.push_back(static_cast<char>(*byte));
             } else {
                 flush();
                 out.push_back(std::move(token));

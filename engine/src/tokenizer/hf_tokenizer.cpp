@@ -16,6 +16,12 @@ using nlohmann::json;
 
 constexpr std::int64_t kMaxVocab = 1 << 24;
 
+/// A boolean field; absent or not a boolean reads as false.
+bool flag(const json& object, const char* name) {
+    const auto found = object.find(name);
+    return found != object.end() && found->is_boolean() && found->get<bool>();
+}
+
 Error corrupt(const std::string& source, const std::string& what) {
     return makeError(ErrorCode::Corrupt, source + ": " + what + "; it is not a usable tokenizer.json");
 }
@@ -39,6 +45,15 @@ Result<std::unique_ptr<HfTokenizer>> HfTokenizer::load(const std::filesystem::pa
 }
 
 Result<std::unique_ptr<HfTokenizer>> HfTokenizer::fromJson(std::string_view text, const std::string& source) {
+    // A field of the wrong JSON type throws from nlohmann's accessors; that is a corrupt file.
+    try {
+        return build(text, source);
+    } catch (const json::exception& error) {
+        return corrupt(source, std::string("a field has the wrong type (") + error.what() + ")");
+    }
+}
+
+Result<std::unique_ptr<HfTokenizer>> HfTokenizer::build(std::string_view text, const std::string& source) {
     auto parsed = checkpoint::parseStrictJson(text, source);
     if (!parsed.ok()) return parsed.error();
     const json& root = *parsed;
@@ -96,9 +111,9 @@ Result<std::unique_ptr<HfTokenizer>> HfTokenizer::fromJson(std::string_view text
             const auto found = vocab.find(model["unk_token"].get<std::string>());
             if (found != vocab.end()) options.unkId = found->second;
         }
-        options.byteFallback = model.value("byte_fallback", json(false)).is_boolean() && model["byte_fallback"].get<bool>();
-        options.fuseUnk = model.contains("fuse_unk") && model["fuse_unk"].is_boolean() && model["fuse_unk"].get<bool>();
-        options.ignoreMerges = model.contains("ignore_merges") && model["ignore_merges"].is_boolean() && model["ignore_merges"].get<bool>();
+        options.byteFallback = flag(model, "byte_fallback");
+        options.fuseUnk = flag(model, "fuse_unk");
+        options.ignoreMerges = flag(model, "ignore_merges");
         if (model.contains("end_of_word_suffix") && model["end_of_word_suffix"].is_string()) {
             options.endOfWordSuffix = model["end_of_word_suffix"].get<std::string>();
         }
@@ -121,7 +136,7 @@ Result<std::unique_ptr<HfTokenizer>> HfTokenizer::fromJson(std::string_view text
             return corrupt(source, "the Unigram model has no valid unk_id");
         }
         options.unkId = unk.get<std::int32_t>();
-        options.byteFallback = model.contains("byte_fallback") && model["byte_fallback"].is_boolean() && model["byte_fallback"].get<bool>();
+        options.byteFallback = flag(model, "byte_fallback");
         options.fuseUnk = true;  // always, in the Rust library and transformers.js
         float minScore = 0.0f;
         for (std::size_t i = 0; i < pieces.size(); ++i) minScore = i == 0 ? pieces[i].score : std::min(minScore, pieces[i].score);
@@ -193,11 +208,7 @@ Result<std::unique_ptr<HfTokenizer>> HfTokenizer::fromJson(std::string_view text
         }
         return {};
     };
-    try {
-        if (auto post = readPost(root.value("post_processor", json())); !post.ok()) return post.error();
-    } catch (const json::exception& error) {
-        return corrupt(source, std::string("the post-processor is malformed (") + error.what() + ")");
-    }
+    if (auto post = readPost(root.value("post_processor", json())); !post.ok()) return post.error();
     return tokenizer;
 }
 

@@ -35,6 +35,7 @@ private:
     };
     struct TrieNode;
     HfTokenizer();
+    static Result<std::unique_ptr<HfTokenizer>> build(std::string_view text, const std::string& sourceName);
     std::vector<std::string_view> splitOnAddedTokens(std::string_view text) const;
 
     std::vector<AddedToken> m_added;

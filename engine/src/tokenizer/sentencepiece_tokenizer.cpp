@@ -1,7 +1,6 @@
 #include "sentencepiece_tokenizer.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <fstream>
 #include <functional>
 #include <queue>
@@ -55,11 +54,7 @@ SentencePieceTokenizer::SentencePieceTokenizer(SpmModelProto model, CharsMap map
         const bool normalLike = piece.type == Type::Normal || piece.type == Type::UserDefined || piece.type == Type::Unused;
         (normalLike ? m_pieceIds : m_reservedIds).emplace(piece.text, id);
         if (piece.type == Type::Unknown) m_unkId = id;
-        unsigned value = 0;
-        char tail = 0;
-        if (piece.type == Type::Byte && std::sscanf(piece.text.c_str(), "<0x%2X%c", &value, &tail) == 2 && value < 256) {
-            m_byteIds[value] = id;
-        }
+        if (const auto byte = unicode::parseBytePiece(piece.text); piece.type == Type::Byte && byte) m_byteIds[*byte] = id;
         unigramPieces.push_back({piece.text, piece.score, piece.type == Type::Normal || piece.type == Type::UserDefined,
                                  piece.type == Type::UserDefined});
     }
@@ -188,9 +183,7 @@ std::string SentencePieceTokenizer::decode(std::span<const std::int32_t> ids) co
             continue;
         }
         if (piece.type == Type::Byte) {
-            unsigned value = 0;
-            std::sscanf(piece.text.c_str(), "<0x%2X>", &value);
-            bytes.push_back(static_cast<char>(value));
+            bytes.push_back(static_cast<char>(unicode::parseBytePiece(piece.text).value_or('?')));
             first = false;
             continue;
         }

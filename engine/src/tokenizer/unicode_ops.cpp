@@ -116,6 +116,19 @@ std::string_view trimEndJs(std::string_view text) {
     return text;
 }
 
+std::optional<unsigned char> parseBytePiece(std::string_view piece) {
+    if (piece.size() != 6 || !piece.starts_with("<0x") || piece[5] != '>') return std::nullopt;
+    auto hex = [](char c) -> int {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        return -1;
+    };
+    const int high = hex(piece[3]), low = hex(piece[4]);
+    if (high < 0 || low < 0) return std::nullopt;
+    return static_cast<unsigned char>(high * 16 + low);
+}
+
 std::string replaceAll(std::string_view text, std::string_view from, std::string_view to) {
     std::string out;
     out.reserve(text.size());

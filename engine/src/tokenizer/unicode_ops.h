@@ -3,6 +3,7 @@
 // normalisation (NFC/NFKC/NFD/NFKD), and JavaScript's notion of whitespace for trimming (the
 // reference implementations are JavaScript).
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,6 +29,9 @@ std::string toLower(std::string_view text);
 bool isJsWhitespace(char32_t c);
 std::string_view trimStartJs(std::string_view text);
 std::string_view trimEndJs(std::string_view text);
+
+/// The byte of a "<0xAB>" piece (exactly two upper- or lower-case hex digits), else nullopt.
+std::optional<unsigned char> parseBytePiece(std::string_view piece);
 
 /// Replaces every occurrence of `from` (non-empty) with `to`.
 std::string replaceAll(std::string_view text, std::string_view from, std::string_view to);

@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <cfloat>
-#include <cstdio>
 
 #include "core/utf8.h"
+#include "unicode_ops.h"
 
 namespace egmf::tokenizer {
 
@@ -26,13 +26,8 @@ UnigramModel::UnigramModel(std::vector<UnigramPiece> pieces, UnigramOptions opti
     m_unkScore = options.minScore.value_or(minScore == FLT_MAX ? 0.0f : minScore) - 10.0f;
     m_byteIds.fill(-1);
     for (std::size_t id = 0; id < m_pieces.size(); ++id) {
-        unsigned value = 0;
-        char tail = 0;
-        const auto& text = m_pieces[id].text;
-        if (text.size() == 6 && std::sscanf(text.c_str(), "<0x%2X%c", &value, &tail) == 2 && tail == '>' &&
-            m_byteIds[value] < 0) {
-            m_byteIds[value] = static_cast<std::int32_t>(id);
-        }
+        const auto byte = unicode::parseBytePiece(m_pieces[id].text);
+        if (byte && m_byteIds[*byte] < 0) m_byteIds[*byte] = static_cast<std::int32_t>(id);
     }
 }
 
