@@ -27,7 +27,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     auto result = egmf::media::decodeMemory(bytes, "fuzz.clip", request, limits);
     if (result.ok()) {
         for (const auto& frame : result->frames) {
-            if (frame.rgb.size() != static_cast<std::size_t>(frame.width) * frame.height * 3) {
+            if (frame.pixels.size() != static_cast<std::size_t>(frame.width) * frame.height * 3) {
                 __builtin_trap();
             }
         }

@@ -27,10 +27,14 @@ protected:
         run(ff + "-f lavfi -i testsrc=size=160x120:rate=25 -f lavfi -i sine=frequency=440:sample_rate=44100 "
                  "-t 1.2 -ac 2 -c:v libx264 -pix_fmt yuv420p -c:a aac " + path("clip.mp4"));
         run(ff + "-f lavfi -i sine=frequency=300:sample_rate=22050 -t 0.7 " + path("speech.wav"));
+        // 3 s with keyframes 1.6 s apart and a chirp (no two moments sound alike): for seeking.
+        run(ff + "-f lavfi -i testsrc=size=96x64:rate=25 -f lavfi -i \"aevalsrc=sin(2*PI*(200+150*t)*t):s=44100\" "
+                 "-t 3 -c:v libx264 -g 40 -keyint_min 40 -pix_fmt yuv420p -c:a aac " + path("long.mp4"));
+        run(ff + "-i " + path("clip.mp4") + " -frames:v 1 -f rawvideo -pix_fmt yuv420p " + path("frame0.yuv"));
         run(ff + "-f lavfi -i testsrc=size=64x48:rate=10 -t 1.0 -c:v libx264 -pix_fmt yuv420p " + path("silent.mp4"));
         // What the CLI makes of the clip's audio at 16 kHz mono, and its first video frame.
         run(ff + "-i " + path("clip.mp4") + " -vn -ac 1 -ar 16000 -f f32le " + path("clip.f32"));
-        run(ff + "-i " + path("clip.mp4") + " -frames:v 1 -f rawvideo -pix_fmt rgb24 " + path("frame0.rgb"));
+        run(ff + "-i " + path("clip.mp4") + " -frames:v 1 -f rawvideo -pix_fmt rgb24 " + path("frame0.pixels"));
         std::ofstream(s_dir / "garbage.mp4") << std::string(4096, '\x5a') << "not a video";
         // A WAV whose header claims 788 MHz (found by fuzz_media: swresample took 1.6 GB on it).
         auto wav = read(s_dir / "speech.wav");
@@ -95,18 +99,60 @@ TEST_F(MediaFile, decodeClip_samplesFramesAtTheRequestedRate) {
         EXPECT_DOUBLE_EQ(frames[k].timeSec, 0.25 * static_cast<double>(k));
         EXPECT_EQ(frames[k].width, 160);
         EXPECT_EQ(frames[k].height, 120);
-        EXPECT_EQ(frames[k].rgb.size(), 160u * 120u * 3u);
+        EXPECT_EQ(frames[k].pixels.size(), 160u * 120u * 3u);
     }
     // Frame 0 is the clip's first frame, converted like the CLI converts it.
-    const auto reference = read(s_dir / "frame0.rgb");
-    ASSERT_EQ(reference.size(), frames[0].rgb.size());
+    const auto reference = read(s_dir / "frame0.pixels");
+    ASSERT_EQ(reference.size(), frames[0].pixels.size());
     double total = 0;
     for (std::size_t i = 0; i < reference.size(); ++i) {
-        total += std::abs(static_cast<int>(reference[i]) - static_cast<int>(frames[0].rgb[i]));
+        total += std::abs(static_cast<int>(reference[i]) - static_cast<int>(frames[0].pixels[i]));
     }
     EXPECT_LE(total / static_cast<double>(reference.size()), 1.0);
     // testsrc moves: later samples differ from the first.
-    EXPECT_NE(frames[0].rgb, frames[4].rgb);
+    EXPECT_NE(frames[0].pixels, frames[4].pixels);
+}
+
+TEST_F(MediaFile, range_equalsTheWholeDecodeAtThoseTimes_afterSeekingToAnEarlierKeyframe) {
+    DecodeRequest whole;
+    whole.videoFramesPerSecond = 4.0;
+    auto full = decodeClip(s_dir / "long.mp4", whole);
+    ASSERT_TRUE(full.ok()) << full.error().message;
+    auto request = whole;
+    request.startSec = 2.25;  // the keyframe before is at 1.6 s
+    request.endSec = 2.75;
+    auto range = decodeClip(s_dir / "long.mp4", request);
+    ASSERT_TRUE(range.ok()) << range.error().message;
+    ASSERT_EQ(range->frames.size(), 2u);  // 2.25 and 2.5
+    for (std::size_t k = 0; k < 2; ++k) {
+        EXPECT_DOUBLE_EQ(range->frames[k].timeSec, 2.25 + 0.25 * static_cast<double>(k));
+        EXPECT_EQ(range->frames[k].pixels, full->frames[9 + k].pixels) << "frame at " << range->frames[k].timeSec;
+    }
+    const auto& part = range->audio.samples;
+    const auto& all = full->audio.samples;
+    ASSERT_EQ(part.size(), 8000u);  // 0.5 s at 16 kHz
+    double largest = 0.0;
+    for (std::size_t i = 0; i < part.size(); ++i) {
+        largest = std::max(largest, static_cast<double>(std::abs(part[i] - all[36000 + i])));
+    }
+    EXPECT_LE(largest, 1e-4) << "the range's audio is not the whole decode's audio from 2.25 s";
+    std::printf("[ media    ] range 2.25-2.75 s: 2 frames equal, audio largest difference %.3g\n", largest);
+}
+
+TEST_F(MediaFile, yuvFrames_keepTheDecodersPlanes) {
+    auto request = audioAndVideo();
+    request.pixelFormat = PixelFormat::Yuv420p;
+    auto result = decodeClip(s_dir / "clip.mp4", request);
+    ASSERT_TRUE(result.ok()) << result.error().message;
+    const auto& frame = result->frames.front();
+    EXPECT_EQ(frame.format, PixelFormat::Yuv420p);
+    EXPECT_EQ(frame.pixels, read(s_dir / "frame0.yuv")) << "Y, U, V as ffmpeg -pix_fmt yuv420p writes them";
+    int stride = 0;
+    EXPECT_EQ(frame.plane(0, &stride), frame.pixels.data());
+    EXPECT_EQ(stride, 160);
+    EXPECT_EQ(frame.plane(2, &stride), frame.pixels.data() + 160 * 120 + 80 * 60);
+    EXPECT_EQ(stride, 80);
+    EXPECT_EQ(frame.plane(3), nullptr);
 }
 
 TEST_F(MediaFile, decodeClip_scalesFramesDown_whenAskedForAMaximumWidth) {
@@ -177,8 +223,8 @@ TEST_F(MediaFile, limits_refuseLargeFrames_andCapLongAudio) {
 
 TEST_F(MediaFile, onFrame_receivesTheSameFrames_asTheResultHolds) {
     auto request = audioAndVideo();
-    std::vector<RgbFrame> streamed;
-    request.onFrame = [&](const RgbFrame& frame) { streamed.push_back(frame); };
+    std::vector<VideoFrame> streamed;
+    request.onFrame = [&](const VideoFrame& frame) { streamed.push_back(frame); };
     auto viaCallback = decodeClip(s_dir / "clip.mp4", request);
     auto kept = decodeClip(s_dir / "clip.mp4", audioAndVideo());
     ASSERT_TRUE(viaCallback.ok() && kept.ok());
@@ -186,7 +232,7 @@ TEST_F(MediaFile, onFrame_receivesTheSameFrames_asTheResultHolds) {
     ASSERT_EQ(streamed.size(), kept->frames.size());
     for (std::size_t k = 0; k < streamed.size(); ++k) {
         EXPECT_EQ(streamed[k].timeSec, kept->frames[k].timeSec);
-        EXPECT_EQ(streamed[k].rgb, kept->frames[k].rgb);
+        EXPECT_EQ(streamed[k].pixels, kept->frames[k].pixels);
     }
 }
 
@@ -198,7 +244,7 @@ TEST_F(MediaFile, decodeMemory_equalsDecodeClip) {
     ASSERT_TRUE(fromFile.ok());
     EXPECT_EQ(fromMemory->audio.samples, fromFile->audio.samples);
     ASSERT_EQ(fromMemory->frames.size(), fromFile->frames.size());
-    EXPECT_EQ(fromMemory->frames[2].rgb, fromFile->frames[2].rgb);
+    EXPECT_EQ(fromMemory->frames[2].pixels, fromFile->frames[2].pixels);
 }
 
 }  // namespace

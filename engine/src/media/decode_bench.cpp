@@ -41,7 +41,7 @@ Result<DecodeBenchReport> benchDecode(const DecodeBenchOptions& options) {
     video.videoFramesPerSecond = 25.0;  // every frame of the 25 fps clip
     video.decoderThreads = 1;
     int frames = 0;
-    video.onFrame = [&frames](const media::RgbFrame&) { ++frames; };  // like -f null: convert, drop
+    video.onFrame = [&frames](const media::VideoFrame&) { ++frames; };  // like -f null: convert, drop
     media::DecodeRequest audio;
     audio.decoderThreads = 1;
     const auto cli = "ffmpeg -hide_banner -loglevel error -threads 1 -filter_threads 1 -i '" + clip +

@@ -4,6 +4,8 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <limits>
+#include <numeric>
 
 #include "av_ptr.h"
 #include "memory_input.h"
@@ -57,6 +59,14 @@ private:
     Result<void> onVideoFrame(const AVFrame* frame, const StreamDecoder& decoder);
     Result<void> emitHeldFrame(double targetTimeSec);
     bool timedOut() const { return Clock::now() > *m_deadline; }
+    double sampleTime(std::int64_t k) const { return m_request.startSec + static_cast<double>(k) / m_request.videoFramesPerSecond; }
+    /// The end of the requested range (the clip's end, the decode cap, or endSec).
+    double rangeEnd(double clipEnd) const {
+        const double end = std::min(m_limits.maxDecodedSeconds, clipEnd);
+        return m_request.endSec > 0 ? std::min(end, m_request.endSec) : end;
+    }
+    void seekToStart(AVFormatContext* format);
+    void trimAudioToRange();
 
     std::string m_name;
     DecodeRequest m_request;
@@ -73,7 +83,8 @@ private:
     double m_heldTimeSec = -1.0;
     std::int64_t m_nextSample = 0;     ///< index of the next sampled video frame (time k / fps)
     ScalerPtr m_scaler;
-    RgbFrame m_scratch;  ///< the conversion target, reused frame after frame
+    VideoFrame m_scratch;  ///< the conversion target, reused frame after frame
+    double m_firstAudioSec = -1.0;  ///< time of the first sample given to the resampler
     int m_corruptPackets = 0;
 };
 
@@ -147,6 +158,27 @@ Result<void> ClipDecoder::onAudioFrame(const AVFrame* frame) {
     if (m_audioCapped || frame->nb_samples <= 0) {
         return {};
     }
+    int skip = 0;  // input samples of this frame left out, to put the resampler on the whole decode's grid
+    if (m_firstAudioSec < 0) {
+        const auto pts = frame->best_effort_timestamp;
+        const double timeSec = pts == AV_NOPTS_VALUE ? 0.0 : pts * av_q2d(m_audio.timeBase) - m_audio.startSec;
+        if (m_request.startSec > 0 && frame->sample_rate > 0) {
+            // After a seek the resampler must start on an input sample that a whole-clip decode
+            // also turns into an output sample boundary (times where both rates meet, every
+            // rate / gcd(rate, 16000) inputs); otherwise every output sample lands up to half a
+            // sample off, and the range is not the whole decode at those times.
+            const std::int64_t rate = frame->sample_rate;
+            const std::int64_t step = rate / std::gcd(rate, static_cast<std::int64_t>(m_request.audioSampleRateHz));
+            const std::int64_t first = std::llround(timeSec * static_cast<double>(rate));
+            skip = static_cast<int>(((step - first % step) % step + step) % step);
+            if (skip >= frame->nb_samples) {
+                return {};  // wait for a frame that holds a grid point
+            }
+            m_firstAudioSec = static_cast<double>(first + skip) / static_cast<double>(rate);
+        } else {
+            m_firstAudioSec = timeSec;
+        }
+    }
     const bool inputChanged = !m_resampler || frame->format != m_resamplerFormat ||
                               frame->sample_rate != m_resamplerRate ||
                               av_channel_layout_compare(&frame->ch_layout, &m_resamplerInput) != 0;
@@ -168,7 +200,18 @@ Result<void> ClipDecoder::onAudioFrame(const AVFrame* frame) {
         m_resamplerFormat = frame->format;
         m_resamplerRate = frame->sample_rate;
     }
-    const int capacity = swr_get_out_samples(m_resampler.get(), frame->nb_samples);
+    const int inputSamples = frame->nb_samples - skip;
+    const std::uint8_t* input[AV_NUM_DATA_POINTERS] = {};
+    const int bytesPerSample = av_get_bytes_per_sample(static_cast<AVSampleFormat>(frame->format));
+    const bool planar = av_sample_fmt_is_planar(static_cast<AVSampleFormat>(frame->format)) != 0;
+    const int planes = planar ? frame->ch_layout.nb_channels : 1;
+    if (planes > AV_NUM_DATA_POINTERS) {
+        return mediaError(m_name, "audio with more than 8 planar channels is not supported");
+    }
+    for (int p = 0; p < planes; ++p) {
+        input[p] = frame->extended_data[p] + static_cast<std::ptrdiff_t>(skip) * bytesPerSample * (planar ? 1 : frame->ch_layout.nb_channels);
+    }
+    const int capacity = swr_get_out_samples(m_resampler.get(), inputSamples);
     if (capacity < 0) {
         return mediaError(m_name, "audio resampling failed");
     }
@@ -176,8 +219,7 @@ Result<void> ClipDecoder::onAudioFrame(const AVFrame* frame) {
     const auto start = samples.size();
     samples.resize(start + static_cast<std::size_t>(capacity));
     auto* out = reinterpret_cast<std::uint8_t*>(samples.data() + start);
-    const int converted = swr_convert(m_resampler.get(), &out, capacity,
-                                      const_cast<const std::uint8_t**>(frame->extended_data), frame->nb_samples);
+    const int converted = swr_convert(m_resampler.get(), &out, capacity, input, inputSamples);
     if (converted < 0) {
         samples.resize(start);
         return mediaError(m_name, "audio resampling failed (" + avErrorText(converted) + ")");
@@ -200,20 +242,26 @@ Result<void> ClipDecoder::emitHeldFrame(double targetTimeSec) {
         height = std::max(1, static_cast<int>(std::lround(static_cast<double>(height) * m_request.maxFrameWidth / width)));
         width = m_request.maxFrameWidth;
     }
+    const bool yuv = m_request.pixelFormat == PixelFormat::Yuv420p;
     m_scaler.reset(sws_getCachedContext(m_scaler.release(), held->width, held->height,
                                         static_cast<AVPixelFormat>(held->format), width, height,
-                                        AV_PIX_FMT_RGB24, SWS_BILINEAR, nullptr, nullptr, nullptr));
+                                        yuv ? AV_PIX_FMT_YUV420P : AV_PIX_FMT_RGB24, SWS_BILINEAR, nullptr,
+                                        nullptr, nullptr));
     if (!m_scaler) {
-        return mediaError(m_name, "cannot convert its video frames to RGB (pixel format " +
-                                      std::to_string(held->format) + ")");
+        return mediaError(m_name, "cannot convert its video frames (pixel format " + std::to_string(held->format) + ")");
     }
-    RgbFrame& frame = m_scratch;
+    VideoFrame& frame = m_scratch;
     frame.timeSec = targetTimeSec;
     frame.width = width;
     frame.height = height;
-    frame.rgb.resize(static_cast<std::size_t>(width) * height * 3);
-    std::uint8_t* planes[1] = {frame.rgb.data()};
-    const int strides[1] = {width * 3};
+    frame.format = m_request.pixelFormat;
+    const int chromaWidth = (width + 1) / 2, chromaHeight = (height + 1) / 2;
+    const std::size_t lumaSize = static_cast<std::size_t>(width) * height;
+    const std::size_t chromaSize = static_cast<std::size_t>(chromaWidth) * chromaHeight;
+    frame.pixels.resize(yuv ? lumaSize + 2 * chromaSize : lumaSize * 3);
+    std::uint8_t* planes[3] = {frame.pixels.data(), frame.pixels.data() + lumaSize,
+                               frame.pixels.data() + lumaSize + chromaSize};
+    const int strides[3] = {yuv ? width : width * 3, chromaWidth, chromaWidth};
     if (sws_scale(m_scaler.get(), held->data, held->linesize, 0, held->height, planes, strides) != height) {
         return mediaError(m_name, "video frame conversion failed");
     }
@@ -233,11 +281,11 @@ Result<void> ClipDecoder::onVideoFrame(const AVFrame* frame, const StreamDecoder
     const auto pts = frame->best_effort_timestamp;
     const double timeSec = pts == AV_NOPTS_VALUE ? (m_heldTimeSec < 0 ? 0.0 : m_heldTimeSec)
                                                  : pts * av_q2d(decoder.timeBase) - decoder.startSec;
-    // Sample k (time k / fps) shows the latest frame at or before that time.
-    const double step = 1.0 / m_request.videoFramesPerSecond;
-    while (m_heldTimeSec >= 0 && timeSec > static_cast<double>(m_nextSample) * step &&
-           static_cast<double>(m_nextSample) * step < m_limits.maxDecodedSeconds) {
-        if (auto emitted = emitHeldFrame(static_cast<double>(m_nextSample) * step); !emitted) {
+    // Sample k (time start + k / fps) shows the latest frame at or before that time. Frames
+    // before the start only ever become the held frame: that is what makes seeking accurate.
+    while (m_heldTimeSec >= 0 && timeSec > sampleTime(m_nextSample) &&
+           sampleTime(m_nextSample) < rangeEnd(std::numeric_limits<double>::infinity())) {
+        if (auto emitted = emitHeldFrame(sampleTime(m_nextSample)); !emitted) {
             return emitted;
         }
         ++m_nextSample;
@@ -248,6 +296,39 @@ Result<void> ClipDecoder::onVideoFrame(const AVFrame* frame, const StreamDecoder
     }
     m_heldTimeSec = std::max(0.0, timeSec);
     return {};
+}
+
+void ClipDecoder::seekToStart(AVFormatContext* format) {
+    // To the keyframe at or before the start; decoding from there and dropping what comes before
+    // the start is what makes the range exact. If the container cannot seek, decode from 0.
+    const std::int64_t containerStart = format->start_time == AV_NOPTS_VALUE ? 0 : format->start_time;
+    const auto target = containerStart + static_cast<std::int64_t>(m_request.startSec * AV_TIME_BASE);
+    if (avformat_seek_file(format, -1, INT64_MIN, target, target, 0) < 0) {
+        m_result.warnings.push_back("the container cannot seek; decoded from the beginning to reach " +
+                                    std::to_string(m_request.startSec) + " s");
+        return;
+    }
+    for (auto* decoder : {&m_audio, &m_video}) {
+        if (decoder->codec) avcodec_flush_buffers(decoder->codec.get());
+    }
+}
+
+void ClipDecoder::trimAudioToRange() {
+    // Output sample i is at m_firstAudioSec + i / rate: drop what lies before the start and after the end.
+    auto& samples = m_result.audio.samples;
+    const double rate = m_request.audioSampleRateHz;
+    if (m_request.startSec > 0 && m_firstAudioSec >= 0) {
+        const auto drop = static_cast<std::int64_t>(std::lround((m_request.startSec - m_firstAudioSec) * rate));
+        if (drop > 0) {
+            samples.erase(samples.begin(), samples.begin() + std::min<std::int64_t>(drop, static_cast<std::int64_t>(samples.size())));
+        } else if (drop < 0) {
+            samples.insert(samples.begin(), static_cast<std::size_t>(-drop), 0.0f);  // silence before the first sample
+        }
+    }
+    if (m_request.endSec > 0) {
+        const auto keep = static_cast<std::size_t>(std::lround((m_request.endSec - m_request.startSec) * rate));
+        if (samples.size() > keep) samples.resize(keep);
+    }
 }
 
 Result<DecodeResult> ClipDecoder::run(AVFormatContext* format) {
@@ -296,10 +377,23 @@ Result<DecodeResult> ClipDecoder::run(AVFormatContext* format) {
     if (!packet || !m_frame || !m_held) {
         return makeError(ErrorCode::Internal, m_name + ": out of memory");
     }
+    if (m_request.startSec > 0) {
+        seekToStart(format);
+    }
     while (true) {
         const int r = av_read_frame(format, packet.get());
         if (r == AVERROR_EOF) {
             break;
+        }
+        if (m_request.endSec > 0 && r >= 0 && packet->pts != AV_NOPTS_VALUE &&
+            packet->stream_index >= 0 && packet->stream_index < static_cast<int>(format->nb_streams)) {
+            // Past the range by more than any decoder delay: nothing later is needed.
+            const auto* stream = format->streams[packet->stream_index];
+            const double start = stream->start_time == AV_NOPTS_VALUE ? 0.0 : stream->start_time * av_q2d(stream->time_base);
+            if (packet->pts * av_q2d(stream->time_base) - start > m_request.endSec + 1.0) {
+                av_packet_unref(packet.get());
+                break;
+            }
         }
         if (r < 0) {
             if (timedOut()) {
@@ -341,15 +435,15 @@ Result<DecodeResult> ClipDecoder::run(AVFormatContext* format) {
     if (m_heldTimeSec >= 0) {  // the last frame shows until the end of the clip
         const double step = 1.0 / m_request.videoFramesPerSecond;
         // Until the container's end; without a known duration, one sample past the last frame.
-        const double end = std::min(m_limits.maxDecodedSeconds,
-                                    info.durationSec > 0 ? info.durationSec : m_heldTimeSec + step);
-        while (static_cast<double>(m_nextSample) * step < end - 1e-9) {
-            if (auto emitted = emitHeldFrame(static_cast<double>(m_nextSample) * step); !emitted) {
+        const double end = rangeEnd(info.durationSec > 0 ? info.durationSec : std::max(m_heldTimeSec, m_request.startSec) + step);
+        while (sampleTime(m_nextSample) < end - 1e-9) {
+            if (auto emitted = emitHeldFrame(sampleTime(m_nextSample)); !emitted) {
                 return emitted.error();
             }
             ++m_nextSample;
         }
     }
+    trimAudioToRange();
     if (m_corruptPackets > 0) {
         m_result.warnings.push_back(std::to_string(m_corruptPackets) + " damaged packets were skipped");
     }
@@ -358,7 +452,9 @@ Result<DecodeResult> ClipDecoder::run(AVFormatContext* format) {
 
 Result<DecodeResult> decode(const std::string& name, AVIOContext* io, const char* url,
                             const DecodeRequest& request, const MediaLimits& limits) {
-    if (request.videoFramesPerSecond < 0 || request.audioSampleRateHz <= 0) {
+    if (request.videoFramesPerSecond < 0 || request.audioSampleRateHz <= 0 || request.startSec < 0 ||
+        (request.endSec != 0 && request.endSec <= request.startSec) || !std::isfinite(request.startSec) ||
+        !std::isfinite(request.endSec)) {
         return makeError(ErrorCode::InvalidArgument, name + ": invalid decode request");
     }
     auto deadline = Clock::now() + std::chrono::milliseconds(limits.openTimeoutMs);
@@ -389,6 +485,16 @@ Result<DecodeResult> decode(const std::string& name, AVIOContext* io, const char
 }
 
 }  // namespace
+
+const std::uint8_t* VideoFrame::plane(int index, int* stride) const {
+    const bool yuv = format == PixelFormat::Yuv420p;
+    const int chromaWidth = (width + 1) / 2;
+    const std::size_t lumaSize = static_cast<std::size_t>(width) * height;
+    const std::size_t chromaSize = static_cast<std::size_t>(chromaWidth) * ((height + 1) / 2);
+    if (index < 0 || index > (yuv ? 2 : 0) || pixels.empty()) return nullptr;
+    if (stride) *stride = index == 0 ? (yuv ? width : width * 3) : chromaWidth;
+    return pixels.data() + (index == 0 ? 0 : lumaSize + (index - 1) * chromaSize);
+}
 
 Result<DecodeResult> decodeClip(const std::filesystem::path& path, const DecodeRequest& request,
                                 const MediaLimits& limits) {

@@ -5,9 +5,11 @@
 // that cannot be read gives an Error naming the file and what to do; a missing stream is an empty
 // result plus a warning, never a crash.
 //
-// This is the analysis path: whole-clip decoding of audio (16 kHz mono float) and of video frames
-// sampled at a fixed rate (RGB). The player's streaming decoder (a thread, a bounded queue,
-// seeking) builds on the same pieces in the Studio issue. FFmpeg-only, no LibTorch: it compiles
+// This is the analysis path: decoding of audio (16 kHz mono float) and of video frames sampled at
+// a fixed rate (RGB, or the decoder's YUV 4:2:0 planes for a GPU path), for the whole clip or an
+// accurate [start, end) range: the demuxer seeks to the keyframe before `start` and everything
+// before it is decoded and dropped, so a range gives exactly what a whole-clip decode gives at
+// those times. The player's streaming decoder builds on the same pieces in the Studio issue. FFmpeg-only, no LibTorch: it compiles
 // fast and the fuzzer runs it without torch.
 
 #include <cstdint>
@@ -44,16 +46,25 @@ struct AudioTrack {
     double durationSec() const { return static_cast<double>(samples.size()) / sampleRateHz; }
 };
 
-struct RgbFrame {
-    double timeSec = 0.0;
+enum class PixelFormat {
+    Rgb24,    ///< one plane, width * height * 3, row-major
+    Yuv420p,  ///< Y (width x height), then U and V ((width + 1) / 2 x (height + 1) / 2), no padding
+};
+
+struct VideoFrame {
+    double timeSec = 0.0;  ///< in the clip (0 = its first frame), also for a range decode
     int width = 0, height = 0;
-    std::vector<std::uint8_t> rgb;  ///< width * height * 3, row-major
+    PixelFormat format = PixelFormat::Rgb24;
+    std::vector<std::uint8_t> pixels;
+
+    /// Plane `index` (0 for RGB; 0-2 = Y, U, V for YUV) and its row length in bytes.
+    const std::uint8_t* plane(int index, int* stride = nullptr) const;
 };
 
 struct DecodeResult {
     StreamInfo info;
     AudioTrack audio;              ///< empty when the clip has no audio stream
-    std::vector<RgbFrame> frames;  ///< empty when no video stream or not asked for
+    std::vector<VideoFrame> frames;  ///< empty when no video stream or not asked for
     std::vector<std::string> warnings;
 };
 
@@ -63,10 +74,13 @@ struct DecodeRequest {
     double videoFramesPerSecond = 0.0;  ///< 0: no video frames
     int maxFrameWidth = 0;              ///< 0: native size; else scaled down to this width
     int decoderThreads = 0;             ///< 0: FFmpeg's choice; 1 while a player needs the cores
+    PixelFormat pixelFormat = PixelFormat::Rgb24;
+    double startSec = 0.0;  ///< decode from here (accurate: seek to a keyframe before, drop the rest)
+    double endSec = 0.0;    ///< up to here; 0: to the end
     /// When set, sampled frames go here instead of into DecodeResult::frames. The frame's buffer
     /// is reused for the next one after the call returns (no allocation per frame: page faults
     /// cost more than the conversion on these VMs).
-    std::function<void(const RgbFrame&)> onFrame;
+    std::function<void(const VideoFrame&)> onFrame;
 };
 
 /// Decodes `path` as asked. Errors name the file.
