@@ -41,9 +41,14 @@ struct ModelBenchReport {
 
 Result<ModelBenchReport> benchModel(const ModelBenchOptions& options);
 
-/// `egmf bench decode`: our decoder against the ffmpeg CLI on a clip made by ffmpeg, both on one
-/// thread, every frame converted to RGB (`ffmpeg -threads 1 -filter_threads 1 -i clip -an
-/// -pix_fmt rgb24 -f null -`), plus 16 kHz mono audio decoding on its own.
+/// `egmf bench decode`: on a clip made by ffmpeg (testsrc2 with a real face laid over it, a tone),
+/// all on one thread and medians over interleaved runs:
+///   - the ffmpeg CLI converting every frame to RGB (`ffmpeg -threads 1 -filter_threads 1 -i clip
+///     -an -pix_fmt rgb24 -f null -`), the yardstick;
+///   - our decoder doing the same;
+///   - our whole feature extraction (decode, log-mel, faces at 4 fps: detection, crop, expression
+///     network), the goal being <= 1.2x the CLI;
+///   - audio: decoding to 16 kHz mono, and the log-mel (+ prosody) per second of audio.
 struct DecodeBenchOptions {
     int width = 1280, height = 720;
     double seconds = 5.0;
@@ -56,6 +61,10 @@ struct DecodeBenchReport {
     double oursMedianMs = 0, cliMedianMs = 0;  ///< video: decode + RGB conversion, all frames
     double audioMedianMs = 0;                  ///< audio only: decode + resample to 16 kHz mono
     double clipSeconds = 0;
+    double featuresMedianMs = 0;               ///< decode + log-mel + faces (detect, crop, network)
+    double featureDecodeMs = 0, featureAudioMs = 0, featureCropMs = 0, featureNetworkMs = 0;  ///< its parts
+    int faceFrames = 0, facesFound = 0;
+    double logMelMsPerAudioSecond = 0, prosodyMsPerAudioSecond = 0;
 };
 
 Result<DecodeBenchReport> benchDecode(const DecodeBenchOptions& options);

@@ -18,13 +18,19 @@ struct FaceCrop {
     int size = 0;
     bool faceFound = false;
     int boxX = 0, boxY = 0, boxWidth = 0, boxHeight = 0;  ///< the square taken from the frame
+    int faceX = 0, faceY = 0, faceWidth = 0, faceHeight = 0;  ///< the detected face, when found
 };
 
 struct FaceCropOptions {
     int outputSize = 112;
     double margin = 0.2;       ///< added around the detected box, as a fraction of its side
-    int minFaceSize = 24;      ///< pixels; smaller detections are ignored
+    int minFaceSize = 32;      ///< pixels of the detection image (1/15 of its width); smaller faces are ignored
+    int detectionWidth = 480;  ///< detect on a copy scaled down to this width (0: full size)
+    double scaleStep = 1.1;    ///< the cascade's pyramid step (1.2 is faster but misses faces between its sizes)
 };
+
+/// OpenCV's own worker threads (benchmarks pin everything to one thread).
+void setOpenCvThreads(int threads);
 
 class FaceCropper {
 public:
@@ -35,8 +41,9 @@ public:
     FaceCropper& operator=(FaceCropper&&) noexcept;
     ~FaceCropper();
 
-    /// `rgb` is width x height x 3, row-major.
-    FaceCrop crop(const std::vector<std::uint8_t>& rgb, int width, int height) const;
+    /// `rgb` is width x height x 3, row-major. With `previous` (the crop of the frame before, same
+    /// size) the search starts near its face and only covers the whole frame without a hit there.
+    FaceCrop crop(const std::vector<std::uint8_t>& rgb, int width, int height, const FaceCrop* previous = nullptr) const;
 
 private:
     struct Detector;
