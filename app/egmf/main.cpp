@@ -13,6 +13,9 @@ int main(int argc, char** argv) {
     auto bench = egmf::cli::addBenchCommand(app);
     auto inspect = egmf::cli::addInspectCheckpointCommand(app);
     auto tokenize = egmf::cli::addTokenizeCommand(app);
+#ifdef EGMF_WITH_MEDIA
+    auto features = egmf::cli::addFeaturesCommand(app);
+#endif
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -23,6 +26,9 @@ int main(int argc, char** argv) {
         if (sub->get_name() == "bench") { return bench(); }
         if (sub->get_name() == "inspect-checkpoint") { return inspect(); }
         if (sub->get_name() == "tokenize") { return tokenize(); }
+#ifdef EGMF_WITH_MEDIA
+        if (sub->get_name() == "features") { return features(); }
+#endif
     }
     return 2;
 }

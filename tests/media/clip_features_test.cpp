@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <sys/wait.h>
 
 #include <gtest/gtest.h>
 
@@ -143,6 +144,21 @@ TEST_F(ClipFeaturesTest, fill_feedsTheAnalyzer_fromTheClipAlone) {
     auto wrong = manifest;
     wrong.visualFeatureDim = 128;
     EXPECT_FALSE(extractor->fill(utterance, wrong).ok());
+}
+
+TEST_F(ClipFeaturesTest, featuresCommand_writesEverythingForInspection) {
+    const auto out = s_dir->path() / "inspect";
+    const auto command = std::string(EGMF_BINARY_DIR) + "/bin/egmf features '" + (s_dir->path() / "face.mp4").string() +
+                         "' --out '" + out.string() + "' --end 1 > /dev/null";
+    ASSERT_EQ(std::system(command.c_str()), 0) << command;
+    for (const char* file : {"features.safetensors", "expressions.csv", "log_mel.png", "summary.json", "faces/000_0.00s.png",
+                             "faces/003_0.75s.png"}) {
+        EXPECT_TRUE(fs::exists(out / file)) << file;
+    }
+    EXPECT_FALSE(fs::exists(out / "faces/004_1.00s.png")) << "--end 1 stops before 1 s";
+    const auto missing = std::string(EGMF_BINARY_DIR) + "/bin/egmf features /nonexistent/clip.mp4 --out '" +
+                         (s_dir->path() / "x").string() + "' 2>/dev/null";
+    EXPECT_EQ(WEXITSTATUS(std::system(missing.c_str())), 2);
 }
 
 }  // namespace
