@@ -8,7 +8,7 @@
 namespace egmf::cli {
 
 Command addBenchCommand(CLI::App& app) {
-    auto* bench = app.add_subcommand("bench", "Benchmarks: `egmf bench model`");
+    auto* bench = app.add_subcommand("bench", "Benchmarks: `egmf bench model | decode | tokenizer`");
     bench->require_subcommand(1);
     auto* model = bench->add_subcommand(
         "model", "Median latency per utterance of the engine and of the Python PyTorch reference "
@@ -64,8 +64,11 @@ Command addBenchCommand(CLI::App& app) {
 #else
     Command runDecode = [] { return 2; };  // the model-only build has no FFmpeg
 #endif
-    return [bench, model, runModel, runDecode]() {
-        return bench->got_subcommand(model) ? runModel() : runDecode();
+    auto runTokenizer = addTokenizerBench(*bench);
+    return [bench, model, runModel, runDecode, runTokenizer]() {
+        if (bench->got_subcommand(model)) return runModel();
+        if (bench->got_subcommand("tokenizer")) return runTokenizer();
+        return runDecode();
     };
 }
 

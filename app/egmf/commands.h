@@ -14,6 +14,8 @@ using Command = std::function<int()>;
 Command addBenchCommand(CLI::App& app);
 Command addInspectCheckpointCommand(CLI::App& app);
 Command addTokenizeCommand(CLI::App& app);
+/// Adds `bench tokenizer` under `bench`.
+Command addTokenizerBench(CLI::App& bench);
 /// `egmf features` (builds with FFmpeg only).
 Command addFeaturesCommand(CLI::App& app);
 /// Adds `bench decode` under `bench` (builds with FFmpeg only).
