@@ -32,6 +32,8 @@ struct UnigramOptions {
 class UnigramModel {
 public:
     UnigramModel(std::vector<UnigramPiece> pieces, UnigramOptions options);
+    UnigramModel(const UnigramModel&) = delete;  // the lookup points into m_pieces
+    UnigramModel& operator=(const UnigramModel&) = delete;
 
     /// Appends the ids of the normalised `text`.
     void encode(std::string_view text, std::vector<std::int32_t>& ids) const;
