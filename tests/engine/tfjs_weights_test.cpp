@@ -35,6 +35,8 @@ TEST(TfjsWeights, parse_refusesHostileManifests_withTheFileName) {
         R"([{"paths":["w.bin"],"weights":[{"name":"a","shape":[1],"dtype":"int32"}]}])",
         R"([{"paths":["w.bin"],"weights":[{"name":"a","shape":[4],"dtype":"float32","quantization":{"dtype":"uint8"}}]}])",
         R"([{"paths":["w.bin"],"weights":[{"name":"a","shape":[1],"dtype":"float32"},{"name":"a","shape":[1],"dtype":"float32"}]}])",
+        R"([{"paths":["w.bin"],"weights":[{"name":"a","shape":[1],"dtype":5}]}])",
+        R"([{"paths":["w.bin"],"weights":[{"name":"a","shape":[4],"dtype":"float32","quantization":{"dtype":7}}]}])",
     };
     for (const char* manifest : bad) {
         auto weights = parseTfjsWeights(manifest, four, "model.json");

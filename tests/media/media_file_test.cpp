@@ -139,6 +139,24 @@ TEST_F(MediaFile, range_equalsTheWholeDecodeAtThoseTimes_afterSeekingToAnEarlier
     std::printf("[ media    ] range 2.25-2.75 s: 2 frames equal, audio largest difference %.3g\n", largest);
 }
 
+TEST_F(MediaFile, everyFrame_givesTheNativeRate_withEachFramesOwnTime) {
+    DecodeRequest request;
+    request.audio = false;
+    request.videoFramesPerSecond = kEveryFrame;
+    auto result = decodeClip(s_dir / "clip.mp4", request);
+    ASSERT_TRUE(result.ok()) << result.error().message;
+    ASSERT_EQ(result->frames.size(), 30u);  // 1.2 s at 25 fps, as ffprobe counts them
+    for (std::size_t k = 0; k < result->frames.size(); ++k) {
+        EXPECT_NEAR(result->frames[k].timeSec, 0.04 * static_cast<double>(k), 1e-6);
+    }
+    request.startSec = 0.5;
+    request.endSec = 0.7;
+    auto range = decodeClip(s_dir / "clip.mp4", request);
+    ASSERT_TRUE(range.ok());
+    ASSERT_EQ(range->frames.size(), 5u);  // 0.52 ... 0.68 s
+    EXPECT_EQ(range->frames.front().pixels, result->frames[13].pixels);
+}
+
 TEST_F(MediaFile, yuvFrames_keepTheDecodersPlanes) {
     auto request = audioAndVideo();
     request.pixelFormat = PixelFormat::Yuv420p;

@@ -85,8 +85,21 @@ TfjsWeight decode(const Spec& spec, const std::uint8_t* bytes) {
     return weight;
 }
 
+Result<std::vector<Spec>> parseGroups(const json& manifest, const std::string& source,
+                                      std::vector<std::string>* shardNames);
+
+/// A field of the wrong JSON type throws from nlohmann's accessors: that is a corrupt manifest.
 Result<std::vector<Spec>> parseManifest(const json& manifest, const std::string& source,
                                         std::vector<std::string>* shardNames) {
+    try {
+        return parseGroups(manifest, source, shardNames);
+    } catch (const json::exception& error) {
+        return corrupt(source, std::string("a field has the wrong type (") + error.what() + ")");
+    }
+}
+
+Result<std::vector<Spec>> parseGroups(const json& manifest, const std::string& source,
+                                      std::vector<std::string>* shardNames) {
     if (!manifest.is_array() || manifest.empty()) {
         return corrupt(source, "the top level is not a non-empty array of weight groups");
     }

@@ -59,6 +59,7 @@ private:
     Result<void> onVideoFrame(const AVFrame* frame, const StreamDecoder& decoder);
     Result<void> emitHeldFrame(double targetTimeSec);
     bool timedOut() const { return Clock::now() > *m_deadline; }
+    bool everyFrame() const { return m_request.videoFramesPerSecond == kEveryFrame; }
     double sampleTime(std::int64_t k) const { return m_request.startSec + static_cast<double>(k) / m_request.videoFramesPerSecond; }
     /// The end of the requested range (the clip's end, the decode cap, or endSec).
     double rangeEnd(double clipEnd) const {
@@ -281,6 +282,16 @@ Result<void> ClipDecoder::onVideoFrame(const AVFrame* frame, const StreamDecoder
     const auto pts = frame->best_effort_timestamp;
     const double timeSec = pts == AV_NOPTS_VALUE ? (m_heldTimeSec < 0 ? 0.0 : m_heldTimeSec)
                                                  : pts * av_q2d(decoder.timeBase) - decoder.startSec;
+    if (everyFrame()) {  // the native rate: each frame in the range, at its own time
+        if (timeSec + 1e-9 < m_request.startSec || timeSec >= rangeEnd(std::numeric_limits<double>::infinity())) {
+            return {};
+        }
+        av_frame_unref(m_held.get());
+        if (int r = av_frame_ref(m_held.get(), frame); r < 0) {
+            return mediaError(m_name, "out of memory holding a video frame");
+        }
+        return emitHeldFrame(timeSec);
+    }
     // Sample k (time start + k / fps) shows the latest frame at or before that time. Frames
     // before the start only ever become the held frame: that is what makes seeking accurate.
     while (m_heldTimeSec >= 0 && timeSec > sampleTime(m_nextSample) &&
@@ -348,7 +359,7 @@ Result<DecodeResult> ClipDecoder::run(AVFormatContext* format) {
             return opened.error();
         }
     }
-    if (m_request.videoFramesPerSecond > 0) {
+    if (m_request.videoFramesPerSecond > 0 || everyFrame()) {
         if (auto opened = openStream(format, AVMEDIA_TYPE_VIDEO, m_video); !opened) {
             return opened.error();
         }
@@ -368,7 +379,7 @@ Result<DecodeResult> ClipDecoder::run(AVFormatContext* format) {
         const auto rate = format->streams[m_video.index]->avg_frame_rate;
         info.videoFramesPerSecond = rate.den > 0 ? av_q2d(rate) : 0.0;
         info.videoCodec = m_video.codec->codec->name;
-    } else if (m_request.videoFramesPerSecond > 0) {
+    } else if (m_request.videoFramesPerSecond > 0 || everyFrame()) {
         m_result.warnings.push_back("no video stream: analysed without video");
     }
     m_result.audio.sampleRateHz = m_request.audioSampleRateHz;
@@ -432,7 +443,7 @@ Result<DecodeResult> ClipDecoder::run(AVFormatContext* format) {
             samples.resize(start + static_cast<std::size_t>(std::max(0, converted)));
         }
     }
-    if (m_heldTimeSec >= 0) {  // the last frame shows until the end of the clip
+    if (m_heldTimeSec >= 0 && !everyFrame()) {  // the last frame shows until the end of the clip
         const double step = 1.0 / m_request.videoFramesPerSecond;
         // Until the container's end; without a known duration, one sample past the last frame.
         const double end = rangeEnd(info.durationSec > 0 ? info.durationSec : std::max(m_heldTimeSec, m_request.startSec) + step);
@@ -452,7 +463,7 @@ Result<DecodeResult> ClipDecoder::run(AVFormatContext* format) {
 
 Result<DecodeResult> decode(const std::string& name, AVIOContext* io, const char* url,
                             const DecodeRequest& request, const MediaLimits& limits) {
-    if (request.videoFramesPerSecond < 0 || request.audioSampleRateHz <= 0 || request.startSec < 0 ||
+    if ((request.videoFramesPerSecond < 0 && request.videoFramesPerSecond != kEveryFrame) || request.audioSampleRateHz <= 0 || request.startSec < 0 ||
         (request.endSec != 0 && request.endSec <= request.startSec) || !std::isfinite(request.startSec) ||
         !std::isfinite(request.endSec)) {
         return makeError(ErrorCode::InvalidArgument, name + ": invalid decode request");

@@ -68,10 +68,13 @@ struct DecodeResult {
     std::vector<std::string> warnings;
 };
 
+/// DecodeRequest::videoFramesPerSecond for every decoded frame, each at its own time.
+inline constexpr double kEveryFrame = -1.0;
+
 struct DecodeRequest {
     bool audio = true;
     int audioSampleRateHz = 16000;
-    double videoFramesPerSecond = 0.0;  ///< 0: no video frames
+    double videoFramesPerSecond = 0.0;  ///< 0: no video frames; kEveryFrame: the native rate
     int maxFrameWidth = 0;              ///< 0: native size; else scaled down to this width
     int decoderThreads = 0;             ///< 0: FFmpeg's choice; 1 while a player needs the cores
     PixelFormat pixelFormat = PixelFormat::Rgb24;

@@ -100,8 +100,8 @@ void BpeModel::encodeWord(std::string_view word, std::vector<std::int32_t>& ids)
         auto& right = symbols[left.next];
         if (right.version != top.rightVersion) continue;
         left.text += right.text;
-        ++left.version;
-        right.version += 1000003;  // never valid again
+        ++left.version;  // pairs queued with the old left are stale now
+        ++right.version;  // and so are those with the merged-away right (it is unlinked below)
         right.text.clear();
         left.next = right.next;
         if (left.next >= 0) symbols[left.next].prev = top.left;
