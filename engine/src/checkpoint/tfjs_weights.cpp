@@ -127,6 +127,26 @@ Result<std::vector<Spec>> parseGroups(const json& manifest, const std::string& s
     return specs;
 }
 
+/// The weights the specs describe, in order, from the shards' bytes (which they must cover exactly).
+Result<std::vector<TfjsWeight>> decodeAll(const std::vector<Spec>& specs, const std::vector<std::uint8_t>& shards,
+                                          const std::string& source) {
+    std::int64_t needed = 0;
+    for (const auto& spec : specs) {
+        needed += spec.elements * spec.bytesPerElement;
+    }
+    if (needed != static_cast<std::int64_t>(shards.size())) {
+        return corrupt(source, "the manifest describes " + std::to_string(needed) + " bytes of weights but the "
+                               "shards hold " + std::to_string(shards.size()));
+    }
+    std::vector<TfjsWeight> weights;
+    std::size_t offset = 0;
+    for (const auto& spec : specs) {
+        weights.push_back(decode(spec, shards.data() + offset));
+        offset += static_cast<std::size_t>(spec.elements * spec.bytesPerElement);
+    }
+    return weights;
+}
+
 }  // namespace
 
 Result<std::vector<TfjsWeight>> parseTfjsWeights(const std::string& manifestText,
@@ -141,21 +161,7 @@ Result<std::vector<TfjsWeight>> parseTfjsWeights(const std::string& manifestText
     if (!specs.ok()) {
         return specs.error();
     }
-    std::int64_t needed = 0;
-    for (const auto& spec : *specs) {
-        needed += spec.elements * spec.bytesPerElement;
-    }
-    if (needed != static_cast<std::int64_t>(shards.size())) {
-        return corrupt(sourceName, "the manifest describes " + std::to_string(needed) + " bytes of weights but the "
-                                   "shards hold " + std::to_string(shards.size()));
-    }
-    std::vector<TfjsWeight> weights;
-    std::size_t offset = 0;
-    for (const auto& spec : *specs) {
-        weights.push_back(decode(spec, shards.data() + offset));
-        offset += static_cast<std::size_t>(spec.elements * spec.bytesPerElement);
-    }
-    return weights;
+    return decodeAll(*specs, shards, sourceName);
 }
 
 Result<std::vector<TfjsWeight>> readTfjsWeights(const std::filesystem::path& manifestFile) {
@@ -171,7 +177,8 @@ Result<std::vector<TfjsWeight>> readTfjsWeights(const std::filesystem::path& man
         return manifest.error();
     }
     std::vector<std::string> shardNames;
-    if (auto specs = parseManifest(*manifest, source, &shardNames); !specs.ok()) {
+    auto specs = parseManifest(*manifest, source, &shardNames);
+    if (!specs.ok()) {
         return specs.error();
     }
     std::vector<std::uint8_t> shards;
@@ -189,7 +196,7 @@ Result<std::vector<TfjsWeight>> readTfjsWeights(const std::filesystem::path& man
             return makeError(ErrorCode::Io, shard.string() + ": read failed");
         }
     }
-    return parseTfjsWeights(text.str(), shards, source);
+    return decodeAll(*specs, shards, source);
 }
 
 }  // namespace egmf::checkpoint
