@@ -8,7 +8,7 @@ seconds="${1:-20}"
 work="$(mktemp -d)"
 mkdir -p "$root/build/fuzz/artifacts"
 trap 'rm -rf "$work"' EXIT
-for target in safetensors manifest media tokenizer tfjs; do
+for target in safetensors manifest media tokenizer tfjs csv; do
   mkdir -p "$work/$target"
   cp "$root/tests/fuzz/corpus/$target/"* "$work/$target/" 2>/dev/null || true
   echo "fuzz: $target for ${seconds}s"

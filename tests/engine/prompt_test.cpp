@@ -15,7 +15,7 @@ std::string text(const std::vector<std::int32_t>& ids) {
 }
 
 Dialogue threeTurns() {
-    Dialogue d{"d1", {}};
+    Dialogue d{"d1", {}, {}};
     for (auto [speaker, line] : {std::pair{"Joey", "How you doin'?"}, {"Rachel", "{labels} is text"},
                                  {"Ross", "We were on a break!"}}) {
         Utterance u;

@@ -49,7 +49,7 @@ Dialogue randomDialogue(const Manifest& m, const std::vector<std::string>& missi
     std::mt19937 rng(seed);
     std::normal_distribution<float> normal;
     std::uniform_int_distribution<int> audioFrames(9, 60), visualFrames(1, 7);
-    Dialogue d{"d" + std::to_string(seed), {}};
+    Dialogue d{"d" + std::to_string(seed), {}, {}};
     for (std::size_t i = 0; i < missing.size(); ++i) {
         Utterance u;
         u.id = "dia0_utt" + std::to_string(i);

@@ -117,7 +117,7 @@ TEST_F(ClipFeaturesTest, fill_feedsTheAnalyzer_fromTheClipAlone) {
 
     auto extractor = ClipFeatureExtractor::create(ClipFeatureExtractor::optionsFor(manifest));
     ASSERT_TRUE(extractor.ok());
-    Dialogue dialogue{"d0", {}};
+    Dialogue dialogue{"d0", {}, {}};
     Utterance utterance;
     utterance.id = "dia0_utt0";
     utterance.text = "Oh my God, you actually did it!";

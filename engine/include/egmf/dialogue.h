@@ -25,6 +25,9 @@ struct Utterance {
     std::string text;
     std::string clipPath;    ///< the utterance's clip, when it has one
     double durationSec = 0;  ///< clip length; 0 when unknown (then taken from the features)
+    /// Where the utterance lies in its source, when the dataset says (MELD: times in the episode;
+    /// a generic manifest: the range of the clip to analyse). 0, 0: unknown / the whole clip.
+    double sourceStartSec = 0, sourceEndSec = 0;
     /// 80-bin log-mel frames (MODEL.md: hop 10 ms) and optional prosody channels appended.
     FeatureSequence audio;
     /// Face embeddings, one per sampled frame (MODEL.md: 256-d at 4 fps).
@@ -36,6 +39,7 @@ struct Utterance {
 struct Dialogue {
     std::string id;
     std::vector<Utterance> utterances;
+    std::string split;  ///< train | dev | test, or empty
 };
 
 }  // namespace egmf

@@ -35,7 +35,7 @@ Dialogue syntheticDialogue(const Manifest& m, int utterances, std::uint64_t seed
     std::mt19937_64 rng(seed);
     std::normal_distribution<float> normal(0.0f, 1.0f);
     std::uniform_real_distribution<double> seconds(1.5, 4.0);
-    Dialogue d{"bench", {}};
+    Dialogue d{"bench", {}, {}};
     for (int i = 0; i < utterances; ++i) {
         Utterance u;
         u.id = "dia0_utt" + std::to_string(i);

@@ -1,0 +1,43 @@
+#pragma once
+// Datasets (../shared/DATASETS.md): a dataset is dialogues of utterances with text, speaker, clip
+// and gold label or score, plus every problem found while reading it. Problems never stop the
+// reading: a missing clip, a bad row or an unknown label is reported and the rest is read.
+// Split names are train | dev | test everywhere (valid and val mean dev). Torch-free.
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "egmf/dialogue.h"
+#include "egmf/result.h"
+
+namespace egmf {
+
+struct DatasetProblem {
+    enum class Kind { MissingClip, UndecodableClip, LongClip, RowWithoutClip, ClipWithoutRow, UnknownLabel, BadRow, MissingFolder };
+    Kind kind = Kind::BadRow;
+    std::string where;    ///< file:line, or the clip's path
+    std::string message;  ///< what is wrong and what to do
+};
+
+const char* problemKindName(DatasetProblem::Kind kind);
+
+struct Dataset {
+    std::string kind;                 ///< "meld" | "mmsa" | "manifest"
+    std::filesystem::path root;
+    std::vector<std::string> labels;  ///< ERC classes in the dataset's official order; empty for MSA
+    std::vector<Dialogue> dialogues;  ///< in file order; utterances sorted by their ids within each
+    std::vector<DatasetProblem> problems;
+
+    std::size_t utteranceCount(const std::string& split = {}) const;
+};
+
+/// "valid" and "val" -> "dev"; train/dev/test kept; anything else -> "".
+std::string canonicalSplit(std::string_view name);
+
+/// A MELD folder: any of {train,dev,test}_sent_emo.csv with the clip folders train_splits/,
+/// dev_splits_complete/, output_repeated_splits_test/ beside them (a missing clip folder is one
+/// problem for the split; its utterances are text only).
+Result<Dataset> readMeld(const std::filesystem::path& folder);
+
+}  // namespace egmf

@@ -1,0 +1,38 @@
+#include "egmf/dataset.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace egmf {
+
+const char* problemKindName(DatasetProblem::Kind kind) {
+    switch (kind) {
+        case DatasetProblem::Kind::MissingClip: return "missing clip";
+        case DatasetProblem::Kind::UndecodableClip: return "undecodable clip";
+        case DatasetProblem::Kind::LongClip: return "clip too long";
+        case DatasetProblem::Kind::RowWithoutClip: return "row without clip";
+        case DatasetProblem::Kind::ClipWithoutRow: return "clip without row";
+        case DatasetProblem::Kind::UnknownLabel: return "unknown label";
+        case DatasetProblem::Kind::BadRow: return "bad row";
+        case DatasetProblem::Kind::MissingFolder: return "missing folder";
+    }
+    return "problem";
+}
+
+std::size_t Dataset::utteranceCount(const std::string& split) const {
+    std::size_t count = 0;
+    for (const auto& dialogue : dialogues) {
+        if (split.empty() || dialogue.split == split) count += dialogue.utterances.size();
+    }
+    return count;
+}
+
+std::string canonicalSplit(std::string_view name) {
+    std::string lower(name);
+    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (lower == "valid" || lower == "val" || lower == "dev") return "dev";
+    if (lower == "train" || lower == "test") return lower;
+    return "";
+}
+
+}  // namespace egmf

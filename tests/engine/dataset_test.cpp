@@ -1,0 +1,113 @@
+// The CSV reader and the MELD reader: on MELD's real annotation files (tests/data/meld, copied from
+// ../shared/data/meld) and on small folders made here with the problems DATASETS.md lists.
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include <gtest/gtest.h>
+
+#include "test_support.h"
+#include "data/csv.h"
+#include "egmf/dataset.h"
+#include "egmf/paths.h"
+
+namespace egmf {
+namespace {
+
+namespace fs = std::filesystem;
+
+TEST(Csv, parse_handlesQuotesCrlfBomAndFieldsSpanningLines) {
+    const std::string text = "\xEF\xBB\xBFSr No.,Utterance,Speaker\r\n"
+                             "1,\"Oh my God, he\xE2\x80\x99s lost it.\",Phoebe\r\n"
+                             "2,\"She said \"\"no\"\"\nand left\",Monica\r\n"
+                             "\r\n"
+                             "3,,\r\n";
+    auto table = data::parseCsv(text, "x.csv");
+    ASSERT_TRUE(table.ok()) << table.error().message;
+    EXPECT_EQ(table->header, (std::vector<std::string>{"Sr No.", "Utterance", "Speaker"}));
+    ASSERT_EQ(table->rows.size(), 3u);
+    EXPECT_EQ(table->rows[0][1], "Oh my God, he\xE2\x80\x99s lost it.");
+    EXPECT_EQ(table->rows[1][1], "She said \"no\"\nand left");
+    EXPECT_EQ(table->rows[2], (std::vector<std::string>{"3", "", ""}));
+    EXPECT_EQ(table->rowLines, (std::vector<int>{2, 3, 6}));
+    EXPECT_EQ(table->column("Speaker"), 2u);
+    EXPECT_FALSE(table->column("Emotion"));
+}
+
+TEST(Csv, parse_namesFileAndLine_forMalformedInput) {
+    const char* bad[] = {"a,b\n1,\"open\n", "a,b\n1,2,3\n", "a,b\n\"x\"y,2\n", "", "a,b\n\xFF,1\n"};
+    for (const char* text : bad) {
+        auto table = data::parseCsv(text, "broken.csv");
+        ASSERT_FALSE(table.ok()) << text;
+        EXPECT_NE(table.error().message.find("broken.csv"), std::string::npos) << table.error().message;
+    }
+    EXPECT_NE(data::parseCsv("a,b\n1,2,3\n", "broken.csv").error().message.find("broken.csv:2"), std::string::npos);
+}
+
+TEST(Meld, realAnnotationFiles_giveEveryRow_withTheKnownTraps) {
+    auto meld = readMeld(fs::path(EGMF_SOURCE_DIR) / "tests" / "data" / "meld");
+    ASSERT_TRUE(meld.ok()) << meld.error().message;
+    EXPECT_EQ(meld->utteranceCount("train"), 9989u);
+    EXPECT_EQ(meld->utteranceCount("dev"), 1109u);
+    EXPECT_EQ(meld->utteranceCount("test"), 2610u);
+    EXPECT_EQ(meld->labels.front(), "neutral");
+    std::set<std::string> ids;
+    int gaps = 0;
+    bool dialogue60 = false;
+    for (const auto& dialogue : meld->dialogues) {
+        dialogue60 = dialogue60 || dialogue.id == "train/dia60";
+        int previous = -1;
+        for (const auto& utterance : dialogue.utterances) {
+            EXPECT_TRUE(ids.insert(utterance.id).second) << utterance.id;
+            EXPECT_TRUE(utterance.goldLabel.has_value()) << utterance.id;
+            const int number = std::stoi(utterance.id.substr(utterance.id.rfind("utt") + 3));
+            gaps += number != previous + 1;
+            previous = number;
+        }
+    }
+    EXPECT_FALSE(dialogue60) << "train dialogue 60 does not exist";
+    EXPECT_GT(gaps, 0) << "some dialogues have utterance id gaps";
+    // No clip folders here: one problem per split, nothing else.
+    ASSERT_EQ(meld->problems.size(), 3u);
+    for (const auto& problem : meld->problems) EXPECT_EQ(problem.kind, DatasetProblem::Kind::MissingFolder);
+    const auto& first = meld->dialogues.front().utterances.front();
+    EXPECT_EQ(first.id, "train/dia0_utt0");
+    EXPECT_NEAR(first.sourceStartSec, 16 * 60 + 16.059, 1e-9);
+    EXPECT_EQ(first.speaker, "Chandler");
+    std::printf("[ meld     ] %zu dialogues, %zu utterances (train %zu, dev %zu, test %zu), %d id gaps\n",
+                meld->dialogues.size(), meld->utteranceCount(), meld->utteranceCount("train"),
+                meld->utteranceCount("dev"), meld->utteranceCount("test"), gaps);
+}
+
+TEST(Meld, reportsMissingClips_clipsWithoutRows_badRowsAndUnknownLabels_andCarriesOn) {
+    test::TempDir dir;
+    std::ofstream(dir.path() / "dev_sent_emo.csv")
+        << "Sr No.,Utterance,Speaker,Emotion,Sentiment,Dialogue_ID,Utterance_ID,Season,Episode,StartTime,EndTime\r\n"
+        << "1,Hi.,Ross,joy,positive,0,0,1,1,\"00:00:01,000\",\"00:00:02,000\"\r\n"
+        << "2,\"Hey, you.\",Rachel,Sarcasm,neutral,0,2,1,1,\"00:00:02,000\",\"00:00:03,000\"\r\n"
+        << "3,What?,Joey,neutral,neutral,x,1,1,1,\"00:00:03,000\",\"00:00:04,000\"\r\n"
+        << "4,Fine.,Joey,anger,negative,1,0,1,1,\"00:00:03,000\",\"00:00:04,000\"\r\n";
+    fs::create_directories(dir.path() / "dev_splits_complete");
+    std::ofstream(dir.path() / "dev_splits_complete" / "dia0_utt0.mp4") << "x";
+    std::ofstream(dir.path() / "dev_splits_complete" / "dia9_utt9.mp4") << "x";
+    auto meld = readMeld(dir.path());
+    ASSERT_TRUE(meld.ok()) << meld.error().message;
+    EXPECT_EQ(meld->utteranceCount(), 3u);
+    std::multiset<DatasetProblem::Kind> kinds;
+    for (const auto& problem : meld->problems) kinds.insert(problem.kind);
+    EXPECT_EQ(kinds.count(DatasetProblem::Kind::BadRow), 1u);
+    EXPECT_EQ(kinds.count(DatasetProblem::Kind::UnknownLabel), 1u);
+    EXPECT_EQ(kinds.count(DatasetProblem::Kind::MissingClip), 2u);      // dia0_utt2, dia1_utt0
+    EXPECT_EQ(kinds.count(DatasetProblem::Kind::ClipWithoutRow), 1u);   // dia9_utt9
+    EXPECT_EQ(kinds.count(DatasetProblem::Kind::MissingFolder), 0u);
+    ASSERT_EQ(meld->dialogues.size(), 2u);
+    EXPECT_EQ(meld->dialogues[0].utterances[0].clipPath, (dir.path() / "dev_splits_complete" / "dia0_utt0.mp4").string());
+    EXPECT_FALSE(meld->dialogues[0].utterances[1].goldLabel.has_value());
+    EXPECT_FALSE(readMeld(dir.path() / "nothing").ok());
+    EXPECT_EQ(canonicalSplit("valid"), "dev");
+    EXPECT_EQ(canonicalSplit("VAL"), "dev");
+    EXPECT_EQ(canonicalSplit("holdout"), "");
+}
+
+}  // namespace
+}  // namespace egmf
