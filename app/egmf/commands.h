@@ -14,6 +14,8 @@ using Command = std::function<int()>;
 Command addBenchCommand(CLI::App& app);
 Command addInspectCheckpointCommand(CLI::App& app);
 Command addTokenizeCommand(CLI::App& app);
+Command addDatasetCommand(CLI::App& app);
+Command addEvalCommand(CLI::App& app);
 /// Adds `bench tokenizer` under `bench`.
 Command addTokenizerBench(CLI::App& bench);
 /// `egmf features` (builds with FFmpeg only).

@@ -13,6 +13,8 @@ int main(int argc, char** argv) {
     auto bench = egmf::cli::addBenchCommand(app);
     auto inspect = egmf::cli::addInspectCheckpointCommand(app);
     auto tokenize = egmf::cli::addTokenizeCommand(app);
+    auto dataset = egmf::cli::addDatasetCommand(app);
+    auto eval = egmf::cli::addEvalCommand(app);
 #ifdef EGMF_WITH_MEDIA
     auto features = egmf::cli::addFeaturesCommand(app);
 #endif
@@ -26,6 +28,8 @@ int main(int argc, char** argv) {
         if (sub->get_name() == "bench") { return bench(); }
         if (sub->get_name() == "inspect-checkpoint") { return inspect(); }
         if (sub->get_name() == "tokenize") { return tokenize(); }
+        if (sub->get_name() == "dataset") { return dataset(); }
+        if (sub->get_name() == "eval") { return eval(); }
 #ifdef EGMF_WITH_MEDIA
         if (sub->get_name() == "features") { return features(); }
 #endif

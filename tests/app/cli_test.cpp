@@ -1,0 +1,51 @@
+// The `egmf` subcommands of the data and metrics layers, run as a user runs them: exit codes
+// (0 ok, 1 some items failed, 2 bad usage or input) and the first lines of their output.
+#include <array>
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <sys/wait.h>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "../engine/test_support.h"
+
+namespace egmf {
+namespace {
+
+struct Run {
+    int code = -1;
+    std::string output;
+};
+
+Run egmf(const std::string& arguments) {
+    const auto command = std::string(EGMF_BINARY_DIR) + "/bin/egmf " + arguments + " 2>&1";
+    Run run;
+    FILE* pipe = ::popen(command.c_str(), "r");
+    std::array<char, 4096> buffer{};
+    while (pipe && std::fgets(buffer.data(), buffer.size(), pipe)) run.output += buffer.data();
+    const int status = pipe ? ::pclose(pipe) : -1;
+    run.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return run;
+}
+
+TEST(Cli, datasetCheck_reportsProblems_andEvalScores) {
+    const auto meld = egmf(std::string("dataset check '") + EGMF_SOURCE_DIR + "/tests/data/meld'");
+    EXPECT_EQ(meld.code, 1) << meld.output;  // no clip folders: problems
+    EXPECT_NE(meld.output.find("13708 utterances (train 9989, dev 1109, test 2610)"), std::string::npos) << meld.output;
+    EXPECT_EQ(egmf("dataset check /nonexistent").code, 2);
+
+    test::TempDir dir;
+    std::ofstream(dir.path() / "p.csv") << "id,gold,pred\na,joy,joy\nb,anger,joy\nc,neutral,neutral\n";
+    const auto erc = egmf("eval --task erc --predictions '" + (dir.path() / "p.csv").string() + "'");
+    ASSERT_EQ(erc.code, 0) << erc.output;
+    EXPECT_NEAR(nlohmann::json::parse(erc.output)["accuracy"].get<double>(), 2.0 / 3.0, 1e-12);
+    const auto wrongTask = egmf("eval --task msa --predictions '" + (dir.path() / "p.csv").string() + "'");
+    EXPECT_EQ(wrongTask.code, 2);
+    EXPECT_NE(wrongTask.output.find("p.csv:2"), std::string::npos) << wrongTask.output;
+    EXPECT_EQ(egmf("eval --task nonsense --predictions x.csv").code, 2);
+}
+
+}  // namespace
+}  // namespace egmf
