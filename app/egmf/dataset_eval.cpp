@@ -1,4 +1,4 @@
-// egmf dataset check PATH: reads a dataset and prints its problems (exit 1 when there are any).
+// egmf dataset check PATH: reads a dataset (any layout) and prints its problems (exit 1 when there are any).
 // egmf eval --task erc|msa[-sims] --predictions FILE: metrics of a CSV with columns id,gold,pred, as JSON.
 #include <cstdio>
 #include <map>
@@ -20,17 +20,18 @@ nlohmann::json optional(const std::optional<double>& value) { return value ? nlo
 
 Command addDatasetCommand(CLI::App& app) {
     auto* dataset = app.add_subcommand("dataset", "Dataset tools: `egmf dataset check PATH`");
-    auto* check = dataset->add_subcommand("check", "Read a dataset folder (MELD so far) and report its problems");
+    auto* check = dataset->add_subcommand("check", "Read a dataset (MELD, MMSA or a manifest CSV) and report its problems");
     dataset->require_subcommand(1);
     auto path = std::make_shared<std::string>();
-    check->add_option("path", *path, "The dataset folder")->required();
+    check->add_option("path", *path, "A MELD or MMSA folder, or a manifest CSV")->required();
     return [path]() {
-        auto meld = readMeld(*path);
+        auto meld = readDataset(*path);
         if (!meld.ok()) {
             std::fprintf(stderr, "error: %s\n", meld.error().message.c_str());
             return 2;
         }
-        std::printf("%s: MELD, %zu dialogues, %zu utterances (train %zu, dev %zu, test %zu), %zu problems\n", path->c_str(),
+        std::printf("%s: %s, %zu dialogues, %zu utterances (train %zu, dev %zu, test %zu), %zu problems\n", path->c_str(),
+                    meld->kind.c_str(),
                     meld->dialogues.size(), meld->utteranceCount(), meld->utteranceCount("train"),
                     meld->utteranceCount("dev"), meld->utteranceCount("test"), meld->problems.size());
         std::map<std::string, int> byKind;

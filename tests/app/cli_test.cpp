@@ -33,7 +33,7 @@ Run egmf(const std::string& arguments) {
 TEST(Cli, datasetCheck_reportsProblems_andEvalScores) {
     const auto meld = egmf(std::string("dataset check '") + EGMF_SOURCE_DIR + "/tests/data/meld'");
     EXPECT_EQ(meld.code, 1) << meld.output;  // no clip folders: problems
-    EXPECT_NE(meld.output.find("13708 utterances (train 9989, dev 1109, test 2610)"), std::string::npos) << meld.output;
+    EXPECT_NE(meld.output.find("meld, 1432 dialogues, 13708 utterances (train 9989, dev 1109, test 2610)"), std::string::npos) << meld.output;
     EXPECT_EQ(egmf("dataset check /nonexistent").code, 2);
 
     test::TempDir dir;

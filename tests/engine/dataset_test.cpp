@@ -111,3 +111,76 @@ TEST(Meld, reportsMissingClips_clipsWithoutRows_badRowsAndUnknownLabels_andCarri
 
 }  // namespace
 }  // namespace egmf
+
+namespace egmf {
+namespace {
+
+TEST(Mmsa, readsColumnsByName_keepsIdsAsStrings_andGroupsByVideo) {
+    test::TempDir dir;
+    // Column order differs from MOSI's; SIMS v2 style unlabelled rows and "val".
+    std::ofstream(dir.path() / "meta.csv") << "mode,clip_id,video_id,label,text,annotation\n"
+                                           << "train,0001,vidA,0.6,\"Good, really.\",Positive\n"
+                                           << "val,0002,vidA,-0.2,Hmm.,Negative\n"
+                                           << "test,0001,vidB,,No label here.,\n"
+                                           << "holdout,0003,vidB,x,Bad label.,\n"
+                                           << "train,,vidC,0,Empty id.,\n";
+    fs::create_directories(dir.path() / "Raw" / "vidA");
+    std::ofstream(dir.path() / "Raw" / "vidA" / "0001.mp4") << "x";
+    auto mmsa = readDataset(dir.path());
+    ASSERT_TRUE(mmsa.ok()) << mmsa.error().message;
+    EXPECT_EQ(mmsa->kind, "mmsa");
+    ASSERT_EQ(mmsa->dialogues.size(), 2u);
+    const auto& a = mmsa->dialogues[0];
+    EXPECT_EQ(a.id, "vidA");
+    ASSERT_EQ(a.utterances.size(), 2u);
+    EXPECT_EQ(a.utterances[0].id, "vidA/0001");
+    EXPECT_DOUBLE_EQ(*a.utterances[0].goldScore, 0.6);
+    EXPECT_EQ(a.utterances[0].clipPath, (dir.path() / "Raw" / "vidA" / "0001.mp4").string());
+    EXPECT_TRUE(a.utterances[1].clipPath.empty());
+    EXPECT_FALSE(mmsa->dialogues[1].utterances[0].goldScore.has_value()) << "unlabelled, not a problem";
+    std::multiset<DatasetProblem::Kind> kinds;
+    for (const auto& problem : mmsa->problems) kinds.insert(problem.kind);
+    EXPECT_EQ(kinds.count(DatasetProblem::Kind::MissingClip), 3u);   // vidA/0002, vidB/0001, vidB/0003
+    EXPECT_EQ(kinds.count(DatasetProblem::Kind::UnknownLabel), 1u);  // "x"
+    EXPECT_EQ(kinds.count(DatasetProblem::Kind::BadRow), 2u);        // "holdout", empty clip_id
+}
+
+TEST(ManifestCsv, readsRelativeClipsRangesAndLabels_withDatasetJsonOrder) {
+    test::TempDir dir;
+    fs::create_directories(dir.path() / "clips");
+    std::ofstream(dir.path() / "clips" / "a.wav") << "x";
+    std::ofstream(dir.path() / "dataset.json") << R"({"task": "erc", "labels": ["neutral", "angry", "happy", "sad"]})";
+    std::ofstream(dir.path() / "manifest.csv")
+        << "dialogue_id,utterance_id,speaker,text,clip,start_ms,end_ms,label,split\n"
+        << "s1,u1,F,你好,clips/a.wav,1500,3250,happy,train\n"
+        << "s1,u2,M,Hi,clips/missing.wav,,,sad,valid\n"
+        << "s2,u1,F,Excited!,,,,excited,test\n";
+    auto manifest = readDataset(dir.path() / "manifest.csv");
+    ASSERT_TRUE(manifest.ok()) << manifest.error().message;
+    EXPECT_EQ(manifest->labels, (std::vector<std::string>{"neutral", "angry", "happy", "sad"}));
+    ASSERT_EQ(manifest->dialogues.size(), 2u);
+    const auto& first = manifest->dialogues[0].utterances[0];
+    EXPECT_EQ(first.id, "s1/u1");
+    EXPECT_EQ(first.goldLabel, "happy");
+    EXPECT_DOUBLE_EQ(first.sourceStartSec, 1.5);
+    EXPECT_DOUBLE_EQ(first.sourceEndSec, 3.25);
+    EXPECT_EQ(first.clipPath, (dir.path() / "clips" / "a.wav").string());
+    EXPECT_EQ(manifest->dialogues[0].split, "train");
+    std::multiset<DatasetProblem::Kind> kinds;
+    for (const auto& problem : manifest->problems) kinds.insert(problem.kind);
+    EXPECT_EQ(kinds.count(DatasetProblem::Kind::MissingClip), 1u);
+    EXPECT_EQ(kinds.count(DatasetProblem::Kind::RowWithoutClip), 1u);
+    EXPECT_EQ(kinds.count(DatasetProblem::Kind::UnknownLabel), 1u);  // "excited" is not in dataset.json
+
+    std::ofstream(dir.path() / "scores.csv") << "dialogue_id,utterance_id,speaker,text,clip,label,split\nv,1,s,t,,-1.4,dev\n";
+    auto scores = readDataset(dir.path() / "scores.csv");
+    ASSERT_TRUE(scores.ok()) << scores.error().message;
+    EXPECT_DOUBLE_EQ(*scores->dialogues[0].utterances[0].goldScore, -1.4);
+    std::ofstream(dir.path() / "wrong.csv") << "a,b\n1,2\n";
+    auto wrong = readDataset(dir.path() / "wrong.csv");
+    ASSERT_FALSE(wrong.ok());
+    EXPECT_NE(wrong.error().message.find("dialogue_id"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace egmf

@@ -40,4 +40,18 @@ std::string canonicalSplit(std::string_view name);
 /// problem for the split; its utterances are text only).
 Result<Dataset> readMeld(const std::filesystem::path& folder);
 
+/// The MMSA layout (MOSI, MOSEI, SIMS, SIMS v2): label.csv or meta.csv (columns by name), clips at
+/// Raw/<video_id>/<clip_id>.mp4, one "dialogue" per video_id, gold scores; an empty label is an
+/// unlabelled utterance (SIMS v2), not a problem.
+Result<Dataset> readMmsa(const std::filesystem::path& folder);
+
+/// The generic manifest CSV: dialogue_id, utterance_id, speaker, text, clip (relative to the
+/// manifest), start_ms, end_ms (optional), label (a class name or a number), split. A dataset.json
+/// beside it may give {"labels": [...]}, fixing the classes and their order.
+Result<Dataset> readManifestCsv(const std::filesystem::path& file);
+
+/// Any of the above: a .csv file (or a folder holding manifest.csv) is a manifest, a folder with
+/// label.csv / meta.csv is MMSA, otherwise MELD.
+Result<Dataset> readDataset(const std::filesystem::path& path);
+
 }  // namespace egmf
