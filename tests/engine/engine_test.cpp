@@ -1,0 +1,132 @@
+// The background engine on a tiny random checkpoint: results and progress, cancellation (nothing
+// after cancel returns), supersession by view, errors as events, one bad utterance not stopping
+// its dialogue, and the memory estimate refusing what the machine cannot hold.
+#include "egmf/engine.h"
+
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "test_support.h"
+
+namespace egmf {
+namespace {
+
+struct Recorder : EngineObserver {
+    std::mutex mutex;
+    std::map<JobId, int> progress, results, errors;
+    std::map<JobId, DialogueResult> last;
+    std::atomic<int> events{0};
+    void onProgress(JobId id, int, int) override {
+        std::lock_guard lock(mutex);
+        ++progress[id];
+        ++events;
+    }
+    void onResult(JobId id, const DialogueResult& result) override {
+        std::lock_guard lock(mutex);
+        ++results[id];
+        last[id] = result;
+        ++events;
+    }
+    void onError(JobId id, const Error&) override {
+        std::lock_guard lock(mutex);
+        ++errors[id];
+        ++events;
+    }
+    int total(JobId id) {
+        std::lock_guard lock(mutex);
+        return progress[id] + results[id] + errors[id];
+    }
+};
+
+class EngineTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        manifest = test::tinyManifest();
+        ASSERT_TRUE(createRandomCheckpoint(dir.path(), manifest, 7, RandomInit::Perturbed).ok());
+    }
+    EngineJob job(int utterances, unsigned seed, std::string view = {}) {
+        std::vector<std::string> missing(utterances, "");
+        return EngineJob{EngineJob::Kind::Dialogue, test::randomDialogue(manifest, missing, seed), -1, {}, std::move(view)};
+    }
+    test::TempDir dir;
+    Manifest manifest;
+};
+
+TEST_F(EngineTest, dialogueJob_givesProgressPerUtterance_andOneResult) {
+    auto recorder = std::make_shared<Recorder>();
+    Engine engine(recorder);
+    { auto loaded = engine.loadCheckpoint(dir.path()); ASSERT_TRUE(loaded.ok()) << loaded.error().message; }
+    const auto id = engine.submit(job(3, 1));
+    auto single = job(3, 2);
+    single.kind = EngineJob::Kind::Utterance;
+    single.utteranceIndex = 1;
+    const auto one = engine.submit(single);
+    engine.waitIdle();
+    EXPECT_EQ(recorder->progress[id], 3);
+    EXPECT_EQ(recorder->results[id], 1);
+    EXPECT_EQ(recorder->last[id].utterances.size(), 3u);
+    EXPECT_EQ(recorder->last[one].utterances.size(), 1u);
+    EXPECT_EQ(recorder->errors[id], 0);
+}
+
+TEST_F(EngineTest, cancel_meansNothingArrivesAfterIt_andSupersessionCancelsOlderJobsOfTheView) {
+    auto recorder = std::make_shared<Recorder>();
+    Engine engine(recorder);
+    { auto loaded = engine.loadCheckpoint(dir.path()); ASSERT_TRUE(loaded.ok()) << loaded.error().message; }
+    const auto longJob = engine.submit(job(40, 3));
+    while (recorder->total(longJob) == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    ASSERT_TRUE(engine.cancel(longJob));
+    const int seen = recorder->total(longJob);
+    const auto older = engine.submit(job(3, 4, "dialogue view"));
+    const auto newer = engine.submit(job(3, 5, "dialogue view"));
+    engine.waitIdle();
+    EXPECT_EQ(recorder->total(longJob), seen) << "an event arrived after cancel returned";
+    EXPECT_EQ(recorder->results[longJob], 0);
+    EXPECT_EQ(recorder->total(older), 0) << "superseded before it ran";
+    EXPECT_EQ(recorder->results[newer], 1);
+    EXPECT_FALSE(engine.cancel(longJob)) << "already gone";
+}
+
+TEST_F(EngineTest, errors_areEvents_andOneBadUtteranceDoesNotStopItsDialogue) {
+    auto recorder = std::make_shared<Recorder>();
+    Engine engine(recorder);
+    const auto noModel = engine.submit(job(1, 6));
+    engine.waitIdle();
+    EXPECT_EQ(recorder->errors[noModel], 1) << "no checkpoint loaded";
+    { auto loaded = engine.loadCheckpoint(dir.path()); ASSERT_TRUE(loaded.ok()) << loaded.error().message; }
+    auto broken = job(3, 7);
+    broken.dialogue.utterances[1].audio.dim = manifest.audioFeatureDim + 5;  // malformed features
+    broken.dialogue.utterances[1].audio.values.resize(broken.dialogue.utterances[1].audio.frames * broken.dialogue.utterances[1].audio.dim);
+    const auto id = engine.submit(broken);
+    engine.waitIdle();
+    ASSERT_EQ(recorder->results[id], 1);
+    const auto& utterances = recorder->last[id].utterances;
+    ASSERT_EQ(utterances.size(), 3u);
+    EXPECT_TRUE(utterances[0].error.empty());
+    EXPECT_FALSE(utterances[1].error.empty());
+    EXPECT_TRUE(utterances[2].error.empty());
+}
+
+TEST_F(EngineTest, loadCheckpoint_refusesWhatWouldNotFitInMemory) {
+    auto huge = manifest;
+    huge.llm.vocabSize = 256000;
+    huge.llm.hiddenSize = 65536;
+    huge.llm.intermediateSize = 262144;
+    huge.llm.numHiddenLayers = 400;
+    test::TempDir folder;
+    std::ofstream(folder.path() / "manifest.json") << serializeManifest(huge);
+    Engine engine(nullptr);
+    auto loaded = engine.loadCheckpoint(folder.path());
+    ASSERT_FALSE(loaded.ok());
+    EXPECT_NE(loaded.error().message.find("80%"), std::string::npos) << loaded.error().message;
+    EXPECT_GT(estimateLoadedBytes(huge, "float32"), estimateLoadedBytes(huge, "bfloat16"));
+}
+
+}  // namespace
+}  // namespace egmf
