@@ -61,7 +61,7 @@ protected:
 TEST_F(EngineTest, dialogueJob_givesProgressPerUtterance_andOneResult) {
     auto recorder = std::make_shared<Recorder>();
     Engine engine(recorder);
-    { auto loaded = engine.loadCheckpoint(dir.path()); ASSERT_TRUE(loaded.ok()) << loaded.error().message; }
+    { auto loaded = engine.loadCheckpoint(dir.path(), {"auto", "float32"}); ASSERT_TRUE(loaded.ok()) << loaded.error().message; }
     const auto id = engine.submit(job(3, 1));
     auto single = job(3, 2);
     single.kind = EngineJob::Kind::Utterance;

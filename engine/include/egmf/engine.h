@@ -54,7 +54,9 @@ public:
 
     /// Replaces the analyzer (after the running job).
     void load(std::shared_ptr<Analyzer> analyzer);
-    /// Loads a native checkpoint, refusing one whose estimate exceeds 80% of the machine's RAM.
+    /// Loads a native checkpoint, refusing one whose estimate exceeds 80% of the machine's RAM (on
+    /// the CPU; the free-GPU-memory check is still to come). Device "auto": CUDA when this LibTorch
+    /// has it and a GPU is present, else the CPU.
     Result<void> loadCheckpoint(const std::filesystem::path& folder, const LoadOptions& options = {});
 
     JobId submit(EngineJob job);

@@ -7,6 +7,7 @@
 #include <thread>
 #include <unistd.h>
 
+#include <ATen/Context.h>
 #include <ATen/Parallel.h>
 
 namespace egmf {
@@ -132,7 +133,9 @@ void Engine::load(std::shared_ptr<Analyzer> analyzer) {
     m_state->analyzer = std::move(analyzer);
 }
 
-Result<void> Engine::loadCheckpoint(const std::filesystem::path& folder, const LoadOptions& options) {
+Result<void> Engine::loadCheckpoint(const std::filesystem::path& folder, const LoadOptions& requested) {
+    auto options = requested;
+    if (options.device == "auto") options.device = at::hasCUDA() ? "cuda" : "cpu";
     auto manifest = readManifest(folder);
     if (!manifest.ok()) return manifest.error();
     const auto needed = estimateLoadedBytes(*manifest, options.dtype);
