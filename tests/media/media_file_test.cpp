@@ -157,6 +157,15 @@ TEST_F(MediaFile, everyFrame_givesTheNativeRate_withEachFramesOwnTime) {
     EXPECT_EQ(range->frames.front().pixels, result->frames[13].pixels);
 }
 
+TEST_F(MediaFile, hostileHeader_askingForGigabytes_isAnErrorNotAnAllocation) {
+    // fuzz_media's find: a 3.7 KB MP4 whose sample table made the demuxer allocate 2.1 GB.
+    const auto bytes = read(fs::path(EGMF_SOURCE_DIR) / "tests/fuzz/corpus/media/regression_2gb_sample_table.bin");
+    ASSERT_FALSE(bytes.empty());
+    auto result = decodeMemory(bytes, "hostile.mp4", audioAndVideo());
+    ASSERT_FALSE(result.ok());
+    EXPECT_NE(result.error().message.find("hostile.mp4"), std::string::npos) << result.error().message;
+}
+
 TEST_F(MediaFile, yuvFrames_keepTheDecodersPlanes) {
     auto request = audioAndVideo();
     request.pixelFormat = PixelFormat::Yuv420p;

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <mutex>
 #include <limits>
 #include <numeric>
 
@@ -11,6 +12,7 @@
 #include "memory_input.h"
 
 extern "C" {
+#include <libavutil/mem.h>
 #include <libavutil/opt.h>
 }
 
@@ -468,6 +470,11 @@ Result<DecodeResult> decode(const std::string& name, AVIOContext* io, const char
         !std::isfinite(request.endSec)) {
         return makeError(ErrorCode::InvalidArgument, name + ": invalid decode request");
     }
+    // A hostile header can make a demuxer ask for gigabytes in one block (fuzz_media found a 3.7 KB
+    // MP4 whose sample table asked av_malloc for 2.1 GB). FFmpeg's own cap on one allocation
+    // (process-wide) turns that into an ENOMEM error; no real clip needs a 256 MB block.
+    static std::once_flag capped;
+    std::call_once(capped, [] { av_max_alloc(256u << 20); });
     auto deadline = Clock::now() + std::chrono::milliseconds(limits.openTimeoutMs);
     AVFormatContext* raw = avformat_alloc_context();
     if (!raw) {
