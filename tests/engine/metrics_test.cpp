@@ -93,7 +93,10 @@ TEST(Metrics, equalScikitLearn_onRandomAndAwkwardData) {
         writeScores(dir / "mosi.csv", mosiCases);
         writeScores(dir / "sims.csv", simsCases);
     }
-    const auto command = "/usr/bin/python3 '" + std::string(EGMF_SOURCE_DIR) + "/tests/golden/metrics_reference.py' '" +
+    // Debian's Python (with python3-sklearn); $EGMF_PYTHON overrides it (the GPU machine's venv).
+    const char* python = std::getenv("EGMF_PYTHON");
+    const auto command = std::string(python && *python ? python : "/usr/bin/python3") + " '" + std::string(EGMF_SOURCE_DIR) +
+                         "/tests/golden/metrics_reference.py' '" +
                          (dir / "classify.csv").string() + "' '" + (dir / "mosi.csv").string() + "' '" +
                          (dir / "sims.csv").string() + "' '" + (dir / "reference.json").string() + "'";
     ASSERT_EQ(std::system(command.c_str()), 0) << command << " (needs Debian's python3-sklearn)";
