@@ -1,6 +1,7 @@
 // egmf dataset check PATH: reads a dataset (any layout) and prints its problems (exit 1 when there are any).
 // egmf eval --task erc|msa[-sims] --predictions FILE: metrics of a CSV with columns id,gold,pred, as JSON.
 #include <cstdio>
+#include <unistd.h>
 #include <map>
 #include <memory>
 
@@ -10,6 +11,9 @@
 #include "data/csv.h"
 #include "egmf/dataset.h"
 #include "eval/metrics.h"
+#ifdef EGMF_WITH_MEDIA
+#include "data/clip_checks.h"
+#endif
 
 namespace egmf::cli {
 namespace {
@@ -22,14 +26,35 @@ Command addDatasetCommand(CLI::App& app) {
     auto* dataset = app.add_subcommand("dataset", "Dataset tools: `egmf dataset check PATH`");
     auto* check = dataset->add_subcommand("check", "Read a dataset (MELD, MMSA or a manifest CSV) and report its problems");
     dataset->require_subcommand(1);
-    auto path = std::make_shared<std::string>();
-    check->add_option("path", *path, "A MELD or MMSA folder, or a manifest CSV")->required();
-    return [path]() {
+    struct Options {
+        std::string path;
+        bool clips = false;
+        double maxSeconds = 60.0;
+    };
+    auto options = std::make_shared<Options>();
+    check->add_option("path", options->path, "A MELD or MMSA folder, or a manifest CSV")->required();
+#ifdef EGMF_WITH_MEDIA
+    check->add_flag("--clips", options->clips, "Also open every clip (undecodable and too-long clips)");
+    check->add_option("--max-seconds", options->maxSeconds, "Clips longer than this are reported")->capture_default_str();
+#endif
+    return [options]() {
+        const auto* path = &options->path;
         auto meld = readDataset(*path);
         if (!meld.ok()) {
             std::fprintf(stderr, "error: %s\n", meld.error().message.c_str());
             return 2;
         }
+#ifdef EGMF_WITH_MEDIA
+        if (options->clips) {
+            const bool terminal = ::isatty(2);
+            data::checkClips(*meld, {options->maxSeconds, [terminal](int done, int total) {
+                                         if (terminal && (done % 50 == 0 || done == total)) {
+                                             std::fprintf(stderr, "\rchecking clips: %d / %d", done, total);
+                                             if (done == total) std::fprintf(stderr, "\n");
+                                         }
+                                     }});
+        }
+#endif
         std::printf("%s: %s, %zu dialogues, %zu utterances (train %zu, dev %zu, test %zu), %zu problems\n", path->c_str(),
                     meld->kind.c_str(),
                     meld->dialogues.size(), meld->utteranceCount(), meld->utteranceCount("train"),

@@ -47,5 +47,25 @@ TEST(Cli, datasetCheck_reportsProblems_andEvalScores) {
     EXPECT_EQ(egmf("eval --task nonsense --predictions x.csv").code, 2);
 }
 
+TEST(Cli, datasetCheckClips_reportsUndecodableAndTooLongClips) {
+    test::TempDir dir;
+    std::ofstream(dir.path() / "test_sent_emo.csv")
+        << "Sr No.,Utterance,Speaker,Emotion,Sentiment,Dialogue_ID,Utterance_ID,Season,Episode,StartTime,EndTime\r\n"
+        << "1,Hi.,Ross,joy,positive,0,0,1,1,\"00:00:01,000\",\"00:00:02,000\"\r\n"
+        << "2,Long.,Ross,joy,positive,0,1,1,1,\"00:00:01,000\",\"00:00:02,000\"\r\n"
+        << "3,Broken.,Ross,joy,positive,0,2,1,1,\"00:00:01,000\",\"00:00:02,000\"\r\n";
+    const auto clips = dir.path() / "output_repeated_splits_test";
+    std::filesystem::create_directories(clips);
+    const std::string ff = "ffmpeg -hide_banner -loglevel error -y -f lavfi -i testsrc=size=64x48:rate=10 -f lavfi -i sine -c:v libx264 -pix_fmt yuv420p ";
+    ASSERT_EQ(std::system((ff + "-t 0.5 '" + (clips / "dia0_utt0.mp4").string() + "'").c_str()), 0);
+    ASSERT_EQ(std::system((ff + "-t 2.5 '" + (clips / "dia0_utt1.mp4").string() + "'").c_str()), 0);
+    std::ofstream(clips / "dia0_utt2.mp4") << std::string(5000, 'z');
+    const auto run = egmf("dataset check --clips --max-seconds 2 '" + dir.path().string() + "'");
+    EXPECT_EQ(run.code, 1) << run.output;
+    EXPECT_NE(run.output.find("1 undecodable clip"), std::string::npos) << run.output;
+    EXPECT_NE(run.output.find("1 clip too long"), std::string::npos) << run.output;
+    EXPECT_NE(run.output.find("dia0_utt2.mp4"), std::string::npos) << run.output;
+}
+
 }  // namespace
 }  // namespace egmf

@@ -385,6 +385,9 @@ Result<DecodeResult> ClipDecoder::run(AVFormatContext* format) {
         m_result.warnings.push_back("no video stream: analysed without video");
     }
     m_result.audio.sampleRateHz = m_request.audioSampleRateHz;
+    if (m_request.probeOnly) {
+        return std::move(m_result);
+    }
 
     PacketPtr packet(av_packet_alloc());
     if (!packet || !m_frame || !m_held) {
@@ -512,6 +515,16 @@ const std::uint8_t* VideoFrame::plane(int index, int* stride) const {
     if (index < 0 || index > (yuv ? 2 : 0) || pixels.empty()) return nullptr;
     if (stride) *stride = index == 0 ? (yuv ? width : width * 3) : chromaWidth;
     return pixels.data() + (index == 0 ? 0 : lumaSize + (index - 1) * chromaSize);
+}
+
+Result<StreamInfo> probeClip(const std::filesystem::path& path, const MediaLimits& limits) {
+    DecodeRequest request;
+    request.audio = true;
+    request.videoFramesPerSecond = 1.0;  // opens the video decoder too: its size and codec are checked
+    request.probeOnly = true;
+    auto decoded = decode(path.string(), nullptr, path.c_str(), request, limits);
+    if (!decoded.ok()) return decoded.error();
+    return decoded->info;
 }
 
 Result<DecodeResult> decodeClip(const std::filesystem::path& path, const DecodeRequest& request,

@@ -80,6 +80,7 @@ struct DecodeRequest {
     PixelFormat pixelFormat = PixelFormat::Rgb24;
     double startSec = 0.0;  ///< decode from here (accurate: seek to a keyframe before, drop the rest)
     double endSec = 0.0;    ///< up to here; 0: to the end
+    bool probeOnly = false; ///< stop after the stream information (probeClip)
     /// When set, sampled frames go here instead of into DecodeResult::frames. The frame's buffer
     /// is reused for the next one after the call returns (no allocation per frame: page faults
     /// cost more than the conversion on these VMs).
@@ -89,6 +90,10 @@ struct DecodeRequest {
 /// Decodes `path` as asked. Errors name the file.
 Result<DecodeResult> decodeClip(const std::filesystem::path& path, const DecodeRequest& request,
                                 const MediaLimits& limits = {});
+
+/// Opens `path` and reads its stream information without decoding (dataset checks): duration,
+/// streams, codecs. Errors name the file.
+Result<StreamInfo> probeClip(const std::filesystem::path& path, const MediaLimits& limits = {});
 
 /// The same for bytes in memory (the fuzzer; clips inside archives later).
 Result<DecodeResult> decodeMemory(const std::vector<std::uint8_t>& bytes, const std::string& name,
