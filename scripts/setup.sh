@@ -2,10 +2,12 @@
 # Sets up everything EGMF Studio needs on Debian 12 and builds it: installs the Debian packages
 # that are missing (TOOLCHAIN.md), configures with Ninja + ccache, builds. Safe to run again:
 # installed packages and an up-to-date build cost nothing.
-#   scripts/setup.sh [preset]      (default preset: dev)
+#   scripts/setup.sh [preset [target...]]   (default preset: dev; default: every target)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 preset="${1:-dev}"
+targets=()
+for target in "${@:2}"; do targets+=(--target "$target"); done
 
 packages=(
   # build
@@ -45,4 +47,4 @@ export CCACHE_MAXSIZE="${CCACHE_MAXSIZE:-5G}"
 # Always configure: a few seconds, and a changed preset or a new clone never builds stale settings.
 cmake --preset "$preset" >/dev/null
 # LibTorch TUs need ~1.2 GB each: two jobs on two cores.
-cmake --build --preset "$preset" -- -j "$(nproc)"
+cmake --build --preset "$preset" "${targets[@]}" -- -j "$(nproc)"

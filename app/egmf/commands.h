@@ -16,6 +16,8 @@ Command addInspectCheckpointCommand(CLI::App& app);
 Command addTokenizeCommand(CLI::App& app);
 Command addDatasetCommand(CLI::App& app);
 Command addEvalCommand(CLI::App& app);
+Command addAnalyzeCommand(CLI::App& app);
+Command addExportCommand(CLI::App& app);
 /// Adds `bench tokenizer` under `bench`.
 Command addTokenizerBench(CLI::App& bench);
 /// `egmf features` (builds with FFmpeg only).

@@ -1,27 +1,38 @@
-// egmf inspect-checkpoint PATH: what a checkpoint holds, without loading the weights into a model.
+// egmf inspect-checkpoint PATH: validates a checkpoint without loading it into a model (the
+// manifest, the safetensors rules, keys and shapes against the manifest, the tokenizer file) and
+// prints its summary as JSON, with the memory a load would take. Anything invalid exits 2.
 #include <cstdio>
-#include <fstream>
 #include <memory>
-#include <sstream>
+
+#include <nlohmann/json.hpp>
 
 #include "commands.h"
 #include "egmf/checkpoint_info.h"
+#include "egmf/engine.h"
+#include "tokenizer/tokenizer.h"
 
 namespace egmf::cli {
 
 Command addInspectCheckpointCommand(CLI::App& app) {
-    auto* inspect = app.add_subcommand("inspect-checkpoint",
-                                       "Show a checkpoint's manifest and tensors, checking both");
+    auto* inspect = app.add_subcommand("inspect-checkpoint", "Validate a checkpoint and print its summary as JSON");
     auto path = std::make_shared<std::string>();
-    inspect->add_option("path", *path, "Checkpoint folder (manifest.json + model.safetensors)")
-        ->required();
+    inspect->add_option("path", *path, "Checkpoint folder (manifest.json + model.safetensors)")->required();
     return [path]() {
         auto info = inspectCheckpoint(*path);
         if (!info) {
             std::fprintf(stderr, "error: %s\n", info.error().message.c_str());
             return 2;
         }
-        std::printf("%s", info->summary.c_str());
+        const auto& manifest = info->manifest;
+        auto tokenizer = tokenizer::makeTokenizer(manifest.tokenizer, *path, manifest.llm.vocabSize);
+        if (!tokenizer) {
+            std::fprintf(stderr, "error: %s\n", tokenizer.error().message.c_str());
+            return 2;
+        }
+        auto summary = nlohmann::json::parse(info->summaryJson);
+        summary["memoryEstimateBytes"] = {{"float32", estimateLoadedBytes(manifest, "float32")},
+                                          {"bfloat16", estimateLoadedBytes(manifest, "bfloat16")}};
+        std::printf("%s\n", summary.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
         return 0;
     };
 }

@@ -1,5 +1,8 @@
-// egmf: the command line of EGMF Studio (analyze, eval, train, export, make-demo,
-// inspect-checkpoint, bench). Subcommands arrive with their issues; see `egmf --help`.
+// egmf: the command line of EGMF Studio (analyze, eval, export, dataset, inspect-checkpoint,
+// tokenize, features, bench; train and make-demo arrive with their issue). See `egmf --help`.
+#include <cstdio>
+#include <map>
+
 #include "commands.h"
 
 #ifndef EGMF_VERSION
@@ -7,32 +10,37 @@
 #endif
 
 int main(int argc, char** argv) {
+    using namespace egmf::cli;
     CLI::App app{"egmf: analyse dialogues with EGMF checkpoints (the command line of EGMF Studio)"};
     app.set_version_flag("--version", "egmf " EGMF_VERSION);
     app.require_subcommand(1);
-    auto bench = egmf::cli::addBenchCommand(app);
-    auto inspect = egmf::cli::addInspectCheckpointCommand(app);
-    auto tokenize = egmf::cli::addTokenizeCommand(app);
-    auto dataset = egmf::cli::addDatasetCommand(app);
-    auto eval = egmf::cli::addEvalCommand(app);
+    // Each adder registers its subcommand; the map runs the one that was chosen.
+    std::map<std::string, Command> commands = {
+        {"analyze", addAnalyzeCommand(app)},
+        {"eval", addEvalCommand(app)},
+        {"export", addExportCommand(app)},
+        {"dataset", addDatasetCommand(app)},
+        {"inspect-checkpoint", addInspectCheckpointCommand(app)},
+        {"tokenize", addTokenizeCommand(app)},
+        {"bench", addBenchCommand(app)},
 #ifdef EGMF_WITH_MEDIA
-    auto features = egmf::cli::addFeaturesCommand(app);
+        {"features", addFeaturesCommand(app)},
 #endif
+    };
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         const int code = app.exit(e);
         return code == 0 ? 0 : 2;
     }
-    for (auto* sub : app.get_subcommands()) {
-        if (sub->get_name() == "bench") { return bench(); }
-        if (sub->get_name() == "inspect-checkpoint") { return inspect(); }
-        if (sub->get_name() == "tokenize") { return tokenize(); }
-        if (sub->get_name() == "dataset") { return dataset(); }
-        if (sub->get_name() == "eval") { return eval(); }
-#ifdef EGMF_WITH_MEDIA
-        if (sub->get_name() == "features") { return features(); }
-#endif
+    try {
+        for (auto* sub : app.get_subcommands()) {
+            if (const auto found = commands.find(sub->get_name()); found != commands.end()) return found->second();
+        }
+    } catch (const std::exception& e) {
+        // Commands report their errors themselves; this is the net for a bug.
+        std::fprintf(stderr, "error: egmf %s stopped: %s; please report this\n", app.get_subcommands().front()->get_name().c_str(), e.what());
+        return 2;
     }
     return 2;
 }

@@ -10,41 +10,26 @@
 #include <nlohmann/json.hpp>
 
 #include "../engine/test_support.h"
+#include "cli_run.h"
 
 namespace egmf {
 namespace {
 
-struct Run {
-    int code = -1;
-    std::string output;
-};
-
-Run egmf(const std::string& arguments) {
-    const auto command = std::string(EGMF_BINARY_DIR) + "/bin/egmf " + arguments + " 2>&1";
-    Run run;
-    FILE* pipe = ::popen(command.c_str(), "r");
-    std::array<char, 4096> buffer{};
-    while (pipe && std::fgets(buffer.data(), buffer.size(), pipe)) run.output += buffer.data();
-    const int status = pipe ? ::pclose(pipe) : -1;
-    run.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return run;
-}
-
 TEST(Cli, datasetCheck_reportsProblems_andEvalScores) {
-    const auto meld = egmf(std::string("dataset check '") + EGMF_SOURCE_DIR + "/tests/data/meld'");
+    const auto meld = test::egmf(std::string("dataset check '") + EGMF_SOURCE_DIR + "/tests/data/meld'");
     EXPECT_EQ(meld.code, 1) << meld.output;  // no clip folders: problems
     EXPECT_NE(meld.output.find("meld, 1432 dialogues, 13708 utterances (train 9989, dev 1109, test 2610)"), std::string::npos) << meld.output;
-    EXPECT_EQ(egmf("dataset check /nonexistent").code, 2);
+    EXPECT_EQ(test::egmf("dataset check /nonexistent").code, 2);
 
     test::TempDir dir;
     std::ofstream(dir.path() / "p.csv") << "id,gold,pred\na,joy,joy\nb,anger,joy\nc,neutral,neutral\n";
-    const auto erc = egmf("eval --task erc --predictions '" + (dir.path() / "p.csv").string() + "'");
+    const auto erc = test::egmf("eval --task erc --predictions '" + (dir.path() / "p.csv").string() + "'");
     ASSERT_EQ(erc.code, 0) << erc.output;
     EXPECT_NEAR(nlohmann::json::parse(erc.output)["accuracy"].get<double>(), 2.0 / 3.0, 1e-12);
-    const auto wrongTask = egmf("eval --task msa --predictions '" + (dir.path() / "p.csv").string() + "'");
+    const auto wrongTask = test::egmf("eval --task msa --predictions '" + (dir.path() / "p.csv").string() + "'");
     EXPECT_EQ(wrongTask.code, 2);
     EXPECT_NE(wrongTask.output.find("p.csv:2"), std::string::npos) << wrongTask.output;
-    EXPECT_EQ(egmf("eval --task nonsense --predictions x.csv").code, 2);
+    EXPECT_EQ(test::egmf("eval --task nonsense --predictions x.csv").code, 2);
 }
 
 TEST(Cli, datasetCheckClips_reportsUndecodableAndTooLongClips) {
@@ -60,7 +45,7 @@ TEST(Cli, datasetCheckClips_reportsUndecodableAndTooLongClips) {
     ASSERT_EQ(std::system((ff + "-t 0.5 '" + (clips / "dia0_utt0.mp4").string() + "'").c_str()), 0);
     ASSERT_EQ(std::system((ff + "-t 2.5 '" + (clips / "dia0_utt1.mp4").string() + "'").c_str()), 0);
     std::ofstream(clips / "dia0_utt2.mp4") << std::string(5000, 'z');
-    const auto run = egmf("dataset check --clips --max-seconds 2 '" + dir.path().string() + "'");
+    const auto run = test::egmf("dataset check --clips --max-seconds 2 '" + dir.path().string() + "'");
     EXPECT_EQ(run.code, 1) << run.output;
     EXPECT_NE(run.output.find("1 undecodable clip"), std::string::npos) << run.output;
     EXPECT_NE(run.output.find("1 clip too long"), std::string::npos) << run.output;

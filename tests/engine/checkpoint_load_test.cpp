@@ -4,9 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include "checkpoint/expected_tensors.h"
 #include "checkpoint/weights.h"
 #include "egmf/checkpoint.h"
 #include "egmf/checkpoint_info.h"
+#include "model/egmf.h"
 #include "runtime/native_analyzer.h"
 #include "test_support.h"
 
@@ -39,6 +41,31 @@ TEST(CheckpointLoad, randomCheckpoint_loadsBackWithEqualWeights) {
     auto info = inspectCheckpoint(dir.path());
     ASSERT_TRUE(info.ok());
     EXPECT_EQ(info->tensorCount, static_cast<std::int64_t>(weights->size()));
+}
+
+TEST(CheckpointLoad, expectedTensors_equalTheModelsParameters_overVariedManifests) {
+    std::vector<Manifest> manifests{test::tinyManifest(), demoManifest()};
+    auto variant = test::tinyManifest();
+    variant.contextBidirectional = false;
+    variant.llm.tieWordEmbeddings = true;
+    variant.llm.attentionBias = false;
+    variant.llm.headDim = 16;
+    variant.lora = LoraConfig{2, 4, 0.0, false, {"k_proj", "o_proj", "up_proj", "down_proj"}};
+    variant.audioFeatureDim = 82;
+    variant.localKernel = 5;
+    variant.expertRatios = {0.3, 0.6, 0.9};
+    manifests.push_back(variant);
+    variant.lora.reset();
+    manifests.push_back(variant);
+    for (const auto& manifest : manifests) {
+        model::Egmf model(manifest);
+        std::vector<std::pair<std::string, std::vector<std::int64_t>>> actual, expected;
+        for (const auto& item : model->named_parameters(true)) {
+            actual.emplace_back(checkpoint::checkpointKey(item.key()), item.value().sizes().vec());
+        }
+        for (const auto& tensor : checkpoint::expectedTensors(manifest)) expected.emplace_back(tensor.key, tensor.shape);
+        EXPECT_EQ(actual, expected);
+    }
 }
 
 TEST(CheckpointLoad, strictLoading_listsMissingUnexpectedAndWrongShapeKeys) {

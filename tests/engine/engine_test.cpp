@@ -12,6 +12,9 @@
 
 #include <gtest/gtest.h>
 
+#include <ATen/Context.h>
+
+#include "runtime/memory_budget.h"
 #include "test_support.h"
 
 namespace egmf {
@@ -22,9 +25,11 @@ struct Recorder : EngineObserver {
     std::map<JobId, int> progress, results, errors;
     std::map<JobId, DialogueResult> last;
     std::atomic<int> events{0};
-    void onProgress(JobId id, int, int) override {
+    std::map<JobId, int> lastTotal;
+    void onProgress(JobId id, int, int total) override {
         std::lock_guard lock(mutex);
         ++progress[id];
+        lastTotal[id] = total;
         ++events;
     }
     void onResult(JobId id, const DialogueResult& result) override {
@@ -126,6 +131,44 @@ TEST_F(EngineTest, loadCheckpoint_refusesWhatWouldNotFitInMemory) {
     ASSERT_FALSE(loaded.ok());
     EXPECT_NE(loaded.error().message.find("80%"), std::string::npos) << loaded.error().message;
     EXPECT_GT(estimateLoadedBytes(huge, "float32"), estimateLoadedBytes(huge, "bfloat16"));
+}
+
+TEST_F(EngineTest, clipsWithoutAFeatureSource_areAnalysedFromText_andSaySo) {
+    auto recorder = std::make_shared<Recorder>();
+    Engine engine(recorder);
+    { auto loaded = engine.loadCheckpoint(dir.path()); ASSERT_TRUE(loaded.ok()) << loaded.error().message; }
+    auto withClip = job(3, 8);
+    auto& first = withClip.dialogue.utterances[0];
+    first.clipPath = "/nowhere/dia0_utt0.mp4";
+    first.audio = {};
+    first.visual = {};
+    const auto id = engine.submit(withClip);
+    engine.waitIdle();
+    ASSERT_EQ(recorder->results[id], 1);
+    EXPECT_EQ(recorder->lastTotal[id], 1 + 3) << "one step for the clip, one per utterance";
+    const auto& utterances = recorder->last[id].utterances;
+    ASSERT_EQ(utterances.size(), 3u);
+    EXPECT_NE(utterances[0].error.find("dia0_utt0.mp4"), std::string::npos) << utterances[0].error;
+    EXPECT_NE(utterances[0].error.find("text only"), std::string::npos) << utterances[0].error;
+    EXPECT_FALSE(utterances[0].prediction.empty()) << "still predicted, from its text";
+    EXPECT_EQ(utterances[0].audioLength + utterances[0].visualLength, 0);
+    EXPECT_TRUE(utterances[1].error.empty());
+}
+
+TEST(MemoryBudget, refusesAbove80PercentOfWhatIsAvailable_andKnowsTheGpusFreeMemory) {
+    EXPECT_TRUE(runtime::checkFits(80, 100, "ckpt", "the GPU's free memory", "use bfloat16").ok());
+    const auto refused = runtime::checkFits(81, 100, "ckpt", "the GPU's free memory", "use bfloat16");
+    ASSERT_FALSE(refused.ok());
+    EXPECT_NE(refused.error().message.find("ckpt: "), std::string::npos) << refused.error().message;
+    EXPECT_NE(refused.error().message.find("80% of the GPU's free memory"), std::string::npos) << refused.error().message;
+    EXPECT_GT(runtime::physicalMemoryBytes(), std::int64_t{1} << 30);
+    const auto free = runtime::freeGpuMemoryBytes(0);
+    if (at::hasCUDA()) {
+        ASSERT_TRUE(free.has_value()) << "a CUDA LibTorch with a GPU: the CUDA runtime answers";
+        EXPECT_GT(*free, std::int64_t{100} << 20);
+    } else {
+        EXPECT_FALSE(free.has_value());
+    }
 }
 
 }  // namespace

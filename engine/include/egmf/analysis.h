@@ -49,6 +49,7 @@ struct GateTrace {
 };
 
 struct StageTimings {
+    double featuresMs = 0;  ///< decoding the clip into features (0: they came with it, or cached)
     double encodeMs = 0;    ///< text, audio and visual encoders
     double fusionMs = 0;    ///< cross-attention
     double contextMs = 0;   ///< this utterance's share of the dialogue GRU
@@ -57,7 +58,7 @@ struct StageTimings {
     double generateMs = 0;  ///< greedy decoding after the prompt
     double scoreMs = 0;     ///< label scoring from the prompt's cache
     double totalMs() const {
-        return encodeMs + fusionMs + contextMs + enhanceMs + promptMs + generateMs + scoreMs;
+        return featuresMs + encodeMs + fusionMs + contextMs + enhanceMs + promptMs + generateMs + scoreMs;
     }
 };
 
@@ -65,7 +66,9 @@ inline constexpr const char* kUnparsable = "unparsable";
 
 struct UtteranceResult {
     std::string utteranceId;
-    std::string error;  ///< non-empty: this utterance could not be analysed (the rest were)
+    /// Non-empty: this utterance could not be analysed in full (the rest of its dialogue was). When
+    /// only its clip failed, it was analysed from its text and the prediction fields are filled.
+    std::string error;
     std::string generated;         ///< the raw greedy generation
     /// Classification: the label the generation matches exactly (trimmed), else "unparsable".
     /// Regression: the number, formatted, else "unparsable".

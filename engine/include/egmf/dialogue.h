@@ -28,6 +28,9 @@ struct Utterance {
     /// Where the utterance lies in its source, when the dataset says (MELD: times in the episode;
     /// a generic manifest: the range of the clip to analyse). 0, 0: unknown / the whole clip.
     double sourceStartSec = 0, sourceEndSec = 0;
+    /// The part of the clip to analyse (a generic manifest's start_ms / end_ms, whose clip may be a
+    /// whole session). 0, 0: the whole clip; an end of 0: to the end.
+    double clipStartSec = 0, clipEndSec = 0;
     /// 80-bin log-mel frames (MODEL.md: hop 10 ms) and optional prosody channels appended.
     FeatureSequence audio;
     /// Face embeddings, one per sampled frame (MODEL.md: 256-d at 4 fps).

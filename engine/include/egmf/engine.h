@@ -8,6 +8,8 @@
 // error (or exception) in a job is an error event, never a dead thread; one bad utterance does not
 // stop its dialogue (its UtteranceResult carries the error). Intra-op threads are a setting the
 // inference thread applies at the start of its next job (OpenMP thread counts are per thread).
+// Utterances that bring a clip and no features get them from the FeatureSource first (a clip that
+// fails is that utterance's error; it is analysed from its text so the dialogue's context holds).
 // Torch-free header.
 
 #include <cstdint>
@@ -19,6 +21,7 @@
 #include "egmf/analyzer.h"
 #include "egmf/checkpoint.h"
 #include "egmf/dialogue.h"
+#include "egmf/feature_source.h"
 #include "egmf/result.h"
 
 namespace egmf {
@@ -37,6 +40,7 @@ struct EngineJob {
 class EngineObserver {
 public:
     virtual ~EngineObserver() = default;
+    /// Steps of a job: one per clip whose features are extracted, then one per utterance analysed.
     virtual void onProgress(JobId, int done, int total) { (void)done, (void)total; }
     virtual void onResult(JobId, const DialogueResult&) {}
     virtual void onError(JobId, const Error&) {}
@@ -55,9 +59,14 @@ public:
     /// Replaces the analyzer (after the running job).
     void load(std::shared_ptr<Analyzer> analyzer);
     /// Loads a native checkpoint, refusing one whose estimate exceeds 80% of the machine's RAM (on
-    /// the CPU; the free-GPU-memory check is still to come). Device "auto": CUDA when this LibTorch
-    /// has it and a GPU is present, else the CPU.
+    /// the CPU) or of the GPU's free memory (on CUDA). Device "auto": CUDA when this LibTorch has it
+    /// and a GPU is present, else the CPU.
     Result<void> loadCheckpoint(const std::filesystem::path& folder, const LoadOptions& options = {});
+    /// The loaded analyzer, for its manifest and device (null when none is loaded); analysing
+    /// belongs to the inference thread.
+    std::shared_ptr<Analyzer> analyzer() const;
+    /// Where clips become features (none: utterances with clips only are analysed from text).
+    void setFeatureSource(std::shared_ptr<FeatureSource> source);
 
     JobId submit(EngineJob job);
     /// True when the job was queued or running; nothing about it arrives after this returns.

@@ -1,67 +1,102 @@
 #include "egmf/checkpoint_info.h"
 
 #include <map>
-#include <sstream>
+#include <nlohmann/json.hpp>
 
+#include "expected_tensors.h"
 #include "safetensors.h"
 
 namespace egmf {
+namespace {
+
+std::string shapeText(const std::vector<std::int64_t>& shape) {
+    std::string text = "[";
+    for (std::size_t i = 0; i < shape.size(); ++i) text += (i ? ", " : "") + std::to_string(shape[i]);
+    return text + "]";
+}
+
+/// Every way the file's tensors differ from what the manifest's model needs.
+std::vector<std::string> compareWithManifest(const checkpoint::SafetensorsFile& weights, const Manifest& manifest) {
+    std::map<std::string, const checkpoint::TensorEntry*> present;
+    for (const auto& t : weights.tensors()) present[t.name] = &t;
+    std::vector<std::string> problems;
+    for (const auto& expected : checkpoint::expectedTensors(manifest)) {
+        const auto found = present.find(expected.key);
+        if (found == present.end()) {
+            problems.push_back("missing " + expected.key + " " + shapeText(expected.shape));
+            continue;
+        }
+        const auto& entry = *found->second;
+        if (entry.shape != expected.shape) {
+            problems.push_back(expected.key + " has shape " + shapeText(entry.shape) + ", the manifest needs " + shapeText(expected.shape));
+        }
+        if (entry.dtype != checkpoint::DType::F32 && entry.dtype != checkpoint::DType::F16 && entry.dtype != checkpoint::DType::BF16) {
+            problems.push_back(expected.key + " is " + std::string(checkpoint::dtypeName(entry.dtype)) + ", not a floating type (F32, F16, BF16)");
+        }
+        present.erase(found);
+    }
+    for (const auto& [key, entry] : present) problems.push_back("unexpected " + key + " " + shapeText(entry->shape));
+    return problems;
+}
+
+std::string summarize(const CheckpointInfo& info, const std::filesystem::path& folder) {
+    const auto& m = info.manifest;
+    nlohmann::json out = {{"checkpoint", folder.string()}, {"architecture", m.architecture}, {"formatVersion", m.formatVersion},
+                          {"task", m.task == Task::Classification ? "classification" : "regression"}};
+    if (m.task == Task::Classification) out["labels"] = m.labels;
+    else out["scoreRange"] = {m.scoreMin, m.scoreMax};
+    out["fusion"] = {{"dim", m.fusionDim}, {"heads", m.fusionHeads}, {"expertRatios", m.expertRatios},
+                     {"contextHidden", m.contextHidden}, {"contextBidirectional", m.contextBidirectional},
+                     {"pseudoTokens", m.pseudoTokens}};
+    out["features"] = {{"audioDim", m.audioFeatureDim}, {"audioFramesPerSecond", m.audioFramesPerSecond},
+                       {"visualDim", m.visualFeatureDim}, {"visualFramesPerSecond", m.visualFramesPerSecond}};
+    out["llm"] = {{"modelType", m.llm.modelType}, {"layers", m.llm.numHiddenLayers}, {"hidden", m.llm.hiddenSize},
+                  {"intermediate", m.llm.intermediateSize}, {"heads", m.llm.numAttentionHeads},
+                  {"kvHeads", m.llm.numKeyValueHeads}, {"vocab", m.llm.vocabSize}};
+    out["lora"] = m.lora ? nlohmann::json{{"rank", m.lora->rank}, {"alpha", m.lora->alpha}, {"targetModules", m.lora->targetModules}}
+                         : nlohmann::json();
+    out["tokenizer"] = {{"kind", m.tokenizer.kind}, {"file", m.tokenizer.file}};
+    out["tensors"] = info.tensorCount;
+    out["parameters"] = info.parameterCount;
+    out["weightBytes"] = info.weightBytes;
+    out["parametersPerPart"] = info.parametersPerPart;
+    out["tensorsPerDtype"] = info.tensorsPerDtype;
+    out["provenance"] = nlohmann::json::parse(m.provenanceJson, nullptr, false);
+    if (out["provenance"].is_discarded()) out["provenance"] = m.provenanceJson;
+    return out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace
 
 Result<CheckpointInfo> inspectCheckpoint(const std::filesystem::path& folder) {
     auto manifest = readManifest(folder);
-    if (!manifest) {
-        return manifest.error();
+    if (!manifest) return manifest.error();
+    if (manifest->architecture != "egmf") {
+        return makeError(ErrorCode::Unsupported, (folder / "manifest.json").string() + ": architecture \"" + manifest->architecture +
+                                                     "\" is not a native EGMF checkpoint; load it through its plugin");
     }
-    auto weights = checkpoint::SafetensorsFile::open(folder / "model.safetensors");
-    if (!weights) {
-        return weights.error();
+    const auto file = folder / "model.safetensors";
+    auto weights = checkpoint::SafetensorsFile::open(file);
+    if (!weights) return weights.error();
+    if (const auto problems = compareWithManifest(*weights, *manifest); !problems.empty()) {
+        std::string message = file.string() + ": " + std::to_string(problems.size()) +
+                              " tensors do not fit manifest.json (is it the manifest of these weights?):";
+        for (std::size_t i = 0; i < problems.size() && i < 12; ++i) message += "\n  " + problems[i];
+        if (problems.size() > 12) message += "\n  ... and " + std::to_string(problems.size() - 12) + " more";
+        return makeError(ErrorCode::Mismatch, message);
     }
     CheckpointInfo info;
     info.manifest = std::move(*manifest);
-    std::map<std::string, std::int64_t> perGroup;  // parameters per top-level key
     for (const auto& t : weights->tensors()) {
         std::int64_t count = 1;
-        for (auto d : t.shape) { count *= d; }
+        for (auto d : t.shape) count *= d;
         ++info.tensorCount;
         info.parameterCount += count;
         info.weightBytes += t.byteSize();
-        perGroup[t.name.substr(0, t.name.find('.'))] += count;
+        info.parametersPerPart[t.name.substr(0, t.name.find('.'))] += count;
+        ++info.tensorsPerDtype[std::string(checkpoint::dtypeName(t.dtype))];
     }
-    const auto& m = info.manifest;
-    std::ostringstream s;
-    s << "checkpoint   " << folder.string() << "\n"
-      << "architecture " << m.architecture << " (format " << m.formatVersion << ")\n"
-      << "task         " << (m.task == Task::Classification ? "classification" : "regression") << "\n";
-    if (m.task == Task::Classification) {
-        s << "labels      ";
-        for (const auto& l : m.labels) { s << " " << l; }
-        s << "\n";
-    } else {
-        s << "score range  [" << m.scoreMin << ", " << m.scoreMax << "]\n";
-    }
-    s << "fusion       d=" << m.fusionDim << ", " << m.fusionHeads << " heads; experts r="
-      << m.expertRatios[0] << "/" << m.expertRatios[1] << "/" << m.expertRatios[2]
-      << "; context GRU " << m.contextHidden << (m.contextBidirectional ? " bidirectional" : " causal")
-      << "; " << m.pseudoTokens << " pseudo tokens\n"
-      << "llm          " << m.llm.modelType << ", " << m.llm.numHiddenLayers << " layers, hidden "
-      << m.llm.hiddenSize << ", heads " << m.llm.numAttentionHeads << "/" << m.llm.numKeyValueHeads
-      << ", vocab " << m.llm.vocabSize << "\n"
-      << "lora         ";
-    if (m.lora) {
-        s << "r=" << m.lora->rank << " alpha=" << m.lora->alpha << " on";
-        for (const auto& t : m.lora->targetModules) { s << " " << t; }
-        s << "\n";
-    } else {
-        s << "none\n";
-    }
-    s << "tokenizer    " << m.tokenizer.kind << (m.tokenizer.file.empty() ? "" : " (" + m.tokenizer.file + ")") << "\n"
-      << "tensors      " << info.tensorCount << ", " << info.parameterCount << " parameters, "
-      << info.weightBytes << " bytes\n";
-    for (const auto& [group, count] : perGroup) {
-        s << "  " << group << ": " << count << "\n";
-    }
-    s << "provenance   " << m.provenanceJson << "\n";
-    info.summary = s.str();
+    info.summaryJson = summarize(info, folder);
     return info;
 }
 

@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <sqlite3.h>
 
+#include "csv.h"
+
 namespace egmf::data {
 namespace {
 
@@ -18,13 +20,6 @@ std::filesystem::path defaultPath() {
     const char* home = std::getenv("HOME");
     const fs::path base = xdg && *xdg ? fs::path(xdg) : fs::path(home ? home : "/tmp") / ".local" / "share";
     return base / "egmf-studio" / "annotations.sqlite";
-}
-
-std::string csvField(const std::string& text) {
-    if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
-    std::string quoted = "\"";
-    for (char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return quoted + "\"";
 }
 
 }  // namespace

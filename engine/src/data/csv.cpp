@@ -116,4 +116,11 @@ Result<CsvTable> readCsv(const std::string& path) {
     return parseCsv(text.str(), path);
 }
 
+std::string csvField(std::string_view text) {
+    if (text.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(text);
+    std::string quoted = "\"";
+    for (char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return quoted + "\"";
+}
+
 }  // namespace egmf::data

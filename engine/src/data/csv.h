@@ -29,4 +29,7 @@ Result<CsvTable> parseCsv(std::string_view text, const std::string& sourceName);
 
 Result<CsvTable> readCsv(const std::string& path);
 
+/// One field as written to a CSV: quoted (with "" for ") when it holds a comma, quote or line end.
+std::string csvField(std::string_view text);
+
 }  // namespace egmf::data

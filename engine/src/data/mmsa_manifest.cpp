@@ -156,6 +156,8 @@ Result<Dataset> readManifestCsv(const fs::path& file) {
         const double startMs = start ? parseNumber(row[*start]).value_or(0) : 0, endMs = end ? parseNumber(row[*end]).value_or(0) : 0;
         utterance.sourceStartSec = startMs / 1000.0;
         utterance.sourceEndSec = endMs / 1000.0;
+        utterance.clipStartSec = utterance.sourceStartSec;
+        utterance.clipEndSec = utterance.sourceEndSec;
         const auto& clip = row[c[4]];
         if (clip.empty()) {
             dataset.problems.push_back({DatasetProblem::Kind::RowWithoutClip, where, utterance.id + " names no clip; analysed as text only"});

@@ -1,5 +1,6 @@
 #include "clip_features.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "face_expression.h"
@@ -140,11 +141,14 @@ Result<std::vector<std::string>> ClipFeatureExtractor::fill(Utterance& utterance
         return makeError(ErrorCode::InvalidArgument, source + ": the feature extractor was not made for this checkpoint "
                                                               "(create it with ClipFeatureExtractor::optionsFor(manifest))");
     }
-    auto features = extract(utterance.clipPath);
+    auto features = extract(utterance.clipPath, utterance.clipStartSec, utterance.clipEndSec);
     if (!features.ok()) return features.error();
     utterance.audio = std::move(features->audio);
     utterance.visual = std::move(features->visual);
-    if (utterance.durationSec <= 0) utterance.durationSec = features->info.durationSec;
+    if (utterance.durationSec <= 0) {
+        const double end = utterance.clipEndSec > 0 ? utterance.clipEndSec : features->info.durationSec;
+        utterance.durationSec = std::max(0.0, end - utterance.clipStartSec);
+    }
     return features->warnings;
 }
 

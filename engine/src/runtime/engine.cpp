@@ -1,14 +1,18 @@
 #include "egmf/engine.h"
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <map>
 #include <mutex>
 #include <thread>
-#include <unistd.h>
+#include <cstdlib>
 
 #include <ATen/Context.h>
 #include <ATen/Parallel.h>
+
+#include "memory_budget.h"
 
 namespace egmf {
 namespace {
@@ -37,7 +41,8 @@ std::int64_t estimateLoadedBytes(const Manifest& m, const std::string& dtype) {
 struct Engine::State {
     std::shared_ptr<EngineObserver> observer;
     std::shared_ptr<Analyzer> analyzer;
-    std::mutex mutex;                 // queue, running job, analyzer, threads
+    std::shared_ptr<FeatureSource> features;
+    mutable std::mutex mutex;         // queue, running job, analyzer, feature source, threads
     std::condition_variable wake, idle;
     std::deque<QueuedJob> queue;
     std::optional<QueuedJob> running;
@@ -57,10 +62,12 @@ struct Engine::State {
 
     void run(QueuedJob& job) {
         std::shared_ptr<Analyzer> current;
+        std::shared_ptr<FeatureSource> source;
         int threadCount = 0;
         {
             std::lock_guard lock(mutex);
             current = analyzer;
+            source = features;
             threadCount = threads;
         }
         if (threadCount > 0) at::set_num_threads(threadCount);  // per thread: applied here, on the inference thread
@@ -68,13 +75,27 @@ struct Engine::State {
             emit(job, [&] { observer->onError(job.id, makeError(ErrorCode::InvalidArgument, "no checkpoint is loaded; load one first")); });
             return;
         }
-        auto options = job.job.options;
-        options.progress = [&](int done, int total) { emit(job, [&] { observer->onProgress(job.id, done, total); }); };
         try {
-            auto result = current->analyzeDialogue(job.job.dialogue, options, *job.cancelled);
+            Dialogue dialogue = job.job.dialogue;
+            auto clips = fillFeatures(job, dialogue, current->manifest(), source.get());
+            if (job.cancelled->load()) return;
+            const int extracted = static_cast<int>(clips.size());
+            auto options = job.job.options;
+            options.progress = [&](int done, int total) {
+                emit(job, [&] { observer->onProgress(job.id, extracted + done, extracted + total); });
+            };
+            auto result = current->analyzeDialogue(dialogue, options, *job.cancelled);
             if (!result.ok()) {
                 if (result.error().code != ErrorCode::Cancelled) emit(job, [&] { observer->onError(job.id, result.error()); });
                 return;
+            }
+            for (auto& utterance : result->utterances) {
+                const auto clip = clips.find(utterance.utteranceId);
+                if (clip == clips.end()) continue;
+                utterance.timings.featuresMs = clip->second.ms;
+                if (clip->second.error.empty()) continue;
+                const auto note = clip->second.error + " (analysed from its text only)";
+                utterance.error = utterance.error.empty() ? note : note + "; " + utterance.error;
             }
             if (job.job.kind == EngineJob::Kind::Utterance) {
                 const auto index = job.job.utteranceIndex;
@@ -94,6 +115,41 @@ struct Engine::State {
                                                                              std::string(e.what()) + "); the engine carries on"));
             });
         }
+    }
+
+    struct ClipOutcome {
+        std::string error;  ///< empty: the features are there
+        double ms = 0;
+    };
+
+    /// Features for every utterance that has a clip and none yet; returns, per such utterance id,
+    /// how its clip went. Stops early when the job is cancelled.
+    std::map<std::string, ClipOutcome> fillFeatures(const QueuedJob& job, Dialogue& dialogue, const Manifest& manifest,
+                                                    FeatureSource* source) {
+        std::vector<Utterance*> pending;
+        for (auto& utterance : dialogue.utterances) {
+            if (!utterance.clipPath.empty() && utterance.audio.empty() && utterance.visual.empty()) pending.push_back(&utterance);
+        }
+        std::map<std::string, ClipOutcome> outcomes;
+        const int total = static_cast<int>(pending.size() + dialogue.utterances.size());
+        for (std::size_t i = 0; i < pending.size() && !job.cancelled->load(); ++i) {
+            const auto start = std::chrono::steady_clock::now();
+            auto& error = outcomes[pending[i]->id].error;
+            if (!source) {
+                error = pending[i]->clipPath + ": this build cannot decode clips (it has no FFmpeg); use the full build";
+            } else {
+                try {
+                    auto filled = source->fill(*pending[i], manifest);
+                    if (!filled.ok()) error = filled.error().message;
+                } catch (const std::exception& e) {
+                    error = pending[i]->clipPath + ": decoding failed (" + e.what() + "); check the file with `egmf dataset check --clips`";
+                }
+            }
+            if (!error.empty()) pending[i]->audio = {}, pending[i]->visual = {};
+            outcomes[pending[i]->id].ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+            emit(job, [&] { observer->onProgress(job.id, static_cast<int>(i + 1), total); });
+        }
+        return outcomes;
     }
 
     void loop() {
@@ -139,16 +195,33 @@ Result<void> Engine::loadCheckpoint(const std::filesystem::path& folder, const L
     auto manifest = readManifest(folder);
     if (!manifest.ok()) return manifest.error();
     const auto needed = estimateLoadedBytes(*manifest, options.dtype);
-    const auto ram = static_cast<std::int64_t>(::sysconf(_SC_PHYS_PAGES)) * ::sysconf(_SC_PAGE_SIZE);
-    if (options.device == "cpu" && needed > ram / 10 * 8) {
-        return makeError(ErrorCode::Unsupported, folder.string() + ": this checkpoint needs about " +
-                                                     std::to_string(needed >> 30) + " GiB, more than 80% of this machine's " +
-                                                     std::to_string(ram >> 30) + " GiB; use a GPU, --dtype bfloat16 or a smaller model");
+    if (options.device == "cpu") {
+        auto fits = runtime::checkFits(needed, runtime::physicalMemoryBytes(), folder.string(), "this machine's memory",
+                                       "use a GPU, --dtype bfloat16 or a smaller model");
+        if (!fits.ok()) return fits;
+    } else if (options.device.rfind("cuda", 0) == 0) {
+        const auto colon = options.device.find(':');
+        const int index = colon == std::string::npos ? 0 : std::atoi(options.device.c_str() + colon + 1);
+        if (const auto free = runtime::freeGpuMemoryBytes(index)) {
+            auto fits = runtime::checkFits(needed, *free, folder.string(), "the free memory of " + options.device,
+                                           "free the GPU, use --dtype bfloat16 or a smaller model");
+            if (!fits.ok()) return fits;
+        }
     }
     auto analyzer = loadNativeCheckpoint(folder, options);
     if (!analyzer.ok()) return analyzer.error();
     load(std::shared_ptr<Analyzer>(std::move(*analyzer)));
     return {};
+}
+
+std::shared_ptr<Analyzer> Engine::analyzer() const {
+    std::lock_guard lock(m_state->mutex);
+    return m_state->analyzer;
+}
+
+void Engine::setFeatureSource(std::shared_ptr<FeatureSource> source) {
+    std::lock_guard lock(m_state->mutex);
+    m_state->features = std::move(source);
 }
 
 JobId Engine::submit(EngineJob job) {

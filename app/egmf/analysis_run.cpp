@@ -1,0 +1,219 @@
+#include "analysis_run.h"
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <map>
+#include <mutex>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "egmf/dataset.h"
+#include "egmf/engine.h"
+#include "progress_bar.h"
+#include "results_jsonl.h"
+
+namespace egmf::cli {
+namespace {
+
+std::atomic<bool> g_interrupted{false};
+
+/// Ctrl-C once: stop after cancelling (finished dialogues are kept); twice: the default (quit).
+class InterruptGuard {
+public:
+    InterruptGuard() {
+        g_interrupted = false;
+        struct sigaction action {};
+        action.sa_handler = [](int) { g_interrupted = true; };
+        action.sa_flags = SA_RESETHAND;
+        ::sigaction(SIGINT, &action, &m_previous);
+    }
+    ~InterruptGuard() { ::sigaction(SIGINT, &m_previous, nullptr); }
+
+private:
+    struct sigaction m_previous {};
+};
+
+/// Receives the engine's events on its inference thread and turns results into lines.
+class Collector : public EngineObserver {
+public:
+    Collector(const std::vector<const Dialogue*>& dialogues, AnalyzeOptions options,
+              const std::function<void(const nlohmann::json&)>& sink, int totalUtterances)
+        : m_dialogues(dialogues), m_options(std::move(options)), m_sink(sink), m_total(totalUtterances),
+          m_bar("analysing", "utterances") {}
+
+    void onProgress(JobId id, int done, int total) override {
+        std::lock_guard lock(m_mutex);
+        const auto size = static_cast<double>(dialogue(id).utterances.size());
+        m_bar.update(m_finished + size * done / std::max(1, total), m_total);
+    }
+    void onResult(JobId id, const DialogueResult& result) override {
+        std::lock_guard lock(m_mutex);
+        const auto& input = dialogue(id);
+        for (std::size_t i = 0; i < input.utterances.size(); ++i) {
+            if (i < result.utterances.size()) {
+                m_sink(utteranceJson(input, input.utterances[i], result.utterances[i], m_options));
+                m_failed += !result.utterances[i].error.empty();
+            } else {
+                m_sink(failedUtteranceJson(input, input.utterances[i], "no result for this utterance (please report this)"));
+                ++m_failed;
+            }
+        }
+        finishJob(input);
+    }
+    void onError(JobId id, const Error& error) override {
+        std::lock_guard lock(m_mutex);
+        const auto& input = dialogue(id);
+        for (const auto& utterance : input.utterances) m_sink(failedUtteranceJson(input, utterance, error.message));
+        m_failed += static_cast<int>(input.utterances.size());
+        finishJob(input);
+    }
+
+    int jobsDone() const { std::lock_guard lock(m_mutex); return m_jobsDone; }
+    int failed() const { std::lock_guard lock(m_mutex); return m_failed; }
+    int finished() const { std::lock_guard lock(m_mutex); return m_finished; }
+    void finishBar() { m_bar.finish(); }
+
+private:
+    /// The engine runs jobs one at a time in submission order, and these jobs are never superseded:
+    /// the job an event is about is the first one not finished.
+    const Dialogue& dialogue(JobId) const { return *m_dialogues.at(static_cast<std::size_t>(m_jobsDone)); }
+    void finishJob(const Dialogue& input) {
+        m_finished += static_cast<int>(input.utterances.size());
+        ++m_jobsDone;
+        m_bar.update(m_finished, m_total);
+    }
+
+    const std::vector<const Dialogue*>& m_dialogues;
+    AnalyzeOptions m_options;
+    const std::function<void(const nlohmann::json&)>& m_sink;
+    const int m_total;
+    mutable std::mutex m_mutex;
+    int m_finished = 0, m_failed = 0, m_jobsDone = 0;
+    ProgressBar m_bar;
+};
+
+bool matchesDialogue(const std::string& id, const std::string& wanted) {
+    return wanted.empty() || id == wanted || (id.size() > wanted.size() && id.ends_with("/" + wanted));
+}
+
+}  // namespace
+
+void addAnalysisOptions(CLI::App& command, AnalysisRequest& request, bool withAblation, bool required) {
+    command.add_option("--checkpoint", request.checkpoint, "Checkpoint folder (manifest.json + model.safetensors)")->required(required);
+    command.add_option("--dataset", request.dataset, "A MELD or MMSA folder, or a manifest CSV")->required(required);
+    command.add_option("--split", request.split, "train | dev | test (valid, val = dev); default: all");
+    command.add_option("--dialogue", request.dialogue, "One dialogue, e.g. dia3 or test/dia3");
+    if (withAblation) {
+        command.add_option("--ablate", request.ablate,
+                           "Switch off modalities and experts: a,v,t (audio, visual, text), e1,e2,e3 (local, semantic, global)");
+    }
+    command.add_option("--device", request.device, "auto | cpu | cuda | cuda:N")->capture_default_str();
+    command.add_option("--dtype", request.dtype, "float32 | bfloat16 | float16")
+        ->check(CLI::IsMember({"float32", "bfloat16", "float16"}))->capture_default_str();
+    command.add_option("--threads", request.threads, "Intra-op threads (0: every core)")->capture_default_str();
+}
+
+Result<AnalyzeOptions> parseAblation(const std::string& list) {
+    static const std::map<std::string, std::pair<bool, int>> kNames = {
+        {"t", {true, 0}}, {"text", {true, 0}}, {"a", {true, 1}}, {"audio", {true, 1}}, {"v", {true, 2}}, {"visual", {true, 2}},
+        {"e1", {false, 0}}, {"local", {false, 0}}, {"e2", {false, 1}}, {"semantic", {false, 1}},
+        {"e3", {false, 2}}, {"global", {false, 2}}};
+    AnalyzeOptions options;
+    std::stringstream items(list);
+    for (std::string item; std::getline(items, item, ',');) {
+        item.erase(0, item.find_first_not_of(' '));
+        item.erase(item.find_last_not_of(' ') + 1);
+        if (item.empty()) continue;
+        const auto found = kNames.find(item);
+        if (found == kNames.end()) {
+            return makeError(ErrorCode::InvalidArgument, "--ablate: \"" + item + "\" is not one of a, v, t, e1, e2, e3 "
+                                                         "(audio, visual, text, local, semantic, global)");
+        }
+        const auto [modality, index] = found->second;
+        if (modality) options.disabledModalities.set(static_cast<std::size_t>(index));
+        else options.disabledExperts.set(static_cast<std::size_t>(index));
+    }
+    return options;
+}
+
+Result<AnalysisSummary> runAnalysis(const AnalysisRequest& request, const std::function<void(const nlohmann::json&)>& sink) {
+    auto options = parseAblation(request.ablate);
+    if (!options.ok()) return options.error();
+    const auto split = canonicalSplit(request.split);
+    if (!request.split.empty() && split.empty()) {
+        return makeError(ErrorCode::InvalidArgument, "--split " + request.split + ": use train, dev or test (valid, val = dev)");
+    }
+    auto dataset = readDataset(request.dataset);
+    if (!dataset.ok()) return dataset.error();
+    std::vector<const Dialogue*> chosen;
+    int utterances = 0;
+    for (const auto& dialogue : dataset->dialogues) {
+        if ((split.empty() || dialogue.split == split) && matchesDialogue(dialogue.id, request.dialogue)) {
+            chosen.push_back(&dialogue);
+            utterances += static_cast<int>(dialogue.utterances.size());
+        }
+    }
+    if (chosen.empty()) {
+        return makeError(ErrorCode::InvalidArgument, request.dataset + ": no dialogue matches" +
+                                                         (request.split.empty() ? "" : " --split " + request.split) +
+                                                         (request.dialogue.empty() ? "" : " --dialogue " + request.dialogue) +
+                                                         "; `egmf dataset check` lists what the dataset has");
+    }
+    if (!dataset->problems.empty()) {
+        std::fprintf(stderr, "note: %s has %zu problems; `egmf dataset check` lists them (the rest is analysed)\n",
+                     request.dataset.c_str(), dataset->problems.size());
+    }
+
+    const auto started = std::chrono::steady_clock::now();
+    auto collector = std::make_shared<Collector>(chosen, *options, sink, utterances);
+    Engine engine(collector);
+#ifdef EGMF_WITH_MEDIA
+    engine.setFeatureSource(makeClipFeatureSource());
+#endif
+    engine.setThreads(request.threads > 0 ? request.threads : static_cast<int>(std::thread::hardware_concurrency()));
+    if (auto loaded = engine.loadCheckpoint(request.checkpoint, {request.device, request.dtype}); !loaded.ok()) {
+        return loaded.error();
+    }
+    const auto analyzer = engine.analyzer();
+    AnalysisSummary summary{analyzer->manifest(), analyzer->device(), utterances};
+    if (summary.manifest.task == Task::Classification) {
+        std::set<std::string> unknown;
+        for (const auto* dialogue : chosen) {
+            for (const auto& u : dialogue->utterances) {
+                const auto& labels = summary.manifest.labels;
+                if (u.goldLabel && std::find(labels.begin(), labels.end(), *u.goldLabel) == labels.end()) unknown.insert(*u.goldLabel);
+            }
+        }
+        for (const auto& label : unknown) {
+            std::fprintf(stderr, "note: gold label \"%s\" is not one of the checkpoint's labels; it can never be predicted\n",
+                         label.c_str());
+        }
+    }
+
+    InterruptGuard interrupts;
+    std::vector<JobId> jobs;
+    for (std::size_t i = 0; i < chosen.size(); ++i) {
+        EngineJob job{options->disabledModalities.any() || options->disabledExperts.any() ? EngineJob::Kind::Ablation
+                                                                                          : EngineJob::Kind::Dialogue,
+                      *chosen[i], -1, *options, {}};
+        jobs.push_back(engine.submit(std::move(job)));
+    }
+    while (collector->jobsDone() < static_cast<int>(jobs.size())) {
+        if (g_interrupted) {
+            for (const auto id : jobs) engine.cancel(id);
+            summary.interrupted = true;
+            break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    collector->finishBar();
+    summary.failed = collector->failed();
+    summary.utterances = collector->finished();
+    summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return summary;
+}
+
+}  // namespace egmf::cli

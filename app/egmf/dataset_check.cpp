@@ -1,0 +1,59 @@
+// egmf dataset check PATH [--clips]: reads a dataset (any layout) and prints its problems as a
+// report (exit 1 when there are any).
+#include <cstdio>
+#include <map>
+#include <memory>
+
+#include "commands.h"
+#include "egmf/dataset.h"
+#include "progress_bar.h"
+#ifdef EGMF_WITH_MEDIA
+#include "data/clip_checks.h"
+#endif
+
+namespace egmf::cli {
+
+Command addDatasetCommand(CLI::App& app) {
+    auto* dataset = app.add_subcommand("dataset", "Dataset tools: `egmf dataset check PATH`");
+    auto* check = dataset->add_subcommand("check", "Read a dataset (MELD, MMSA or a manifest CSV) and report its problems");
+    dataset->require_subcommand(1);
+    struct Options {
+        std::string path;
+        bool clips = false;
+        double maxSeconds = 60.0;
+    };
+    auto options = std::make_shared<Options>();
+    check->add_option("path", options->path, "A MELD or MMSA folder, or a manifest CSV")->required();
+#ifdef EGMF_WITH_MEDIA
+    check->add_flag("--clips", options->clips, "Also open every clip (undecodable and too-long clips)");
+    check->add_option("--max-seconds", options->maxSeconds, "Clips longer than this are reported")->capture_default_str();
+#endif
+    return [options]() {
+        const auto* path = &options->path;
+        auto loaded = readDataset(*path);
+        if (!loaded.ok()) {
+            std::fprintf(stderr, "error: %s\n", loaded.error().message.c_str());
+            return 2;
+        }
+#ifdef EGMF_WITH_MEDIA
+        if (options->clips) {
+            ProgressBar bar("checking", "clips");
+            data::checkClips(*loaded, {options->maxSeconds, [&bar](int done, int total) { bar.update(done, total); }});
+            bar.finish();
+        }
+#endif
+        std::printf("%s: %s, %zu dialogues, %zu utterances (train %zu, dev %zu, test %zu), %zu problems\n", path->c_str(),
+                    loaded->kind.c_str(),
+                    loaded->dialogues.size(), loaded->utteranceCount(), loaded->utteranceCount("train"),
+                    loaded->utteranceCount("dev"), loaded->utteranceCount("test"), loaded->problems.size());
+        std::map<std::string, int> byKind;
+        for (const auto& problem : loaded->problems) {
+            ++byKind[problemKindName(problem.kind)];
+            std::printf("  %s: %s: %s\n", problemKindName(problem.kind), problem.where.c_str(), problem.message.c_str());
+        }
+        for (const auto& [kind, count] : byKind) std::printf("%6d %s\n", count, kind.c_str());
+        return loaded->problems.empty() ? 0 : 1;
+    };
+}
+
+}  // namespace egmf::cli

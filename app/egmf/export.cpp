@@ -1,0 +1,98 @@
+// egmf export --results results.jsonl --format csv|json [--out FILE]: the results of
+// `egmf analyze` as a flat CSV (one row per utterance: the columns a spreadsheet needs) or as one
+// JSON array (every field).
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <memory>
+
+#include "commands.h"
+#include "data/csv.h"
+#include "results_jsonl.h"
+
+namespace egmf::cli {
+namespace {
+
+using nlohmann::json;
+
+/// A JSON value as a CSV cell: strings bare, numbers as JSON writes them, null empty.
+std::string cell(const json& value) {
+    if (value.is_null()) return {};
+    if (value.is_string()) return data::csvField(value.get<std::string>());
+    return data::csvField(value.dump(-1, ' ', false, json::error_handler_t::replace));
+}
+
+const json& at(const json& object, std::initializer_list<const char*> path) {
+    static const json null;
+    const json* node = &object;
+    for (const char* key : path) {
+        if (!node->is_object()) return null;
+        const auto found = node->find(key);
+        if (found == node->end()) return null;
+        node = &*found;
+    }
+    return *node;
+}
+
+void writeCsv(const std::vector<json>& lines, std::ostream& out) {
+    out << "id,dialogue,split,speaker,text,gold,prediction,scored_prediction,predicted_score,correct,confidence,"
+           "gate_local,gate_semantic,gate_global,alpha,total_ms,error\n";
+    for (const auto& line : lines) {
+        const auto& gold = at(line, {"gold"});
+        const auto& prediction = at(line, {"prediction"});
+        json correct;
+        if (gold.is_string() && prediction.is_string()) correct = gold == prediction ? 1 : 0;
+        json confidence;
+        const auto& scored = at(line, {"scoredPrediction"});
+        if (scored.is_string()) confidence = at(line, {"probabilities", scored.get<std::string>().c_str()});
+        out << cell(at(line, {"id"})) << ',' << cell(at(line, {"dialogue"})) << ',' << cell(at(line, {"split"})) << ','
+            << cell(at(line, {"speaker"})) << ',' << cell(at(line, {"text"})) << ',' << cell(gold) << ',' << cell(prediction)
+            << ',' << cell(scored) << ',' << cell(at(line, {"predictedScore"})) << ',' << cell(correct) << ','
+            << cell(confidence);
+        for (const char* expert : kExpertNames) out << ',' << cell(at(line, {"gates", "mean", expert}));
+        out << ',' << cell(at(line, {"gates", "alpha"})) << ',' << cell(at(line, {"timings", "totalMs"})) << ','
+            << cell(at(line, {"error"})) << '\n';
+    }
+}
+
+}  // namespace
+
+Command addExportCommand(CLI::App& app) {
+    auto* command = app.add_subcommand("export", "Convert the results of `egmf analyze` to CSV or JSON");
+    struct Options {
+        std::string results, format = "csv", out;
+    };
+    auto options = std::make_shared<Options>();
+    command->add_option("--results", options->results, "The JSONL written by `egmf analyze --out`")->required();
+    command->add_option("--format", options->format, "csv | json")->check(CLI::IsMember({"csv", "json"}))->capture_default_str();
+    command->add_option("--out", options->out, "Where to write (default: standard output)");
+    return [options]() {
+        auto lines = readResults(options->results);
+        if (!lines.ok()) {
+            std::fprintf(stderr, "error: %s\n", lines.error().message.c_str());
+            return 2;
+        }
+        std::ofstream file;
+        if (!options->out.empty()) {
+            file.open(options->out);
+            if (!file) {
+                std::fprintf(stderr, "error: %s: cannot write here; choose another --out\n", options->out.c_str());
+                return 2;
+            }
+        }
+        std::ostream& out = options->out.empty() ? std::cout : file;
+        if (options->format == "csv") {
+            writeCsv(*lines, out);
+        } else {
+            out << json(*lines).dump(2, ' ', false, json::error_handler_t::replace) << '\n';
+        }
+        out.flush();
+        if (!out) {
+            std::fprintf(stderr, "error: %s: writing failed (disk full?)\n", options->out.empty() ? "stdout" : options->out.c_str());
+            return 1;
+        }
+        return 0;
+    };
+}
+
+}  // namespace egmf::cli

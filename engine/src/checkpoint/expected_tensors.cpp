@@ -1,0 +1,110 @@
+#include "expected_tensors.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace egmf::checkpoint {
+namespace {
+
+using Shape = std::vector<std::int64_t>;
+
+class Table {
+public:
+    void add(const std::string& key, Shape shape) { tensors.push_back({key, std::move(shape)}); }
+    void linear(const std::string& prefix, std::int64_t in, std::int64_t out, bool bias = true) {
+        add(prefix + ".weight", {out, in});
+        if (bias) add(prefix + ".bias", {out});
+    }
+    void layerNorm(const std::string& prefix, std::int64_t dim) {
+        add(prefix + ".weight", {dim});
+        add(prefix + ".bias", {dim});
+    }
+    void attention(const std::string& prefix, std::int64_t dim) {
+        add(prefix + ".in_proj_weight", {3 * dim, dim});
+        add(prefix + ".in_proj_bias", {3 * dim});
+        linear(prefix + ".out_proj", dim, dim);
+    }
+    void conv(const std::string& prefix, std::int64_t in, std::int64_t out, std::int64_t kernel, std::int64_t groups = 1) {
+        add(prefix + ".weight", {out, in / groups, kernel});
+        add(prefix + ".bias", {out});
+    }
+    void bottleneck(const std::string& prefix, std::int64_t dim, double ratio) {
+        const auto hidden = std::max<std::int64_t>(1, std::llround(static_cast<double>(dim) * ratio));
+        linear(prefix + ".fc1", dim, hidden);
+        linear(prefix + ".fc2", hidden, dim);
+    }
+    std::vector<ExpectedTensor> tensors;
+};
+
+void addLlm(Table& t, const Manifest& m) {
+    const auto& l = m.llm;
+    const auto head = l.effectiveHeadDim();
+    const auto targets = m.lora ? m.lora->targetModules : std::vector<std::string>{};
+    const auto projection = [&](const std::string& layer, const std::string& name, std::int64_t in, std::int64_t out, bool bias) {
+        t.linear(layer + "." + name, in, out, bias);
+        const auto module = name.substr(name.find('.') + 1);
+        if (std::find(targets.begin(), targets.end(), module) != targets.end()) {
+            const auto lora = "lora" + layer.substr(3) + "." + name;  // "llm.model..." -> "lora.model..."
+            t.add(lora + ".lora_A.weight", {m.lora->rank, in});
+            t.add(lora + ".lora_B.weight", {out, m.lora->rank});
+        }
+    };
+    t.add("llm.model.embed_tokens.weight", {l.vocabSize, l.hiddenSize});
+    for (std::int64_t i = 0; i < l.numHiddenLayers; ++i) {
+        const auto layer = "llm.model.layers." + std::to_string(i);
+        projection(layer, "self_attn.q_proj", l.hiddenSize, l.numAttentionHeads * head, l.attentionBias);
+        projection(layer, "self_attn.k_proj", l.hiddenSize, l.numKeyValueHeads * head, l.attentionBias);
+        projection(layer, "self_attn.v_proj", l.hiddenSize, l.numKeyValueHeads * head, l.attentionBias);
+        projection(layer, "self_attn.o_proj", l.numAttentionHeads * head, l.hiddenSize, false);
+        projection(layer, "mlp.gate_proj", l.hiddenSize, l.intermediateSize, false);
+        projection(layer, "mlp.up_proj", l.hiddenSize, l.intermediateSize, false);
+        projection(layer, "mlp.down_proj", l.intermediateSize, l.hiddenSize, false);
+        t.add(layer + ".input_layernorm.weight", {l.hiddenSize});
+        t.add(layer + ".post_attention_layernorm.weight", {l.hiddenSize});
+    }
+    t.add("llm.model.norm.weight", {l.hiddenSize});
+    if (!l.tieWordEmbeddings) t.add("llm.lm_head.weight", {l.vocabSize, l.hiddenSize});
+}
+
+}  // namespace
+
+std::vector<ExpectedTensor> expectedTensors(const Manifest& m) {
+    Table t;
+    const auto d = m.fusionDim;
+    t.conv("av_encoder.audio.conv1", m.audioFeatureDim, d, 3);
+    t.conv("av_encoder.audio.conv2", d, d, 3);
+    t.attention("av_encoder.audio.encoder_layer.self_attn", d);
+    t.linear("av_encoder.audio.encoder_layer.linear1", d, m.audioFeedForward);
+    t.linear("av_encoder.audio.encoder_layer.linear2", m.audioFeedForward, d);
+    t.layerNorm("av_encoder.audio.encoder_layer.norm1", d);
+    t.layerNorm("av_encoder.audio.encoder_layer.norm2", d);
+    t.linear("av_encoder.visual.proj", m.visualFeatureDim, d);
+    t.conv("av_encoder.visual.temporal_conv", d, d, 3);
+    t.linear("text_proj", m.llm.hiddenSize, d);
+    t.add("fusion.modality_embedding", {3, d});
+    t.attention("fusion.text_to_av", d);
+    t.attention("fusion.av_to_text", d);
+    t.layerNorm("fusion.norm_text", d);
+    t.layerNorm("fusion.norm_av", d);
+    for (const std::string suffix : {"", "_reverse"}) {
+        if (!suffix.empty() && !m.contextBidirectional) break;
+        t.add("context_gru.weight_ih_l0" + suffix, {3 * m.contextHidden, d});
+        t.add("context_gru.weight_hh_l0" + suffix, {3 * m.contextHidden, m.contextHidden});
+        t.add("context_gru.bias_ih_l0" + suffix, {3 * m.contextHidden});
+        t.add("context_gru.bias_hh_l0" + suffix, {3 * m.contextHidden});
+    }
+    const auto ratio = [&](std::size_t i) { return i < m.expertRatios.size() ? m.expertRatios[i] : 0.0; };
+    t.bottleneck("enhancer.local", d, ratio(0));
+    t.conv("enhancer.local.mix", d, d, m.localKernel, d);
+    t.bottleneck("enhancer.semantic", d, ratio(1));
+    t.attention("enhancer.semantic.attn", d);
+    t.bottleneck("enhancer.global", d, ratio(2));
+    t.linear("enhancer.gate.feature", d, 3);
+    t.linear("enhancer.gate.context", d + m.contextDim(), 3);
+    t.linear("enhancer.gate.residual", d + m.contextDim(), 1);
+    t.linear("pseudo_tokens.proj", d, m.pseudoTokens * m.llm.hiddenSize);
+    addLlm(t, m);
+    return t.tensors;
+}
+
+}  // namespace egmf::checkpoint
