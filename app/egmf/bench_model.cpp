@@ -8,7 +8,7 @@
 namespace egmf::cli {
 
 Command addBenchCommand(CLI::App& app) {
-    auto* bench = app.add_subcommand("bench", "Benchmarks: `egmf bench model | decode | tokenizer`");
+    auto* bench = app.add_subcommand("bench", "Benchmarks: `egmf bench model | decode | engine | tokenizer`");
     bench->require_subcommand(1);
     auto* model = bench->add_subcommand(
         "model", "Median latency per utterance of the engine and of the Python PyTorch reference "
@@ -59,16 +59,21 @@ Command addBenchCommand(CLI::App& app) {
         }
         return 0;
     };
-#ifdef EGMF_WITH_MEDIA
-    auto runDecode = addDecodeBench(*bench);
-#else
-    Command runDecode = [] { return 2; };  // the model-only build has no FFmpeg
+    std::vector<std::pair<CLI::App*, Command>> others;
+    others.emplace_back(nullptr, addTokenizerBench(*bench));
+    others.back().first = bench->get_subcommand("tokenizer");
+#ifdef EGMF_WITH_MEDIA  // the model-only build has no FFmpeg
+    others.emplace_back(nullptr, addDecodeBench(*bench));
+    others.back().first = bench->get_subcommand("decode");
+    others.emplace_back(nullptr, addEngineBench(*bench));
+    others.back().first = bench->get_subcommand("engine");
 #endif
-    auto runTokenizer = addTokenizerBench(*bench);
-    return [bench, model, runModel, runDecode, runTokenizer]() {
+    return [bench, model, runModel, others]() {
         if (bench->got_subcommand(model)) return runModel();
-        if (bench->got_subcommand("tokenizer")) return runTokenizer();
-        return runDecode();
+        for (const auto& [sub, run] : others) {
+            if (bench->got_subcommand(sub)) return run();
+        }
+        return 2;
     };
 }
 

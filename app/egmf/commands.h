@@ -24,5 +24,7 @@ Command addTokenizerBench(CLI::App& bench);
 Command addFeaturesCommand(CLI::App& app);
 /// Adds `bench decode` under `bench` (builds with FFmpeg only).
 Command addDecodeBench(CLI::App& bench);
+/// Adds `bench engine` under `bench` (builds with FFmpeg only).
+Command addEngineBench(CLI::App& bench);
 
 }  // namespace egmf::cli

@@ -69,4 +69,37 @@ struct DecodeBenchReport {
 
 Result<DecodeBenchReport> benchDecode(const DecodeBenchOptions& options);
 
+/// `egmf bench engine`: the background Engine as the Studio and `egmf analyze` drive it, on the
+/// demo-size model (random weights) and clips made by ffmpeg + espeak-ng (speech over a moving
+/// 720p picture with a face, like MELD's), features decoded afresh every time (no cache). For each
+/// thread count: analyse-dialogue throughput (dialogues/s; per-utterance wall time split into
+/// clip features and model) and the time from submitting one utterance to its result (what a
+/// click in the Studio waits for). Goal: a 3.6 s utterance in <= 0.36 s.
+struct EngineBenchOptions {
+    int utterances = 6;          ///< per dialogue
+    int repeats = 3;             ///< timed runs per thread count (medians)
+    double clipSeconds = 3.6;
+    int width = 1280, height = 720;
+    std::vector<int> threads{1, 2};
+    std::filesystem::path workDir;  ///< empty: a temporary folder
+};
+
+struct EngineBenchRow {
+    int threads = 0;
+    double dialoguesPerSecond = 0;
+    double utteranceMs = 0;        ///< dialogue wall time / utterances
+    double featuresMs = 0;         ///< median per utterance: decode + log-mel + faces
+    double modelMs = 0;            ///< median per utterance: the model's stages
+    double firstResultMs = 0;      ///< submit -> result of a one-utterance job
+};
+
+struct EngineBenchReport {
+    std::string configuration;
+    double clipSeconds = 0;
+    int utterances = 0;
+    std::vector<EngineBenchRow> rows;
+};
+
+Result<EngineBenchReport> benchEngine(const EngineBenchOptions& options);
+
 }  // namespace egmf

@@ -27,6 +27,8 @@ public:
     /// Fills utterance.audio and .visual in the form `manifest` asks for from utterance.clipPath
     /// (its clipStartSec..clipEndSec); returns the decoder's warnings. Errors name the clip.
     virtual Result<std::vector<std::string>> fill(Utterance& utterance, const Manifest& manifest) = 0;
+    /// The engine's thread count for the job about to run (libraries with their own pools).
+    virtual void setThreads(int threads) { (void)threads; }
 };
 
 struct ClipFeatureSourceOptions {

@@ -41,6 +41,8 @@ public:
         return warnings;
     }
 
+    void setThreads(int threads) override { features::setOpenCvThreads(threads); }
+
 private:
     /// The extractor for this manifest's feature form, made again only when the form changes.
     Result<const features::ClipFeatureExtractor*> extractorFor(const Manifest& manifest) {

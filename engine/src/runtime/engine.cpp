@@ -70,7 +70,10 @@ struct Engine::State {
             source = features;
             threadCount = threads;
         }
-        if (threadCount > 0) at::set_num_threads(threadCount);  // per thread: applied here, on the inference thread
+        if (threadCount > 0) {
+            at::set_num_threads(threadCount);  // per thread: applied here, on the inference thread
+            if (source) source->setThreads(threadCount);
+        }
         if (!current) {
             emit(job, [&] { observer->onError(job.id, makeError(ErrorCode::InvalidArgument, "no checkpoint is loaded; load one first")); });
             return;
