@@ -54,10 +54,10 @@ public:
         const auto& input = dialogue(id);
         for (std::size_t i = 0; i < input.utterances.size(); ++i) {
             if (i < result.utterances.size()) {
-                m_sink(utteranceJson(input, input.utterances[i], result.utterances[i], m_options));
+                m_sink(utteranceJson(input, input.utterances[i], result.utterances[i], m_options, m_task));
                 m_failed += !result.utterances[i].error.empty();
             } else {
-                m_sink(failedUtteranceJson(input, input.utterances[i], "no result for this utterance (please report this)"));
+                m_sink(failedUtteranceJson(input, input.utterances[i], "no result for this utterance (please report this)", m_task));
                 ++m_failed;
             }
         }
@@ -66,11 +66,13 @@ public:
     void onError(JobId id, const Error& error) override {
         std::lock_guard lock(m_mutex);
         const auto& input = dialogue(id);
-        for (const auto& utterance : input.utterances) m_sink(failedUtteranceJson(input, utterance, error.message));
+        for (const auto& utterance : input.utterances) m_sink(failedUtteranceJson(input, utterance, error.message, m_task));
         m_failed += static_cast<int>(input.utterances.size());
         finishJob(input);
     }
 
+    /// Set once the checkpoint is loaded, before any job is submitted.
+    void setTask(Task task) { m_task = task; }
     int jobsDone() const { std::lock_guard lock(m_mutex); return m_jobsDone; }
     int failed() const { std::lock_guard lock(m_mutex); return m_failed; }
     int finished() const { std::lock_guard lock(m_mutex); return m_finished; }
@@ -92,6 +94,7 @@ private:
     const int m_total;
     mutable std::mutex m_mutex;
     int m_finished = 0, m_failed = 0, m_jobsDone = 0;
+    Task m_task = Task::Classification;
     ProgressBar m_bar;
 };
 
@@ -179,6 +182,7 @@ Result<AnalysisSummary> runAnalysis(const AnalysisRequest& request, const std::f
     }
     const auto analyzer = engine.analyzer();
     AnalysisSummary summary{analyzer->manifest(), analyzer->device(), utterances};
+    collector->setTask(summary.manifest.task);
     if (summary.manifest.task == Task::Classification) {
         std::set<std::string> unknown;
         for (const auto* dialogue : chosen) {

@@ -59,7 +59,7 @@ int fail(const Error& error) {
 Command addEvalCommand(CLI::App& app) {
     auto* command = app.add_subcommand("eval", "Score predictions against gold (ERC or MSA metrics, as JSON)");
     struct Options {
-        std::string task, predictions, predictionField = "generated", out;
+        std::string task, predictions, predictionField = "generated", out, tag;
         AnalysisRequest request;
     };
     auto options = std::make_shared<Options>();
@@ -69,6 +69,7 @@ Command addEvalCommand(CLI::App& app) {
     command->add_option("--use", options->predictionField,
                         "Which prediction of a JSONL counts: generated (the model's answer) or scored (the best label)")
         ->check(CLI::IsMember({"generated", "scored"}))->capture_default_str();
+    command->add_option("--tag", options->tag, "Score only utterances with this tag (e.g. incongruent, on the demo corpus)");
     addAnalysisOptions(*command, options->request, false, false);
     command->add_option("--out", options->out, "With --checkpoint: also keep the results as JSONL here");
     return [options]() {
@@ -79,9 +80,14 @@ Command addEvalCommand(CLI::App& app) {
         }
         const auto field = options->predictionField == "scored" ? "scoredPrediction" : "prediction";
         Scoring scoring;
+        scoring.tag = options->tag;
         auto task = parseEvalTask(options->task.empty() ? "erc" : options->task);
         int exitCode = 0;
         if (!fromCheckpoint && !looksLikeJsonl(options->predictions)) {
+            if (!options->tag.empty()) {
+                std::fprintf(stderr, "error: %s: a CSV has no tags; --tag needs the JSONL of `egmf analyze`\n", options->predictions.c_str());
+                return 2;
+            }
             auto scored = scoreCsv(options->predictions, *task);
             if (!scored.ok()) return fail(scored.error());
             scoring = std::move(*scored);

@@ -36,7 +36,7 @@ const json& at(const json& object, std::initializer_list<const char*> path) {
 
 void writeCsv(const std::vector<json>& lines, std::ostream& out) {
     out << "id,dialogue,split,speaker,text,gold,prediction,scored_prediction,predicted_score,correct,confidence,"
-           "gate_local,gate_semantic,gate_global,alpha,total_ms,error\n";
+           "gate_local,gate_semantic,gate_global,alpha,total_ms,tags,error\n";
     for (const auto& line : lines) {
         const auto& gold = at(line, {"gold"});
         const auto& prediction = at(line, {"prediction"});
@@ -50,8 +50,12 @@ void writeCsv(const std::vector<json>& lines, std::ostream& out) {
             << ',' << cell(scored) << ',' << cell(at(line, {"predictedScore"})) << ',' << cell(correct) << ','
             << cell(confidence);
         for (const char* expert : kExpertNames) out << ',' << cell(at(line, {"gates", "mean", expert}));
+        std::string tags;
+        for (const auto& tag : at(line, {"tags"})) {
+            if (tag.is_string()) tags += (tags.empty() ? "" : ";") + tag.get<std::string>();
+        }
         out << ',' << cell(at(line, {"gates", "alpha"})) << ',' << cell(at(line, {"timings", "totalMs"})) << ','
-            << cell(at(line, {"error"})) << '\n';
+            << data::csvField(tags) << ',' << cell(at(line, {"error"})) << '\n';
     }
 }
 

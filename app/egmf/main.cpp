@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
         {"bench", addBenchCommand(app)},
 #ifdef EGMF_WITH_MEDIA
         {"features", addFeaturesCommand(app)},
+        {"make-demo", addMakeDemoCommand(app)},
 #endif
     };
     try {

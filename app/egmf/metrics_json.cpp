@@ -50,6 +50,15 @@ void Scoring::addResult(const nlohmann::json& line, EvalTask task, const std::st
         if (found == line.end() || !found->is_number()) return std::nullopt;
         return found->get<double>();
     };
+    if (!tag.empty()) {
+        const auto tags = line.find("tags");
+        const bool tagged = tags != line.end() && tags->is_array() &&
+                            std::any_of(tags->begin(), tags->end(), [&](const nlohmann::json& t) { return t.is_string() && t == tag; });
+        if (!tagged) {
+            ++otherTags;
+            return;
+        }
+    }
     if (const auto error = text("error"); error && !error->empty()) {
         ++failed;
         return;
@@ -100,6 +109,10 @@ nlohmann::json Scoring::metrics(EvalTask task) const {
     }
     out["failed"] = failed;
     out["without_gold"] = withoutGold;
+    if (!tag.empty()) {
+        out["tag"] = tag;
+        out["other_tags"] = otherTags;
+    }
     return out;
 }
 

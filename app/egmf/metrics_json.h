@@ -25,7 +25,10 @@ struct Scoring {
     int withoutGold = 0;
     int unparsable = 0;  ///< MSA: the generation gave no number
 
-    /// Adds one analyze JSON line (fields gold, prediction / predictedScore, error).
+    std::string tag;     ///< non-empty: only lines with this tag count
+    int otherTags = 0;   ///< lines left out by `tag`
+
+    /// Adds one analyze JSON line (fields gold, prediction / predictedScore, error, tags).
     void addResult(const nlohmann::json& line, EvalTask task, const std::string& predictionField);
     /// The metrics, with the counts of what was left out.
     nlohmann::json metrics(EvalTask task) const;

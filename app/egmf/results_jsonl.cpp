@@ -16,12 +16,12 @@ const char* modalityName(Modality modality) {
     return "?";
 }
 
-json baseJson(const Dialogue& dialogue, const Utterance& input) {
+json baseJson(const Dialogue& dialogue, const Utterance& input, Task task) {
     json gold;
-    if (input.goldLabel) gold = *input.goldLabel;
-    else if (input.goldScore) gold = *input.goldScore;
+    if (task == Task::Classification && input.goldLabel) gold = *input.goldLabel;
+    if (task == Task::Regression && input.goldScore) gold = *input.goldScore;
     return {{"id", input.id}, {"dialogue", dialogue.id}, {"split", dialogue.split}, {"speaker", input.speaker},
-            {"text", input.text}, {"clip", input.clipPath}, {"gold", gold}};
+            {"text", input.text}, {"clip", input.clipPath}, {"tags", input.tags}, {"gold", gold}};
 }
 
 /// Mean gate per expert over the positions `keep` selects; null when it selects none.
@@ -70,8 +70,8 @@ json ablationJson(const AnalyzeOptions& options) {
 }  // namespace
 
 json utteranceJson(const Dialogue& dialogue, const Utterance& input, const UtteranceResult& result,
-                   const AnalyzeOptions& options) {
-    auto line = baseJson(dialogue, input);
+                   const AnalyzeOptions& options, Task task) {
+    auto line = baseJson(dialogue, input, task);
     json probabilities;
     for (std::size_t i = 0; i < result.labels.size() && i < result.probabilities.size(); ++i) {
         probabilities[result.labels[i]] = result.probabilities[i];
@@ -93,8 +93,8 @@ json utteranceJson(const Dialogue& dialogue, const Utterance& input, const Utter
     return line;
 }
 
-json failedUtteranceJson(const Dialogue& dialogue, const Utterance& input, const std::string& error) {
-    auto line = baseJson(dialogue, input);
+json failedUtteranceJson(const Dialogue& dialogue, const Utterance& input, const std::string& error, Task task) {
+    auto line = baseJson(dialogue, input, task);
     line["error"] = error;
     return line;
 }

@@ -29,11 +29,13 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 const char* kAstronaut = "/usr/lib/python3/dist-packages/imageio/resources/images/astronaut.png";
-const char* kHeader = "Sr No.,Utterance,Speaker,Emotion,Sentiment,Dialogue_ID,Utterance_ID,Season,Episode,StartTime,EndTime\r\n";
+const char* kHeader =
+    "Sr No.,Utterance,Speaker,Emotion,Sentiment,Dialogue_ID,Utterance_ID,Season,Episode,StartTime,EndTime,SentimentScore,Congruence\r\n";
 
-std::string row(int n, const std::string& text, const std::string& speaker, const std::string& emotion, int dialogue, int utterance) {
+std::string row(int n, const std::string& text, const std::string& speaker, const std::string& emotion, int dialogue, int utterance,
+                const char* congruence = "congruent") {
     return std::to_string(n) + ",\"" + text + "\"," + speaker + "," + emotion + ",neutral," + std::to_string(dialogue) + "," +
-           std::to_string(utterance) + ",1,1,\"00:00:01,000\",\"00:00:02,000\"\r\n";
+           std::to_string(utterance) + ",1,1,\"00:00:01,000\",\"00:00:02,000\",0.5," + congruence + "\r\n";
 }
 
 void makeClip(const fs::path& clip, const std::string& words) {
@@ -64,7 +66,7 @@ protected:
         s_dir = new test::TempDir();
         const auto root = s_dir->path();
         // dia0: two good clips and a corrupt one; dia1: a good clip and a missing one.
-        std::ofstream(root / "test_sent_emo.csv") << kHeader << row(1, "Oh my God, you did it!", "Rachel", "joy", 0, 0)
+        std::ofstream(root / "test_sent_emo.csv") << kHeader << row(1, "Oh my God, you did it!", "Rachel", "joy", 0, 0, "incongruent")
                                                   << row(2, "Yeah, I did.", "Ross", "neutral", 0, 1)
                                                   << row(3, "Whatever, that's great.", "Rachel", "anger", 0, 2)
                                                   << row(4, "Wait, what happened?", "Joey", "surprise", 1, 0)
@@ -137,6 +139,12 @@ TEST_F(CliAnalyze, analyze_writesALinePerUtterance_reportsBadClips_andCarriesOn)
     const auto metrics = json::parse(eval.output.substr(eval.output.find('{')));
     EXPECT_EQ(metrics["count"], 4);
     EXPECT_EQ(metrics["failed"], 1);
+
+    const auto tagged = test::egmf("eval --task erc --tag incongruent --predictions " + quoted(out));
+    EXPECT_EQ(tagged.code, 0) << tagged.output;
+    const auto incongruent = json::parse(tagged.output.substr(tagged.output.find('{')));
+    EXPECT_EQ(incongruent["count"], 1);
+    EXPECT_EQ(incongruent["other_tags"], 4);
 
     // export: CSV with one row per utterance (quoted commas survive), JSON array of every field.
     const auto csv = test::egmf("export --results " + quoted(out) + " --format csv --out " + quoted(root() / "r.csv"));

@@ -1,5 +1,6 @@
 // The CSV reader and the MELD reader: on MELD's real annotation files (tests/data/meld, copied from
 // ../shared/data/meld) and on small folders made here with the problems DATASETS.md lists.
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -114,6 +115,27 @@ TEST(Meld, reportsMissingClips_clipsWithoutRows_badRowsAndUnknownLabels_andCarri
 
 namespace egmf {
 namespace {
+
+TEST(Meld, demoColumns_giveGoldScoresAndCongruenceTags_andABadScoreIsAProblem) {
+    test::TempDir dir;
+    std::ofstream(dir.path() / "test_sent_emo.csv")
+        << "Sr No.,Utterance,Speaker,Emotion,Sentiment,Dialogue_ID,Utterance_ID,Season,Episode,StartTime,EndTime,SentimentScore,Congruence\r\n"
+        << "1,\"Oh, great.\",Maya,anger,negative,0,0,1,1,\"00:00:01,000\",\"00:00:02,000\",-1.6,incongruent\r\n"
+        << "2,We won!,Theo,joy,positive,0,1,1,1,\"00:00:02,500\",\"00:00:04,000\",2.3,congruent\r\n"
+        << "3,Okay.,Theo,neutral,neutral,0,2,1,1,\"00:00:04,500\",\"00:00:05,000\",lots,\r\n";
+    auto meld = readMeld(dir.path());
+    ASSERT_TRUE(meld.ok()) << meld.error().message;
+    const auto& u = meld->dialogues.at(0).utterances;
+    ASSERT_EQ(u.size(), 3u);
+    EXPECT_DOUBLE_EQ(u[0].goldScore.value_or(0), -1.6);
+    EXPECT_EQ(u[0].tags, std::vector<std::string>{"incongruent"});
+    EXPECT_EQ(u[1].tags, std::vector<std::string>{"congruent"});
+    EXPECT_FALSE(u[2].goldScore.has_value());
+    EXPECT_TRUE(u[2].tags.empty());
+    EXPECT_TRUE(std::any_of(meld->problems.begin(), meld->problems.end(), [](const DatasetProblem& p) {
+        return p.message.find("SentimentScore \"lots\"") != std::string::npos && p.where.find("test_sent_emo.csv:4") != std::string::npos;
+    }));
+}
 
 TEST(Mmsa, readsColumnsByName_keepsIdsAsStrings_andGroupsByVideo) {
     test::TempDir dir;

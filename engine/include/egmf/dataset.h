@@ -37,7 +37,8 @@ std::string canonicalSplit(std::string_view name);
 
 /// A MELD folder: any of {train,dev,test}_sent_emo.csv with the clip folders train_splits/,
 /// dev_splits_complete/, output_repeated_splits_test/ beside them (a missing clip folder is one
-/// problem for the split; its utterances are text only).
+/// problem for the split; its utterances are text only). Optional columns (the demo corpus):
+/// SentimentScore -> goldScore, Congruence -> a tag.
 Result<Dataset> readMeld(const std::filesystem::path& folder);
 
 /// The MMSA layout (MOSI, MOSEI, SIMS, SIMS v2): label.csv or meta.csv (columns by name), clips at

@@ -37,6 +37,8 @@ struct Utterance {
     FeatureSequence visual;
     std::optional<std::string> goldLabel;
     std::optional<double> goldScore;
+    /// Tags to filter on (the demo corpus's Congruence column: "congruent" / "incongruent").
+    std::vector<std::string> tags;
 };
 
 struct Dialogue {

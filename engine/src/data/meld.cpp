@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <cmath>
+#include <cstdlib>
 #include <map>
 #include <set>
 
@@ -63,6 +65,8 @@ void readSplit(const fs::path& folder, const MeldSplit& split, Dataset& dataset)
         columns.push_back(*column);
     }
     const auto startColumn = table->column("StartTime"), endColumn = table->column("EndTime");
+    // Optional columns of the demo corpus (egmf make-demo): a sentiment score and a congruence tag.
+    const auto scoreColumn = table->column("SentimentScore"), congruenceColumn = table->column("Congruence");
     const fs::path clipFolder = folder / split.clipFolder;
     std::error_code ec;
     const bool haveClips = fs::is_directory(clipFolder, ec);
@@ -100,6 +104,17 @@ void readSplit(const fs::path& folder, const MeldSplit& split, Dataset& dataset)
             dataset.problems.push_back({DatasetProblem::Kind::UnknownLabel, where,
                                         "emotion \"" + row[columns[2]] + "\" is not one of MELD's seven; the utterance has no gold label"});
         }
+        if (scoreColumn && !row[*scoreColumn].empty()) {
+            char* end = nullptr;
+            const double score = std::strtod(row[*scoreColumn].c_str(), &end);
+            if (end && *end == '\0' && std::isfinite(score)) {
+                utterance.goldScore = score;
+            } else {
+                dataset.problems.push_back({DatasetProblem::Kind::BadRow, where, "SentimentScore \"" + row[*scoreColumn] +
+                                                                                     "\" is not a number; no gold score"});
+            }
+        }
+        if (congruenceColumn && !row[*congruenceColumn].empty()) utterance.tags.push_back(row[*congruenceColumn]);
         if (startColumn && endColumn) {
             utterance.sourceStartSec = std::max(0.0, parseTime(row[*startColumn]));
             utterance.sourceEndSec = std::max(0.0, parseTime(row[*endColumn]));
