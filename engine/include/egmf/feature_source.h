@@ -33,7 +33,7 @@ public:
 
 struct ClipFeatureSourceOptions {
     std::size_t cacheBytes = std::size_t{256} << 20;  ///< features kept for re-use; 0: none
-    int decoderThreads = 1;               ///< FFmpeg's threads per clip (the model has the cores)
+    int decoderThreads = 0;               ///< FFmpeg's threads per clip; 0: the engine's thread count
     std::filesystem::path faceModelDir;   ///< empty: the bundled face-api weights
 };
 

@@ -41,17 +41,22 @@ public:
         return warnings;
     }
 
-    void setThreads(int threads) override { features::setOpenCvThreads(threads); }
+    void setThreads(int threads) override {
+        features::setOpenCvThreads(threads);
+        m_threads = threads;
+    }
 
 private:
     /// The extractor for this manifest's feature form, made again only when the form changes.
     Result<const features::ClipFeatureExtractor*> extractorFor(const Manifest& manifest) {
         features::ClipFeatureOptions base;
-        base.decoderThreads = m_options.decoderThreads;
+        // FFmpeg's frame threads follow the engine's count unless the options fix them.
+        base.decoderThreads = m_options.decoderThreads > 0 ? m_options.decoderThreads : m_threads;
         base.faceModelDir = m_options.faceModelDir;
         const auto wanted = features::ClipFeatureExtractor::optionsFor(manifest, base);
         if (!m_extractor || m_extractor->options().prosody != wanted.prosody ||
-            m_extractor->options().visualFramesPerSecond != wanted.visualFramesPerSecond) {
+            m_extractor->options().visualFramesPerSecond != wanted.visualFramesPerSecond ||
+            m_extractor->options().decoderThreads != wanted.decoderThreads) {
             auto made = features::ClipFeatureExtractor::create(wanted);
             if (!made.ok()) return made.error();
             m_extractor.emplace(std::move(*made));
@@ -101,6 +106,7 @@ private:
     std::list<std::pair<std::string, CachedFeatures>> m_order;
     std::unordered_map<std::string, std::list<std::pair<std::string, CachedFeatures>>::iterator> m_index;
     std::size_t m_bytes = 0;
+    int m_threads = 1;
 };
 
 }  // namespace
