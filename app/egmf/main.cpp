@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
         {"analyze", addAnalyzeCommand(app)},
         {"eval", addEvalCommand(app)},
         {"export", addExportCommand(app)},
+        {"train", addTrainCommand(app)},
         {"dataset", addDatasetCommand(app)},
         {"inspect-checkpoint", addInspectCheckpointCommand(app)},
         {"tokenize", addTokenizeCommand(app)},

@@ -2,35 +2,9 @@
 
 #include <algorithm>
 
+#include "eval/metrics_json.h"
+
 namespace egmf::cli {
-namespace {
-
-nlohmann::json optional(const std::optional<double>& value) { return value ? nlohmann::json(*value) : nlohmann::json(); }
-
-nlohmann::json classificationJson(const eval::ClassificationReport& report) {
-    nlohmann::json out = {{"count", report.count}, {"accuracy", report.accuracy}, {"weighted_f1", report.weightedF1},
-                          {"macro_f1", report.macroF1}, {"kappa", optional(report.kappa)}, {"labels", report.labels},
-                          {"confusion", report.confusion}};
-    for (const auto& c : report.perClass) {
-        out["per_class"][c.label] = {{"precision", c.precision}, {"recall", c.recall}, {"f1", c.f1}, {"support", c.support}};
-    }
-    return out;
-}
-
-nlohmann::json regressionJson(const eval::RegressionReport& r, EvalTask task) {
-    nlohmann::json out = {{"count", r.count}, {"mae", r.mae}, {"pearson", optional(r.pearson)}};
-    if (task == EvalTask::Msa) {
-        out.update({{"acc2_nonnegative", optional(r.acc2NonNegative)}, {"f1_nonnegative", optional(r.f1NonNegative)},
-                    {"acc2_nonzero", optional(r.acc2NonZero)}, {"f1_nonzero", optional(r.f1NonZero)},
-                    {"acc7", optional(r.acc7)}, {"acc5", optional(r.acc5)}});
-    } else {
-        out.update({{"acc2", optional(r.acc2)}, {"f1", optional(r.f1)}, {"acc3", optional(r.acc3)},
-                    {"acc5", optional(r.acc5)}, {"acc2_weak", optional(r.acc2Weak)}});
-    }
-    return out;
-}
-
-}  // namespace
 
 std::optional<EvalTask> parseEvalTask(const std::string& name) {
     if (name == "erc") return EvalTask::Erc;
@@ -100,11 +74,10 @@ nlohmann::json Scoring::metrics(EvalTask task) const {
                 }
             }
         }
-        out = classificationJson(eval::classify(goldLabels, predictedLabels, order));
+        out = eval::toJson(eval::classify(goldLabels, predictedLabels, order));
     } else {
-        out = regressionJson(eval::regress(goldScores, predictedScores, task == EvalTask::Msa ? eval::MsaScale::Mosi
-                                                                                             : eval::MsaScale::Sims),
-                             task);
+        const auto scale = task == EvalTask::Msa ? eval::MsaScale::Mosi : eval::MsaScale::Sims;
+        out = eval::toJson(eval::regress(goldScores, predictedScores, scale), scale);
         out["unparsable"] = unparsable;
     }
     out["failed"] = failed;

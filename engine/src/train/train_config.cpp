@@ -1,0 +1,71 @@
+#include "train_config.h"
+
+#include <nlohmann/json.hpp>
+
+namespace egmf::train {
+
+nlohmann::json TrainConfig::toJson() const {
+    return {{"task", task}, {"seed", seed}, {"epochs", epochs}, {"patience", patience}, {"dialogues_per_step", dialoguesPerStep},
+            {"learning_rate", learningRate}, {"llm_learning_rate", llmLearningRate}, {"weight_decay", weightDecay},
+            {"warmup_fraction", warmupFraction}, {"gradient_clip", gradientClip},
+            {"modality_dropout", {{"text", textDropout}, {"audio", audioDropout}, {"visual", visualDropout}}},
+            {"llm_training", llmTraining}, {"vocab_size", vocabSize}};
+}
+
+Result<TrainConfig> TrainConfig::fromJson(const nlohmann::json& json, const std::string& sourceName) {
+    TrainConfig c;
+    try {
+        c.task = json.value("task", c.task);
+        c.seed = json.value("seed", c.seed);
+        c.epochs = json.value("epochs", c.epochs);
+        c.patience = json.value("patience", c.patience);
+        c.dialoguesPerStep = json.value("dialogues_per_step", c.dialoguesPerStep);
+        c.learningRate = json.value("learning_rate", c.learningRate);
+        c.llmLearningRate = json.value("llm_learning_rate", c.llmLearningRate);
+        c.weightDecay = json.value("weight_decay", c.weightDecay);
+        c.warmupFraction = json.value("warmup_fraction", c.warmupFraction);
+        c.gradientClip = json.value("gradient_clip", c.gradientClip);
+        if (const auto dropout = json.find("modality_dropout"); dropout != json.end() && dropout->is_object()) {
+            c.textDropout = dropout->value("text", c.textDropout);
+            c.audioDropout = dropout->value("audio", c.audioDropout);
+            c.visualDropout = dropout->value("visual", c.visualDropout);
+        }
+        c.llmTraining = json.value("llm_training", c.llmTraining);
+        c.vocabSize = json.value("vocab_size", c.vocabSize);
+    } catch (const nlohmann::json::exception& e) {
+        return makeError(ErrorCode::Corrupt, sourceName + ": a training setting has the wrong type (" + e.what() + ")");
+    }
+    const auto bad = [&](const std::string& what) { return makeError(ErrorCode::InvalidArgument, sourceName + ": " + what); };
+    if (c.task != "erc" && c.task != "msa") return bad("task must be erc or msa");
+    if (c.llmTraining != "full" && c.llmTraining != "lora") return bad("llm_training must be full or lora");
+    if (c.epochs < 1 || c.patience < 1 || c.dialoguesPerStep < 1) return bad("epochs, patience and dialogues_per_step must be >= 1");
+    if (!(c.learningRate > 0) || !(c.llmLearningRate >= 0) || !(c.gradientClip > 0)) return bad("learning rates and gradient_clip must be > 0");
+    if (c.vocabSize < 100 || c.vocabSize > 32000) return bad("vocab_size must be 100..32000");
+    for (double p : {c.textDropout, c.audioDropout, c.visualDropout, c.warmupFraction}) {
+        if (!(p >= 0 && p < 1)) return bad("dropout probabilities and warmup_fraction must be in [0, 1)");
+    }
+    return c;
+}
+
+Manifest demoTrainingManifest() {
+    Manifest m = demoManifest();
+    m.fusionDim = 96;
+    m.fusionHeads = 4;
+    m.audioFeatureDim = 82;  // 80 log-mel + pitch + energy: the demo's voices differ in pitch
+    m.audioHeads = 4;
+    m.audioFeedForward = 192;
+    m.contextHidden = 48;
+    m.pseudoTokens = 4;
+    m.prompt.historyTurns = 3;
+    m.prompt.maxNewTokens = 6;
+    m.llm.hiddenSize = 128;
+    m.llm.intermediateSize = 256;
+    m.llm.numHiddenLayers = 2;
+    m.llm.numAttentionHeads = 4;
+    m.llm.numKeyValueHeads = 2;
+    m.llm.tieWordEmbeddings = true;
+    m.lora.reset();
+    return m;
+}
+
+}  // namespace egmf::train

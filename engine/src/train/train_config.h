@@ -1,0 +1,47 @@
+#pragma once
+// What `egmf train` is asked to do (MODEL.md, Training): everything that decides the weights,
+// recorded in the checkpoint's provenance so a run can be repeated and resumed.
+
+#include <cstdint>
+#include <string>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "egmf/manifest.h"
+#include "egmf/result.h"
+
+namespace egmf::train {
+
+struct TrainConfig {
+    std::string task = "erc";         ///< erc (labels) | msa (SentimentScore regression)
+    std::uint64_t seed = 1;
+    int epochs = 30;
+    int patience = 6;                 ///< epochs without a better dev score before stopping
+    int dialoguesPerStep = 2;         ///< the global batch, whatever the number of processes
+    double learningRate = 5e-4;       ///< encoders, fusion, experts, gates, projector
+    double llmLearningRate = 5e-4;    ///< the LLM (full) or its LoRA adapter (higher rates diverge from scratch)
+    double weightDecay = 0.01;
+    double warmupFraction = 0.06;     ///< of all steps, linear warm-up before the cosine decay
+    double gradientClip = 1.0;        ///< max global L2 norm
+    double textDropout = 0.15, audioDropout = 0.15, visualDropout = 0.15;  ///< modality dropout
+    std::string llmTraining = "full"; ///< full (the tiny demo LLM, trained from scratch) | lora (base frozen)
+    int vocabSize = 600;              ///< SentencePiece vocabulary trained on the corpus (spm_train)
+    /// The model's shape; its task, labels, tokenizer and vocabulary are set by the trainer.
+    Manifest model;
+
+    nlohmann::json toJson() const;
+    static Result<TrainConfig> fromJson(const nlohmann::json& json, const std::string& sourceName);
+};
+
+/// Where this process sits in a multi-process run (torch c10d over TCP).
+struct DistributedSetup {
+    int rank = 0, world = 1;
+    std::string host = "127.0.0.1";
+    int port = 29511;
+};
+
+/// The bundled demo's model shape: small enough to train on two cores in minutes and ship in a few
+/// MB (fusion d=96, a 2-layer Llama with hidden 128), 80 log-mel + pitch + energy channels.
+Manifest demoTrainingManifest();
+
+}  // namespace egmf::train

@@ -1,0 +1,141 @@
+// `egmf train` as users run it, on a small text-only MELD-layout dataset made here: the checkpoint
+// loads and records its provenance; two processes (torch c10d, Gloo on 127.0.0.1) give the weights
+// of one process with the same global batch; a run killed with SIGKILL after an epoch resumes to
+// the weights of an uninterrupted run.
+#include <chrono>
+#include <csignal>
+#include <fstream>
+#include <thread>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "../engine/test_support.h"
+#include "checkpoint/weights.h"
+#include "cli_run.h"
+#include "egmf/checkpoint.h"
+#include "egmf/checkpoint_info.h"
+
+namespace egmf {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+const char* kLines[][2] = {{"We won the tickets!", "joy"},     {"I miss her every day.", "sadness"}, {"You lied to me again!", "anger"},
+                           {"The train gets in at six.", "neutral"}, {"Ugh, hair in my soup.", "disgust"}, {"Since when do you sing?", "surprise"},
+                           {"Someone is following us.", "fear"}};
+
+class CliTrain : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() {
+        s_dir = new test::TempDir();
+        const auto root = s_dir->path() / "data";
+        fs::create_directories(root);
+        for (const char* split : {"train", "dev", "test"}) {
+            std::ofstream csv(root / (std::string(split) + "_sent_emo.csv"));
+            csv << "Sr No.,Utterance,Speaker,Emotion,Sentiment,Dialogue_ID,Utterance_ID,Season,Episode,StartTime,EndTime\r\n";
+            const int dialogues = std::string(split) == "train" ? 16 : 3;
+            for (int d = 0, n = 1; d < dialogues; ++d) {
+                for (int u = 0; u < 5; ++u, ++n) {
+                    const auto& line = kLines[(d * 5 + u * 3) % 7];
+                    csv << n << ",\"" << line[0] << "\"," << (u % 2 ? "Maya" : "Theo") << ',' << line[1] << ",neutral," << d << ',' << u
+                        << ",1,1,\"00:00:01,000\",\"00:00:02,000\"\r\n";
+                }
+            }
+        }
+        std::ofstream(s_dir->path() / "config.json") << R"({"dialogues_per_step": 4, "vocab_size": 300})";
+    }
+    static void TearDownTestSuite() { delete s_dir; }
+    static std::string train(const fs::path& out, const std::string& extra) {
+        return "train --dataset '" + (s_dir->path() / "data").string() + "' --out '" + out.string() + "' --config '" +
+               (s_dir->path() / "config.json").string() + "' --features-cache '" + (s_dir->path() / "cache").string() +
+               "' --seed 5 --threads 1 " + extra;
+    }
+    static double largestDifference(const fs::path& a, const fs::path& b) {
+        auto left = checkpoint::loadTensors(a / "model.safetensors"), right = checkpoint::loadTensors(b / "model.safetensors");
+        EXPECT_TRUE(left.ok() && right.ok());
+        if (!left.ok() || !right.ok()) return 1e9;
+        EXPECT_EQ(left->size(), right->size());
+        double largest = 0;
+        for (const auto& [key, tensor] : *left) {
+            largest = std::max(largest, (tensor - right->at(key)).abs().max().item<double>());
+        }
+        return largest;
+    }
+    static test::TempDir* s_dir;
+};
+test::TempDir* CliTrain::s_dir = nullptr;
+
+TEST_F(CliTrain, oneProcess_writesACheckpointThatLoads_withItsProvenance) {
+    const auto out = s_dir->path() / "one";
+    const auto run = test::egmf(train(out, "--epochs 2"));
+    ASSERT_EQ(run.code, 0) << run.output;
+    EXPECT_NE(run.output.find("best epoch"), std::string::npos) << run.output;
+    auto info = inspectCheckpoint(out);
+    ASSERT_TRUE(info.ok()) << info.error().message;
+    EXPECT_EQ(info->manifest.tokenizer.kind, "sentencepiece");
+    EXPECT_EQ(info->manifest.labels.size(), 7u);
+    const auto provenance = json::parse(info->manifest.provenanceJson);
+    EXPECT_EQ(provenance["seed"], 5);
+    EXPECT_EQ(provenance["config"]["dialogues_per_step"], 4);
+    EXPECT_EQ(provenance["data"]["train"]["utterances"], 80);
+    EXPECT_TRUE(provenance["dev"].contains("weighted_f1"));
+    EXPECT_TRUE(provenance["test"].contains("weighted_f1"));
+    EXPECT_EQ(provenance["epochs"].size(), 2u);
+    EXPECT_LT(provenance["epochs"][1]["train_loss"].get<double>(), provenance["epochs"][0]["train_loss"].get<double>());
+    EXPECT_NE(provenance["command"].get<std::string>().find("egmf train"), std::string::npos);
+    EXPECT_FALSE(fs::exists(out / "training")) << "the resume state goes once training is done";
+    auto analyzer = loadNativeCheckpoint(out);
+    ASSERT_TRUE(analyzer.ok()) << analyzer.error().message;
+}
+
+TEST_F(CliTrain, twoProcesses_giveTheWeightsOfOne_withTheSameGlobalBatch) {
+    const auto one = s_dir->path() / "p1", two = s_dir->path() / "p2";
+    const auto a = test::egmf(train(one, "--epochs 1"));
+    ASSERT_EQ(a.code, 0) << a.output;
+    const auto b = test::egmf(train(two, "--epochs 1 --processes 2"));
+    ASSERT_EQ(b.code, 0) << b.output;
+    EXPECT_NE(b.output.find("2 process(es)"), std::string::npos) << b.output;
+    EXPECT_LT(largestDifference(one, two), 1e-5);
+}
+
+TEST_F(CliTrain, killedAfterAnEpoch_resumesToTheWeightsOfAnUninterruptedRun) {
+    const auto whole = s_dir->path() / "whole", killed = s_dir->path() / "killed";
+    ASSERT_EQ(test::egmf(train(whole, "--epochs 3 --patience 5")).code, 0);
+    const pid_t child = ::fork();
+    if (child == 0) {
+        // exec: the shell becomes egmf, so the pid is the trainer's.
+        ::execl("/bin/sh", "sh", "-c", ("exec " + std::string(EGMF_BINARY_DIR) + "/bin/egmf " + train(killed, "--epochs 3 --patience 5") +
+                                        " >/dev/null 2>&1").c_str(), static_cast<char*>(nullptr));
+        ::_exit(127);
+    }
+    const auto state = killed / "training" / "state.json";
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    while (!fs::exists(state) && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    ASSERT_TRUE(fs::exists(state)) << "no epoch finished";
+    ::kill(child, SIGKILL);
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    std::ifstream in(state);
+    const auto saved = json::parse(in, nullptr, false);
+    ASSERT_FALSE(saved.is_discarded());
+    EXPECT_LT(saved["next_epoch"].get<int>(), 3) << "killed before the end";
+    const auto resumed = test::egmf(train(killed, "--epochs 3 --patience 5 --resume"));
+    ASSERT_EQ(resumed.code, 0) << resumed.output;
+    EXPECT_LT(largestDifference(whole, killed), 1e-6);
+}
+
+TEST_F(CliTrain, badSettings_exit2_namingTheProblem) {
+    std::ofstream(s_dir->path() / "bad.json") << R"({"task": "poetry"})";
+    const auto bad = test::egmf("train --dataset '" + (s_dir->path() / "data").string() + "' --out '" + (s_dir->path() / "x").string() +
+                                "' --config '" + (s_dir->path() / "bad.json").string() + "'");
+    EXPECT_EQ(bad.code, 2);
+    EXPECT_NE(bad.output.find("bad.json: task must be erc or msa"), std::string::npos) << bad.output;
+    EXPECT_EQ(test::egmf("train --dataset /nonexistent --out /tmp/x").code, 2);
+}
+
+}  // namespace
+}  // namespace egmf
