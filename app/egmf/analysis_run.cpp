@@ -173,9 +173,11 @@ Result<AnalysisSummary> runAnalysis(const AnalysisRequest& request, const std::f
     const auto started = std::chrono::steady_clock::now();
     auto collector = std::make_shared<Collector>(chosen, *options, sink, utterances);
     Engine engine(collector);
+    auto features = request.features;
 #ifdef EGMF_WITH_MEDIA
-    engine.setFeatureSource(makeClipFeatureSource());
+    if (!features) features = makeClipFeatureSource();
 #endif
+    engine.setFeatureSource(features);
     engine.setThreads(request.threads > 0 ? request.threads : static_cast<int>(std::thread::hardware_concurrency()));
     if (auto loaded = engine.loadCheckpoint(request.checkpoint, {request.device, request.dtype}); !loaded.ok()) {
         return loaded.error();

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "egmf/analyzer.h"
+#include "egmf/feature_source.h"
 #include "egmf/result.h"
 
 namespace egmf::cli {
@@ -21,6 +22,8 @@ struct AnalysisRequest {
     std::string ablate;           ///< comma-separated: a,v,t (modalities), e1,e2,e3 (experts)
     std::string device = "auto", dtype = "float32";
     int threads = 0;              ///< 0: every core
+    /// Reused across runs (its cache keeps the clips' features); null: a new one per run.
+    std::shared_ptr<FeatureSource> features;
 };
 
 /// --checkpoint, --dataset, --split, --dialogue, [--ablate,] --device, --dtype, --threads.

@@ -24,6 +24,8 @@ Command addTokenizerBench(CLI::App& bench);
 Command addFeaturesCommand(CLI::App& app);
 /// Adds `bench decode` under `bench` (builds with FFmpeg only).
 Command addDecodeBench(CLI::App& bench);
+/// `egmf ablation`.
+Command addAblationCommand(CLI::App& app);
 /// `egmf train`.
 Command addTrainCommand(CLI::App& app);
 /// `egmf make-demo` (builds with OpenCV only).

@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
         {"eval", addEvalCommand(app)},
         {"export", addExportCommand(app)},
         {"train", addTrainCommand(app)},
+        {"ablation", addAblationCommand(app)},
         {"dataset", addDatasetCommand(app)},
         {"inspect-checkpoint", addInspectCheckpointCommand(app)},
         {"tokenize", addTokenizeCommand(app)},

@@ -114,6 +114,10 @@ Command addTrainCommand(CLI::App& app) {
         train::TrainingData data;
         data.source = o->dataset;
         data.labels = dataset->labels;
+        if (std::ifstream demo(std::filesystem::path(o->dataset) / "demo.json"); demo) {
+            data.details = nlohmann::json::parse(demo, nullptr, false);  // the corpus seed, for regenerating it
+            if (data.details.is_discarded()) data.details = nullptr;
+        }
         std::vector<Dialogue*> all;
         for (auto& d : dataset->dialogues) {
             auto& split = d.split == "test" ? data.test : d.split == "dev" ? data.dev : data.train;

@@ -18,16 +18,23 @@ struct Profile {
     double prior;           ///< share of utterances
 };
 
-// Arousal separates little among the excited four (surprise, fear, joy, anger) by design; the
-// faces have look-alikes (surprise ~ fear, anger ~ disgust) by design.
+// The voice carries arousal in three bands (low: sadness, disgust; middle: neutral, fear; high:
+// joy, surprise, anger). The face carries five expressions, two of them shared by look-alike
+// pairs (wide-eyed: surprise and fear; frowning: anger and disgust) that the voice separates. So
+// voice and face together decide every emotion, and neither does alone.
+const Face kNeutralFace{0.0, 0.05, 0.0, 0.0, 1.0, 0.0};
+const Face kSmile{0.9, 0.35, 0.0, 0.2, 0.85, 0.0};
+const Face kWideEyed{-0.1, 0.7, -0.3, 0.8, 1.4, 0.0};
+const Face kFrown{-0.6, 0.15, 0.8, -0.4, 0.8, 0.5};
+const Face kSad{-0.7, 0.0, -0.8, 0.1, 0.65, 0.0};
 const std::array<Profile, 7> kProfiles = {{
-    {"neutral", 0.45, {0.0, 0.05, 0.0, 0.0, 1.0, 0.0}, 0.0, 0.4, 0.30},
-    {"surprise", 0.85, {0.1, 0.8, -0.1, 0.9, 1.4, 0.0}, 0.6, 0.9, 0.12},
-    {"fear", 0.80, {-0.3, 0.5, -0.6, 0.7, 1.35, 0.0}, -1.4, 0.6, 0.09},
-    {"sadness", 0.15, {-0.7, 0.0, -0.8, 0.1, 0.65, 0.0}, -2.0, 0.6, 0.10},
-    {"joy", 0.75, {0.9, 0.35, 0.0, 0.2, 0.85, 0.0}, 2.1, 0.6, 0.17},
-    {"disgust", 0.30, {-0.5, 0.15, 0.5, -0.3, 0.6, 0.9}, -1.7, 0.6, 0.09},
-    {"anger", 0.90, {-0.6, 0.2, 0.9, -0.5, 0.95, 0.2}, -2.2, 0.5, 0.13},
+    {"neutral", 0.50, kNeutralFace, 0.0, 0.4, 0.30},
+    {"surprise", 0.88, kWideEyed, 0.6, 0.9, 0.12},
+    {"fear", 0.50, kWideEyed, -1.4, 0.6, 0.09},
+    {"sadness", 0.12, kSad, -2.0, 0.6, 0.10},
+    {"joy", 0.80, kSmile, 2.1, 0.6, 0.17},
+    {"disgust", 0.15, kFrown, -1.7, 0.6, 0.09},
+    {"anger", 0.90, kFrown, -2.2, 0.5, 0.13},
 }};
 
 const Profile& profile(const std::string& emotion) {
@@ -68,22 +75,31 @@ public:
 
     /// The words for a congruent utterance: mostly a line written for the emotion, sometimes one
     /// that fits several; never a line used earlier in the dialogue.
-    std::string congruentText(const std::string& emotion, std::vector<std::string>& used) {
+    std::string congruentText(const std::string& emotion, std::vector<std::string>& used, bool allowAmbiguous = true) {
         std::vector<std::string> options;
-        if (chance(0.3)) {
+        if (allowAmbiguous && chance(0.3)) {
             for (const auto& line : ambiguousLines()) {
                 if (std::find(line.emotions.begin(), line.emotions.end(), emotion) != line.emotions.end()) options.push_back(line.text);
             }
         }
-        if (options.empty()) {
-            for (const auto& group : literalLines()) {
-                if (emotion == group.emotion) options.assign(group.lines.begin(), group.lines.end());
-            }
-        }
+        if (options.empty()) options = linesSaying(emotion);
         std::erase_if(options, [&](const std::string& text) { return std::find(used.begin(), used.end(), text) != used.end(); });
         const auto text = pick(options);
         used.push_back(text);
         return text;
+    }
+
+    /// Lines whose words say `emotion`: those written for it, and the incongruent bank's lines
+    /// whose surface it is (so "Oh, great. That's just great." is sometimes meant).
+    static std::vector<std::string> linesSaying(const std::string& emotion) {
+        std::vector<std::string> lines;
+        for (const auto& group : literalLines()) {
+            if (emotion == group.emotion) lines.assign(group.lines.begin(), group.lines.end());
+        }
+        for (const auto& line : incongruentLines()) {
+            if (emotion == line.surface) lines.push_back(line.text);
+        }
+        return lines;
     }
 
     Voice voice(const Speaker& speaker, double arousal) {
@@ -158,15 +174,12 @@ DemoScript writeScript(std::uint64_t seed) {
             u.index = i;
             u.speaker = who.name;
             if (isIncongruent[static_cast<std::size_t>(i)]) {
-                std::vector<IncongruentLine> options;
-                for (const auto& line : incongruentLines()) {
-                    if (std::find(used.begin(), used.end(), line.text) == used.end()) options.push_back(line);
-                }
-                const auto line = w.pick(options);
-                used.push_back(line.text);
-                u.text = line.text;
-                u.emotion = line.felt;
-                u.surfaceEmotion = line.surface;
+                // A pairing of the bank (felt, said), in words that also occur meant elsewhere:
+                // the words alone mislead, voice and face tell the truth.
+                const auto& pairing = w.pick(incongruentLines());
+                u.emotion = pairing.felt;
+                u.surfaceEmotion = pairing.surface;
+                u.text = w.congruentText(pairing.surface, used, false);
                 u.incongruent = true;
             } else {
                 u.emotion = w.nextEmotion(emotion);

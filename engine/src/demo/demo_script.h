@@ -3,13 +3,15 @@
 // is rendered. Deterministic for a seed. The design makes every modality necessary:
 //   - the words carry the literal content: a line written for the emotion, or (about 3 in 10
 //     congruent utterances) a line that fits several emotions ("You did what?");
-//   - the voice carries arousal only (espeak-ng pitch, speed, amplitude), so it cannot tell joy
-//     from anger, or sadness from a calm neutral;
-//   - the face carries valence and expression (mouth, brows, eyes, a wrinkled nose), with
-//     look-alikes (surprise ~ fear, anger ~ disgust) that the voice or the words separate;
+//   - the voice carries arousal only (espeak-ng pitch, speed, amplitude) in three bands, so it
+//     cannot tell joy from anger, or fear from a calm neutral;
+//   - the face carries five expressions (mouth, brows, eyes, a wrinkled nose); two are shared by
+//     look-alike pairs (surprise ~ fear, anger ~ disgust) that the voice separates, so voice and
+//     face together decide every emotion and neither does alone;
 //   - every speaker has their own pitch, pace and resting face, and every utterance its own noise;
 //   - incongruent utterances (about a quarter: sarcasm, masking, teasing) say one emotion in words
-//     while the gold follows the voice and the face.
+//     that elsewhere are meant (the same lines occur congruently), while the gold follows the
+//     voice and the face.
 // Torch-free and OpenCV-free: plain values that demo_render.h turns into clips.
 
 #include <array>

@@ -1,5 +1,6 @@
 #include "tokenizer_training.h"
 
+#include <cstdio>
 #include <fstream>
 #include <set>
 
@@ -40,10 +41,22 @@ Result<int> trainTokenizer(const fs::path& folder, const std::vector<Dialogue>& 
     for (const auto& label : manifest.labels) symbols += (symbols.empty() ? "" : ",") + label;
     if (manifest.task == Task::Regression) symbols = "0,1,2,3,4,5,6,7,8,9";
     const auto prefix = (folder / "tokenizer").string();
-    auto trained = runProcess({"spm_train", "--user_defined_symbols=" + symbols, "--input=" + corpus.string(), "--model_prefix=" + prefix,
-                               "--vocab_size=" + std::to_string(vocabSize), "--model_type=unigram", "--byte_fallback=true",
-                               "--character_coverage=1.0", "--hard_vocab_limit=false", "--minloglevel=2",
-                               "--num_threads=1", "--random_seed=1", "--shuffle_input_sentence=false"});
+    const auto train = [&](int size) {
+        return runProcess({"spm_train", "--user_defined_symbols=" + symbols, "--input=" + corpus.string(), "--model_prefix=" + prefix,
+                           "--vocab_size=" + std::to_string(size), "--model_type=unigram", "--byte_fallback=true",
+                           "--character_coverage=1.0", "--hard_vocab_limit=false", "--minloglevel=2", "--num_threads=1",
+                           "--random_seed=1", "--shuffle_input_sentence=false"});
+    };
+    auto trained = train(vocabSize);
+    // A vocabulary smaller than the corpus's characters + the 256 bytes + the labels: spm_train
+    // says how many it needs ("... 300 vs 318."); take that and some room.
+    if (trained && trained->exitCode != 0) {
+        const auto at = trained->output.find("smaller than required_chars. ");
+        int needed = 0, asked = 0;
+        if (at != std::string::npos && std::sscanf(trained->output.c_str() + at + 29, "%d vs %d", &asked, &needed) == 2 && needed > asked) {
+            trained = train(needed + 64);
+        }
+    }
     if (!trained) return trained.error();
     if (trained->exitCode != 0) {
         return makeError(ErrorCode::Io, "spm_train failed on " + corpus.string() + ": " + trained->output.substr(0, 400));

@@ -200,7 +200,7 @@ Result<TrainReport> runTraining(const TrainRun& run) {
     const auto warmup = std::max<std::int64_t>(1, std::llround(config.warmupFraction * static_cast<double>(totalSteps)));
     json provenance = {{"trainer", "egmf train"}, {"command", run.command}, {"seed", config.seed}, {"config", config.toJson()},
                        {"processes", group.world()},
-                       {"data", {{"source", data.source}, {"train", splitCounts(manifest, data.train)},
+                       {"data", {{"source", data.source}, {"details", data.details}, {"train", splitCounts(manifest, data.train)},
                                  {"dev", splitCounts(manifest, data.dev)}, {"test", splitCounts(manifest, data.test)}}}};
     double trainedUtterances = 0, trainingSeconds = 0;
 

@@ -29,6 +29,7 @@ struct TrainingData {
     std::vector<Dialogue> train, dev, test;  ///< utterances with features
     std::vector<std::string> labels;         ///< ERC classes (the dataset's order)
     std::string source;                      ///< the dataset's path, for the provenance
+    nlohmann::json details;                  ///< more provenance (the demo corpus's demo.json: its seed)
 };
 
 struct TrainEvent {
