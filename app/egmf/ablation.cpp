@@ -118,10 +118,10 @@ Command addAblationCommand(CLI::App& app) {
     command->add_option("--permutations", o->permutations, "Permutations of the gate test")->check(CLI::Range(100, 1000000))->capture_default_str();
     command->add_option("--seed", o->seed, "Seed of the permutations")->capture_default_str();
     command->add_option("--json", o->json, "Also write everything as JSON here");
-#ifdef EGMF_WITH_MEDIA
-    o->request.features = makeClipFeatureSource();
-#endif
     return [o]() {
+#ifdef EGMF_WITH_MEDIA
+        o->request.features = makeClipFeatureSource();  // one cache for all the runs below
+#endif
         json out = {{"checkpoint", o->request.checkpoint}, {"dataset", o->request.dataset}, {"split", o->request.split}};
         std::vector<json> fullLines;
         EvalTask task = EvalTask::Erc;
