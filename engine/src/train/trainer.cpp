@@ -310,6 +310,8 @@ Result<TrainReport> runTraining(const TrainRun& run) {
     if (lead) {
         if (auto loaded = loadWeights(*model, run.out / "model.safetensors"); !loaded) return loaded.error();
         if (run.progress) run.progress({progress.bestEpoch, config.epochs, 0, 0, 0, "test"});
+        // Scored again rather than taken from the epoch that won: after --resume that epoch may
+        // belong to the interrupted run, whose metrics the state does not keep (a few seconds).
         const auto dev = evaluate(*model, **tokenizer, data.dev.empty() ? data.train : data.dev);
         report.dev = dev.metrics;
         if (!data.test.empty()) report.test = evaluate(*model, **tokenizer, data.test).metrics;
