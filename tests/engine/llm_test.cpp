@@ -80,6 +80,24 @@ TEST_F(Llm, untrainedLora_changesNothing_andTrainedLoraDoes) {
     EXPECT_FALSE(at::allclose(base->forward(x, c), adapted->forward(x, d)));
 }
 
+TEST_F(Llm, loraDropout_actsOnTheAdapterInput_inTrainingOnly) {
+    const LoraConfig lora{4, 16, 0.5, false, {"q_proj"}};
+    LoraLinear projection(m_config.hiddenSize, m_config.hiddenSize, false, lora);
+    projection->lora_B->weight.normal_();
+    const auto x = at::randn({5, m_config.hiddenSize});
+    const auto base = at::linear(x, projection->weight);
+    const auto adapter = projection->lora_B->forward(projection->lora_A->forward(x)) * lora.scale();
+    projection->eval();
+    EXPECT_TRUE(at::allclose(projection->forward(x), base + adapter, 1e-5, 1e-5));
+    projection->train();
+    // In training each call drops a different half of the adapter's input; the base path is whole.
+    const auto first = projection->forward(x), second = projection->forward(x);
+    EXPECT_FALSE(at::allclose(first, second));
+    EXPECT_FALSE(at::allclose(first, base + adapter));
+    projection->lora_B->weight.zero_();
+    EXPECT_TRUE(at::allclose(projection->forward(x), base, 1e-6, 1e-6));
+}
+
 TEST_F(Llm, scoreContinuations_equalsSumOfFullSequenceLogProbs) {
     LlamaForCausalLM llm(m_config, std::nullopt);
     const auto prompt = at::randn({7, m_config.hiddenSize});

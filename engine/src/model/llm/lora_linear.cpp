@@ -19,6 +19,7 @@ LoraLinearImpl::LoraLinearImpl(std::int64_t in, std::int64_t out, bool withBias,
         at::NoGradGuard noGrad;
         lora_B->weight.zero_();
         m_scale = lora->scale();
+        m_dropout = lora->dropout;
     }
 }
 
@@ -33,7 +34,8 @@ std::optional<LoraConfig> adapterFor(const std::optional<LoraConfig>& lora, cons
 Tensor LoraLinearImpl::forward(const Tensor& x) {
     auto y = at::linear(x, weight, bias);
     if (hasAdapter()) {
-        y = y + lora_B->forward(lora_A->forward(x)) * m_scale;
+        const auto adapterInput = is_training() && m_dropout > 0 ? at::dropout(x, m_dropout, true) : x;
+        y = y + lora_B->forward(lora_A->forward(adapterInput)) * m_scale;
     }
     return y;
 }

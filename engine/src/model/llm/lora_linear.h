@@ -1,7 +1,8 @@
 #pragma once
 // A linear projection of the LLM with an optional PEFT-style LoRA adapter:
 //   y = x W^T (+ b) + scale * B(A(x))     scale = alpha / rank (or alpha / sqrt(rank), rsLoRA)
-// A starts random and B zero, so an untrained adapter changes nothing. The base weight sits at
+// A starts random and B zero, so an untrained adapter changes nothing. As in PEFT, dropout (the
+// manifest's lora_dropout) applies to the adapter's input only, and only in training. The base weight sits at
 // llm.<path>.weight and the adapter at lora.<path>.lora_A.weight / lora_B.weight in checkpoints
 // (model/weights.h maps the names); A and B stay separate from the base weight, never merged, so
 // the adapter can be exported and switched off.
@@ -25,6 +26,7 @@ public:
 
 private:
     double m_scale = 0.0;
+    double m_dropout = 0.0;
 };
 TORCH_MODULE(LoraLinear);
 
