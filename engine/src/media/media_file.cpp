@@ -269,7 +269,9 @@ Result<void> ClipDecoder::emitHeldFrame(double targetTimeSec) {
         return mediaError(m_name, "video frame conversion failed");
     }
     if (m_request.onFrame) {
+        const auto handedOver = Clock::now();
         m_request.onFrame(frame);
+        *m_deadline += Clock::now() - handedOver;
     } else {
         m_result.frames.push_back(frame);
     }
@@ -397,6 +399,9 @@ Result<DecodeResult> ClipDecoder::run(AVFormatContext* format) {
         seekToStart(format);
     }
     while (true) {
+        if (m_request.keepGoing && !m_request.keepGoing()) {
+            return makeError(ErrorCode::Cancelled, m_name + ": decoding stopped");
+        }
         const int r = av_read_frame(format, packet.get());
         if (r == AVERROR_EOF) {
             break;

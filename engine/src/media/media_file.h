@@ -85,6 +85,10 @@ struct DecodeRequest {
     /// is reused for the next one after the call returns (no allocation per frame: page faults
     /// cost more than the conversion on these VMs).
     std::function<void(const VideoFrame&)> onFrame;
+    /// Polled between packets; false stops decoding with ErrorCode::Cancelled (a player's seek).
+    /// Time spent inside onFrame (a consumer waiting for room in its queue) does not count
+    /// against MediaLimits::openTimeoutMs, which guards against slow files, not slow consumers.
+    std::function<bool()> keepGoing;
 };
 
 /// Decodes `path` as asked. Errors name the file.

@@ -1,0 +1,83 @@
+// egmf-studio: the desktop application. Without a display it says how to run it (Xvfb or the
+// offscreen platform); --screenshot makes it a scripted run (scripted_run.h).
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QDir>
+#include <QSettings>
+#include <QTimer>
+#include <iostream>
+
+#include "egmf/paths.h"
+#include "main_window.h"
+#include "scripted_run.h"
+
+namespace {
+
+bool haveDisplay() {
+    return qEnvironmentVariableIsSet("DISPLAY") || qEnvironmentVariableIsSet("WAYLAND_DISPLAY") ||
+           qEnvironmentVariableIsSet("QT_QPA_PLATFORM");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (!haveDisplay()) {
+        std::cerr << "egmf-studio: no display. Run it under a virtual X server:\n"
+                     "  xvfb-run -a egmf-studio [options]\n"
+                     "or without any window system (screenshots still work):\n"
+                     "  QT_QPA_PLATFORM=offscreen egmf-studio --screenshot out.png [options]\n";
+        return 2;
+    }
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("EGMF Studio"));
+    QApplication::setOrganizationName(QStringLiteral("egmf-studio"));
+    QApplication::setApplicationVersion(QStringLiteral(EGMF_VERSION));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Plays dialogue clips while the EGMF model analyses them."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption dataset(QStringLiteral("dataset"), QStringLiteral("A dataset folder (MELD layout, MMSA) or manifest CSV."), QStringLiteral("PATH"));
+    const QCommandLineOption checkpoint(QStringLiteral("checkpoint"), QStringLiteral("A checkpoint folder (default: the bundled demo-erc)."), QStringLiteral("PATH"));
+    const QCommandLineOption device(QStringLiteral("device"), QStringLiteral("auto | cpu | cuda"), QStringLiteral("DEVICE"), QStringLiteral("auto"));
+    const QCommandLineOption screenshot(QStringLiteral("screenshot"), QStringLiteral("Scripted run: wait for the first dialogue's analysis, play, grab the window to this PNG, quit."), QStringLiteral("PNG"));
+    const QCommandLineOption playFor(QStringLiteral("play-for"), QStringLiteral("Seconds to play before the screenshot (default 2)."), QStringLiteral("SECONDS"), QStringLiteral("2"));
+    const QCommandLineOption annotations(QStringLiteral("annotations"), QStringLiteral("The annotations store (default: the user's)."), QStringLiteral("FILE"));
+    const QCommandLineOption size(QStringLiteral("size"), QStringLiteral("Window size WxH (default 1600x1000 for screenshots)."), QStringLiteral("WxH"));
+    parser.addOptions({dataset, checkpoint, device, screenshot, playFor, annotations, size});
+    parser.process(app);
+
+    egmf::studio::MainWindow window(parser.value(annotations));
+    const bool scripted = parser.isSet(screenshot);
+    window.setInteractive(!scripted);
+    const auto sizeText = parser.value(size).isEmpty() && scripted ? QStringLiteral("1600x1000") : parser.value(size);
+    if (const auto wh = sizeText.split('x'); wh.size() == 2) window.resize(wh[0].toInt(), wh[1].toInt());
+    window.show();
+
+    QSettings settings;
+    auto checkpointPath = parser.value(checkpoint);
+    if (checkpointPath.isEmpty()) checkpointPath = settings.value(QStringLiteral("last/checkpoint")).toString();
+    if (checkpointPath.isEmpty() || !QDir(checkpointPath).exists()) {
+        checkpointPath = QString::fromStdString((egmf::shareDir() / "checkpoints" / "demo-erc").string());
+    }
+    auto datasetPath = parser.value(dataset);
+    if (datasetPath.isEmpty()) datasetPath = settings.value(QStringLiteral("last/dataset")).toString();
+
+    const bool loaded = window.openCheckpoint(checkpointPath, parser.value(device));
+    const bool opened = datasetPath.isEmpty() || window.openDataset(datasetPath);
+    if (scripted) {
+        if (!loaded || !opened || datasetPath.isEmpty()) {
+            std::cerr << "egmf-studio: " << (datasetPath.isEmpty() ? "--dataset is needed for a scripted run" : "cannot start the scripted run") << '\n';
+            return 1;
+        }
+        bool ok = false;
+        const double seconds = parser.value(playFor).toDouble(&ok);
+        if (!ok || seconds < 0) {
+            std::cerr << "egmf-studio: --play-for takes a number of seconds\n";
+            return 2;
+        }
+        auto* run = new egmf::studio::ScriptedRun(&window, {parser.value(screenshot), seconds});
+        QTimer::singleShot(0, run, &egmf::studio::ScriptedRun::start);
+    }
+    return app.exec();
+}

@@ -1,0 +1,292 @@
+#include "main_window.h"
+
+#include <QCloseEvent>
+#include <QDockWidget>
+#include <QFileInfo>
+#include <QHeaderView>
+#include <QLabel>
+#include <QMessageBox>
+#include <QProgressBar>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QTableView>
+#include <QToolButton>
+#include <QVBoxLayout>
+#include <iostream>
+
+#include "ui/attention_view.h"
+#include "ui/dialogue_browser.h"
+#include "ui/gate_summary_view.h"
+#include "ui/gates_view.h"
+#include "ui/label_palette.h"
+#include "ui/player_controller.h"
+#include "ui/player_controls.h"
+#include "ui/timeline_strip.h"
+#include "ui/utterance_table_model.h"
+#include "ui/video_widget.h"
+
+namespace egmf::studio {
+
+using namespace egmf::ui;
+
+MainWindow::MainWindow(const QString& annotationsFile, QWidget* parent)
+    : QMainWindow(parent), m_session(new StudioSession(this, annotationsFile)), m_player(new PlayerController(this)) {
+    setWindowTitle(tr("EGMF Studio"));
+    setObjectName(QStringLiteral("MainWindow"));
+    buildPanels();
+    buildMenus();
+    restoreSettings();
+    updateStatus();
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::buildPanels() {
+    // Centre: the video, its transport, the timeline, and the utterance table below.
+    auto* centre = new QSplitter(Qt::Vertical);
+    auto* playerPane = new QWidget;
+    auto* playerLayout = new QVBoxLayout(playerPane);
+    playerLayout->setContentsMargins(4, 4, 4, 0);
+    m_video = new VideoWidget;
+    m_video->setImage(&m_player->frame());
+    m_controls = new PlayerControls(m_player);
+    m_timeline = new TimelineStrip;
+    playerLayout->addWidget(m_video, 1);
+    playerLayout->addWidget(m_controls);
+    playerLayout->addWidget(m_timeline);
+    m_table = new UtteranceTableModel(m_session, this);
+    m_tableView = new QTableView;
+    m_tableView->setObjectName(QStringLiteral("utteranceTable"));
+    m_tableView->setModel(m_table);
+    m_tableView->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_tableView->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_tableView->verticalHeader()->hide();
+    m_tableView->horizontalHeader()->setSectionResizeMode(UtteranceTableModel::Text, QHeaderView::Stretch);
+    m_tableView->horizontalHeader()->setSectionResizeMode(UtteranceTableModel::Generated, QHeaderView::ResizeToContents);
+    m_tableView->setWordWrap(false);
+    centre->addWidget(playerPane);
+    centre->addWidget(m_tableView);
+    centre->setStretchFactor(0, 3);
+    centre->setStretchFactor(1, 2);
+    setCentralWidget(centre);
+
+    const auto dock = [this](const QString& title, const QString& name, QWidget* content, Qt::DockWidgetArea area) {
+        auto* d = new QDockWidget(title, this);
+        d->setObjectName(name);
+        d->setWidget(content);
+        addDockWidget(area, d);
+        return d;
+    };
+    m_browser = new DialogueBrowser(m_session);
+    auto* dialoguesDock = dock(tr("Dialogues"), QStringLiteral("dialoguesDock"), m_browser, Qt::LeftDockWidgetArea);
+    resizeDocks({dialoguesDock}, {300}, Qt::Horizontal);
+    m_attention = new AttentionView;
+    m_gates = new GatesView;
+    m_summary = new GateSummaryView;
+    auto* gatesPane = new QSplitter(Qt::Vertical);
+    gatesPane->addWidget(m_gates);
+    gatesPane->addWidget(m_summary);
+    gatesPane->setStretchFactor(0, 3);
+    gatesPane->setStretchFactor(1, 1);
+    dock(tr("Cross-attention"), QStringLiteral("attentionDock"), m_attention, Qt::RightDockWidgetArea);
+    dock(tr("Expert gates"), QStringLiteral("gatesDock"), gatesPane, Qt::RightDockWidgetArea);
+
+    // Status bar: model, device, audio, and the background work with its cancel button.
+    m_modelLabel = new QLabel;
+    m_deviceLabel = new QLabel;
+    m_audioLabel = new QLabel;
+    m_progress = new QProgressBar;
+    m_progress->setMaximumWidth(220);
+    m_progress->setTextVisible(true);
+    m_progress->hide();
+    m_cancel = new QToolButton;
+    m_cancel->setText(tr("Cancel"));
+    m_cancel->setToolTip(tr("Stop analysing the rest of the split (the dialogue on screen goes on)"));
+    m_cancel->hide();
+    statusBar()->addPermanentWidget(m_progress);
+    statusBar()->addPermanentWidget(m_cancel);
+    statusBar()->addPermanentWidget(m_audioLabel);
+    statusBar()->addPermanentWidget(m_deviceLabel);
+    statusBar()->addPermanentWidget(m_modelLabel);
+
+    // Wiring: browser -> dialogue; table -> player; player -> views; session -> views.
+    connect(m_browser, &DialogueBrowser::dialogueActivated, this, &MainWindow::showDialogue);
+    connect(m_tableView, &QTableView::clicked, this, [this](const QModelIndex& index) {
+        m_player->seek(index.row(), 0);
+        m_player->play();
+    });
+    connect(m_timeline, &TimelineStrip::seekRequested, m_player, &PlayerController::seekDialogueTime);
+    connect(m_attention, &AttentionView::seekRequested, this, [this](double t) { m_player->seek(m_player->utterance(), t); });
+    connect(m_summary, &GateSummaryView::utteranceClicked, this, [this](int u) { m_player->seek(u, 0); });
+    connect(m_video, &VideoWidget::clicked, m_player, &PlayerController::togglePlay);
+    connect(m_player, &PlayerController::frameChanged, m_video, [this] { m_video->update(); });
+    connect(m_player, &PlayerController::utteranceChanged, this, &MainWindow::showUtterance);
+    connect(m_player, &PlayerController::tick, this, [this](int utterance, double t) {
+        if (utterance != m_shownUtterance) showUtterance(utterance);
+        m_attention->setTime(t);
+        m_gates->setTime(t);
+        m_timeline->setPlayhead(m_player->clipStart(utterance) + t);
+    });
+    connect(m_player, &PlayerController::playingChanged, m_session, &StudioSession::setPlaying);
+    connect(m_player, &PlayerController::message, this, [this](const QString& text) { statusBar()->showMessage(text, 10000); });
+    connect(m_session, &StudioSession::dialogueAnalysed, this, [this](int dialogue) {
+        if (dialogue == m_dialogue) refreshDialogueViews();
+    });
+    connect(m_session, &StudioSession::goldChanged, this, [this](UtteranceRef ref) {
+        if (ref.dialogue == m_dialogue) refreshDialogueViews();
+    });
+    connect(m_session, &StudioSession::errorOccurred, this, [this](const QString& message) {
+        statusBar()->showMessage(message, 15000);
+        std::cerr << "egmf-studio: " << message.toStdString() << '\n';
+    });
+    connect(m_session, &StudioSession::progress, this, [this](const QString& what, int done, int total) {
+        m_progress->setFormat(what + QStringLiteral(" %v/%m"));
+        m_progress->setRange(0, std::max(1, total));
+        m_progress->setValue(done);
+        m_progress->show();
+        m_cancel->setVisible(m_session->dialogueState(m_dialogue) == AnalysisScheduler::State::Done);
+    });
+    connect(m_session, &StudioSession::idle, this, [this] {
+        m_progress->hide();
+        m_cancel->hide();
+    });
+    connect(m_cancel, &QToolButton::clicked, m_session, &StudioSession::cancelBackground);
+    connect(m_session, &StudioSession::checkpointLoaded, this, &MainWindow::updateStatus);
+}
+
+void MainWindow::report(const QString& message) {
+    statusBar()->showMessage(message, 15000);
+    std::cerr << "egmf-studio: " << message.toStdString() << '\n';
+    if (m_interactive) QMessageBox::warning(this, tr("EGMF Studio"), message);
+}
+
+bool MainWindow::openDataset(const QString& path) {
+    auto opened = m_session->openDataset(path);
+    if (!opened) {
+        report(QString::fromStdString(opened.error().message));
+        return false;
+    }
+    addRecent(QStringLiteral("recentDatasets"), path);
+    const auto& problems = m_session->dataset().problems;
+    statusBar()->showMessage(tr("%1: %2 dialogues, %3 utterances%4")
+                                 .arg(path)
+                                 .arg(m_session->dataset().dialogues.size())
+                                 .arg(m_session->dataset().utteranceCount())
+                                 .arg(problems.empty() ? QString() : tr(", %1 problems (Help > Dataset problems)").arg(problems.size())),
+                             10000);
+    // Analyse the split the first dialogue belongs to (the metrics need all of it).
+    if (!m_session->dataset().dialogues.empty()) {
+        m_session->analyseSplit(QString::fromStdString(m_session->dataset().dialogues.front().split));
+        showDialogue(0);
+        m_browser->selectDialogue(0);
+    }
+    return true;
+}
+
+bool MainWindow::openCheckpoint(const QString& path, const QString& device) {
+    auto loaded = m_session->loadCheckpoint(path, device);
+    if (!loaded) {
+        report(QString::fromStdString(loaded.error().message));
+        return false;
+    }
+    addRecent(QStringLiteral("recentCheckpoints"), path);
+    if (m_dialogue >= 0) m_session->focusDialogue(m_dialogue);
+    refreshDialogueViews();
+    return true;
+}
+
+void MainWindow::showDialogue(int dialogue) {
+    if (dialogue < 0 || dialogue >= static_cast<int>(m_session->dataset().dialogues.size())) return;
+    m_dialogue = dialogue;
+    m_shownUtterance = -1;
+    m_session->focusDialogue(dialogue);
+    m_table->setDialogue(dialogue);
+    std::vector<QString> paths;
+    std::vector<double> durations;
+    for (const auto& u : m_session->dataset().dialogues[static_cast<std::size_t>(dialogue)].utterances) {
+        paths.push_back(QString::fromStdString(u.clipPath));
+        durations.push_back(u.durationSec);
+    }
+    auto clips = PlayerController::probeClips(paths, durations);
+    for (std::size_t i = 0; i < clips.size(); ++i) durations[i] = clips[i].durationSec;
+    m_player->setClips(std::move(clips));
+    m_timeline->loadWaveform(paths, durations);
+    refreshDialogueViews();
+    showUtterance(0);
+}
+
+void MainWindow::refreshDialogueViews() {
+    if (m_dialogue < 0) return;
+    const auto& dialogue = m_session->dataset().dialogues[static_cast<std::size_t>(m_dialogue)];
+    const auto* manifest = m_session->manifest();
+    const auto& labels = manifest && !manifest->labels.empty() ? manifest->labels : m_session->dataset().labels;
+    std::vector<TimelineSegment> segments;
+    std::vector<const UtteranceResult*> results;
+    for (int u = 0; u < static_cast<int>(dialogue.utterances.size()) && u < static_cast<int>(m_player->clips().size()); ++u) {
+        const auto& utterance = dialogue.utterances[static_cast<std::size_t>(u)];
+        const auto* r = m_session->result({m_dialogue, u});
+        results.push_back(r);
+        TimelineSegment s;
+        s.startSec = m_player->clipStart(u);
+        s.durationSec = m_player->clips()[static_cast<std::size_t>(u)].durationSec;
+        s.gold = goldText(utterance);
+        s.goldColor = utterance.goldLabel ? labelColor(*utterance.goldLabel, labels) : scoreColor(utterance.goldScore.value_or(0));
+        s.analysed = r != nullptr;
+        if (r) {
+            s.prediction = QString::fromStdString(r->prediction);
+            s.predictionColor = r->predictedScore ? scoreColor(*r->predictedScore) : labelColor(r->prediction, labels);
+            s.correct = predictionCorrect(utterance, *r).value_or(true);
+        }
+        segments.push_back(s);
+    }
+    m_timeline->setSegments(std::move(segments));
+    m_summary->setResults(results);
+    const int shown = m_shownUtterance;
+    m_shownUtterance = -1;
+    showUtterance(shown < 0 ? 0 : shown);
+}
+
+void MainWindow::showUtterance(int utterance) {
+    if (m_dialogue < 0 || utterance == m_shownUtterance) return;
+    m_shownUtterance = utterance;
+    m_table->setPlaying(utterance);
+    m_summary->setPlaying(utterance);
+    if (utterance >= 0 && utterance < m_table->rowCount()) m_tableView->scrollTo(m_table->index(utterance, 0));
+    const UtteranceRef ref{m_dialogue, utterance};
+    const auto* r = m_session->result(ref);
+    QString status;
+    if (!r) {
+        const auto state = m_session->dialogueState(m_dialogue);
+        status = !m_session->manifest() ? tr("no checkpoint loaded")
+                 : state == AnalysisScheduler::State::Failed ? tr("analysis failed: %1").arg(m_session->dialogueError(m_dialogue))
+                                                             : tr("analysing...");
+    }
+    const double duration = utterance >= 0 && utterance < static_cast<int>(m_player->clips().size())
+                                ? m_player->clips()[static_cast<std::size_t>(utterance)].durationSec : 1.0;
+    m_attention->setResult(r, status);
+    m_gates->setResult(r, duration, status);
+    if (r && !r->error.empty()) statusBar()->showMessage(QString::fromStdString(r->error), 10000);
+}
+
+void MainWindow::updateStatus() {
+    const auto* manifest = m_session->manifest();
+    if (!manifest) {
+        m_modelLabel->setText(tr("no checkpoint"));
+        m_deviceLabel->clear();
+    } else {
+        const QString task = manifest->task == Task::Regression ? tr("MSA") : tr("ERC, %1 classes").arg(manifest->labels.size());
+        m_modelLabel->setText(tr("%1 (%2)").arg(QFileInfo(m_session->checkpointPath()).fileName(), task));
+        m_deviceLabel->setText(m_session->deviceName().toUpper());
+    }
+    m_audioLabel->setText(m_player->audible() ? tr("audio on") : tr("muted: no audio device"));
+    m_audioLabel->setToolTip(m_player->audioStatus());
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+    saveSettings();
+    m_player->pause();
+    event->accept();
+}
+
+}  // namespace egmf::studio

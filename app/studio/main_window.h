@@ -1,0 +1,86 @@
+#pragma once
+// The Studio's main window. Split by concern: main_window.cpp builds the panels and wires the
+// session, the player and the views together; main_window_menus.cpp holds the menus, actions
+// and shortcuts; main_window_settings.cpp what persists (layout, last dataset and checkpoint,
+// recent files). The window owns one StudioSession (the data and the engine) and one
+// PlayerController; every live view follows the player's tick.
+
+#include <QMainWindow>
+
+#include "ui/studio_session.h"
+
+class QLabel;
+class QProgressBar;
+class QTableView;
+class QToolButton;
+
+namespace egmf::ui {
+class AttentionView;
+class DialogueBrowser;
+class GateSummaryView;
+class GatesView;
+class PlayerController;
+class PlayerControls;
+class TimelineStrip;
+class UtteranceTableModel;
+class VideoWidget;
+}  // namespace egmf::ui
+
+namespace egmf::studio {
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    explicit MainWindow(const QString& annotationsFile = {}, QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    bool openDataset(const QString& path);
+    bool openCheckpoint(const QString& path, const QString& device = QStringLiteral("auto"));
+    void showDialogue(int dialogue);
+    int currentDialogue() const { return m_dialogue; }
+
+    ui::StudioSession* session() const { return m_session; }
+    ui::PlayerController* player() const { return m_player; }
+    ui::AttentionView* attentionView() const { return m_attention; }
+    ui::GatesView* gatesView() const { return m_gates; }
+    ui::GateSummaryView* gateSummary() const { return m_summary; }
+    ui::DialogueBrowser* browser() const { return m_browser; }
+    ui::UtteranceTableModel* tableModel() const { return m_table; }
+    ui::TimelineStrip* timeline() const { return m_timeline; }
+    /// Whether errors go to message boxes (interactive) or only to the status bar and stderr.
+    void setInteractive(bool interactive) { m_interactive = interactive; }
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+
+private:
+    void buildPanels();
+    void buildMenus();
+    void restoreSettings();
+    void saveSettings();
+    void addRecent(const QString& key, const QString& path);
+    void report(const QString& message);
+    void refreshDialogueViews();
+    void showUtterance(int utterance);
+    void updateStatus();
+
+    ui::StudioSession* m_session;
+    ui::PlayerController* m_player;
+    ui::VideoWidget* m_video = nullptr;
+    ui::PlayerControls* m_controls = nullptr;
+    ui::TimelineStrip* m_timeline = nullptr;
+    ui::UtteranceTableModel* m_table = nullptr;
+    QTableView* m_tableView = nullptr;
+    ui::DialogueBrowser* m_browser = nullptr;
+    ui::AttentionView* m_attention = nullptr;
+    ui::GatesView* m_gates = nullptr;
+    ui::GateSummaryView* m_summary = nullptr;
+    QLabel *m_modelLabel = nullptr, *m_deviceLabel = nullptr, *m_audioLabel = nullptr;
+    QProgressBar* m_progress = nullptr;
+    QToolButton* m_cancel = nullptr;
+    int m_dialogue = -1;
+    int m_shownUtterance = -1;
+    bool m_interactive = true;
+};
+
+}  // namespace egmf::studio

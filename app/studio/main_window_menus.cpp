@@ -1,0 +1,96 @@
+// The main window's menus, actions and keyboard shortcuts.
+#include <QAction>
+#include <QApplication>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QKeySequence>
+#include <QLineEdit>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QSettings>
+
+#include "main_window.h"
+#include "ui/attention_view.h"
+#include "ui/dialogue_browser.h"
+#include "ui/player_controller.h"
+
+namespace egmf::studio {
+
+using namespace egmf::ui;
+
+void MainWindow::buildMenus() {
+    auto* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("Open &dataset..."), QKeySequence::Open, this, [this] {
+        const auto path = QFileDialog::getExistingDirectory(this, tr("Open a dataset folder (MELD, MMSA) or choose a manifest CSV"));
+        if (!path.isEmpty()) openDataset(path);
+    });
+    file->addAction(tr("Open &checkpoint..."), QKeySequence(Qt::CTRL | Qt::Key_K), this, [this] {
+        const auto path = QFileDialog::getExistingDirectory(this, tr("Open a checkpoint folder"));
+        if (!path.isEmpty()) openCheckpoint(path);
+    });
+    auto* recent = file->addMenu(tr("&Recent"));
+    connect(recent, &QMenu::aboutToShow, this, [this, recent] {
+        recent->clear();
+        QSettings settings;
+        for (const auto& key : {QStringLiteral("recentDatasets"), QStringLiteral("recentCheckpoints")}) {
+            for (const auto& path : settings.value(key).toStringList()) {
+                const bool dataset = key == QStringLiteral("recentDatasets");
+                recent->addAction((dataset ? tr("Dataset: ") : tr("Checkpoint: ")) + path, this, [this, path, dataset] {
+                    dataset ? openDataset(path) : openCheckpoint(path);
+                });
+            }
+            recent->addSeparator();
+        }
+    });
+    file->addSeparator();
+    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+
+    auto* play = menuBar()->addMenu(tr("&Playback"));
+    const auto add = [this, play](const QString& text, const QKeySequence& key, auto&& slot) {
+        auto* action = play->addAction(text, this, slot);
+        action->setShortcut(key);
+        action->setShortcutContext(Qt::WindowShortcut);
+        return action;
+    };
+    add(tr("Play / pause"), QKeySequence(Qt::Key_Space), [this] { m_player->togglePlay(); });
+    add(tr("Next frame"), QKeySequence(Qt::Key_Period), [this] { m_player->stepFrame(1); });
+    add(tr("Previous frame"), QKeySequence(Qt::Key_Comma), [this] { m_player->stepFrame(-1); });
+    add(tr("Forward 1 s"), QKeySequence(Qt::Key_Right), [this] { m_player->seekDialogueTime(m_player->dialogueTime() + 1.0); });
+    add(tr("Back 1 s"), QKeySequence(Qt::Key_Left), [this] { m_player->seekDialogueTime(m_player->dialogueTime() - 1.0); });
+    add(tr("Next utterance"), QKeySequence(Qt::Key_Down | Qt::ALT), [this] { m_player->seek(m_player->utterance() + 1, 0); });
+    add(tr("Previous utterance"), QKeySequence(Qt::Key_Up | Qt::ALT), [this] { m_player->seek(m_player->utterance() - 1, 0); });
+    add(tr("Faster"), QKeySequence(Qt::Key_BracketRight), [this] { m_player->setSpeed(m_player->speed() + 0.25); });
+    add(tr("Slower"), QKeySequence(Qt::Key_BracketLeft), [this] { m_player->setSpeed(m_player->speed() - 0.25); });
+    add(tr("Next dialogue"), QKeySequence(Qt::Key_PageDown | Qt::CTRL), [this] {
+        showDialogue(m_dialogue + 1);
+        m_browser->selectDialogue(m_dialogue);
+    });
+    add(tr("Previous dialogue"), QKeySequence(Qt::Key_PageUp | Qt::CTRL), [this] {
+        showDialogue(std::max(0, m_dialogue - 1));
+        m_browser->selectDialogue(m_dialogue);
+    });
+
+    auto* view = menuBar()->addMenu(tr("&View"));
+    view->addAction(tr("Search dialogues"), QKeySequence::Find, this, [this] { m_browser->searchField()->setFocus(); });
+    view->addAction(tr("Attention: next head"), QKeySequence(Qt::Key_H), this, [this] {
+        const int heads = m_attention->heads();
+        if (heads > 0) m_attention->setHead(m_attention->head() + 1 >= heads ? -1 : m_attention->head() + 1);
+    });
+    view->addSeparator();
+    for (auto* dock : findChildren<QDockWidget*>()) view->addAction(dock->toggleViewAction());
+
+    auto* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("Dataset problems"), this, [this] {
+        QStringList lines;
+        for (const auto& p : m_session->dataset().problems) lines << QString::fromStdString(p.where + ": " + p.message);
+        QMessageBox::information(this, tr("Dataset problems"), lines.isEmpty() ? tr("None.") : lines.mid(0, 50).join('\n'));
+    });
+    help->addAction(tr("About EGMF Studio"), this, [this] {
+        QMessageBox::about(this, tr("EGMF Studio"),
+                           tr("EGMF Studio %1: plays dialogue clips while the EGMF model analyses them; shows predictions, "
+                              "cross-modal attention and the experts' gates.")
+                               .arg(QApplication::applicationVersion()));
+    });
+}
+
+}  // namespace egmf::studio

@@ -1,0 +1,79 @@
+#include "scripted_run.h"
+
+#include <QApplication>
+#include <QImage>
+#include <QPixmap>
+#include <iostream>
+
+#include "main_window.h"
+#include "ui/player_controller.h"
+
+namespace egmf::studio {
+
+ScriptedRun::ScriptedRun(MainWindow* window, ScriptedRunOptions options) : QObject(window), m_window(window), m_options(std::move(options)) {
+    m_timeout.setSingleShot(true);
+    connect(&m_timeout, &QTimer::timeout, this, [this] {
+        fail(QStringLiteral("the first dialogue was not analysed within %1 s").arg(m_options.timeoutSec));
+    });
+    // Event-loop latency probe: a 5 ms timer; any gap beyond that is time the UI thread was busy.
+    m_probe.setInterval(5);
+    m_probe.setTimerType(Qt::PreciseTimer);
+    connect(&m_probe, &QTimer::timeout, this, [this] {
+        const double gap = static_cast<double>(m_probeClock.nsecsElapsed()) / 1e6 - 5.0;
+        m_probeClock.restart();
+        if (m_playing) m_longestStallMs = std::max(m_longestStallMs, gap);
+    });
+}
+
+void ScriptedRun::start() {
+    auto* session = m_window->session();
+    if (session->dataset().dialogues.empty()) return fail(QStringLiteral("the dataset has no dialogues"));
+    if (!session->manifest()) return fail(QStringLiteral("no checkpoint is loaded"));
+    const int first = m_window->currentDialogue() < 0 ? 0 : m_window->currentDialogue();
+    const auto check = [this, session, first] {
+        const auto state = session->dialogueState(first);
+        if (state == ui::AnalysisScheduler::State::Failed) {
+            fail(QStringLiteral("the analysis of the first dialogue failed: ") + session->dialogueError(first));
+        } else if (state == ui::AnalysisScheduler::State::Done && !m_playing) {
+            startPlaying();
+        }
+    };
+    connect(session, &ui::StudioSession::dialogueAnalysed, this, check);
+    m_timeout.start(m_options.timeoutSec * 1000);
+    check();
+}
+
+void ScriptedRun::startPlaying() {
+    m_timeout.stop();
+    m_playing = true;
+    auto* player = m_window->player();
+    player->resetStats();
+    player->seek(0, 0);
+    player->play();
+    m_probeClock.start();
+    m_probe.start();
+    QTimer::singleShot(static_cast<int>(m_options.playForSec * 1000), this, &ScriptedRun::finish);
+}
+
+void ScriptedRun::finish() {
+    auto* player = m_window->player();
+    player->pause();
+    m_probe.stop();
+    const auto stats = player->stats();
+    std::cerr << "egmf-studio: played " << m_options.playForSec << " s: " << stats.presented << " frames presented of "
+              << static_cast<int>(stats.expected + 0.5) << " expected, " << stats.dropped << " dropped, " << stats.late
+              << " late; longest UI stall " << m_longestStallMs << " ms; "
+              << (player->audible() ? "audio clock" : "wall clock (no audio device)") << '\n';
+    QApplication::processEvents();
+    const auto image = m_window->grab().toImage();
+    if (!image.save(m_options.screenshot)) return fail(m_options.screenshot + QStringLiteral(": cannot write the screenshot"));
+    std::cerr << "egmf-studio: screenshot " << m_options.screenshot.toStdString() << " (" << image.width() << "x" << image.height() << ")\n";
+    QApplication::exit(0);
+}
+
+void ScriptedRun::fail(const QString& message) {
+    std::cerr << "egmf-studio: " << message.toStdString() << '\n';
+    QApplication::exit(1);
+}
+
+}  // namespace egmf::studio

@@ -1,0 +1,267 @@
+// The Studio's widgets and item models, offscreen, on clips the ffmpeg CLI makes here and the
+// bundled ERC checkpoint (the real engine, the real decoder): the item models pass
+// QAbstractItemModelTester; the attention colour map's cells and the gate graphs' points equal
+// the utterance result's values (1e-6); heads switch; the player plays, seeks and steps, and after
+// 2 s of play the gates' playhead is within one frame of the player's clock; the screenshot is
+// not blank.
+#include <QAbstractItemModelTester>
+#include <QApplication>
+#include <QElapsedTimer>
+#include <QImage>
+#include <QPixmap>
+#include <QThread>
+#include <fstream>
+#include <set>
+
+#include <gtest/gtest.h>
+
+#include "../engine/test_support.h"
+#include "studio/main_window.h"
+#include "ui/attention_view.h"
+#include "ui/dialogue_browser.h"
+#include "ui/dialogue_filter.h"
+#include "ui/dialogue_tree_model.h"
+#include "ui/gate_summary_view.h"
+#include "ui/gates_view.h"
+#include "ui/player_controller.h"
+#include "ui/utterance_table_model.h"
+
+namespace egmf {
+namespace {
+
+using namespace egmf::ui;
+
+bool waitUntil(const std::function<bool()>& done, int timeoutMs) {
+    QElapsedTimer clock;
+    clock.start();
+    while (!done()) {
+        if (clock.elapsed() > timeoutMs) return false;
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+        QThread::msleep(2);
+    }
+    return true;
+}
+
+void spin(int ms) {
+    waitUntil([] { return false; }, ms);
+}
+
+class Studio : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() {
+        dir_ = new test::TempDir;
+        const auto root = dir_->path() / "meld";
+        std::filesystem::create_directories(root / "output_repeated_splits_test");
+        std::ofstream csv(root / "test_sent_emo.csv");
+        csv << "Sr No.,Utterance,Speaker,Emotion,Sentiment,Dialogue_ID,Utterance_ID,Season,Episode,StartTime,EndTime\n";
+        const char* rows[][4] = {{"We won the tickets!", "Priya", "joy", "0"}, {"The floor is sticky.", "Lena", "disgust", "0"},
+                                 {"I guess we'll see.", "Priya", "neutral", "0"}, {"Really? You did?", "Omar", "surprise", "1"},
+                                 {"Leave me alone.", "Lena", "anger", "1"}};
+        int serial = 1, utterance = 0;
+        std::string previous = "0";
+        for (const auto& row : rows) {
+            if (row[3] != previous) utterance = 0, previous = row[3];
+            csv << serial++ << ",\"" << row[0] << "\"," << row[1] << ',' << row[2] << ",neutral," << row[3] << ',' << utterance
+                << ",1,1,\"00:00:01,000\",\"00:00:02,000\"\n";
+            const auto clip = root / "output_repeated_splits_test" / ("dia" + std::string(row[3]) + "_utt" + std::to_string(utterance) + ".mp4");
+            const auto command = "ffmpeg -hide_banner -loglevel error -y -f lavfi -i testsrc2=size=320x240:rate=25:duration=1.2 "
+                                 "-f lavfi -i sine=frequency=" + std::to_string(300 + 60 * serial) + ":duration=1.2 "
+                                 "-c:v libx264 -pix_fmt yuv420p -c:a aac -shortest '" + clip.string() + "'";
+            ASSERT_EQ(std::system(command.c_str()), 0);
+            ++utterance;
+        }
+    }
+    static void TearDownTestSuite() { delete dir_; }
+    static QString dataset() { return QString::fromStdString((dir_->path() / "meld").string()); }
+    static QString checkpoint() { return QStringLiteral(EGMF_SOURCE_DIR "/resources/checkpoints/demo-erc"); }
+    static QString store() { return QString::fromStdString((dir_->path() / "annotations.sqlite").string()); }
+
+    /// A main window with the fixture open and its first dialogue analysed.
+    std::unique_ptr<studio::MainWindow> openWindow() {
+        auto window = std::make_unique<studio::MainWindow>(store());
+        window->setInteractive(false);
+        window->resize(1400, 900);
+        window->show();
+        EXPECT_TRUE(window->openCheckpoint(checkpoint(), QStringLiteral("cpu")));
+        EXPECT_TRUE(window->openDataset(dataset()));
+        EXPECT_TRUE(waitUntil([&] { return window->session()->dialogueState(0) == AnalysisScheduler::State::Done; }, 120000));
+        return window;
+    }
+
+    static test::TempDir* dir_;
+};
+
+test::TempDir* Studio::dir_ = nullptr;
+
+TEST_F(Studio, itemModels_passTheModelTester) {
+    StudioSession session(nullptr, store());
+    DialogueTreeModel tree(&session);
+    DialogueFilterModel filter(&session);
+    filter.setSourceModel(&tree);
+    UtteranceTableModel table(&session);
+    QAbstractItemModelTester treeTester(&tree, QAbstractItemModelTester::FailureReportingMode::Fatal);
+    QAbstractItemModelTester filterTester(&filter, QAbstractItemModelTester::FailureReportingMode::Fatal);
+    QAbstractItemModelTester tableTester(&table, QAbstractItemModelTester::FailureReportingMode::Fatal);
+    ASSERT_TRUE(session.loadCheckpoint(checkpoint(), QStringLiteral("cpu")).ok());
+    ASSERT_TRUE(session.openDataset(dataset()).ok());
+    table.setDialogue(0);
+    session.analyseSplit(QStringLiteral("test"));
+    session.focusDialogue(0);
+    ASSERT_TRUE(waitUntil([&] { return session.dialogueState(1) == AnalysisScheduler::State::Done; }, 120000));
+    EXPECT_EQ(tree.rowCount(), 1);
+    const auto split = tree.index(0, 0, tree.index(0, 0));
+    EXPECT_EQ(tree.rowCount(split), 2);
+    EXPECT_EQ(tree.index(0, DialogueTreeModel::Analysed, split).data().toInt(), 3);
+    EXPECT_EQ(table.rowCount(), 3);
+    EXPECT_EQ(table.index(0, UtteranceTableModel::Gold).data().toString(), QStringLiteral("joy"));
+    EXPECT_FALSE(table.index(0, UtteranceTableModel::Prediction).data().toString().isEmpty());
+    // Filters: search by text keeps dialogue 1 only; a speaker only in dialogue 1 too.
+    UtteranceFilter f;
+    f.text = QStringLiteral("alone");
+    filter.setFilter(f);
+    const auto filteredSplit = filter.index(0, 0, filter.index(0, 0));
+    ASSERT_EQ(filter.rowCount(filteredSplit), 1);
+    EXPECT_EQ(filter.index(0, 0, filteredSplit).data(DialogueTreeModel::DialogueRole).toInt(), 1);
+    f = {};
+    f.speaker = QStringLiteral("Omar");
+    filter.setFilter(f);
+    EXPECT_EQ(filter.rowCount(filter.index(0, 0, filter.index(0, 0))), 1);
+    f = {};
+    filter.setFilter(f);
+    EXPECT_EQ(filter.rowCount(filter.index(0, 0, filter.index(0, 0))), 2);
+}
+
+TEST_F(Studio, attentionMap_equalsTheResult_forEveryHeadAndDirection) {
+    auto window = openWindow();
+    auto* view = window->attentionView();
+    const auto* result = window->session()->result({0, 0});
+    ASSERT_NE(result, nullptr);
+    const auto& m = result->attention.textToAv;
+    ASSERT_EQ(m.shape.size(), 3u);
+    const auto heads = m.shape[0], tokens = m.shape[1], av = m.shape[2];
+    ASSERT_GT(tokens, 0);
+    ASSERT_GT(av, 0);
+    ASSERT_EQ(view->heads(), heads);
+    for (int head = -1; head < heads; ++head) {
+        view->setHead(head);
+        for (auto direction : {AttentionView::Direction::TextToAv, AttentionView::Direction::AvToText}) {
+            view->setDirection(direction);
+            const auto& source = direction == AttentionView::Direction::TextToAv ? result->attention.textToAv : result->attention.avToText;
+            double worst = 0;
+            for (std::int64_t t = 0; t < tokens; ++t) {
+                for (std::int64_t a = 0; a < av; ++a) {
+                    double expected = 0;
+                    for (std::int64_t h = head < 0 ? 0 : head; h < (head < 0 ? heads : head + 1); ++h) {
+                        const auto at = direction == AttentionView::Direction::TextToAv ? (h * tokens + t) * av + a : (h * av + a) * tokens + t;
+                        expected += source.values[static_cast<std::size_t>(at)];
+                    }
+                    if (head < 0) expected /= static_cast<double>(heads);
+                    worst = std::max(worst, std::abs(view->cellValue(static_cast<int>(t), static_cast<int>(a)) - expected));
+                }
+            }
+            EXPECT_LT(worst, 1e-6) << "head " << head;
+        }
+    }
+}
+
+TEST_F(Studio, gateGraphs_equalTheResult_andFollowThePlayer) {
+    auto window = openWindow();
+    auto* gates = window->gatesView();
+    const auto* result = window->session()->result({0, 0});
+    ASSERT_NE(result, nullptr);
+    for (auto choice : {GatesView::Gates::Combined, GatesView::Gates::Feature, GatesView::Gates::Context}) {
+        gates->setGates(choice);
+        const auto& g = choice == GatesView::Gates::Combined ? result->gates.gates
+                        : choice == GatesView::Gates::Feature ? result->gates.featureGates : result->gates.contextGates;
+        for (int modality = 0; modality < kModalityCount; ++modality) {
+            std::vector<std::pair<double, double>> expected[kExpertCount + 1];
+            for (std::size_t i = 0; i < result->positions.size(); ++i) {
+                if (static_cast<int>(result->positions[i].modality) != modality) continue;
+                for (int e = 0; e < kExpertCount; ++e) expected[e].emplace_back(result->positions[i].timeSec, g.values[i * 3 + static_cast<std::size_t>(e)]);
+                expected[kExpertCount].emplace_back(result->positions[i].timeSec, result->gates.alpha[i]);
+            }
+            for (int e = 0; e <= kExpertCount; ++e) {
+                const auto plotted = gates->series(modality, e);
+                ASSERT_EQ(plotted.size(), expected[e].size()) << modality << ' ' << e;
+                for (std::size_t k = 0; k < plotted.size(); ++k) {
+                    EXPECT_NEAR(plotted[k].first, expected[e][k].first, 1e-6);
+                    EXPECT_NEAR(plotted[k].second, expected[e][k].second, 1e-6);
+                }
+            }
+        }
+    }
+    // The dialogue summary: mean gates per utterance.
+    for (int u = 0; u < 3; ++u) {
+        const auto* r = window->session()->result({0, u});
+        ASSERT_NE(r, nullptr);
+        const auto mean = GateSummaryView::meanGates(*r);
+        for (int e = 0; e < kExpertCount; ++e) EXPECT_NEAR(window->gateSummary()->barValue(e, u), mean[static_cast<std::size_t>(e)], 1e-6);
+    }
+    // Play 2 s (muted, on the wall clock here): the playhead is within one frame of the clock.
+    auto* player = window->player();
+    player->seek(0, 0);
+    player->play();
+    spin(2000);
+    const double clock = player->clipTime();
+    const int utterance = player->utterance();
+    player->pause();
+    EXPECT_EQ(utterance, 1) << "continuous play moves on to the next clip after 1.2 s";
+    EXPECT_NEAR(gates->playhead(), clock, 1.0 / 25 + 0.02);
+    EXPECT_NEAR(window->player()->frameTime(), clock, 2.0 / 25);
+    const auto stats = player->stats();
+    EXPECT_GT(stats.presented, 40);
+    EXPECT_EQ(stats.dropped + stats.late, 0) << stats.presented << " presented";
+}
+
+TEST_F(Studio, player_seeksAndSteps_andTheTableFollows) {
+    auto window = openWindow();
+    auto* player = window->player();
+    player->seek(2, 0.6);
+    ASSERT_TRUE(waitUntil([&] { return player->frameTime() >= 0; }, 5000));
+    EXPECT_EQ(player->utterance(), 2);
+    EXPECT_NEAR(player->frameTime(), 0.6, 1.0 / 25 + 1e-6);
+    EXPECT_EQ(window->tableModel()->playing(), 2);
+    const double before = player->frameTime();
+    player->stepFrame(1);
+    ASSERT_TRUE(waitUntil([&] { return player->frameTime() > before; }, 5000));
+    EXPECT_NEAR(player->frameTime() - before, 1.0 / 25, 1e-3);
+    player->stepFrame(-1);
+    ASSERT_TRUE(waitUntil([&] { return std::abs(player->frameTime() - before) < 1e-3; }, 5000));
+    // Twice the speed: the clock runs twice as fast (muted here, wall clock).
+    player->seek(0, 0);
+    player->setSpeed(2.0);
+    player->play();
+    spin(400);
+    const double t = player->dialogueTime();
+    player->pause();
+    EXPECT_NEAR(t, 0.8, 0.15);
+    // The attention cursor follows the clock: a click-free check on its column.
+    EXPECT_GE(window->attentionView()->cursorColumn(), 0);
+}
+
+TEST_F(Studio, screenshot_isNotBlank) {
+    auto window = openWindow();
+    window->player()->play();
+    spin(500);
+    window->player()->pause();
+    const auto image = window->grab().toImage();
+    const auto path = dir_->path() / "studio.png";
+    ASSERT_TRUE(image.save(QString::fromStdString(path.string())));
+    std::set<QRgb> colours;
+    for (int y = 0; y < image.height(); y += 7) {
+        for (int x = 0; x < image.width(); x += 7) colours.insert(image.pixel(x, y));
+    }
+    EXPECT_GT(colours.size(), 200u);
+    if (const char* keep = std::getenv("EGMF_KEEP_SCREENSHOT")) image.save(QString::fromLatin1(keep));
+}
+
+}  // namespace
+}  // namespace egmf
+
+int main(int argc, char** argv) {
+    qputenv("QT_QPA_PLATFORM", "offscreen");
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("egmf-studio-tests"));
+    ::testing::InitGoogleTest(&argc, argv);
+    return RUN_ALL_TESTS();
+}

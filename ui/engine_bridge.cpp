@@ -1,0 +1,41 @@
+#include "engine_bridge.h"
+
+#include <QPointer>
+
+namespace egmf::ui {
+namespace {
+
+class QueuedObserver final : public EngineObserver {
+public:
+    explicit QueuedObserver(EngineBridge* bridge) : m_bridge(bridge) {}
+    void onProgress(JobId job, int done, int total) override {
+        post([=](EngineBridge* b) { Q_EMIT b->progress(job, done, total); });
+    }
+    void onResult(JobId job, const DialogueResult& result) override {
+        auto shared = std::make_shared<const DialogueResult>(result);
+        post([=](EngineBridge* b) { Q_EMIT b->result(job, shared); });
+    }
+    void onError(JobId job, const Error& error) override {
+        const auto message = QString::fromStdString(error.message);
+        post([=](EngineBridge* b) { Q_EMIT b->error(job, message); });
+    }
+
+private:
+    template <typename F>
+    void post(F&& emitter) {
+        // The bridge is the context object: if it is gone when the event is delivered, Qt drops it.
+        QPointer<EngineBridge> bridge = m_bridge;
+        if (!bridge) return;
+        QMetaObject::invokeMethod(
+            bridge.data(), [bridge, emitter = std::forward<F>(emitter)] { if (bridge) emitter(bridge.data()); }, Qt::QueuedConnection);
+    }
+    QPointer<EngineBridge> m_bridge;
+};
+
+}  // namespace
+
+EngineBridge::EngineBridge(QObject* parent) : QObject(parent), m_observer(std::make_shared<QueuedObserver>(this)) {}
+
+EngineBridge::~EngineBridge() = default;
+
+}  // namespace egmf::ui

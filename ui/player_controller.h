@@ -1,0 +1,115 @@
+#pragma once
+// PlayerController: plays a dialogue's clips one after another (ARCHITECTURE.md, Threads). Each
+// clip's video comes from a FrameStream (its own decode thread, a 3-frame queue); the next
+// clip's stream is opened while the current one plays, so the cut between utterances shows no
+// gap. Audio plays through AudioOutput and is the master clock; without a device the wall clock
+// runs and the player is muted. One UI timer (60 Hz) takes the frame that is due and emits
+// tick(), which every live view follows: the views never keep their own timers.
+//
+// Positions are (utterance, seconds in its clip); dialogue time is the sum of the clips before.
+
+#include <QElapsedTimer>
+#include <QImage>
+#include <QObject>
+#include <QTimer>
+#include <future>
+#include <memory>
+#include <vector>
+
+#include "egmf/playback.h"
+
+namespace egmf::ui {
+
+class AudioOutput;
+
+struct PlayerClip {
+    QString path;           ///< empty: no clip (the utterance is shown for `durationSec` as text)
+    double durationSec = 0;
+    double framesPerSecond = 25;
+    QString error;          ///< why the clip cannot be played, when it cannot
+};
+
+struct PlaybackStats {
+    int presented = 0;  ///< frames shown
+    int dropped = 0;    ///< frames decoded but skipped because a later one was already due
+    int late = 0;       ///< frames shown more than one frame period after their time
+    double expected = 0;  ///< frames the played span holds at the clips' rates
+};
+
+class PlayerController : public QObject {
+    Q_OBJECT
+public:
+    explicit PlayerController(QObject* parent = nullptr);
+    ~PlayerController() override;
+
+    /// The clips of a dialogue, probed for duration and frame rate (missing ones noted).
+    void setClips(std::vector<PlayerClip> clips);
+    static std::vector<PlayerClip> probeClips(const std::vector<QString>& paths, const std::vector<double>& knownDurations);
+    const std::vector<PlayerClip>& clips() const { return m_clips; }
+
+    bool playing() const { return m_playing; }
+    int utterance() const { return m_utterance; }
+    double clipTime() const;                 ///< seconds into the current clip, from the clock
+    double dialogueTime() const;
+    double clipStart(int utterance) const;   ///< dialogue time where the utterance starts
+    double dialogueDuration() const;
+    double speed() const { return m_speed; }
+    double frameTime() const { return m_frameTime; }  ///< time of the frame on screen
+    bool audible() const;
+    QString audioStatus() const;
+    const QImage& frame() const { return m_image; }
+    PlaybackStats stats() const { return m_stats; }
+    void resetStats() { m_stats = {}; }
+
+public Q_SLOTS:
+    void play();
+    void pause();
+    void togglePlay();
+    void seek(int utterance, double clipTimeSec);
+    void seekDialogueTime(double seconds);
+    void stepFrame(int direction);
+    void setSpeed(double speed);
+    void setVolume(double volume);
+    void setContinuous(bool continuous) { m_continuous = continuous; }
+
+Q_SIGNALS:
+    /// Every timer tick while playing, and after each seek: where the clock is.
+    void tick(int utterance, double clipTimeSec);
+    void frameChanged();
+    void utteranceChanged(int utterance);
+    void playingChanged(bool playing);
+    void finished();
+    void message(QString text);
+
+private:
+    void onTimer();
+    void openClip(int utterance, double at);
+    void restartClock(double at);
+    /// Adds the span played since the clock last started, up to `end`, to the expected frames.
+    void closeSpan(double end);
+    void prepareNext();
+    void takeDueFrames(double t);
+    std::vector<float> stretchedAudio(int utterance);
+
+    std::vector<PlayerClip> m_clips;
+    int m_utterance = -1;
+    std::unique_ptr<FrameStream> m_stream, m_nextStream;
+    int m_nextFor = -1;
+    PlaybackFrame m_shown;
+    QImage m_image;
+    double m_frameTime = -1;
+    std::vector<float> m_audio;                ///< the current clip's audio at the current speed
+    std::future<Result<PlaybackAudio>> m_nextAudio;
+    AudioOutput* m_output;
+    bool m_audioRunning = false;
+    bool m_errorReported = false;
+    QTimer m_timer;
+    QElapsedTimer m_wall;
+    double m_clockOrigin = 0;  ///< clip time when the clock (re)started
+    double m_spanStart = -1;   ///< clip time where the current played span began
+    bool m_playing = false, m_continuous = true;
+    double m_speed = 1.0;
+    PlaybackStats m_stats;
+};
+
+}  // namespace egmf::ui
