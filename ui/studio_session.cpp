@@ -62,6 +62,7 @@ void StudioSession::adopt(Dataset dataset, const QString& path, const std::strin
     m_originalScores.clear();
     m_firstUtterance.clear();
     m_notes.clear();
+    m_reviewed.clear();
     for (const auto& dialogue : m_dataset.dialogues) {
         m_firstUtterance.push_back(static_cast<int>(m_originalLabels.size()));
         for (const auto& u : dialogue.utterances) {
@@ -75,6 +76,7 @@ void StudioSession::adopt(Dataset dataset, const QString& path, const std::strin
         if (auto edits = m_store->edits(m_datasetKey, m_annotator)) {
             for (const auto& edit : *edits) {
                 if (!edit.note.empty()) m_notes[edit.utterance] = QString::fromStdString(edit.note);
+                if (edit.reviewed) m_reviewed.insert(edit.utterance);
             }
         }
     }
@@ -295,7 +297,7 @@ Result<void> StudioSession::storeEdit(UtteranceRef ref) {
     const auto* u = utterance(ref);
     const auto noteText = note(ref);
     Result<void> stored;
-    if (!goldEdited(ref) && noteText.isEmpty()) {
+    if (!goldEdited(ref) && noteText.isEmpty() && !reviewed(ref)) {
         stored = m_store->remove(m_datasetKey, u->id, m_annotator);
     } else {
         data::Annotation a;
@@ -307,6 +309,7 @@ Result<void> StudioSession::storeEdit(UtteranceRef ref) {
             a.score = u->goldScore;
         }
         a.note = noteText.toStdString();
+        a.reviewed = reviewed(ref);
         stored = m_store->put(a);
     }
     if (stored) Q_EMIT goldChanged(ref);
@@ -340,6 +343,25 @@ Result<void> StudioSession::setNote(UtteranceRef ref, const QString& text) {
     m_notes[u->id] = text;
     auto stored = storeEdit(ref);
     if (!stored) m_notes[u->id] = before;
+    return stored;
+}
+
+}  // namespace egmf::ui
+
+namespace egmf::ui {
+
+bool StudioSession::reviewed(UtteranceRef ref) const {
+    const auto* u = utterance(ref);
+    return u && m_reviewed.count(u->id) > 0;
+}
+
+Result<void> StudioSession::setReviewed(UtteranceRef ref, bool value) {
+    const auto* u = utterance(ref);
+    if (!u) return makeError(ErrorCode::InvalidArgument, "no such utterance");
+    const bool before = reviewed(ref);
+    value ? (void)m_reviewed.insert(u->id) : (void)m_reviewed.erase(u->id);
+    auto stored = storeEdit(ref);
+    if (!stored) before ? (void)m_reviewed.insert(u->id) : (void)m_reviewed.erase(u->id);
     return stored;
 }
 

@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 
 #include "analysis_scheduler.h"
 #include "egmf/dataset.h"
@@ -76,6 +77,8 @@ public:
     Result<void> setGoldScore(UtteranceRef ref, const std::optional<double>& score);
     Result<void> setNote(UtteranceRef ref, const QString& note);
     QString note(UtteranceRef ref) const;
+    Result<void> setReviewed(UtteranceRef ref, bool reviewed);
+    bool reviewed(UtteranceRef ref) const;
     /// Whether this annotator changed the gold of the utterance (shown distinctly).
     bool goldEdited(UtteranceRef ref) const;
     data::AnnotationStore* annotations() const { return m_store.get(); }
@@ -117,6 +120,7 @@ private:
     std::string m_datasetKey, m_annotator;
     std::unique_ptr<data::AnnotationStore> m_store;
     std::map<std::string, QString> m_notes;  // by utterance id
+    std::set<std::string> m_reviewed;       // utterance ids
     QString m_storeError;                   // why there is no store (edits are refused with it)
     AnalysisScheduler m_scheduler;
     std::map<int, DialogueResult> m_results;

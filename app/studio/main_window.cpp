@@ -12,10 +12,14 @@
 #include <QTabWidget>
 #include <QTableView>
 #include <QToolButton>
+#include <QUndoStack>
 #include <QVBoxLayout>
 #include <iostream>
 
+#include "ui/annotation_panel.h"
 #include "ui/attention_view.h"
+#include "ui/metrics_view.h"
+#include "ui/prediction_panel.h"
 #include "ui/dialogue_browser.h"
 #include "ui/gate_summary_view.h"
 #include "ui/gates_view.h"
@@ -91,6 +95,23 @@ void MainWindow::buildPanels() {
     gatesPane->setStretchFactor(1, 1);
     dock(tr("Cross-attention"), QStringLiteral("attentionDock"), m_attention, Qt::RightDockWidgetArea);
     dock(tr("Expert gates"), QStringLiteral("gatesDock"), gatesPane, Qt::RightDockWidgetArea);
+    // Below the table: the utterance's prediction and ablations, its annotation, the split's
+    // metrics, as tabs.
+    m_undo = new QUndoStack(this);
+    m_prediction = new PredictionPanel(m_session);
+    m_annotation = new AnnotationPanel(m_session, m_undo);
+    m_metrics = new MetricsView(m_session);
+    auto* predictionDock = dock(tr("Prediction and ablation"), QStringLiteral("predictionDock"), m_prediction, Qt::BottomDockWidgetArea);
+    auto* annotationDock = dock(tr("Annotation"), QStringLiteral("annotationDock"), m_annotation, Qt::BottomDockWidgetArea);
+    auto* metricsDock = dock(tr("Metrics"), QStringLiteral("metricsDock"), m_metrics, Qt::BottomDockWidgetArea);
+    tabifyDockWidget(predictionDock, annotationDock);
+    tabifyDockWidget(annotationDock, metricsDock);
+    predictionDock->raise();
+    // The side panels run the full height; the tabs sit under the player and table only.
+    setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
+    setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
+    resizeDocks({predictionDock}, {290}, Qt::Vertical);
+    connect(m_metrics, &MetricsView::cellClicked, m_browser, &DialogueBrowser::filterByCell);
 
     // Status bar: model, device, audio, and the background work with its cancel button.
     m_modelLabel = new QLabel;
@@ -177,7 +198,9 @@ bool MainWindow::openDataset(const QString& path) {
                              10000);
     // Analyse the split the first dialogue belongs to (the metrics need all of it).
     if (!m_session->dataset().dialogues.empty()) {
-        m_session->analyseSplit(QString::fromStdString(m_session->dataset().dialogues.front().split));
+        const auto split = QString::fromStdString(m_session->dataset().dialogues.front().split);
+        m_session->analyseSplit(split);
+        m_metrics->setSplit(split);
         showDialogue(0);
         m_browser->selectDialogue(0);
     }
@@ -264,6 +287,8 @@ void MainWindow::showUtterance(int utterance) {
     }
     const double duration = utterance >= 0 && utterance < static_cast<int>(m_player->clips().size())
                                 ? m_player->clips()[static_cast<std::size_t>(utterance)].durationSec : 1.0;
+    m_prediction->setUtterance(ref);
+    m_annotation->setUtterance(ref);
     m_attention->setResult(r, status);
     m_gates->setResult(r, duration, status);
     if (r && !r->error.empty()) statusBar()->showMessage(QString::fromStdString(r->error), 10000);

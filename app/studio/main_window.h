@@ -13,9 +13,13 @@ class QLabel;
 class QProgressBar;
 class QTableView;
 class QToolButton;
+class QUndoStack;
 
 namespace egmf::ui {
+class AnnotationPanel;
 class AttentionView;
+class MetricsView;
+class PredictionPanel;
 class DialogueBrowser;
 class GateSummaryView;
 class GatesView;
@@ -47,6 +51,10 @@ public:
     ui::DialogueBrowser* browser() const { return m_browser; }
     ui::UtteranceTableModel* tableModel() const { return m_table; }
     ui::TimelineStrip* timeline() const { return m_timeline; }
+    ui::PredictionPanel* predictionPanel() const { return m_prediction; }
+    ui::AnnotationPanel* annotationPanel() const { return m_annotation; }
+    ui::MetricsView* metricsView() const { return m_metrics; }
+    QUndoStack* undoStack() const { return m_undo; }
     /// Whether errors go to message boxes (interactive) or only to the status bar and stderr.
     void setInteractive(bool interactive) { m_interactive = interactive; }
 
@@ -75,6 +83,10 @@ private:
     ui::AttentionView* m_attention = nullptr;
     ui::GatesView* m_gates = nullptr;
     ui::GateSummaryView* m_summary = nullptr;
+    ui::PredictionPanel* m_prediction = nullptr;
+    ui::AnnotationPanel* m_annotation = nullptr;
+    ui::MetricsView* m_metrics = nullptr;
+    QUndoStack* m_undo = nullptr;
     QLabel *m_modelLabel = nullptr, *m_deviceLabel = nullptr, *m_audioLabel = nullptr;
     QProgressBar* m_progress = nullptr;
     QToolButton* m_cancel = nullptr;

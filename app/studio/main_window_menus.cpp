@@ -8,9 +8,12 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QSettings>
+#include <QUndoStack>
 
 #include "main_window.h"
+#include "ui/annotation_panel.h"
 #include "ui/attention_view.h"
+#include "ui/prediction_panel.h"
 #include "ui/dialogue_browser.h"
 #include "ui/player_controller.h"
 
@@ -69,6 +72,25 @@ void MainWindow::buildMenus() {
         showDialogue(std::max(0, m_dialogue - 1));
         m_browser->selectDialogue(m_dialogue);
     });
+
+    auto* annotate = menuBar()->addMenu(tr("&Annotate"));
+    for (int i = 0; i < 9; ++i) {
+        auto* action = annotate->addAction(tr("Gold: class %1").arg(i + 1), this, [this, i] { m_annotation->setGoldByIndex(i); });
+        action->setShortcut(QKeySequence(Qt::Key_1 + i));
+    }
+    annotate->addAction(tr("Toggle reviewed"), QKeySequence(Qt::Key_R), this, [this] {
+        m_annotation->setReviewed(!m_session->reviewed(m_annotation->utterance()));
+    });
+    annotate->addSeparator();
+    auto* undo = m_undo->createUndoAction(this, tr("&Undo"));
+    undo->setShortcut(QKeySequence::Undo);
+    auto* redo = m_undo->createRedoAction(this, tr("&Redo"));
+    redo->setShortcut(QKeySequence::Redo);
+    annotate->addAction(undo);
+    annotate->addAction(redo);
+    annotate->addSeparator();
+    annotate->addAction(tr("Re-run utterance with the ablation switches"), QKeySequence(Qt::CTRL | Qt::Key_R), this, [this] { m_prediction->rerun(false); });
+    annotate->addAction(tr("Re-run dialogue with the ablation switches"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R), this, [this] { m_prediction->rerun(true); });
 
     auto* view = menuBar()->addMenu(tr("&View"));
     view->addAction(tr("Search dialogues"), QKeySequence::Find, this, [this] { m_browser->searchField()->setFocus(); });

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include "test_support.h"
 
@@ -44,7 +45,7 @@ TEST(Annotations, editsMergeOverGold_perAnnotator_andExport) {
     std::string header, first;
     std::getline(csv, header);
     std::getline(csv, first);
-    EXPECT_EQ(header, "dataset,utterance,annotator,label,score,note,edited_at_ms");
+    EXPECT_EQ(header, "dataset,utterance,annotator,label,score,note,edited_at_ms,reviewed");
     EXPECT_NE(first.find("\"changed my mind, \"\"sad\"\"\""), std::string::npos) << first;
     ASSERT_TRUE(store->remove("meld", "dev/dia0_utt1", "ann2").ok());
     EXPECT_EQ(store->edits("meld")->size(), 1u);
@@ -98,6 +99,39 @@ TEST(Annotations, killNine_100Times_losesNoCommittedEdit) {
         confirmedTotal += last + 1;
     }
     std::printf("[ store    ] 100 kills: %ld committed edits, all present\n", confirmedTotal);
+}
+
+}  // namespace
+}  // namespace egmf::data
+
+namespace egmf::data {
+namespace {
+
+TEST(Annotations, reviewedFlag_roundTrips_andOldStoresGainTheColumn) {
+    test::TempDir dir;
+    const auto file = dir.path() / "old.sqlite";
+    // A store as the first version wrote it: no reviewed column, one edit.
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(file.c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, "CREATE TABLE annotations (dataset TEXT NOT NULL, utterance TEXT NOT NULL, "
+                               "annotator TEXT NOT NULL, label TEXT, score REAL, note TEXT NOT NULL DEFAULT '', edited_at_ms INTEGER NOT NULL, "
+                               "PRIMARY KEY (dataset, utterance, annotator)); INSERT INTO annotations VALUES ('d', 'u1', 'ann', 'joy', NULL, 'x', 5);",
+                           nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+    auto store = AnnotationStore::open(file);
+    ASSERT_TRUE(store.ok()) << store.error().message;
+    auto before = store->edits("d");
+    ASSERT_TRUE(before.ok());
+    ASSERT_EQ(before->size(), 1u);
+    EXPECT_FALSE(before->front().reviewed);
+    Annotation a;
+    a.dataset = "d", a.utterance = "u2", a.annotator = "ann", a.reviewed = true;
+    ASSERT_TRUE(store->put(a).ok());
+    auto after = store->edits("d");
+    ASSERT_TRUE(after.ok());
+    ASSERT_EQ(after->size(), 2u);
+    EXPECT_EQ(after->at(0).label, std::optional<std::string>("joy"));
+    EXPECT_TRUE(after->at(1).reviewed);
 }
 
 }  // namespace

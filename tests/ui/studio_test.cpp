@@ -7,6 +7,8 @@
 #include <QAbstractItemModelTester>
 #include <QApplication>
 #include <QElapsedTimer>
+#include <QFont>
+#include <QUndoStack>
 #include <QImage>
 #include <QPixmap>
 #include <QThread>
@@ -16,8 +18,12 @@
 #include <gtest/gtest.h>
 
 #include "../engine/test_support.h"
+#include "data/annotations.h"
 #include "studio/main_window.h"
+#include "ui/annotation_panel.h"
 #include "ui/attention_view.h"
+#include "ui/metrics_view.h"
+#include "ui/prediction_panel.h"
 #include "ui/dialogue_browser.h"
 #include "ui/dialogue_filter.h"
 #include "ui/dialogue_tree_model.h"
@@ -253,6 +259,118 @@ TEST_F(Studio, screenshot_isNotBlank) {
     }
     EXPECT_GT(colours.size(), 200u);
     if (const char* keep = std::getenv("EGMF_KEEP_SCREENSHOT")) image.save(QString::fromLatin1(keep));
+}
+
+TEST_F(Studio, annotation_setsGoldWithKeys_undoes_andPersists) {
+    auto window = openWindow();
+    auto* session = window->session();
+    auto* panel = window->annotationPanel();
+    const UtteranceRef ref{0, 1};
+    window->player()->seek(1, 0);
+    ASSERT_EQ(panel->utterance(), ref);
+    ASSERT_EQ(session->utterance(ref)->goldLabel, std::optional<std::string>("disgust"));
+    // Key "1" sets the first class.
+    const auto labels = panel->labels();
+    panel->setGoldByIndex(0);
+    EXPECT_EQ(QString::fromStdString(*session->utterance(ref)->goldLabel), labels[0]);
+    EXPECT_TRUE(session->goldEdited(ref));
+    EXPECT_TRUE(window->tableModel()->index(1, UtteranceTableModel::Gold).data(Qt::FontRole).value<QFont>().italic());
+    panel->setNote(QStringLiteral("sounds sarcastic"));
+    panel->setReviewed(true);
+    EXPECT_EQ(window->undoStack()->count(), 3);
+    // What is in the store now (a second session reads it back).
+    {
+        StudioSession other(nullptr, store());
+        ASSERT_TRUE(other.openDataset(dataset()).ok());
+        EXPECT_EQ(QString::fromStdString(*other.utterance(ref)->goldLabel), labels[0]);
+        EXPECT_EQ(other.note(ref), QStringLiteral("sounds sarcastic"));
+        EXPECT_TRUE(other.reviewed(ref));
+    }
+    window->undoStack()->undo();
+    window->undoStack()->undo();
+    window->undoStack()->undo();
+    EXPECT_EQ(session->utterance(ref)->goldLabel, std::optional<std::string>("disgust"));
+    EXPECT_FALSE(session->goldEdited(ref));
+    EXPECT_TRUE(session->note(ref).isEmpty());
+    {
+        StudioSession other(nullptr, store());
+        ASSERT_TRUE(other.openDataset(dataset()).ok());
+        EXPECT_EQ(other.utterance(ref)->goldLabel, std::optional<std::string>("disgust"));
+        EXPECT_FALSE(other.reviewed(ref));
+        auto edits = other.annotations()->edits(other.datasetKey());
+        ASSERT_TRUE(edits.ok());
+        EXPECT_TRUE(edits->empty()) << "an edit undone to the original leaves nothing in the store";
+    }
+    window->undoStack()->redo();
+    EXPECT_EQ(QString::fromStdString(*session->utterance(ref)->goldLabel), labels[0]);
+    window->undoStack()->undo();
+}
+
+TEST_F(Studio, ablation_rerunsTheUtterance_andShowsTheDifference) {
+    auto window = openWindow();
+    auto* panel = window->predictionPanel();
+    window->player()->seek(0, 0);
+    const UtteranceRef ref{0, 0};
+    const auto* full = window->session()->result(ref);
+    ASSERT_NE(full, nullptr);
+    for (std::size_t i = 0; i < full->probabilities.size(); ++i) EXPECT_NEAR(panel->bar(false, static_cast<int>(i)), full->probabilities[i], 1e-9);
+    panel->setAblation(0b011, 0);  // drop text and audio
+    panel->rerun(false);
+    ASSERT_TRUE(waitUntil([&] { return window->session()->ablationResult(ref) != nullptr; }, 60000));
+    spin(50);
+    const auto* ablated = window->session()->ablationResult(ref);
+    EXPECT_EQ(window->session()->ablationDescription(), QStringLiteral("no text, no audio"));
+    bool differs = false;
+    for (std::size_t i = 0; i < ablated->probabilities.size(); ++i) {
+        EXPECT_NEAR(panel->bar(true, static_cast<int>(i)), ablated->probabilities[i], 1e-9);
+        differs |= std::abs(ablated->probabilities[i] - full->probabilities[i]) > 1e-6;
+    }
+    EXPECT_TRUE(differs);
+    EXPECT_TRUE(panel->differenceText().startsWith(QStringLiteral("no text, no audio: prediction"))) << panel->differenceText().toStdString();
+    // The ablated run is a second pass: the full model's result is untouched.
+    EXPECT_EQ(window->session()->result(ref)->probabilities, full->probabilities);
+}
+
+TEST_F(Studio, metrics_confusionMatrix_countsTheAnalysedUtterances) {
+    auto window = openWindow();
+    auto* session = window->session();
+    ASSERT_TRUE(waitUntil([&] { return session->dialogueState(1) == AnalysisScheduler::State::Done; }, 120000));
+    auto* metrics = window->metricsView();
+    metrics->recompute();
+    const auto& labels = metrics->labels();
+    std::map<std::pair<std::string, std::string>, int> expected;
+    for (int d = 0; d < 2; ++d) {
+        for (int u = 0; u < static_cast<int>(session->dataset().dialogues[static_cast<std::size_t>(d)].utterances.size()); ++u) {
+            expected[{*session->utterance({d, u})->goldLabel, session->result({d, u})->prediction}]++;
+        }
+    }
+    int total = 0;
+    for (std::size_t g = 0; g < labels.size(); ++g) {
+        for (std::size_t p = 0; p < labels.size(); ++p) {
+            const auto want = expected.count({labels[g], labels[p]}) ? expected[{labels[g], labels[p]}] : 0;
+            EXPECT_EQ(metrics->confusion()[g][p], want) << labels[g] << " -> " << labels[p];
+            EXPECT_EQ(metrics->mapCell(static_cast<int>(g), static_cast<int>(p)), want);
+            total += static_cast<int>(metrics->confusion()[g][p]);
+        }
+    }
+    EXPECT_EQ(total, 5);
+    EXPECT_TRUE(metrics->summary().contains(QStringLiteral("5 of 5 utterances analysed")));
+}
+
+TEST_F(Studio, msaCheckpoint_showsScores_endToEnd) {
+    auto window = std::make_unique<studio::MainWindow>(store());
+    window->setInteractive(false);
+    window->show();
+    ASSERT_TRUE(window->openCheckpoint(QStringLiteral(EGMF_SOURCE_DIR "/resources/checkpoints/demo-msa"), QStringLiteral("cpu")));
+    ASSERT_TRUE(window->openDataset(dataset()));
+    ASSERT_TRUE(waitUntil([&] { return window->session()->dialogueState(0) == AnalysisScheduler::State::Done; }, 120000));
+    EXPECT_TRUE(window->session()->isRegression());
+    const auto* r = window->session()->result({0, 0});
+    ASSERT_NE(r, nullptr);
+    EXPECT_TRUE(r->predictedScore.has_value()) << r->generated;
+    EXPECT_TRUE(r->probabilities.empty());
+    const auto shown = window->tableModel()->index(0, UtteranceTableModel::Prediction).data().toString();
+    EXPECT_EQ(shown, QString::fromStdString(r->prediction));
 }
 
 }  // namespace

@@ -51,6 +51,7 @@ Result<AnnotationStore> AnnotationStore::open(const fs::path& requested) {
         "CREATE TABLE IF NOT EXISTS annotations ("
         " dataset TEXT NOT NULL, utterance TEXT NOT NULL, annotator TEXT NOT NULL,"
         " label TEXT, score REAL, note TEXT NOT NULL DEFAULT '', edited_at_ms INTEGER NOT NULL,"
+        " reviewed INTEGER NOT NULL DEFAULT 0,"
         " PRIMARY KEY (dataset, utterance, annotator));";
     char* message = nullptr;
     if (sqlite3_exec(connection->db, setup, nullptr, nullptr, &message) != SQLITE_OK) {
@@ -59,12 +60,29 @@ Result<AnnotationStore> AnnotationStore::open(const fs::path& requested) {
         return makeError(ErrorCode::Corrupt, path.string() + ": not a usable annotations store (" + text +
                                                  "); move it aside and the Studio starts a new one");
     }
+    // Stores written before the "reviewed" flag existed get the column (every row unreviewed).
+    bool hasReviewed = false;
+    sqlite3_stmt* columns = nullptr;
+    if (sqlite3_prepare_v2(connection->db, "PRAGMA table_info(annotations)", -1, &columns, nullptr) == SQLITE_OK) {
+        while (sqlite3_step(columns) == SQLITE_ROW) {
+            const auto* name = sqlite3_column_text(columns, 1);
+            hasReviewed |= name && std::string(reinterpret_cast<const char*>(name)) == "reviewed";
+        }
+    }
+    sqlite3_finalize(columns);
+    if (!hasReviewed &&
+        sqlite3_exec(connection->db, "ALTER TABLE annotations ADD COLUMN reviewed INTEGER NOT NULL DEFAULT 0", nullptr, nullptr, &message) != SQLITE_OK) {
+        std::string text = message ? message : "unknown error";
+        sqlite3_free(message);
+        return makeError(ErrorCode::Corrupt, path.string() + ": cannot add the reviewed column (" + text + ")");
+    }
     return AnnotationStore(path, std::move(connection));
 }
 
 Result<void> AnnotationStore::put(const Annotation& a) {
     sqlite3_stmt* statement = nullptr;
-    const char* sql = "INSERT OR REPLACE INTO annotations VALUES (?, ?, ?, ?, ?, ?, ?)";
+    const char* sql = "INSERT OR REPLACE INTO annotations (dataset, utterance, annotator, label, score, note, edited_at_ms, reviewed) "
+                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
     if (sqlite3_prepare_v2(m_db->db, sql, -1, &statement, nullptr) != SQLITE_OK) {
         return makeError(ErrorCode::Io, m_path.string() + ": " + sqlite3_errmsg(m_db->db));
     }
@@ -78,6 +96,7 @@ Result<void> AnnotationStore::put(const Annotation& a) {
     if (a.score) sqlite3_bind_double(statement, 5, *a.score); else sqlite3_bind_null(statement, 5);
     sqlite3_bind_text(statement, 6, a.note.c_str(), -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(statement, 7, now);
+    sqlite3_bind_int(statement, 8, a.reviewed ? 1 : 0);
     // One statement outside any transaction is its own transaction: committed when step returns.
     const int rc = sqlite3_step(statement);
     sqlite3_finalize(statement);
@@ -102,7 +121,7 @@ Result<void> AnnotationStore::remove(const std::string& dataset, const std::stri
 
 Result<std::vector<Annotation>> AnnotationStore::edits(const std::string& dataset, const std::string& annotator) const {
     sqlite3_stmt* statement = nullptr;
-    const char* sql = "SELECT dataset, utterance, annotator, label, score, note, edited_at_ms FROM annotations "
+    const char* sql = "SELECT dataset, utterance, annotator, label, score, note, edited_at_ms, reviewed FROM annotations "
                       "WHERE dataset = ? AND (? = '' OR annotator = ?) ORDER BY utterance, annotator";
     if (sqlite3_prepare_v2(m_db->db, sql, -1, &statement, nullptr) != SQLITE_OK) {
         return makeError(ErrorCode::Io, m_path.string() + ": " + sqlite3_errmsg(m_db->db));
@@ -120,6 +139,7 @@ Result<std::vector<Annotation>> AnnotationStore::edits(const std::string& datase
         Annotation a{text(0), text(1), text(2), std::nullopt, std::nullopt, text(5), sqlite3_column_int64(statement, 6)};
         if (sqlite3_column_type(statement, 3) != SQLITE_NULL) a.label = text(3);
         if (sqlite3_column_type(statement, 4) != SQLITE_NULL) a.score = sqlite3_column_double(statement, 4);
+        a.reviewed = sqlite3_column_int(statement, 7) != 0;
         out.push_back(std::move(a));
     }
     sqlite3_finalize(statement);
@@ -148,11 +168,11 @@ Result<void> AnnotationStore::exportCsv(const fs::path& file, const std::string&
     if (!all.ok()) return all.error();
     std::ofstream out(file, std::ios::binary);
     if (!out) return makeError(ErrorCode::Io, file.string() + ": cannot write the export");
-    out << "dataset,utterance,annotator,label,score,note,edited_at_ms\n";
+    out << "dataset,utterance,annotator,label,score,note,edited_at_ms,reviewed\n";
     for (const auto& a : *all) {
         out << csvField(a.dataset) << ',' << csvField(a.utterance) << ',' << csvField(a.annotator) << ','
             << csvField(a.label.value_or("")) << ',' << (a.score ? std::to_string(*a.score) : "") << ','
-            << csvField(a.note) << ',' << a.editedAtMs << '\n';
+            << csvField(a.note) << ',' << a.editedAtMs << ',' << (a.reviewed ? 1 : 0) << '\n';
     }
     return out ? Result<void>() : Result<void>(makeError(ErrorCode::Io, file.string() + ": write failed"));
 }
@@ -165,7 +185,7 @@ Result<void> AnnotationStore::exportJson(const fs::path& file, const std::string
         rows.push_back({{"dataset", a.dataset}, {"utterance", a.utterance}, {"annotator", a.annotator},
                         {"label", a.label ? nlohmann::json(*a.label) : nlohmann::json()},
                         {"score", a.score ? nlohmann::json(*a.score) : nlohmann::json()}, {"note", a.note},
-                        {"edited_at_ms", a.editedAtMs}});
+                        {"edited_at_ms", a.editedAtMs}, {"reviewed", a.reviewed}});
     }
     std::ofstream out(file, std::ios::binary);
     out << rows.dump(2) << '\n';

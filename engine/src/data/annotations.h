@@ -22,6 +22,7 @@ struct Annotation {
     std::optional<double> score;       ///< MSA score
     std::string note;
     std::int64_t editedAtMs = 0;       ///< Unix time
+    bool reviewed = false;             ///< the annotator checked this utterance
 };
 
 class AnnotationStore {
@@ -42,7 +43,7 @@ public:
     /// The dataset's gold with `annotator`'s edits merged over it.
     Result<void> applyTo(Dataset& dataset, const std::string& datasetKey, const std::string& annotator) const;
 
-    /// All edits of a dataset as CSV (dataset,utterance,annotator,label,score,note,edited_at_ms) or JSON.
+    /// All edits of a dataset as CSV (dataset,utterance,annotator,label,score,note,edited_at_ms,reviewed) or JSON.
     Result<void> exportCsv(const std::filesystem::path& file, const std::string& dataset) const;
     Result<void> exportJson(const std::filesystem::path& file, const std::string& dataset) const;
 

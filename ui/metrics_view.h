@@ -1,0 +1,49 @@
+#pragma once
+// The metrics of the analysed part of the loaded split, updated as the analysis proceeds: for a
+// classifier, accuracy, weighted and macro F1, Cohen's kappa and the confusion matrix (a colour
+// map with counts; a click filters the dialogue browser to that gold/predicted cell); for an MSA
+// checkpoint, MAE, Pearson, Acc-2 and Acc-7 with gold against predicted as a scatter. The
+// metrics are the project's (egmf_eval, equal to scikit-learn).
+
+#include <QTimer>
+#include <QWidget>
+#include <vector>
+
+#include "studio_session.h"
+
+class QCustomPlot;
+class QCPColorMap;
+class QCPGraph;
+class QLabel;
+
+namespace egmf::ui {
+
+class MetricsView : public QWidget {
+    Q_OBJECT
+public:
+    explicit MetricsView(StudioSession* session, QWidget* parent = nullptr);
+    void setSplit(const QString& split);
+    void recompute();
+    /// The confusion matrix as drawn ([gold][predicted]) and its labels, for tests.
+    const std::vector<std::vector<std::int64_t>>& confusion() const { return m_confusion; }
+    const std::vector<std::string>& labels() const { return m_labels; }
+    double mapCell(int gold, int predicted) const;
+    QString summary() const;
+    QCustomPlot* plot() const { return m_plot; }
+
+Q_SIGNALS:
+    void cellClicked(QString gold, QString predicted);
+
+private:
+    StudioSession* m_session;
+    QString m_split;
+    QLabel* m_text;
+    QCustomPlot* m_plot;
+    QCPColorMap* m_map;
+    QCPGraph* m_scatter;
+    QTimer m_throttle;
+    std::vector<std::vector<std::int64_t>> m_confusion;
+    std::vector<std::string> m_labels;
+};
+
+}  // namespace egmf::ui
