@@ -24,23 +24,19 @@ PlayerController::~PlayerController() {
     if (m_nextAudio.valid()) m_nextAudio.wait();
 }
 
-std::vector<PlayerClip> PlayerController::probeClips(const std::vector<QString>& paths, const std::vector<double>& knownDurations) {
-    std::vector<PlayerClip> clips;
-    for (std::size_t i = 0; i < paths.size(); ++i) {
-        PlayerClip clip;
-        clip.path = paths[i];
-        clip.durationSec = i < knownDurations.size() ? knownDurations[i] : 0;
+std::vector<PlayerClip> PlayerController::probeClips(std::vector<PlayerClip> clips) {
+    for (auto& clip : clips) {
         if (clip.path.isEmpty()) {
             clip.error = QStringLiteral("no clip");
         } else if (auto info = probeClipInfo(clip.path.toStdString())) {
-            if (info->durationSec > 0) clip.durationSec = info->durationSec;
+            const double end = clip.endSec > 0 ? clip.endSec : info->durationSec;
+            if (end > clip.startSec) clip.durationSec = end - clip.startSec;
             if (info->framesPerSecond > 0) clip.framesPerSecond = info->framesPerSecond;
             if (!info->hasVideo) clip.error = QStringLiteral("no video stream");
         } else {
             clip.error = QString::fromStdString(info.error().message);
         }
         if (clip.durationSec <= 0) clip.durationSec = kTextOnlySeconds;
-        clips.push_back(std::move(clip));
     }
     return clips;
 }
@@ -95,7 +91,11 @@ std::vector<float> PlayerController::stretchedAudio(int utterance) {
         Q_EMIT message(QString::fromStdString(audio.error().message));
         return {};
     }
-    return std::move(audio->samples);
+    // The utterance's range of the file, in the stretched samples.
+    const double perSecond = audio->sampleRateHz / m_speed;
+    const auto from = std::min(audio->samples.size(), static_cast<std::size_t>(clip.startSec * perSecond));
+    const auto to = clip.endSec > 0 ? std::min(audio->samples.size(), static_cast<std::size_t>(clip.endSec * perSecond)) : audio->samples.size();
+    return std::vector<float>(audio->samples.begin() + static_cast<std::ptrdiff_t>(from), audio->samples.begin() + static_cast<std::ptrdiff_t>(std::max(from, to)));
 }
 
 void PlayerController::openClip(int utterance, double at) {
@@ -104,9 +104,11 @@ void PlayerController::openClip(int utterance, double at) {
     m_utterance = utterance;
     m_frameTime = -1;
     m_errorReported = false;
+    bool prepared = false;  // opened ahead by prepareNext, already at the range's start
     if (changed) {
         if (m_nextStream && m_nextFor == utterance) {
             m_stream = std::move(m_nextStream);
+            prepared = true;
         } else {
             m_stream.reset();
             if (clip.error.isEmpty()) {
@@ -126,7 +128,7 @@ void PlayerController::openClip(int utterance, double at) {
         if (!m_stream) m_image = QImage();
         Q_EMIT utteranceChanged(utterance);
     }
-    if (m_stream && (at > 0 || !changed)) m_stream->seek(at);
+    if (m_stream && !(prepared && at == 0) && (at > 0 || clip.startSec > 0 || !changed)) m_stream->seek(clip.startSec + at);
     prepareNext();
 }
 
@@ -136,7 +138,10 @@ void PlayerController::prepareNext() {
     m_nextFor = next;
     const auto& clip = m_clips[static_cast<std::size_t>(next)];
     if (!clip.error.isEmpty()) return;
-    if (auto opened = FrameStream::open(clip.path.toStdString())) m_nextStream = std::move(*opened);
+    if (auto opened = FrameStream::open(clip.path.toStdString())) {
+        m_nextStream = std::move(*opened);
+        if (clip.startSec > 0) m_nextStream->seek(clip.startSec);
+    }
     if (m_output->available()) {
         m_nextAudio = std::async(std::launch::async, [path = clip.path.toStdString(), rate = m_output->sampleRate(), speed = m_speed] {
             return decodePlaybackAudio(path, rate, speed);
@@ -239,7 +244,8 @@ void PlayerController::takeDueFrames(double t) {
     double next = 0;
     int taken = 0;
     const bool awaitingSeek = m_frameTime < 0;
-    while (m_stream->nextFrameTime(next) && (next <= t + 1e-3 || (awaitingSeek && taken == 0))) {
+    const double offset = m_clips[static_cast<std::size_t>(m_utterance)].startSec;
+    while (m_stream->nextFrameTime(next) && (next - offset <= t + 1e-3 || (awaitingSeek && taken == 0))) {
         if (taken > 0) ++m_stats.dropped;
         m_stream->takeFrame(m_shown);
         ++taken;
@@ -251,7 +257,7 @@ void PlayerController::takeDueFrames(double t) {
         m_image = QImage(w, h, QImage::Format_RGB888);
     }
     for (int y = 0; y < h; ++y) std::memcpy(m_image.scanLine(y), m_shown.rgb.data() + static_cast<std::size_t>(y) * w * 3, static_cast<std::size_t>(w) * 3);
-    m_frameTime = m_shown.timeSec;
+    m_frameTime = m_shown.timeSec - offset;
     if (m_playing) {
         ++m_stats.presented;
         const double fps = m_clips[static_cast<std::size_t>(m_utterance)].framesPerSecond;

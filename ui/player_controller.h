@@ -24,6 +24,9 @@ class AudioOutput;
 
 struct PlayerClip {
     QString path;           ///< empty: no clip (the utterance is shown for `durationSec` as text)
+    /// The range of the file that is this utterance (a transcript cue in a long clip); clip
+    /// time 0 is `startSec`. endSec 0: to the end of the file.
+    double startSec = 0, endSec = 0;
     double durationSec = 0;
     double framesPerSecond = 25;
     QString error;          ///< why the clip cannot be played, when it cannot
@@ -44,7 +47,8 @@ public:
 
     /// The clips of a dialogue, probed for duration and frame rate (missing ones noted).
     void setClips(std::vector<PlayerClip> clips);
-    static std::vector<PlayerClip> probeClips(const std::vector<QString>& paths, const std::vector<double>& knownDurations);
+    /// Fills each clip's duration (its range's, or the file's), frame rate and error by probing.
+    static std::vector<PlayerClip> probeClips(std::vector<PlayerClip> clips);
     const std::vector<PlayerClip>& clips() const { return m_clips; }
 
     bool playing() const { return m_playing; }

@@ -12,22 +12,24 @@ namespace {
 
 constexpr int kGoldBand = 12, kPredictionBand = 24, kMargin = 4;
 
-std::vector<float> envelopeOf(const std::vector<QString>& paths, const std::vector<double>& durations) {
+std::vector<float> envelopeOf(const std::vector<PlayerClip>& clips) {
     constexpr int kRate = 8000;
     const int samplesPerBin = kRate / TimelineStrip::kBinsPerSecond;
     std::vector<float> envelope;
-    for (std::size_t i = 0; i < paths.size(); ++i) {
-        const auto bins = static_cast<std::size_t>(std::lround(durations[i] * TimelineStrip::kBinsPerSecond));
-        std::vector<float> clip(bins, 0.0f);
-        if (!paths[i].isEmpty()) {
-            if (auto audio = decodePlaybackAudio(paths[i].toStdString(), kRate)) {
-                for (std::size_t s = 0; s < audio->samples.size(); ++s) {
-                    const auto bin = s / static_cast<std::size_t>(samplesPerBin);
-                    if (bin < bins) clip[bin] = std::max(clip[bin], std::abs(audio->samples[s]));
+    for (const auto& clip : clips) {
+        const auto bins = static_cast<std::size_t>(std::lround(clip.durationSec * TimelineStrip::kBinsPerSecond));
+        std::vector<float> values(bins, 0.0f);
+        if (clip.error.isEmpty()) {
+            if (auto audio = decodePlaybackAudio(clip.path.toStdString(), kRate)) {
+                const auto first = static_cast<std::size_t>(clip.startSec * kRate);
+                for (std::size_t s = first; s < audio->samples.size(); ++s) {
+                    const auto bin = (s - first) / static_cast<std::size_t>(samplesPerBin);
+                    if (bin >= bins) break;
+                    values[bin] = std::max(values[bin], std::abs(audio->samples[s]));
                 }
             }
         }
-        envelope.insert(envelope.end(), clip.begin(), clip.end());
+        envelope.insert(envelope.end(), values.begin(), values.end());
     }
     return envelope;
 }
@@ -63,10 +65,10 @@ void TimelineStrip::setPlayhead(double t) {
     update();
 }
 
-void TimelineStrip::loadWaveform(const std::vector<QString>& clipPaths, const std::vector<double>& durations) {
+void TimelineStrip::loadWaveform(const std::vector<PlayerClip>& clips) {
     if (m_pending.valid()) m_pending.wait();
     m_envelope.clear();
-    m_pending = std::async(std::launch::async, envelopeOf, clipPaths, durations);
+    m_pending = std::async(std::launch::async, envelopeOf, clips);
     m_poll.start();
     update();
 }

@@ -9,6 +9,8 @@
 #include <future>
 #include <vector>
 
+#include "player_controller.h"
+
 namespace egmf::ui {
 
 struct TimelineSegment {
@@ -27,7 +29,7 @@ public:
     void setSegments(std::vector<TimelineSegment> segments);
     void setPlayhead(double dialogueTimeSec);
     /// Decodes the clips' audio in the background and draws its envelope when ready.
-    void loadWaveform(const std::vector<QString>& clipPaths, const std::vector<double>& durations);
+    void loadWaveform(const std::vector<PlayerClip>& clips);
     /// Peak amplitude per bin (kBinsPerSecond) over the whole dialogue; empty until loaded.
     const std::vector<float>& envelope() const { return m_envelope; }
     static constexpr int kBinsPerSecond = 50;

@@ -45,6 +45,8 @@ int main(int argc, char** argv) {
     const QCommandLineOption annotations(QStringLiteral("annotations"), QStringLiteral("The annotations store (default: the user's)."), QStringLiteral("FILE"));
     const QCommandLineOption size(QStringLiteral("size"), QStringLiteral("Window size WxH (default 1600x1000 for screenshots)."), QStringLiteral("WxH"));
     parser.addOptions({dataset, checkpoint, device, screenshot, playFor, annotations, size});
+    parser.addPositionalArgument(QStringLiteral("clips"), QStringLiteral("Your own clips (and one .srt transcript) to analyse as a dialogue."),
+                                 QStringLiteral("[clips...] [transcript.srt]"));
     parser.process(app);
 
     egmf::studio::MainWindow window(parser.value(annotations));
@@ -64,7 +66,9 @@ int main(int argc, char** argv) {
     if (datasetPath.isEmpty()) datasetPath = settings.value(QStringLiteral("last/dataset")).toString();
 
     const bool loaded = window.openCheckpoint(checkpointPath, parser.value(device));
-    const bool opened = datasetPath.isEmpty() || window.openDataset(datasetPath);
+    const auto clips = parser.positionalArguments();
+    if (!clips.isEmpty()) datasetPath = QStringLiteral("(clips)");
+    const bool opened = clips.isEmpty() ? (datasetPath.isEmpty() || window.openDataset(datasetPath)) : window.openClips(clips);
     if (scripted) {
         if (!loaded || !opened || datasetPath.isEmpty()) {
             std::cerr << "egmf-studio: " << (datasetPath.isEmpty() ? "--dataset is needed for a scripted run" : "cannot start the scripted run") << '\n';

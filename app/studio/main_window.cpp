@@ -14,10 +14,13 @@
 #include <QToolButton>
 #include <QUndoStack>
 #include <QVBoxLayout>
+#include <filesystem>
 #include <iostream>
 
+#include "data/annotations.h"
 #include "ui/annotation_panel.h"
 #include "ui/attention_view.h"
+#include "ui/comparison_view.h"
 #include "ui/metrics_view.h"
 #include "ui/prediction_panel.h"
 #include "ui/dialogue_browser.h"
@@ -207,6 +210,72 @@ bool MainWindow::openDataset(const QString& path) {
     return true;
 }
 
+bool MainWindow::openClips(const QStringList& files) {
+    std::vector<std::filesystem::path> clips;
+    std::filesystem::path transcript;
+    for (const auto& file : files) {
+        if (file.endsWith(QStringLiteral(".srt"), Qt::CaseInsensitive)) {
+            if (!transcript.empty()) {
+                report(tr("Choose one .srt transcript (got %1 and %2).").arg(QString::fromStdString(transcript.string()), file));
+                return false;
+            }
+            transcript = file.toStdString();
+        } else {
+            clips.push_back(file.toStdString());
+        }
+    }
+    auto dataset = datasetFromClips(clips, transcript);
+    if (!dataset) {
+        report(QString::fromStdString(dataset.error().message));
+        return false;
+    }
+    const auto name = clips.size() == 1 ? QString::fromStdString(clips.front().filename().string()) : tr("%1 clips").arg(clips.size());
+    m_session->openDialogue(std::move(*dataset), name);
+    m_metrics->setSplit({});
+    showDialogue(0);
+    m_browser->selectDialogue(0);
+    statusBar()->showMessage(tr("Analysing %1 as one dialogue").arg(name), 10000);
+    return true;
+}
+
+bool MainWindow::compareWith(const QString& checkpoint) {
+    if (!m_compare) {
+        m_compare = new StudioSession(this, m_session->annotations() ? QString::fromStdString(m_session->annotations()->path().string()) : QString());
+        m_comparison = new ComparisonView(m_session, m_compare);
+        m_compareDock = new QDockWidget(tr("Compare checkpoints"), this);
+        m_compareDock->setObjectName(QStringLiteral("compareDock"));
+        m_compareDock->setWidget(m_comparison);
+        addDockWidget(Qt::BottomDockWidgetArea, m_compareDock);
+        if (auto* metricsDock = findChild<QDockWidget*>(QStringLiteral("metricsDock"))) tabifyDockWidget(metricsDock, m_compareDock);
+        connect(m_comparison, &ComparisonView::utteranceClicked, this, [this](int u) { m_player->seek(u, 0); });
+        connect(m_compare, &StudioSession::errorOccurred, this, [this](const QString& message) {
+            statusBar()->showMessage(tr("Checkpoint B: %1").arg(message), 15000);
+        });
+    }
+    auto loaded = m_compare->loadCheckpoint(checkpoint);
+    if (!loaded) {
+        report(QString::fromStdString(loaded.error().message));
+        return false;
+    }
+    syncComparison();
+    m_compareDock->show();
+    m_compareDock->raise();
+    return true;
+}
+
+void MainWindow::syncComparison() {
+    if (!m_compare) return;
+    // The second session sees the same dialogues (with this annotator's gold) and analyses only
+    // the one on screen.
+    if (m_compare->dataset().dialogues.size() != m_session->dataset().dialogues.size() ||
+        m_compare->datasetPath() != m_session->datasetPath()) {
+        m_compare->openDialogue(m_session->dataset(), m_session->datasetPath());
+    }
+    if (m_dialogue >= 0) m_compare->focusDialogue(m_dialogue);
+    m_comparison->setDialogue(m_dialogue);
+    m_comparison->setUtterance(m_shownUtterance);
+}
+
 bool MainWindow::openCheckpoint(const QString& path, const QString& device) {
     auto loaded = m_session->loadCheckpoint(path, device);
     if (!loaded) {
@@ -225,16 +294,19 @@ void MainWindow::showDialogue(int dialogue) {
     m_shownUtterance = -1;
     m_session->focusDialogue(dialogue);
     m_table->setDialogue(dialogue);
-    std::vector<QString> paths;
-    std::vector<double> durations;
+    std::vector<PlayerClip> wanted;
     for (const auto& u : m_session->dataset().dialogues[static_cast<std::size_t>(dialogue)].utterances) {
-        paths.push_back(QString::fromStdString(u.clipPath));
-        durations.push_back(u.durationSec);
+        PlayerClip clip;
+        clip.path = QString::fromStdString(u.clipPath);
+        clip.startSec = u.clipStartSec;
+        clip.endSec = u.clipEndSec;
+        clip.durationSec = u.durationSec;
+        wanted.push_back(clip);
     }
-    auto clips = PlayerController::probeClips(paths, durations);
-    for (std::size_t i = 0; i < clips.size(); ++i) durations[i] = clips[i].durationSec;
-    m_player->setClips(std::move(clips));
-    m_timeline->loadWaveform(paths, durations);
+    auto clips = PlayerController::probeClips(std::move(wanted));
+    m_player->setClips(clips);
+    m_timeline->loadWaveform(clips);
+    syncComparison();
     refreshDialogueViews();
     showUtterance(0);
 }
@@ -288,6 +360,7 @@ void MainWindow::showUtterance(int utterance) {
     const double duration = utterance >= 0 && utterance < static_cast<int>(m_player->clips().size())
                                 ? m_player->clips()[static_cast<std::size_t>(utterance)].durationSec : 1.0;
     m_prediction->setUtterance(ref);
+    if (m_comparison) m_comparison->setUtterance(utterance);
     m_annotation->setUtterance(ref);
     m_attention->setResult(r, status);
     m_gates->setResult(r, duration, status);

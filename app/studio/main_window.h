@@ -18,6 +18,7 @@ class QUndoStack;
 namespace egmf::ui {
 class AnnotationPanel;
 class AttentionView;
+class ComparisonView;
 class MetricsView;
 class PredictionPanel;
 class DialogueBrowser;
@@ -40,6 +41,12 @@ public:
 
     bool openDataset(const QString& path);
     bool openCheckpoint(const QString& path, const QString& device = QStringLiteral("auto"));
+    /// The user's clips (and an optional .srt among the files) as one dialogue.
+    bool openClips(const QStringList& files);
+    /// Loads a second checkpoint and shows both side by side on the dialogue on screen.
+    bool compareWith(const QString& checkpoint);
+    ui::StudioSession* comparedSession() const { return m_compare; }
+    ui::ComparisonView* comparisonView() const { return m_comparison; }
     void showDialogue(int dialogue);
     int currentDialogue() const { return m_dialogue; }
 
@@ -71,6 +78,7 @@ private:
     void refreshDialogueViews();
     void showUtterance(int utterance);
     void updateStatus();
+    void syncComparison();
 
     ui::StudioSession* m_session;
     ui::PlayerController* m_player;
@@ -87,6 +95,9 @@ private:
     ui::AnnotationPanel* m_annotation = nullptr;
     ui::MetricsView* m_metrics = nullptr;
     QUndoStack* m_undo = nullptr;
+    ui::StudioSession* m_compare = nullptr;  // the second checkpoint, when comparing
+    ui::ComparisonView* m_comparison = nullptr;
+    class QDockWidget* m_compareDock = nullptr;
     QLabel *m_modelLabel = nullptr, *m_deviceLabel = nullptr, *m_audioLabel = nullptr;
     QProgressBar* m_progress = nullptr;
     QToolButton* m_cancel = nullptr;

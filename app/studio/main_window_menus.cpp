@@ -27,9 +27,19 @@ void MainWindow::buildMenus() {
         const auto path = QFileDialog::getExistingDirectory(this, tr("Open a dataset folder (MELD, MMSA) or choose a manifest CSV"));
         if (!path.isEmpty()) openDataset(path);
     });
+    file->addAction(tr("Open c&lips..."), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O), this, [this] {
+        const auto files = QFileDialog::getOpenFileNames(
+            this, tr("Open your clips (and optionally one .srt transcript with NAME: text lines)"), {},
+            tr("Video and transcripts (*.mp4 *.mkv *.avi *.mov *.webm *.m4v *.srt);;All files (*)"));
+        if (!files.isEmpty()) openClips(files);
+    });
     file->addAction(tr("Open &checkpoint..."), QKeySequence(Qt::CTRL | Qt::Key_K), this, [this] {
         const auto path = QFileDialog::getExistingDirectory(this, tr("Open a checkpoint folder"));
         if (!path.isEmpty()) openCheckpoint(path);
+    });
+    file->addAction(tr("Compare with checkpoint..."), this, [this] {
+        const auto path = QFileDialog::getExistingDirectory(this, tr("A second checkpoint to compare on the same dialogue"));
+        if (!path.isEmpty()) compareWith(path);
     });
     auto* recent = file->addMenu(tr("&Recent"));
     connect(recent, &QMenu::aboutToShow, this, [this, recent] {

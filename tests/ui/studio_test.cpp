@@ -11,6 +11,7 @@
 #include <QUndoStack>
 #include <QImage>
 #include <QPixmap>
+#include <QTableWidget>
 #include <QThread>
 #include <fstream>
 #include <set>
@@ -22,6 +23,7 @@
 #include "studio/main_window.h"
 #include "ui/annotation_panel.h"
 #include "ui/attention_view.h"
+#include "ui/comparison_view.h"
 #include "ui/metrics_view.h"
 #include "ui/prediction_panel.h"
 #include "ui/dialogue_browser.h"
@@ -371,6 +373,63 @@ TEST_F(Studio, msaCheckpoint_showsScores_endToEnd) {
     EXPECT_TRUE(r->probabilities.empty());
     const auto shown = window->tableModel()->index(0, UtteranceTableModel::Prediction).data().toString();
     EXPECT_EQ(shown, QString::fromStdString(r->prediction));
+}
+
+TEST_F(Studio, ownClips_withATranscript_areAnalysedAsOneDialogue) {
+    const auto clip = dir_->path() / "talk.mp4";
+    const auto make = "ffmpeg -hide_banner -loglevel error -y -f lavfi -i testsrc2=size=320x240:rate=25:duration=3 "
+                      "-f lavfi -i sine=frequency=500:duration=3 -c:v libx264 -pix_fmt yuv420p -c:a aac -shortest '" + clip.string() + "'";
+    ASSERT_EQ(std::system(make.c_str()), 0);
+    const auto srt = dir_->path() / "talk.srt";
+    std::ofstream(srt) << "1\n00:00:00,200 --> 00:00:01,400\nMAYA: I can't believe it.\n\n2\n00:00:01,600 --> 00:00:02,800\nSAM: Believe it.\n";
+    studio::MainWindow window(store());
+    window.setInteractive(false);
+    window.show();
+    ASSERT_TRUE(window.openCheckpoint(checkpoint(), QStringLiteral("cpu")));
+    ASSERT_TRUE(window.openClips({QString::fromStdString(clip.string()), QString::fromStdString(srt.string())}));
+    const auto& dialogue = window.session()->dataset().dialogues.at(0);
+    ASSERT_EQ(dialogue.utterances.size(), 2u);
+    EXPECT_EQ(dialogue.utterances[1].speaker, "SAM");
+    ASSERT_TRUE(waitUntil([&] { return window.session()->dialogueState(0) == AnalysisScheduler::State::Done; }, 120000));
+    for (int u = 0; u < 2; ++u) {
+        const auto* r = window.session()->result({0, u});
+        ASSERT_NE(r, nullptr);
+        EXPECT_TRUE(r->error.empty()) << r->error;
+        EXPECT_GT(r->visualLength, 0);
+        EXPECT_NEAR(window.player()->clips()[static_cast<std::size_t>(u)].durationSec, 1.2, 1e-6);
+    }
+    // The second cue plays from its own start: clip time 0 is 1.6 s into the file.
+    window.player()->seek(1, 0.4);
+    ASSERT_TRUE(waitUntil([&] { return window.player()->frameTime() >= 0; }, 5000));
+    EXPECT_NEAR(window.player()->frameTime(), 0.4, 1.0 / 25 + 1e-6);
+    EXPECT_FALSE(window.openClips({QString::fromStdString(srt.string())}));  // a transcript alone is refused
+}
+
+TEST_F(Studio, compare_twoCheckpoints_sideBySide) {
+    auto window = openWindow();
+    // The same checkpoint twice: everything agrees.
+    ASSERT_TRUE(window->compareWith(checkpoint()));
+    auto* second = window->comparedSession();
+    ASSERT_TRUE(waitUntil([&] { return second->dialogueState(0) == AnalysisScheduler::State::Done; }, 120000));
+    spin(50);
+    auto* view = window->comparisonView();
+    EXPECT_EQ(view->table()->rowCount(), 3);
+    EXPECT_EQ(view->disagreements(), 0);
+    window->player()->seek(1, 0);
+    const auto* a = window->session()->result({0, 1});
+    for (std::size_t k = 0; k < a->probabilities.size(); ++k) {
+        EXPECT_NEAR(view->bar(0, false, static_cast<int>(k)), a->probabilities[k], 1e-9);
+        EXPECT_NEAR(view->bar(1, false, static_cast<int>(k)), a->probabilities[k], 1e-6);
+    }
+    // Against the MSA checkpoint: scores against classes, every row differs.
+    ASSERT_TRUE(window->compareWith(QStringLiteral(EGMF_SOURCE_DIR "/resources/checkpoints/demo-msa")));
+    ASSERT_TRUE(waitUntil([&] { return second->dialogueState(0) == AnalysisScheduler::State::Done; }, 120000));
+    spin(50);
+    EXPECT_EQ(view->disagreements(), 3);
+    EXPECT_EQ(view->table()->item(0, 4)->foreground().color(), QColor(190, 20, 20));
+    // A checkpoint that does not exist is refused, and the comparison stays.
+    EXPECT_FALSE(window->compareWith(QStringLiteral("/nonexistent/checkpoint")));
+    EXPECT_EQ(view->table()->rowCount(), 3);
 }
 
 }  // namespace

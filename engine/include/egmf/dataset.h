@@ -51,6 +51,23 @@ Result<Dataset> readMmsa(const std::filesystem::path& folder);
 /// beside it may give {"labels": [...]}, fixing the classes and their order.
 Result<Dataset> readManifestCsv(const std::filesystem::path& file);
 
+/// One subtitle cue of an .srt transcript: its time range and text, with the speaker taken from
+/// a leading "NAME: " when there is one.
+struct SubtitleCue {
+    double startSec = 0, endSec = 0;
+    std::string speaker, text;
+};
+
+/// Reads an .srt file (UTF-8, with or without BOM, CRLF or LF; formatting tags removed). Errors
+/// name the file and line.
+Result<std::vector<SubtitleCue>> readSrt(const std::filesystem::path& file);
+
+/// The user's own clips as one dialogue (File > Open clips, `egmf analyze --clips`): without a
+/// transcript, one utterance per clip with no text; with an .srt and one clip, one utterance
+/// per cue over that cue's range of the clip; with an .srt and several clips, cue i is clip i
+/// (the counts must match, else an error says so).
+Result<Dataset> datasetFromClips(const std::vector<std::filesystem::path>& clips, const std::filesystem::path& srt = {});
+
 /// Any of the above: a .csv file (or a folder holding manifest.csv) is a manifest, a folder with
 /// label.csv / meta.csv is MMSA, otherwise MELD.
 Result<Dataset> readDataset(const std::filesystem::path& path);
