@@ -1,11 +1,12 @@
 #pragma once
-// The player's sound: QAudioSink pulling from one clip's samples (mono float, or 16-bit where
-// the device wants it). It is also the master clock: playedSeconds() is what the device has
-// consumed since play(). Without an output device (or when the sink fails to start: TOOLCHAIN.md,
-// Qt Multimedia) available() is false and the player runs muted on the wall clock.
+// The player's sound: one QAudioSink, started once and kept running, pulling from a source that
+// gives the dialogue's samples while playing and silence while paused (a sound server takes up
+// to a second to start a stream, measured with PulseAudio; a running one answers at once). It is
+// also the master clock: playedSeconds() is the device's processed time since the samples of
+// play() reached it (after the silence queued before them). Without an output device (or when the sink fails:
+// TOOLCHAIN.md, Qt Multimedia) available() is false and the player runs muted on the wall clock.
 
 #include <QAudioFormat>
-#include <QBuffer>
 #include <QObject>
 #include <memory>
 #include <optional>
@@ -14,6 +15,8 @@
 class QAudioSink;
 
 namespace egmf::ui {
+
+class PcmSource;
 
 class AudioOutput : public QObject {
     Q_OBJECT
@@ -26,19 +29,22 @@ public:
     QString unavailableReason() const { return m_reason; }
     int sampleRate() const { return m_format.sampleRate(); }
 
-    /// Plays `samples` (mono, sampleRate()) from index `from`; false when the sink did not start
-    /// (then available() turns false and the reason says why).
-    bool play(const std::vector<float>& samples, std::size_t from);
+    /// Plays `samples` (mono, sampleRate(); kept alive by the caller) from index `from`; false
+    /// when the sink is not running (then available() turns false and the reason says why).
+    bool play(const std::vector<float>* samples, std::size_t from);
+    /// Starts the sink (playing silence) so that the first play() does not wait for the device.
+    void warmUp();
+    /// Back to silence (the sink keeps running).
     void stop();
     void setVolume(double volume);
-    /// Seconds of the buffer the device has consumed since play(); none when not playing.
+    /// Seconds of the samples the device has taken since play(); none when not playing.
     std::optional<double> playedSeconds() const;
 
 private:
+    bool ensureRunning();
     QAudioFormat m_format;
     std::unique_ptr<QAudioSink> m_sink;
-    QByteArray m_bytes;
-    QBuffer m_buffer;
+    PcmSource* m_source = nullptr;
     bool m_available = false;
     QString m_reason;
     double m_volume = 1.0;

@@ -11,6 +11,25 @@ namespace {
 
 constexpr double kTextOnlySeconds = 2.0;  // how long an utterance without a playable clip is shown
 
+/// The dialogue's audio at `rate`: each clip's range, padded or cut to its duration, silence for
+/// clips without sound. Runs on a worker thread.
+std::vector<float> dialogueAudio(const std::vector<PlayerClip>& clips, int rate) {
+    std::vector<float> out;
+    for (const auto& clip : clips) {
+        const auto length = static_cast<std::size_t>(std::lround(clip.durationSec * rate));
+        std::vector<float> part;
+        if (clip.error.isEmpty()) {
+            if (auto audio = decodePlaybackAudio(clip.path.toStdString(), rate)) {
+                const auto from = std::min(audio->samples.size(), static_cast<std::size_t>(clip.startSec * rate));
+                part.assign(audio->samples.begin() + static_cast<std::ptrdiff_t>(from), audio->samples.end());
+            }
+        }
+        part.resize(length, 0.0f);
+        out.insert(out.end(), part.begin(), part.end());
+    }
+    return out;
+}
+
 }  // namespace
 
 PlayerController::PlayerController(QObject* parent) : QObject(parent), m_output(new AudioOutput(this)) {
@@ -21,7 +40,7 @@ PlayerController::PlayerController(QObject* parent) : QObject(parent), m_output(
 
 PlayerController::~PlayerController() {
     m_output->stop();
-    if (m_nextAudio.valid()) m_nextAudio.wait();
+    if (m_pendingAudio.valid()) m_pendingAudio.wait();
 }
 
 std::vector<PlayerClip> PlayerController::probeClips(std::vector<PlayerClip> clips) {
@@ -44,8 +63,7 @@ std::vector<PlayerClip> PlayerController::probeClips(std::vector<PlayerClip> cli
 void PlayerController::setClips(std::vector<PlayerClip> clips) {
     pause();
     m_output->stop();
-    if (m_nextAudio.valid()) m_nextAudio.wait();
-    m_nextAudio = {};
+    m_audioRunning = false;
     m_stream.reset();
     m_nextStream.reset();
     m_nextFor = -1;
@@ -53,16 +71,54 @@ void PlayerController::setClips(std::vector<PlayerClip> clips) {
     m_utterance = -1;
     m_image = QImage();
     m_frameTime = -1;
+    startAudioDecode();
     if (!m_clips.empty()) seek(0, 0.0);
 }
 
-double PlayerController::clipTime() const {
-    if (!m_playing) return m_clockOrigin;
-    if (m_audioRunning) {
-        if (const auto played = m_output->playedSeconds()) return m_clockOrigin + *played * m_speed;
-    }
-    return m_clockOrigin + static_cast<double>(m_wall.nsecsElapsed()) / 1e9 * m_speed;
+void PlayerController::startAudioDecode() {
+    if (m_pendingAudio.valid()) m_pendingAudio.wait();
+    m_dialogueAudio.clear();
+    m_stretched.clear();
+    if (!m_output->available() || m_clips.empty()) return;
+    m_output->warmUp();
+    m_pendingAudio = std::async(std::launch::async, dialogueAudio, m_clips, m_output->sampleRate());
 }
+
+void PlayerController::adoptAudio() {
+    if (!m_pendingAudio.valid() || m_pendingAudio.wait_for(std::chrono::seconds(0)) != std::future_status::ready) return;
+    m_dialogueAudio = m_pendingAudio.get();
+    auto stretched = changeTempo(m_dialogueAudio, m_output->sampleRate(), m_speed);
+    m_stretched = stretched ? std::move(*stretched) : m_dialogueAudio;
+    if (m_playing) restartClock(clock());  // from the wall clock over to the audio clock
+}
+
+double PlayerController::clock() const {
+    if (!m_playing) return m_origin;
+    if (m_audioRunning && !m_audioStarted) return m_origin;  // waiting for the device to start
+    return m_anchorClock + (static_cast<double>(m_wall.nsecsElapsed()) / 1e9 - m_anchorWall) * m_speed;
+}
+
+void PlayerController::syncToAudio() {
+    if (!m_playing || !m_audioRunning) return;
+    const auto played = m_output->playedSeconds();
+    if (!played) return;
+    const double wall = static_cast<double>(m_wall.nsecsElapsed()) / 1e9;
+    const double audio = m_origin + *played * m_speed;
+    if (!m_audioStarted) {
+        if (*played <= 0) return;
+        m_audioStarted = true;
+        m_anchorClock = audio;
+        m_anchorWall = wall;
+        return;
+    }
+    // The device reports its position unevenly under load; the clock runs on the wall clock and
+    // is pulled towards the device's position (a twentieth of the gap per tick: smooth video,
+    // the sound's pace over time), or set to it when they are far apart.
+    const double gap = audio - clock();
+    m_anchorClock += std::abs(gap) > 0.25 ? gap : 0.05 * gap;
+}
+
+double PlayerController::clipTime() const { return m_utterance < 0 ? 0.0 : clock() - clipStart(m_utterance); }
 
 double PlayerController::clipStart(int utterance) const {
     double start = 0;
@@ -70,33 +126,13 @@ double PlayerController::clipStart(int utterance) const {
     return start;
 }
 
-double PlayerController::dialogueTime() const { return m_utterance < 0 ? 0.0 : clipStart(m_utterance) + clipTime(); }
+double PlayerController::dialogueTime() const { return m_utterance < 0 ? 0.0 : clock(); }
 
 double PlayerController::dialogueDuration() const { return clipStart(static_cast<int>(m_clips.size())); }
 
 bool PlayerController::audible() const { return m_output->available(); }
 
 QString PlayerController::audioStatus() const { return m_output->available() ? QString() : m_output->unavailableReason(); }
-
-std::vector<float> PlayerController::stretchedAudio(int utterance) {
-    const auto& clip = m_clips[static_cast<std::size_t>(utterance)];
-    if (!clip.error.isEmpty() || !m_output->available()) return {};
-    Result<PlaybackAudio> audio = makeError(ErrorCode::NotFound, "");
-    if (m_nextAudio.valid() && m_nextFor == utterance) {
-        audio = m_nextAudio.get();
-    } else {
-        audio = decodePlaybackAudio(clip.path.toStdString(), m_output->sampleRate(), m_speed);
-    }
-    if (!audio) {
-        Q_EMIT message(QString::fromStdString(audio.error().message));
-        return {};
-    }
-    // The utterance's range of the file, in the stretched samples.
-    const double perSecond = audio->sampleRateHz / m_speed;
-    const auto from = std::min(audio->samples.size(), static_cast<std::size_t>(clip.startSec * perSecond));
-    const auto to = clip.endSec > 0 ? std::min(audio->samples.size(), static_cast<std::size_t>(clip.endSec * perSecond)) : audio->samples.size();
-    return std::vector<float>(audio->samples.begin() + static_cast<std::ptrdiff_t>(from), audio->samples.begin() + static_cast<std::ptrdiff_t>(std::max(from, to)));
-}
 
 void PlayerController::openClip(int utterance, double at) {
     const auto& clip = m_clips[static_cast<std::size_t>(utterance)];
@@ -120,9 +156,6 @@ void PlayerController::openClip(int utterance, double at) {
                 }
             }
         }
-        if (m_nextAudio.valid() && m_nextFor != utterance) m_nextAudio.wait();
-        m_audio = stretchedAudio(utterance);
-        m_nextAudio = {};
         m_nextStream.reset();
         m_nextFor = -1;
         if (!m_stream) m_image = QImage();
@@ -142,11 +175,6 @@ void PlayerController::prepareNext() {
         m_nextStream = std::move(*opened);
         if (clip.startSec > 0) m_nextStream->seek(clip.startSec);
     }
-    if (m_output->available()) {
-        m_nextAudio = std::async(std::launch::async, [path = clip.path.toStdString(), rate = m_output->sampleRate(), speed = m_speed] {
-            return decodePlaybackAudio(path, rate, speed);
-        });
-    }
 }
 
 void PlayerController::closeSpan(double end) {
@@ -156,14 +184,17 @@ void PlayerController::closeSpan(double end) {
 }
 
 void PlayerController::restartClock(double at) {
-    m_clockOrigin = at;
+    m_origin = at;
+    m_anchorClock = at;
+    m_anchorWall = 0;
+    m_audioStarted = false;
     m_spanStart = m_playing ? at : -1;
     m_wall.restart();
     m_audioRunning = false;
     m_output->stop();
-    if (m_playing && !m_audio.empty()) {
+    if (m_playing && !m_stretched.empty()) {
         const auto from = static_cast<std::size_t>(std::max(0.0, at / m_speed) * m_output->sampleRate());
-        m_audioRunning = from < m_audio.size() && m_output->play(m_audio, from);
+        m_audioRunning = from < m_stretched.size() && m_output->play(&m_stretched, from);
     }
 }
 
@@ -171,23 +202,24 @@ void PlayerController::play() {
     if (m_playing || m_clips.empty()) return;
     if (m_utterance < 0) openClip(0, 0);
     // At the very end: start the dialogue again.
-    if (m_utterance == static_cast<int>(m_clips.size()) - 1 && m_clockOrigin >= m_clips.back().durationSec - 1e-3) seek(0, 0);
+    if (m_origin >= dialogueDuration() - 1e-3) seek(0, 0);
+    adoptAudio();
     m_playing = true;
-    restartClock(m_clockOrigin);
+    restartClock(m_origin);
     m_timer.start();
     Q_EMIT playingChanged(true);
 }
 
 void PlayerController::pause() {
     if (!m_playing) return;
-    const double at = clipTime();
+    const double at = clock();
     closeSpan(at);
     m_playing = false;
     m_output->stop();
     m_audioRunning = false;
-    m_clockOrigin = at;
+    m_origin = at;
     Q_EMIT playingChanged(false);
-    Q_EMIT tick(m_utterance, m_clockOrigin);
+    Q_EMIT tick(m_utterance, clipTime());
 }
 
 void PlayerController::togglePlay() { m_playing ? pause() : play(); }
@@ -196,9 +228,9 @@ void PlayerController::seek(int utterance, double at) {
     if (m_clips.empty()) return;
     utterance = std::clamp(utterance, 0, static_cast<int>(m_clips.size()) - 1);
     at = std::clamp(at, 0.0, std::max(0.0, m_clips[static_cast<std::size_t>(utterance)].durationSec - 1e-3));
-    if (m_playing) closeSpan(clipTime());
+    if (m_playing) closeSpan(clock());
     openClip(utterance, at);
-    restartClock(at);
+    restartClock(clipStart(utterance) + at);
     // Paused or not, the timer runs until the frame at the new time is on screen.
     m_timer.start();
     Q_EMIT tick(m_utterance, at);
@@ -217,7 +249,7 @@ void PlayerController::stepFrame(int direction) {
     pause();
     if (m_utterance < 0) return;
     const double fps = m_clips[static_cast<std::size_t>(m_utterance)].framesPerSecond;
-    const double from = m_frameTime >= 0 ? m_frameTime : m_clockOrigin;
+    const double from = m_frameTime >= 0 ? m_frameTime : clipTime();
     // A millisecond early: the stream starts at the first frame at or after the time asked for.
     seek(m_utterance, std::max(0.0, from + direction / fps - 1e-3));
 }
@@ -225,16 +257,18 @@ void PlayerController::stepFrame(int direction) {
 void PlayerController::setSpeed(double speed) {
     speed = std::clamp(speed, 0.5, 2.0);
     if (std::abs(speed - m_speed) < 1e-9) return;
-    const double at = clipTime();
+    const double at = clock();
     if (m_playing) closeSpan(at);
     m_speed = speed;
-    if (m_nextAudio.valid()) m_nextAudio.wait();
-    m_nextAudio = {};
-    m_nextStream.reset();
-    m_nextFor = -1;
-    if (m_utterance >= 0) m_audio = stretchedAudio(m_utterance);
+    if (!m_dialogueAudio.empty()) {
+        auto stretched = changeTempo(m_dialogueAudio, m_output->sampleRate(), m_speed);
+        if (stretched) {
+            m_stretched = std::move(*stretched);
+        } else {
+            Q_EMIT message(QString::fromStdString(stretched.error().message));
+        }
+    }
     restartClock(at);
-    prepareNext();
 }
 
 void PlayerController::setVolume(double volume) { m_output->setVolume(volume); }
@@ -268,36 +302,37 @@ void PlayerController::takeDueFrames(double t) {
 
 void PlayerController::onTimer() {
     if (m_utterance < 0) return;
-    const auto& clip = m_clips[static_cast<std::size_t>(m_utterance)];
     if (!m_playing) {
-        takeDueFrames(m_clockOrigin);
+        takeDueFrames(clipTime());
         if (m_frameTime >= 0 || !m_stream || m_stream->atEnd()) m_timer.stop();
         return;
     }
-    const double t = clipTime();
+    if (!m_audioRunning) adoptAudio();
+    syncToAudio();
+    double t = clipTime();
+    // The clock is in dialogue time: past this clip's end, the next clip is on (the sound goes on).
+    while (t >= m_clips[static_cast<std::size_t>(m_utterance)].durationSec) {
+        if (!m_continuous || m_utterance + 1 >= static_cast<int>(m_clips.size())) {
+            const double end = dialogueDuration();
+            closeSpan(end);
+            m_origin = clipStart(m_utterance) + m_clips[static_cast<std::size_t>(m_utterance)].durationSec;
+            if (!m_continuous) m_origin = std::min(m_origin, end);
+            m_playing = false;
+            m_output->stop();
+            m_audioRunning = false;
+            m_timer.stop();
+            Q_EMIT playingChanged(false);
+            Q_EMIT tick(m_utterance, clipTime());
+            Q_EMIT finished();
+            return;
+        }
+        openClip(m_utterance + 1, 0);
+        t = clipTime();
+    }
     takeDueFrames(t);
     if (m_stream && !m_errorReported && m_stream->atEnd() && !m_stream->error().empty()) {
         m_errorReported = true;  // once per clip: a damaged clip plays what decodes, then says why
         Q_EMIT message(QString::fromStdString(m_stream->error()));
-    }
-    if (t >= clip.durationSec) {
-        closeSpan(clip.durationSec);
-        if (m_continuous && m_utterance + 1 < static_cast<int>(m_clips.size())) {
-            const double overshoot = (t - clip.durationSec);
-            openClip(m_utterance + 1, 0);
-            restartClock(std::min(overshoot, 0.05));
-            Q_EMIT tick(m_utterance, m_clockOrigin);
-            return;
-        }
-        m_clockOrigin = clip.durationSec;
-        m_playing = false;
-        m_output->stop();
-        m_audioRunning = false;
-        m_timer.stop();
-        Q_EMIT playingChanged(false);
-        Q_EMIT tick(m_utterance, m_clockOrigin);
-        Q_EMIT finished();
-        return;
     }
     Q_EMIT tick(m_utterance, t);
 }

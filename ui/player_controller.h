@@ -2,9 +2,11 @@
 // PlayerController: plays a dialogue's clips one after another (ARCHITECTURE.md, Threads). Each
 // clip's video comes from a FrameStream (its own decode thread, a 3-frame queue); the next
 // clip's stream is opened while the current one plays, so the cut between utterances shows no
-// gap. Audio plays through AudioOutput and is the master clock; without a device the wall clock
-// runs and the player is muted. One UI timer (60 Hz) takes the frame that is due and emits
-// tick(), which every live view follows: the views never keep their own timers.
+// gap. The audio of the whole dialogue (every clip's range, silence where a clip has none) is
+// decoded in the background into one buffer and played by one AudioOutput, which is the master
+// clock of dialogue time: the cut to the next clip never restarts the sound device. Until the
+// buffer is ready, and without a device, the wall clock runs (muted). One UI timer (60 Hz) takes
+// the frame that is due and emits tick(), which every live view follows.
 //
 // Positions are (utterance, seconds in its clip); dialogue time is the sum of the clips before.
 
@@ -88,12 +90,19 @@ Q_SIGNALS:
 private:
     void onTimer();
     void openClip(int utterance, double at);
-    void restartClock(double at);
-    /// Adds the span played since the clock last started, up to `end`, to the expected frames.
+    /// Restarts the clock at `dialogueTimeSec` (the sound device too, when there is audio).
+    void restartClock(double dialogueTimeSec);
+    double clock() const;  ///< dialogue time now
+    /// Pulls the clock towards the sound device's position (once per tick).
+    void syncToAudio();
+    /// Adds the span played since the clock last started, up to `end` (dialogue time), to the
+    /// expected frames.
     void closeSpan(double end);
     void prepareNext();
     void takeDueFrames(double t);
-    std::vector<float> stretchedAudio(int utterance);
+    void startAudioDecode();
+    /// Takes the decoded dialogue audio when it is ready; switches a running wall clock over.
+    void adoptAudio();
 
     std::vector<PlayerClip> m_clips;
     int m_utterance = -1;
@@ -102,15 +111,18 @@ private:
     PlaybackFrame m_shown;
     QImage m_image;
     double m_frameTime = -1;
-    std::vector<float> m_audio;                ///< the current clip's audio at the current speed
-    std::future<Result<PlaybackAudio>> m_nextAudio;
     AudioOutput* m_output;
+    std::future<std::vector<float>> m_pendingAudio;  ///< the dialogue's audio, being decoded
+    std::vector<float> m_dialogueAudio;   ///< at speed 1, at the device's rate
+    std::vector<float> m_stretched;       ///< at the current speed
     bool m_audioRunning = false;
     bool m_errorReported = false;
     QTimer m_timer;
     QElapsedTimer m_wall;
-    double m_clockOrigin = 0;  ///< clip time when the clock (re)started
-    double m_spanStart = -1;   ///< clip time where the current played span began
+    double m_origin = 0;       ///< dialogue time when the clock (re)started
+    double m_anchorClock = 0, m_anchorWall = 0;  ///< the clock is anchorClock + (wall - anchorWall) * speed
+    bool m_audioStarted = false;                 ///< the device has begun playing this play()'s samples
+    double m_spanStart = -1;   ///< dialogue time where the current played span began
     bool m_playing = false, m_continuous = true;
     double m_speed = 1.0;
     PlaybackStats m_stats;
