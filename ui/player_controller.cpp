@@ -179,7 +179,7 @@ void PlayerController::prepareNext() {
 
 void PlayerController::closeSpan(double end) {
     if (m_spanStart < 0 || m_utterance < 0) return;
-    m_stats.expected += std::max(0.0, end - m_spanStart) * m_clips[static_cast<std::size_t>(m_utterance)].framesPerSecond;
+    if (m_stream) m_stats.expected += std::max(0.0, end - m_spanStart) * m_clips[static_cast<std::size_t>(m_utterance)].framesPerSecond;
     m_spanStart = -1;
 }
 
@@ -326,7 +326,10 @@ void PlayerController::onTimer() {
             Q_EMIT finished();
             return;
         }
+        // Expected frames are counted clip by clip, at each clip's rate (none for a clip without video).
+        closeSpan(clipStart(m_utterance + 1));
         openClip(m_utterance + 1, 0);
+        m_spanStart = clipStart(m_utterance);
         t = clipTime();
     }
     takeDueFrames(t);

@@ -3,12 +3,28 @@
 #include <QApplication>
 #include <QImage>
 #include <QPixmap>
+#include <fstream>
 #include <iostream>
+#include <string>
 
 #include "main_window.h"
 #include "ui/player_controller.h"
 
 namespace egmf::studio {
+
+namespace {
+
+/// The process's peak resident memory (VmHWM), in MB; 0 where /proc does not say.
+long peakRssMb() {
+    std::ifstream status("/proc/self/status");
+    std::string line;
+    while (std::getline(status, line)) {
+        if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6)) / 1024;
+    }
+    return 0;
+}
+
+}  // namespace
 
 ScriptedRun::ScriptedRun(MainWindow* window, ScriptedRunOptions options) : QObject(window), m_window(window), m_options(std::move(options)) {
     m_timeout.setSingleShot(true);
@@ -63,7 +79,7 @@ void ScriptedRun::finish() {
     std::cerr << "egmf-studio: played " << m_options.playForSec << " s: " << stats.presented << " frames presented of "
               << static_cast<int>(stats.expected + 0.5) << " expected, " << stats.dropped << " dropped, " << stats.late
               << " late; longest UI stall " << m_longestStallMs << " ms; "
-              << (player->audible() ? "audio clock" : "wall clock (no audio device)") << '\n';
+              << (player->audible() ? "audio clock" : "wall clock (no audio device)") << "; peak RSS " << peakRssMb() << " MB\n";
     QApplication::processEvents();
     const auto image = m_window->grab().toImage();
     if (!image.save(m_options.screenshot)) return fail(m_options.screenshot + QStringLiteral(": cannot write the screenshot"));
