@@ -6,7 +6,9 @@
 // not blank.
 #include <QAbstractItemModelTester>
 #include <QApplication>
+#include <QDockWidget>
 #include <QElapsedTimer>
+#include <QSettings>
 #include <QFont>
 #include <QUndoStack>
 #include <QImage>
@@ -450,6 +452,25 @@ TEST_F(Studio, compare_twoCheckpoints_sideBySide) {
     // A checkpoint that does not exist is refused, and the comparison stays.
     EXPECT_FALSE(window->compareWith(QStringLiteral("/nonexistent/checkpoint")));
     EXPECT_EQ(view->table()->rowCount(), 3);
+}
+
+TEST_F(Studio, layoutAndLastFiles_persistAcrossRestarts) {
+    {
+        auto window = openWindow();
+        window->resize(1234, 777);
+        window->findChild<QDockWidget*>(QStringLiteral("metricsDock"))->hide();
+        window->close();
+    }
+    QSettings settings;
+    EXPECT_EQ(settings.value(QStringLiteral("last/dataset")).toString(), dataset());
+    EXPECT_EQ(settings.value(QStringLiteral("last/checkpoint")).toString(), checkpoint());
+    studio::MainWindow again(store());
+    EXPECT_EQ(again.size(), QSize(1234, 777));
+    again.show();
+    EXPECT_FALSE(again.findChild<QDockWidget*>(QStringLiteral("metricsDock"))->isVisible());
+    EXPECT_TRUE(again.findChild<QDockWidget*>(QStringLiteral("attentionDock"))->isVisible());
+    again.findChild<QDockWidget*>(QStringLiteral("metricsDock"))->show();
+    again.close();
 }
 
 }  // namespace
