@@ -6,6 +6,7 @@
 #include "data/annotations.h"
 #include "egmf/feature_source.h"
 #include "engine_bridge.h"
+#include "host/plugin_host.h"
 
 namespace egmf::ui {
 
@@ -23,6 +24,23 @@ StudioSession::StudioSession(QObject* parent, const QString& annotationsFile) : 
         Q_EMIT progress((m_running->ablation ? QStringLiteral("Ablation on ") : QStringLiteral("Analysing ")) + QString::fromStdString(id),
                         done, total);
     });
+    m_plugins = std::make_unique<plugin::PluginHost>();
+    m_plugins->discover();
+    m_loadPoll = new QTimer(this);
+    m_loadPoll->setInterval(50);
+    connect(m_loadPoll, &QTimer::timeout, this, [this] {
+        if (!m_loading.valid()) return m_loadPoll->stop();
+        Q_EMIT loadProgress(m_loadFraction->load());
+        if (m_loading.wait_for(std::chrono::seconds(0)) != std::future_status::ready) return;
+        m_loadPoll->stop();
+        auto loaded = m_loading.get();
+        m_loading = {};
+        if (!loaded) {
+            Q_EMIT errorOccurred(QString::fromStdString(loaded.error().message));
+            return;
+        }
+        adoptAnalyzer(std::move(*loaded), m_loadingPath);
+    });
     m_annotator = qEnvironmentVariable("USER", QStringLiteral("annotator")).toStdString();
     auto store = data::AnnotationStore::open(annotationsFile.toStdString());
     if (store) {
@@ -34,6 +52,7 @@ StudioSession::StudioSession(QObject* parent, const QString& annotationsFile) : 
 }
 
 StudioSession::~StudioSession() {
+    if (m_loading.valid()) m_loading.wait();
     m_engine.reset();  // joins the inference thread before the bridge goes
 }
 
@@ -96,16 +115,54 @@ Result<void> StudioSession::openDataset(const QString& path) {
     return {};
 }
 
-Result<void> StudioSession::loadCheckpoint(const QString& folder, const QString& device) {
+void StudioSession::setPluginFolders(const QStringList& folders) {
+    m_plugins->setSearchPath(folders);
+    m_plugins->discover();
+}
+
+void StudioSession::adoptAnalyzer(std::unique_ptr<Analyzer> analyzer, const QString& path) {
     if (m_running) m_engine->cancel(m_running->job);
     m_running.reset();
-    auto loaded = m_engine->loadCheckpoint(folder.toStdString(), {device.toStdString(), "float32"});
-    if (!loaded) return loaded.error();
-    m_checkpointPath = folder;
+    m_engine->load(std::shared_ptr<Analyzer>(std::move(analyzer)));
+    m_checkpointPath = path;
     resetResults();
     Q_EMIT checkpointLoaded();
     scheduleNext();
+}
+
+Result<void> StudioSession::loadCheckpoint(const QString& path, const QString& device) {
+    auto loaded = m_plugins->loadCheckpoint(path.toStdString(), {device.toStdString(), "float32"});
+    if (!loaded) return loaded.error();
+    adoptAnalyzer(std::move(*loaded), path);
     return {};
+}
+
+void StudioSession::startLoading(const QString& path, const QString& device) {
+    if (m_loading.valid()) {
+        Q_EMIT errorOccurred(tr("A checkpoint is loading already (%1); wait for it").arg(m_loadingPath));
+        return;
+    }
+    // Choosing the plugin (and its first-load probe) happens here; the weights load on a worker.
+    auto match = m_plugins->loaderFor(path.toStdString());
+    if (!match) {
+        Q_EMIT errorOccurred(QString::fromStdString(match.error().message));
+        return;
+    }
+    auto info = match->loader->inspect(path.toStdString());
+    LoadOptions options{device.toStdString(), "float32"};
+    if (info) {
+        if (auto fits = checkLoadFits(info->manifest, options, path.toStdString()); !fits) info = fits.error();
+    }
+    if (!info) {
+        Q_EMIT errorOccurred(QString::fromStdString(info.error().message));
+        return;
+    }
+    m_loadingPath = path;
+    m_loadFraction = std::make_shared<std::atomic<double>>(0.0);
+    m_loading = std::async(std::launch::async, [loader = match->loader, file = path.toStdString(), options, fraction = m_loadFraction] {
+        return loader->load(file, options, [fraction](double f) { fraction->store(f); });
+    });
+    m_loadPoll->start();
 }
 
 const Manifest* StudioSession::manifest() const {

@@ -9,6 +9,9 @@
 
 #include <QObject>
 #include <QString>
+#include <QTimer>
+#include <atomic>
+#include <future>
 #include <map>
 #include <memory>
 #include <optional>
@@ -20,6 +23,9 @@
 
 namespace egmf::data {
 class AnnotationStore;
+}
+namespace egmf::plugin {
+class PluginHost;
 }
 
 namespace egmf::ui {
@@ -48,7 +54,15 @@ public:
     const Utterance* utterance(UtteranceRef ref) const;
 
     // Model
-    Result<void> loadCheckpoint(const QString& folder, const QString& device = QStringLiteral("auto"));
+    /// Loads through the plugin that reads `path` (plugins/host), on this thread.
+    Result<void> loadCheckpoint(const QString& path, const QString& device = QStringLiteral("auto"));
+    /// The same in the background: the plugin is chosen here, its load runs on a worker thread;
+    /// loadProgress() reports 0..1, then checkpointLoaded() or errorOccurred().
+    void startLoading(const QString& path, const QString& device = QStringLiteral("auto"));
+    bool loading() const { return m_loading.valid(); }
+    plugin::PluginHost& plugins() { return *m_plugins; }
+    /// Folders searched for plugins before the installed ones (--plugin-dir, settings).
+    void setPluginFolders(const QStringList& folders);
     const Manifest* manifest() const;
     QString checkpointPath() const { return m_checkpointPath; }
     QString deviceName() const;
@@ -88,6 +102,7 @@ public:
 Q_SIGNALS:
     void datasetOpened();
     void checkpointLoaded();
+    void loadProgress(double fraction);
     void dialogueAnalysed(int dialogue);
     void ablationFinished(UtteranceRef ref);
     void goldChanged(UtteranceRef ref);
@@ -110,6 +125,12 @@ private:
     void adopt(Dataset dataset, const QString& path, const std::string& key);
     Result<void> storeEdit(UtteranceRef ref);
 
+    void adoptAnalyzer(std::unique_ptr<Analyzer> analyzer, const QString& path);
+    std::unique_ptr<plugin::PluginHost> m_plugins;
+    std::future<Result<std::unique_ptr<Analyzer>>> m_loading;
+    std::shared_ptr<std::atomic<double>> m_loadFraction;
+    QString m_loadingPath;
+    QTimer* m_loadPoll = nullptr;
     EngineBridge* m_bridge = nullptr;     // declared before the engine: the engine goes first
     std::unique_ptr<Engine> m_engine;
     Dataset m_dataset;

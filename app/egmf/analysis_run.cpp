@@ -1,5 +1,7 @@
 #include "analysis_run.h"
 
+#include "checkpoint_loading.h"
+
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -105,7 +107,7 @@ bool matchesDialogue(const std::string& id, const std::string& wanted) {
 }  // namespace
 
 void addAnalysisOptions(CLI::App& command, AnalysisRequest& request, bool withAblation, bool required) {
-    command.add_option("--checkpoint", request.checkpoint, "Checkpoint folder (manifest.json + model.safetensors)")->required(required);
+    command.add_option("--checkpoint", request.checkpoint, "A checkpoint any plugin reads (a native folder, a .egmf archive, ...)")->required(required);
     command.add_option("--dataset", request.dataset, "A MELD or MMSA folder, or a manifest CSV")->required(required);
     command.add_option("--split", request.split, "train | dev | test (valid, val = dev); default: all");
     command.add_option("--dialogue", request.dialogue, "One dialogue, e.g. dia3 or test/dia3");
@@ -117,6 +119,7 @@ void addAnalysisOptions(CLI::App& command, AnalysisRequest& request, bool withAb
     command.add_option("--dtype", request.dtype, "float32 | bfloat16 | float16")
         ->check(CLI::IsMember({"float32", "bfloat16", "float16"}))->capture_default_str();
     command.add_option("--threads", request.threads, "Intra-op threads (0: every core)")->capture_default_str();
+    command.add_option("--plugin-dir", request.pluginDirs, "A folder of checkpoint plugins, searched before the installed ones");
 }
 
 Result<AnalyzeOptions> parseAblation(const std::string& list) {
@@ -179,9 +182,9 @@ Result<AnalysisSummary> runAnalysis(const AnalysisRequest& request, const std::f
 #endif
     engine.setFeatureSource(features);
     engine.setThreads(request.threads > 0 ? request.threads : static_cast<int>(std::thread::hardware_concurrency()));
-    if (auto loaded = engine.loadCheckpoint(request.checkpoint, {request.device, request.dtype}); !loaded.ok()) {
-        return loaded.error();
-    }
+    auto loaded = openCheckpoint({request.checkpoint, request.pluginDirs}, {request.device, request.dtype});
+    if (!loaded.ok()) return loaded.error();
+    engine.load(std::shared_ptr<Analyzer>(std::move(*loaded)));
     const auto analyzer = engine.analyzer();
     AnalysisSummary summary{analyzer->manifest(), analyzer->device(), utterances};
     collector->setTask(summary.manifest.task);

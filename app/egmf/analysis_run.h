@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -22,6 +23,7 @@ struct AnalysisRequest {
     std::string ablate;           ///< comma-separated: a,v,t (modalities), e1,e2,e3 (experts)
     std::string device = "auto", dtype = "float32";
     int threads = 0;              ///< 0: every core
+    std::vector<std::string> pluginDirs;  ///< --plugin-dir
     /// Reused across runs (its cache keeps the clips' features); null: a new one per run.
     std::shared_ptr<FeatureSource> features;
 };

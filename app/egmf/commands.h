@@ -30,6 +30,9 @@ Command addAblationCommand(CLI::App& app);
 Command addTrainCommand(CLI::App& app);
 /// `egmf make-demo` (builds with OpenCV only).
 Command addMakeDemoCommand(CLI::App& app);
+/// `egmf plugins` and the hidden `egmf plugin-probe FILE` (builds with Qt Core only).
+Command addPluginsCommand(CLI::App& app);
+Command addPluginProbeCommand(CLI::App& app);
 /// Adds `bench engine` under `bench` (builds with FFmpeg only).
 Command addEngineBench(CLI::App& bench);
 

@@ -1,6 +1,7 @@
 // egmf export --results results.jsonl --format csv|json [--out FILE]: the results of
 // `egmf analyze` as a flat CSV (one row per utterance: the columns a spreadsheet needs) or as one
 // JSON array (every field).
+// egmf export --checkpoint FOLDER --archive FILE.egmf: a native checkpoint as one file.
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -8,6 +9,10 @@
 
 #include "commands.h"
 #include "data/csv.h"
+#include "egmf/checkpoint_info.h"
+#ifdef EGMF_WITH_MEDIA
+#include "egmf/checkpoint_archive.h"
+#endif
 #include "results_jsonl.h"
 
 namespace egmf::cli {
@@ -64,13 +69,39 @@ void writeCsv(const std::vector<json>& lines, std::ostream& out) {
 Command addExportCommand(CLI::App& app) {
     auto* command = app.add_subcommand("export", "Convert the results of `egmf analyze` to CSV or JSON");
     struct Options {
-        std::string results, format = "csv", out;
+        std::string results, format = "csv", out, checkpoint, archive;
     };
     auto options = std::make_shared<Options>();
-    command->add_option("--results", options->results, "The JSONL written by `egmf analyze --out`")->required();
+    command->add_option("--results", options->results, "The JSONL written by `egmf analyze --out`");
+    command->add_option("--checkpoint", options->checkpoint, "A native checkpoint folder (with --archive)");
+    command->add_option("--archive", options->archive, "Write the checkpoint folder as one .egmf file");
     command->add_option("--format", options->format, "csv | json")->check(CLI::IsMember({"csv", "json"}))->capture_default_str();
     command->add_option("--out", options->out, "Where to write (default: standard output)");
     return [options]() {
+        if (!options->archive.empty()) {
+#ifndef EGMF_WITH_MEDIA
+            std::fprintf(stderr, "error: this build has no archive support (libzip); build the full configuration\n");
+            return 2;
+#else
+            if (options->checkpoint.empty()) {
+                std::fprintf(stderr, "error: --archive needs --checkpoint FOLDER\n");
+                return 2;
+            }
+            if (auto info = inspectCheckpoint(options->checkpoint); !info) {
+                std::fprintf(stderr, "error: %s\n", info.error().message.c_str());
+                return 2;
+            }
+            if (auto packed = packCheckpointArchive(options->checkpoint, options->archive); !packed) {
+                std::fprintf(stderr, "error: %s\n", packed.error().message.c_str());
+                return 2;
+            }
+            return 0;
+#endif
+        }
+        if (options->results.empty()) {
+            std::fprintf(stderr, "error: give --results results.jsonl (or --checkpoint FOLDER --archive FILE.egmf)\n");
+            return 2;
+        }
         auto lines = readResults(options->results);
         if (!lines.ok()) {
             std::fprintf(stderr, "error: %s\n", lines.error().message.c_str());

@@ -25,6 +25,10 @@ int main(int argc, char** argv) {
         {"inspect-checkpoint", addInspectCheckpointCommand(app)},
         {"tokenize", addTokenizeCommand(app)},
         {"bench", addBenchCommand(app)},
+#ifdef EGMF_WITH_PLUGINS
+        {"plugins", addPluginsCommand(app)},
+        {"plugin-probe", addPluginProbeCommand(app)},
+#endif
 #ifdef EGMF_WITH_MEDIA
         {"features", addFeaturesCommand(app)},
         {"make-demo", addMakeDemoCommand(app)},

@@ -44,12 +44,14 @@ int main(int argc, char** argv) {
     const QCommandLineOption playFor(QStringLiteral("play-for"), QStringLiteral("Seconds to play before the screenshot (default 2)."), QStringLiteral("SECONDS"), QStringLiteral("2"));
     const QCommandLineOption annotations(QStringLiteral("annotations"), QStringLiteral("The annotations store (default: the user's)."), QStringLiteral("FILE"));
     const QCommandLineOption size(QStringLiteral("size"), QStringLiteral("Window size WxH (default 1600x1000 for screenshots)."), QStringLiteral("WxH"));
-    parser.addOptions({dataset, checkpoint, device, screenshot, playFor, annotations, size});
+    const QCommandLineOption pluginDir(QStringLiteral("plugin-dir"), QStringLiteral("A folder of checkpoint plugins (repeatable)."), QStringLiteral("DIR"));
+    parser.addOptions({dataset, checkpoint, device, screenshot, playFor, annotations, size, pluginDir});
     parser.addPositionalArgument(QStringLiteral("clips"), QStringLiteral("Your own clips (and one .srt transcript) to analyse as a dialogue."),
                                  QStringLiteral("[clips...] [transcript.srt]"));
     parser.process(app);
 
     egmf::studio::MainWindow window(parser.value(annotations));
+    window.setPluginFolders(parser.values(pluginDir));
     const bool scripted = parser.isSet(screenshot);
     window.setInteractive(!scripted);
     const auto sizeText = parser.value(size).isEmpty() && scripted ? QStringLiteral("1600x1000") : parser.value(size);

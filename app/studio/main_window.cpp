@@ -7,6 +7,7 @@
 #include <QLabel>
 #include <QMessageBox>
 #include <QProgressBar>
+#include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -22,6 +23,7 @@
 #include "ui/attention_view.h"
 #include "ui/comparison_view.h"
 #include "ui/metrics_view.h"
+#include "ui/plugin_panel.h"
 #include "ui/prediction_panel.h"
 #include "ui/dialogue_browser.h"
 #include "ui/gate_summary_view.h"
@@ -109,6 +111,9 @@ void MainWindow::buildPanels() {
     auto* metricsDock = dock(tr("Metrics"), QStringLiteral("metricsDock"), m_metrics, Qt::BottomDockWidgetArea);
     tabifyDockWidget(predictionDock, annotationDock);
     tabifyDockWidget(annotationDock, metricsDock);
+    m_pluginPanel = new PluginPanel(m_session);
+    auto* pluginsDock = dock(tr("Checkpoints and plugins"), QStringLiteral("pluginsDock"), m_pluginPanel, Qt::BottomDockWidgetArea);
+    tabifyDockWidget(metricsDock, pluginsDock);
     predictionDock->raise();
     // The side panels run the full height; the tabs sit under the player and table only.
     setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
@@ -176,7 +181,11 @@ void MainWindow::buildPanels() {
         m_cancel->hide();
     });
     connect(m_cancel, &QToolButton::clicked, m_session, &StudioSession::cancelBackground);
-    connect(m_session, &StudioSession::checkpointLoaded, this, &MainWindow::updateStatus);
+    connect(m_session, &StudioSession::checkpointLoaded, this, [this] {
+        updateStatus();
+        if (m_dialogue >= 0) m_session->focusDialogue(m_dialogue);
+        refreshDialogueViews();
+    });
 }
 
 void MainWindow::report(const QString& message) {
@@ -283,9 +292,16 @@ bool MainWindow::openCheckpoint(const QString& path, const QString& device) {
         return false;
     }
     addRecent(QStringLiteral("recentCheckpoints"), path);
-    if (m_dialogue >= 0) m_session->focusDialogue(m_dialogue);
-    refreshDialogueViews();
     return true;
+}
+
+void MainWindow::setPluginFolders(const QStringList& extra) {
+    QStringList folders = extra;
+    for (const auto& saved : QSettings().value(QStringLiteral("plugins/folders")).toStringList()) {
+        if (!folders.contains(saved)) folders << saved;
+    }
+    m_session->setPluginFolders(folders);
+    m_pluginPanel->refresh();
 }
 
 void MainWindow::showDialogue(int dialogue) {

@@ -20,6 +20,7 @@ class AnnotationPanel;
 class AttentionView;
 class ComparisonView;
 class MetricsView;
+class PluginPanel;
 class PredictionPanel;
 class DialogueBrowser;
 class GateSummaryView;
@@ -61,6 +62,9 @@ public:
     ui::PredictionPanel* predictionPanel() const { return m_prediction; }
     ui::AnnotationPanel* annotationPanel() const { return m_annotation; }
     ui::MetricsView* metricsView() const { return m_metrics; }
+    ui::PluginPanel* pluginPanel() const { return m_pluginPanel; }
+    /// Plugin folders searched before the installed ones: `extra` (--plugin-dir) then settings'.
+    void setPluginFolders(const QStringList& extra);
     QUndoStack* undoStack() const { return m_undo; }
     /// Whether errors go to message boxes (interactive) or only to the status bar and stderr.
     void setInteractive(bool interactive) { m_interactive = interactive; }
@@ -94,6 +98,7 @@ private:
     ui::PredictionPanel* m_prediction = nullptr;
     ui::AnnotationPanel* m_annotation = nullptr;
     ui::MetricsView* m_metrics = nullptr;
+    ui::PluginPanel* m_pluginPanel = nullptr;
     QUndoStack* m_undo = nullptr;
     ui::StudioSession* m_compare = nullptr;  // the second checkpoint, when comparing
     ui::ComparisonView* m_comparison = nullptr;

@@ -37,6 +37,12 @@ void MainWindow::buildMenus() {
         const auto path = QFileDialog::getExistingDirectory(this, tr("Open a checkpoint folder"));
         if (!path.isEmpty()) openCheckpoint(path);
     });
+    file->addAction(tr("Checkpoints and &plugins..."), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_K), this, [this] {
+        if (auto* dock = findChild<QDockWidget*>(QStringLiteral("pluginsDock"))) {
+            dock->show();
+            dock->raise();
+        }
+    });
     file->addAction(tr("Compare with checkpoint..."), this, [this] {
         const auto path = QFileDialog::getExistingDirectory(this, tr("A second checkpoint to compare on the same dialogue"));
         if (!path.isEmpty()) compareWith(path);

@@ -27,6 +27,7 @@
 #include "ui/attention_view.h"
 #include "ui/comparison_view.h"
 #include "ui/metrics_view.h"
+#include "ui/plugin_panel.h"
 #include "ui/prediction_panel.h"
 #include "ui/dialogue_browser.h"
 #include "ui/dialogue_filter.h"
@@ -471,6 +472,38 @@ TEST_F(Studio, layoutAndLastFiles_persistAcrossRestarts) {
     EXPECT_TRUE(again.findChild<QDockWidget*>(QStringLiteral("attentionDock"))->isVisible());
     again.findChild<QDockWidget*>(QStringLiteral("metricsDock"))->show();
     again.close();
+}
+
+TEST_F(Studio, pluginPanel_listsPlugins_inspects_andLoadsInTheBackground) {
+    auto window = openWindow();
+    window->setPluginFolders({QStringLiteral(EGMF_BINARY_DIR "/test-plugins")});
+    auto* panel = window->pluginPanel();
+    QStringList names, states;
+    for (int row = 0; row < panel->table()->rowCount(); ++row) {
+        names << panel->table()->item(row, 0)->text();
+        states << panel->table()->item(row, 3)->text();
+    }
+    EXPECT_TRUE(names.contains(QStringLiteral("good")));
+    EXPECT_TRUE(names.contains(QStringLiteral("EGMF native checkpoint")));
+    EXPECT_TRUE(states.contains(QStringLiteral("LibTorch/ABI mismatch")));
+    EXPECT_TRUE(states.contains(QStringLiteral("wrong interface version")));
+    // A file no plugin reads: the reasons are shown, nothing crashes (the crashing plugin is
+    // probed in a child on the way).
+    const auto junk = dir_->path() / "junk.bin";
+    std::ofstream(junk) << "junk";
+    EXPECT_FALSE(panel->inspect(QString::fromStdString(junk.string())));
+    EXPECT_TRUE(panel->summaryText().contains(QStringLiteral("no plugin reads it")));
+    // The MSA checkpoint: its manifest before loading, then the load on a worker.
+    ASSERT_TRUE(panel->inspect(QStringLiteral(EGMF_SOURCE_DIR "/resources/checkpoints/demo-msa")));
+    EXPECT_TRUE(panel->summaryText().contains(QStringLiteral("Task: regression"))) << panel->summaryText().toStdString();
+    EXPECT_TRUE(panel->summaryText().contains(QStringLiteral("egmf train"))) << panel->summaryText().toStdString();
+    double lastProgress = -1;
+    QObject::connect(window->session(), &StudioSession::loadProgress, [&](double f) { lastProgress = f; });
+    panel->load();
+    ASSERT_TRUE(waitUntil([&] { return window->session()->isRegression() && !window->session()->loading(); }, 60000));
+    EXPECT_GE(lastProgress, 0.0);
+    ASSERT_TRUE(waitUntil([&] { return window->session()->dialogueState(0) == AnalysisScheduler::State::Done; }, 120000));
+    EXPECT_TRUE(window->session()->result({0, 0})->predictedScore.has_value());
 }
 
 }  // namespace

@@ -49,6 +49,10 @@ public:
 /// Bytes a checkpoint needs once loaded (weights + working memory), from its manifest alone.
 std::int64_t estimateLoadedBytes(const Manifest& manifest, const std::string& dtype);
 
+/// Resolves device "auto" in `options` and refuses a load whose estimate exceeds 80% of the
+/// machine's RAM (CPU) or of the GPU's free memory (CUDA); `where` names the checkpoint.
+Result<void> checkLoadFits(const Manifest& manifest, LoadOptions& options, const std::string& where);
+
 class Engine {
 public:
     explicit Engine(std::shared_ptr<EngineObserver> observer);

@@ -14,6 +14,9 @@ std::filesystem::path shareDir();
 /// <prefix>/lib/egmf-studio/plugins
 std::filesystem::path pluginDir();
 
+/// $XDG_CACHE_HOME/egmf-studio (~/.cache/egmf-studio without it): caches that can be rebuilt.
+std::filesystem::path userCacheDir();
+
 /// Removes a folder and everything under it; true when nothing is left. Use this, not
 /// std::filesystem::remove_all: PyTorch's pip LibTorch (2.11) exports its own remove_all, which
 /// wins symbol lookup over libstdc++'s in any program linking it and jumps to address 0.

@@ -1,5 +1,6 @@
 #include "egmf/paths.h"
 
+#include <cstdlib>
 #include <system_error>
 #include <vector>
 
@@ -35,6 +36,13 @@ bool removeTree(const std::filesystem::path& root) noexcept {
     }
     std::filesystem::remove(root, ec);
     return !ec;
+}
+
+std::filesystem::path userCacheDir() {
+    const char* xdg = std::getenv("XDG_CACHE_HOME");
+    const char* home = std::getenv("HOME");
+    const std::filesystem::path base = xdg && *xdg ? std::filesystem::path(xdg) : std::filesystem::path(home && *home ? home : "/tmp") / ".cache";
+    return base / "egmf-studio";
 }
 
 }  // namespace egmf

@@ -192,25 +192,29 @@ void Engine::load(std::shared_ptr<Analyzer> analyzer) {
     m_state->analyzer = std::move(analyzer);
 }
 
-Result<void> Engine::loadCheckpoint(const std::filesystem::path& folder, const LoadOptions& requested) {
-    auto options = requested;
+Result<void> checkLoadFits(const Manifest& manifest, LoadOptions& options, const std::string& where) {
     if (options.device == "auto") options.device = at::hasCUDA() ? "cuda" : "cpu";
-    auto manifest = readManifest(folder);
-    if (!manifest.ok()) return manifest.error();
-    const auto needed = estimateLoadedBytes(*manifest, options.dtype);
+    const auto needed = estimateLoadedBytes(manifest, options.dtype);
     if (options.device == "cpu") {
-        auto fits = runtime::checkFits(needed, runtime::physicalMemoryBytes(), folder.string(), "this machine's memory",
-                                       "use a GPU, --dtype bfloat16 or a smaller model");
-        if (!fits.ok()) return fits;
-    } else if (options.device.rfind("cuda", 0) == 0) {
+        return runtime::checkFits(needed, runtime::physicalMemoryBytes(), where, "this machine's memory",
+                                  "use a GPU, --dtype bfloat16 or a smaller model");
+    }
+    if (options.device.rfind("cuda", 0) == 0) {
         const auto colon = options.device.find(':');
         const int index = colon == std::string::npos ? 0 : std::atoi(options.device.c_str() + colon + 1);
         if (const auto free = runtime::freeGpuMemoryBytes(index)) {
-            auto fits = runtime::checkFits(needed, *free, folder.string(), "the free memory of " + options.device,
-                                           "free the GPU, use --dtype bfloat16 or a smaller model");
-            if (!fits.ok()) return fits;
+            return runtime::checkFits(needed, *free, where, "the free memory of " + options.device,
+                                      "free the GPU, use --dtype bfloat16 or a smaller model");
         }
     }
+    return {};
+}
+
+Result<void> Engine::loadCheckpoint(const std::filesystem::path& folder, const LoadOptions& requested) {
+    auto options = requested;
+    auto manifest = readManifest(folder);
+    if (!manifest.ok()) return manifest.error();
+    if (auto fits = checkLoadFits(*manifest, options, folder.string()); !fits.ok()) return fits;
     auto analyzer = loadNativeCheckpoint(folder, options);
     if (!analyzer.ok()) return analyzer.error();
     load(std::shared_ptr<Analyzer>(std::move(*analyzer)));

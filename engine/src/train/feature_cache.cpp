@@ -6,6 +6,7 @@
 
 #include "checkpoint/weights.h"
 #include "core/sha256.h"
+#include "egmf/paths.h"
 
 namespace egmf::train {
 namespace {
@@ -45,12 +46,7 @@ FeatureSequence fromTensor(const at::Tensor& t, double fps) {
 
 }  // namespace
 
-fs::path defaultFeatureCacheFolder() {
-    const char* xdg = std::getenv("XDG_CACHE_HOME");
-    const char* home = std::getenv("HOME");
-    const fs::path base = xdg && *xdg ? fs::path(xdg) : fs::path(home ? home : "/tmp") / ".cache";
-    return base / "egmf-studio" / "features";
-}
+fs::path defaultFeatureCacheFolder() { return userCacheDir() / "features"; }
 
 Result<FeatureFill> fillDatasetFeatures(std::vector<Dialogue*> dialogues, const Manifest& manifest, FeatureSource* source,
                                         const fs::path& cacheFolder, const std::function<void(int, int)>& progress) {

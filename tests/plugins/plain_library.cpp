@@ -1,0 +1,1 @@
+extern "C" int egmf_plain_library_answer() { return 42; }
