@@ -403,9 +403,6 @@ Result<void> StudioSession::setNote(UtteranceRef ref, const QString& text) {
     return stored;
 }
 
-}  // namespace egmf::ui
-
-namespace egmf::ui {
 
 bool StudioSession::reviewed(UtteranceRef ref) const {
     const auto* u = utterance(ref);
