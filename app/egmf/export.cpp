@@ -2,6 +2,8 @@
 // `egmf analyze` as a flat CSV (one row per utterance: the columns a spreadsheet needs) or as one
 // JSON array (every field).
 // egmf export --checkpoint FOLDER --archive FILE.egmf: a native checkpoint as one file.
+// egmf export --checkpoint FOLDER --peft DIR: its LoRA adapter as a PEFT adapter folder.
+// egmf export --checkpoint FOLDER --huggingface DIR: a native checkpoint in the Hugging Face layout.
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -10,6 +12,7 @@
 #include "commands.h"
 #include "data/csv.h"
 #include "egmf/checkpoint_info.h"
+#include "egmf/huggingface.h"
 #ifdef EGMF_WITH_MEDIA
 #include "egmf/checkpoint_archive.h"
 #endif
@@ -69,15 +72,34 @@ void writeCsv(const std::vector<json>& lines, std::ostream& out) {
 Command addExportCommand(CLI::App& app) {
     auto* command = app.add_subcommand("export", "Convert the results of `egmf analyze` to CSV or JSON");
     struct Options {
-        std::string results, format = "csv", out, checkpoint, archive;
+        std::string results, format = "csv", out, checkpoint, archive, peft, huggingFace;
     };
     auto options = std::make_shared<Options>();
     command->add_option("--results", options->results, "The JSONL written by `egmf analyze --out`");
-    command->add_option("--checkpoint", options->checkpoint, "A native checkpoint folder (with --archive)");
+    command->add_option("--checkpoint", options->checkpoint, "A checkpoint folder (with --archive, --peft or --huggingface)");
+    command->add_option("--peft", options->peft, "Write the checkpoint's LoRA adapter as a PEFT adapter folder");
+    command->add_option("--huggingface", options->huggingFace, "Write a native checkpoint as a Hugging Face folder + PEFT adapter + fusion weights");
     command->add_option("--archive", options->archive, "Write the checkpoint folder as one .egmf file");
     command->add_option("--format", options->format, "csv | json")->check(CLI::IsMember({"csv", "json"}))->capture_default_str();
     command->add_option("--out", options->out, "Where to write (default: standard output)");
     return [options]() {
+        if (!options->peft.empty() || !options->huggingFace.empty()) {
+            if (options->checkpoint.empty()) {
+                std::fprintf(stderr, "error: --peft and --huggingface need --checkpoint FOLDER\n");
+                return 2;
+            }
+            if (auto info = inspectCheckpoint(options->checkpoint); !info) {
+                std::fprintf(stderr, "error: %s\n", info.error().message.c_str());
+                return 2;
+            }
+            auto written = options->peft.empty() ? exportHuggingFaceCheckpoint(options->checkpoint, options->huggingFace)
+                                                 : exportPeftAdapter(options->checkpoint, options->peft);
+            if (!written) {
+                std::fprintf(stderr, "error: %s\n", written.error().message.c_str());
+                return 2;
+            }
+            return 0;
+        }
         if (!options->archive.empty()) {
 #ifndef EGMF_WITH_MEDIA
             std::fprintf(stderr, "error: this build has no archive support (libzip); build the full configuration\n");

@@ -31,7 +31,7 @@ Command addInspectCheckpointCommand(CLI::App& app) {
         const auto& manifest = info->manifest;
         // A native folder's tokenizer file is read too (archives are checked when unpacked).
         if (std::filesystem::is_directory(*path)) {
-            auto tokenizer = tokenizer::makeTokenizer(manifest.tokenizer, *path, manifest.llm.vocabSize);
+            auto tokenizer = tokenizer::makeCheckpointTokenizer(manifest, *path);
             if (!tokenizer) {
                 std::fprintf(stderr, "error: %s\n", tokenizer.error().message.c_str());
                 return 2;

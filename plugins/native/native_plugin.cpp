@@ -12,6 +12,7 @@ Verdict NativePlugin::canLoad(const fs::path& path) const {
         auto manifest = readManifest(path);
         if (!manifest) return {false, manifest.error().message};
         if (manifest->architecture != "egmf") return {false, "architecture \"" + manifest->architecture + "\" is not EGMF"};
+        if (manifest->huggingFace) return {false, "its LLM is a Hugging Face folder (the Hugging Face plugin reads it)"};
         return {true, {}};
     }
     if (path.extension() == ".egmf" && fs::is_regular_file(path, ec)) return {true, {}};

@@ -38,6 +38,7 @@ struct LlmConfig {
     bool attentionBias = false;  ///< q/k/v biases (Qwen2)
     bool tieWordEmbeddings = false;
     std::int64_t bosTokenId = -1, eosTokenId = -1;
+    std::string torchDtype = "float32";  ///< config.json's torch_dtype (dtype): what the weights are stored in
 
     std::int64_t effectiveHeadDim() const {
         return headDim > 0 ? headDim : hiddenSize / std::max<std::int64_t>(1, numAttentionHeads);
@@ -46,6 +47,10 @@ struct LlmConfig {
 
 /// Parses the fields above from a config.json object; unsupported rope types are refused by name.
 Result<LlmConfig> parseLlmConfig(const nlohmann::json& config, const std::string& sourceName);
+
+/// The fields above as a Hugging Face config.json (with "architectures" and hidden_act), what
+/// transformers' AutoModelForCausalLM reads.
+std::string serializeLlmConfig(const LlmConfig& config);
 
 struct LoraConfig {
     std::int64_t rank = 16;
@@ -69,6 +74,16 @@ struct PromptConfig {
 struct TokenizerConfig {
     std::string kind = "bytes";  ///< bytes | tokenizer.json | sentencepiece
     std::string file;            ///< relative to the checkpoint folder
+};
+
+/// Where the parts of a Hugging Face EGMF checkpoint are (docs/checkpoint.md): a Hugging Face LLM
+/// folder, an optional PEFT LoRA adapter folder and the EGMF fusion weights. Relative paths are
+/// relative to the checkpoint folder. The LLM config comes from the base's config.json and the LoRA
+/// config from adapter_config.json; whatever manifest.json says about them is replaced on loading.
+struct HuggingFaceParts {
+    std::string baseModel;
+    std::string adapter;  ///< empty: no adapter
+    std::string fusionWeights = "fusion.safetensors";
 };
 
 struct Manifest {
@@ -96,6 +111,7 @@ struct Manifest {
     TokenizerConfig tokenizer;
     LlmConfig llm;
     std::optional<LoraConfig> lora;
+    std::optional<HuggingFaceParts> huggingFace;  ///< set: the LLM and LoRA live in Hugging Face folders
     std::string provenanceJson = "{}";  ///< training provenance, kept verbatim
 
     std::int64_t contextDim() const { return contextHidden * (contextBidirectional ? 2 : 1); }

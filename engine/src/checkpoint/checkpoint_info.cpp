@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "expected_tensors.h"
+#include "huggingface_layout.h"
 #include "safetensors.h"
 
 namespace egmf {
@@ -16,9 +17,7 @@ std::string shapeText(const std::vector<std::int64_t>& shape) {
 }
 
 /// Every way the file's tensors differ from what the manifest's model needs.
-std::vector<std::string> compareWithManifest(const checkpoint::SafetensorsFile& weights, const Manifest& manifest) {
-    std::map<std::string, const checkpoint::TensorEntry*> present;
-    for (const auto& t : weights.tensors()) present[t.name] = &t;
+std::vector<std::string> compareWithManifest(std::map<std::string, const checkpoint::TensorEntry*> present, const Manifest& manifest) {
     std::vector<std::string> problems;
     for (const auto& expected : checkpoint::expectedTensors(manifest)) {
         const auto found = present.find(expected.key);
@@ -56,6 +55,10 @@ std::string summarize(const CheckpointInfo& info, const std::filesystem::path& f
     out["lora"] = m.lora ? nlohmann::json{{"rank", m.lora->rank}, {"alpha", m.lora->alpha}, {"targetModules", m.lora->targetModules}}
                          : nlohmann::json();
     out["tokenizer"] = {{"kind", m.tokenizer.kind}, {"file", m.tokenizer.file}};
+    if (m.huggingFace) {
+        out["huggingface"] = {{"baseModel", m.huggingFace->baseModel}, {"adapter", m.huggingFace->adapter},
+                              {"fusionWeights", m.huggingFace->fusionWeights}, {"torchDtype", m.llm.torchDtype}};
+    }
     out["tensors"] = info.tensorCount;
     out["parameters"] = info.parameterCount;
     out["weightBytes"] = info.weightBytes;
@@ -75,11 +78,21 @@ Result<CheckpointInfo> inspectCheckpoint(const std::filesystem::path& folder) {
         return makeError(ErrorCode::Unsupported, (folder / "manifest.json").string() + ": architecture \"" + manifest->architecture +
                                                      "\" is not a native EGMF checkpoint; load it through its plugin");
     }
-    const auto file = folder / "model.safetensors";
-    auto weights = checkpoint::SafetensorsFile::open(file);
-    if (!weights) return weights.error();
-    if (const auto problems = compareWithManifest(*weights, *manifest); !problems.empty()) {
-        std::string message = file.string() + ": " + std::to_string(problems.size()) +
+    // A native folder has one weight file; a Hugging Face one has its parts (huggingface_layout.h).
+    std::vector<checkpoint::WeightSource> sources{{folder / "model.safetensors", "", "", {}, {}}};
+    if (manifest->huggingFace) {
+        auto layout = checkpoint::resolveHuggingFaceLayout(folder, std::move(*manifest));
+        if (!layout) return layout.error();
+        manifest = std::move(layout->manifest);
+        sources = std::move(layout->sources);
+    }
+    auto files = checkpoint::openSources(sources);
+    if (!files) return files.error();
+    auto tensors = checkpoint::tensorsByKey(sources, *files);
+    if (!tensors) return tensors.error();
+    const std::string where = sources.size() == 1 ? sources.front().file.string() : folder.string();
+    if (const auto problems = compareWithManifest(*tensors, *manifest); !problems.empty()) {
+        std::string message = where + ": " + std::to_string(problems.size()) +
                               " tensors do not fit manifest.json (is it the manifest of these weights?):";
         for (std::size_t i = 0; i < problems.size() && i < 12; ++i) message += "\n  " + problems[i];
         if (problems.size() > 12) message += "\n  ... and " + std::to_string(problems.size() - 12) + " more";
@@ -87,14 +100,14 @@ Result<CheckpointInfo> inspectCheckpoint(const std::filesystem::path& folder) {
     }
     CheckpointInfo info;
     info.manifest = std::move(*manifest);
-    for (const auto& t : weights->tensors()) {
+    for (const auto& [key, t] : *tensors) {
         std::int64_t count = 1;
-        for (auto d : t.shape) count *= d;
+        for (auto d : t->shape) count *= d;
         ++info.tensorCount;
         info.parameterCount += count;
-        info.weightBytes += t.byteSize();
-        info.parametersPerPart[t.name.substr(0, t.name.find('.'))] += count;
-        ++info.tensorsPerDtype[std::string(checkpoint::dtypeName(t.dtype))];
+        info.weightBytes += t->byteSize();
+        info.parametersPerPart[key.substr(0, key.find('.'))] += count;
+        ++info.tensorsPerDtype[std::string(checkpoint::dtypeName(t->dtype))];
     }
     info.summaryJson = summarize(info, folder);
     return info;

@@ -82,7 +82,18 @@ LlmConfig llmFromJson(const json& c) {
     }
     read(c, "tie_word_embeddings", l.tieWordEmbeddings, "llm.");
     read(c, "bos_token_id", l.bosTokenId, "llm.");
-    read(c, "eos_token_id", l.eosTokenId, "llm.");
+    if (auto eos = c.find("eos_token_id"); eos != c.end() && eos->is_array() && !eos->empty()) {
+        // Llama-3 lists several end tokens; generation stops at the first, the one answers end with.
+        json first = {{"eos_token_id", eos->front()}};
+        read(first, "eos_token_id", l.eosTokenId, "llm.");
+    } else {
+        read(c, "eos_token_id", l.eosTokenId, "llm.");
+    }
+    read(c, "torch_dtype", l.torchDtype, "llm.");
+    read(c, "dtype", l.torchDtype, "llm.");  // transformers >= 5
+    if (l.torchDtype != "float32" && l.torchDtype != "float16" && l.torchDtype != "bfloat16") {
+        throw FieldError("llm.torch_dtype \"" + l.torchDtype + "\" is not supported (float32, float16, bfloat16)");
+    }
 
     // transformers >= 5 writes rope_parameters (with rope_theta inside); older ones rope_scaling.
     const json* rope = nullptr;
@@ -146,7 +157,8 @@ json llmToJson(const LlmConfig& l) {
               {"attention_bias", l.attentionBias},
               {"tie_word_embeddings", l.tieWordEmbeddings},
               {"bos_token_id", l.bosTokenId},
-              {"eos_token_id", l.eosTokenId}};
+              {"eos_token_id", l.eosTokenId},
+              {"torch_dtype", l.torchDtype}};
     if (l.headDim > 0) {
         c["head_dim"] = l.headDim;
     }
@@ -268,12 +280,26 @@ Manifest manifestFromJson(const json& root) {
     read(tokenizer, "kind", m.tokenizer.kind, "tokenizer.");
     read(tokenizer, "file", m.tokenizer.file, "tokenizer.");
 
-    if (!root.contains("llm") || !root["llm"].is_object()) {
-        throw FieldError("llm: missing (the language model's config.json fields)");
+    if (auto it = root.find("huggingface"); it != root.end() && !it->is_null()) {
+        const json& hf = section(root, "huggingface");
+        HuggingFaceParts parts;
+        read(hf, "base_model", parts.baseModel, "huggingface.");
+        read(hf, "adapter", parts.adapter, "huggingface.");
+        read(hf, "fusion_weights", parts.fusionWeights, "huggingface.");
+        if (parts.baseModel.empty() || parts.fusionWeights.empty()) {
+            throw FieldError("huggingface: base_model (the Hugging Face LLM folder) and fusion_weights must name files");
+        }
+        m.huggingFace = parts;
     }
-    m.llm = llmFromJson(root["llm"]);
-    if (m.llm.eosTokenId < 0 || m.llm.eosTokenId >= m.llm.vocabSize) {
-        throw FieldError("llm.eos_token_id must be a token id of the vocabulary");
+    if (m.huggingFace && !root.contains("llm")) {
+        // Filled from the base model's config.json when the checkpoint is resolved.
+    } else if (!root.contains("llm") || !root["llm"].is_object()) {
+        throw FieldError("llm: missing (the language model's config.json fields)");
+    } else {
+        m.llm = llmFromJson(root["llm"]);
+        if (m.llm.eosTokenId < 0 || m.llm.eosTokenId >= m.llm.vocabSize) {
+            throw FieldError("llm.eos_token_id must be a token id of the vocabulary");
+        }
     }
 
     if (auto it = root.find("lora"); it != root.end() && !it->is_null()) {
@@ -308,6 +334,16 @@ Manifest manifestFromJson(const json& root) {
 double LoraConfig::scale() const {
     return useRslora ? alpha / std::sqrt(static_cast<double>(rank))
                      : alpha / static_cast<double>(rank);
+}
+
+std::string serializeLlmConfig(const LlmConfig& l) {
+    auto c = llmToJson(l);
+    const std::string family = l.modelType == "qwen2" ? "Qwen2" : l.modelType == "mistral" ? "Mistral" : "Llama";
+    c["architectures"] = {family + "ForCausalLM"};
+    c["hidden_act"] = "silu";
+    c["max_position_embeddings"] = std::max<std::int64_t>(4096, l.ropeOriginalMaxPositions);
+    if (l.modelType == "qwen2" && l.attentionBias) c.erase("attention_bias");  // Qwen2's config has no such key
+    return c.dump(2) + "\n";
 }
 
 Result<LlmConfig> parseLlmConfig(const nlohmann::json& config, const std::string& sourceName) {
@@ -373,6 +409,11 @@ std::string serializeManifest(const Manifest& m) {
         {"lora", nullptr},
         {"provenance", json::parse(m.provenanceJson, nullptr, false)},
     };
+    if (m.huggingFace) {
+        root["huggingface"] = {{"base_model", m.huggingFace->baseModel},
+                               {"adapter", m.huggingFace->adapter},
+                               {"fusion_weights", m.huggingFace->fusionWeights}};
+    }
     if (m.lora) {
         root["lora"] = {{"r", m.lora->rank},
                         {"lora_alpha", m.lora->alpha},

@@ -5,6 +5,7 @@
 #include <ATen/ATen.h>
 
 #include "egmf/checkpoint.h"
+#include "egmf/huggingface.h"
 #include "runtime/native_analyzer.h"
 #include "weights.h"
 
@@ -15,6 +16,9 @@ Result<std::unique_ptr<Analyzer>> loadNativeCheckpoint(const std::filesystem::pa
     auto manifest = readManifest(folder);
     if (!manifest) {
         return manifest.error();
+    }
+    if (manifest->huggingFace) {
+        return loadHuggingFaceCheckpoint(folder, options);  // the same model, its LLM in Hugging Face folders
     }
     auto tokenizer = tokenizer::makeTokenizer(manifest->tokenizer, folder, manifest->llm.vocabSize);
     if (!tokenizer) {

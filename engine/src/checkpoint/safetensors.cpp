@@ -208,7 +208,9 @@ Result<std::shared_ptr<MappedFile>> MappedFile::open(const std::filesystem::path
     const auto size = static_cast<std::size_t>(info.st_size);
     const std::byte* data = nullptr;
     if (size > 0) {
-        void* mapped = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+        // Private and writable: pages are copied on write, so a tensor that aliases the mapping
+        // (weights.h, loadMapped) may be trained in place and the file never changes.
+        void* mapped = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
         if (mapped == MAP_FAILED) {
             const int err = errno;
             ::close(fd);

@@ -71,6 +71,8 @@ public:
     const std::vector<TensorEntry>& tensors() const { return m_header.tensors; }
     const std::map<std::string, std::string>& metadata() const { return m_header.metadata; }
     const TensorEntry* find(std::string_view name) const;
+    /// The mapping the entries point into (a tensor that aliases it keeps it alive).
+    std::shared_ptr<MappedFile> mapping() const { return m_mapping; }
 
 private:
     std::shared_ptr<MappedFile> m_mapping;

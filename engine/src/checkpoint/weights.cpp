@@ -86,6 +86,34 @@ at::Tensor toTensor(const TensorEntry& entry) {
     return tensor;
 }
 
+namespace {
+
+std::string mismatchMessage(const std::string& sourceName, const std::vector<std::string>& missing,
+                            const std::vector<std::string>& unexpected, const std::vector<std::string>& wrongShape) {
+    std::string message = sourceName + ": the weights do not fit the model the manifest describes";
+    if (!missing.empty()) { message += "\n  missing keys (" + std::to_string(missing.size()) + "):" + listed(missing); }
+    if (!unexpected.empty()) { message += "\n  unexpected keys (" + std::to_string(unexpected.size()) + "):" + listed(unexpected); }
+    if (!wrongShape.empty()) { message += "\n  wrong shapes (" + std::to_string(wrongShape.size()) + "):" + listed(wrongShape); }
+    return message + "\n  check that manifest.json and the weights come from the same export "
+                     "(docs/checkpoint.md lists every key)";
+}
+
+/// `entry` as a tensor with `target`'s dtype and device, copied at most once (see loadMapped).
+at::Tensor mappedTensor(const TensorEntry& entry, const std::shared_ptr<void>& keepAlive, const at::TensorOptions& target) {
+    const auto type = scalarType(entry.dtype);
+    const auto address = reinterpret_cast<std::uintptr_t>(entry.bytes.data());
+    at::Tensor source;
+    if (entry.byteSize() > 0 && address % dtypeSize(entry.dtype) == 0) {
+        source = at::from_blob(const_cast<std::byte*>(entry.bytes.data()), entry.shape, [keepAlive](void*) {},
+                               at::TensorOptions().dtype(type));
+    } else {
+        source = toTensor(entry);
+    }
+    return source.to(target.device(), target.dtype());  // the same tensor when nothing changes
+}
+
+}  // namespace
+
 Result<void> loadStrict(torch::nn::Module& module, const SafetensorsFile& file,
                         const std::string& sourceName) {
     auto parameters = module.named_parameters(true);
@@ -108,17 +136,57 @@ Result<void> loadStrict(torch::nn::Module& module, const SafetensorsFile& file,
         }
     }
     if (!missing.empty() || !unexpected.empty() || !wrongShape.empty()) {
-        std::string message = sourceName + ": the weights do not fit the model the manifest describes";
-        if (!missing.empty()) { message += "\n  missing keys (" + std::to_string(missing.size()) + "):" + listed(missing); }
-        if (!unexpected.empty()) { message += "\n  unexpected keys (" + std::to_string(unexpected.size()) + "):" + listed(unexpected); }
-        if (!wrongShape.empty()) { message += "\n  wrong shapes (" + std::to_string(wrongShape.size()) + "):" + listed(wrongShape); }
-        message += "\n  check that manifest.json and model.safetensors come from the same export "
-                   "(docs/checkpoint.md lists every key)";
-        return makeError(ErrorCode::Mismatch, message);
+        return makeError(ErrorCode::Mismatch, mismatchMessage(sourceName, missing, unexpected, wrongShape));
     }
     at::NoGradGuard noGrad;
     for (auto& item : parameters) {
         item.value().copy_(toTensor(*file.find(checkpointKey(item.key()))));
+    }
+    return {};
+}
+
+Result<void> loadMapped(torch::nn::Module& module, const std::map<std::string, const TensorEntry*>& tensors,
+                        const std::vector<SafetensorsFile>& files, const std::vector<ExpectedTensor>& expected,
+                        const std::function<bool(const std::string& key)>& wanted, const std::string& sourceName,
+                        const std::function<void(double)>& progress) {
+    std::vector<std::string> missing, unexpected, wrongShape;
+    std::set<std::string> expectedKeys;
+    std::uint64_t totalBytes = 0;
+    for (const auto& e : expected) {
+        if (!wanted(e.key)) continue;
+        expectedKeys.insert(e.key);
+        const auto found = tensors.find(e.key);
+        if (found == tensors.end()) {
+            missing.push_back(e.key);
+        } else if (found->second->shape != e.shape) {
+            wrongShape.push_back(e.key + ": file " + shapeText(found->second->shape) + ", model " + shapeText(e.shape));
+        } else if (found->second->dtype != DType::F32 && found->second->dtype != DType::F16 && found->second->dtype != DType::BF16) {
+            wrongShape.push_back(e.key + ": " + std::string(dtypeName(found->second->dtype)) + ", not a floating type");
+        } else {
+            totalBytes += found->second->byteSize();
+        }
+    }
+    for (const auto& [key, entry] : tensors) {
+        if (wanted(key) && !expectedKeys.count(key)) unexpected.push_back(key);
+    }
+    if (!missing.empty() || !unexpected.empty() || !wrongShape.empty()) {
+        return makeError(ErrorCode::Mismatch, mismatchMessage(sourceName, missing, unexpected, wrongShape));
+    }
+    auto mappings = std::make_shared<std::vector<std::shared_ptr<MappedFile>>>();
+    for (const auto& file : files) mappings->push_back(file.mapping());
+    const std::shared_ptr<void> keepAlive = mappings;
+    std::uint64_t doneBytes = 0;
+    at::NoGradGuard noGrad;
+    for (auto& item : module.named_parameters(true)) {
+        const auto key = checkpointKey(item.key());
+        if (!wanted(key)) continue;
+        const auto found = tensors.find(key);
+        if (found == tensors.end()) {
+            return makeError(ErrorCode::Internal, sourceName + ": the model has " + key + ", which the manifest's table lacks; please report this");
+        }
+        item.value().set_data(mappedTensor(*found->second, keepAlive, item.value().options()));
+        doneBytes += found->second->byteSize();
+        if (progress && totalBytes > 0) progress(static_cast<double>(doneBytes) / static_cast<double>(totalBytes));
     }
     return {};
 }
@@ -143,10 +211,12 @@ Result<void> saveTensors(const std::filesystem::path& path,
 }
 
 Result<void> saveModule(const torch::nn::Module& module, const std::filesystem::path& path,
-                        const std::map<std::string, std::string>& metadata) {
+                        const std::map<std::string, std::string>& metadata,
+                        const std::function<bool(const std::string& key)>& keep) {
     std::map<std::string, at::Tensor> tensors;
     for (const auto& item : module.named_parameters(true)) {
-        tensors[checkpointKey(item.key())] = item.value();
+        const auto key = checkpointKey(item.key());
+        if (!keep || keep(key)) tensors[key] = item.value();
     }
     return saveTensors(path, tensors, metadata);
 }

@@ -9,6 +9,8 @@
 // Loading is strict: missing, unexpected and wrong-shape keys are all listed in one error.
 
 #include <filesystem>
+#include <functional>
+#include <vector>
 #include <map>
 #include <string>
 
@@ -16,6 +18,7 @@
 #include <torch/nn/module.h>
 
 #include "egmf/result.h"
+#include "expected_tensors.h"
 #include "safetensors.h"
 
 namespace egmf::checkpoint {
@@ -29,9 +32,21 @@ std::string parameterName(const std::string& checkpointKey);
 Result<void> loadStrict(torch::nn::Module& module, const SafetensorsFile& file,
                         const std::string& sourceName);
 
-/// Writes every parameter of `module` under its checkpoint key.
+/// Fills the parameters of `module` whose checkpoint key `wanted` accepts from `tensors` (keys ->
+/// entries of `files`, whose mappings the parameters keep alive), without initialising or copying twice: an entry
+/// already in the wanted dtype and suitably aligned becomes the parameter itself on the CPU (it
+/// aliases the copy-on-write mapping) and is copied once to a GPU; others are converted once.
+/// Strict like loadStrict, but against `expected` (expected_tensors.h: the shapes the manifest
+/// implies), so parameters may be placeholders (model::DeferredBaseWeights). `progress` gets 0..1.
+Result<void> loadMapped(torch::nn::Module& module, const std::map<std::string, const TensorEntry*>& tensors,
+                        const std::vector<SafetensorsFile>& files, const std::vector<ExpectedTensor>& expected,
+                        const std::function<bool(const std::string& key)>& wanted, const std::string& sourceName,
+                        const std::function<void(double)>& progress = {});
+
+/// Writes the parameters of `module` under their checkpoint keys (those `keep` accepts, if given).
 Result<void> saveModule(const torch::nn::Module& module, const std::filesystem::path& path,
-                        const std::map<std::string, std::string>& metadata = {});
+                        const std::map<std::string, std::string>& metadata = {},
+                        const std::function<bool(const std::string& key)>& keep = {});
 
 /// Plain named tensors (test inputs, reference outputs). CPU, contiguous.
 Result<void> saveTensors(const std::filesystem::path& path,

@@ -194,6 +194,12 @@ void Engine::load(std::shared_ptr<Analyzer> analyzer) {
 
 Result<void> checkLoadFits(const Manifest& manifest, LoadOptions& options, const std::string& where) {
     if (options.device == "auto") options.device = at::hasCUDA() ? "cuda" : "cpu";
+    if (options.dtype == "auto") {
+        // The weights' dtype on a GPU; on the CPU float32 when it fits, else the weights' half dtype.
+        const bool cuda = options.device.rfind("cuda", 0) == 0;
+        const bool fits32 = estimateLoadedBytes(manifest, "float32") <= runtime::physicalMemoryBytes() * 8 / 10;
+        options.dtype = cuda || !fits32 ? manifest.llm.torchDtype : "float32";
+    }
     const auto needed = estimateLoadedBytes(manifest, options.dtype);
     if (options.device == "cpu") {
         return runtime::checkFits(needed, runtime::physicalMemoryBytes(), where, "this machine's memory",

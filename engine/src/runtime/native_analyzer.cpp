@@ -43,13 +43,18 @@ UtteranceResult NativeAnalyzer::toResult(const Utterance& utterance, const Utter
 
 Result<model::Egmf> buildModel(const Manifest& manifest, const LoadOptions& options) {
     at::ScalarType dtype = at::kFloat;
-    if (options.dtype == "float16") {
+    std::string wanted = options.dtype;
+    if (wanted == "auto") {
+        // The weights' own dtype on a GPU; float32 on the CPU (checkLoadFits may have chosen already).
+        wanted = options.device.rfind("cuda", 0) == 0 ? manifest.llm.torchDtype : "float32";
+    }
+    if (wanted == "float16") {
         dtype = at::kHalf;
-    } else if (options.dtype == "bfloat16") {
+    } else if (wanted == "bfloat16") {
         dtype = at::kBFloat16;
-    } else if (options.dtype != "float32") {
+    } else if (wanted != "float32") {
         return makeError(ErrorCode::InvalidArgument,
-                         "dtype \"" + options.dtype + "\" is not one of float32, float16, bfloat16");
+                         "dtype \"" + options.dtype + "\" is not one of auto, float32, float16, bfloat16");
     }
     tuneAllocatorForInference();
     try {

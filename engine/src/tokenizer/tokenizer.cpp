@@ -8,6 +8,23 @@
 #endif
 
 namespace egmf::tokenizer {
+namespace {
+
+Result<std::unique_ptr<Tokenizer>> loadTokenizerFitting(const std::filesystem::path& file, std::int64_t modelVocabSize) {
+    auto tokenizer = loadTokenizerFile(file);
+    if (tokenizer.ok() && (*tokenizer)->vocabSize() > modelVocabSize) {
+        return makeError(ErrorCode::Mismatch, file.string() + ": the tokenizer has " + std::to_string((*tokenizer)->vocabSize()) +
+                                                  " tokens but the model's vocab_size is " + std::to_string(modelVocabSize));
+    }
+    return tokenizer;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Tokenizer>> makeCheckpointTokenizer(const Manifest& manifest, const std::filesystem::path& checkpointDir) {
+    if (manifest.huggingFace) return loadTokenizerFitting(manifest.tokenizer.file, manifest.llm.vocabSize);
+    return makeTokenizer(manifest.tokenizer, checkpointDir, manifest.llm.vocabSize);
+}
 
 Result<std::unique_ptr<Tokenizer>> makeTokenizer(const TokenizerConfig& config,
                                                  const std::filesystem::path& checkpointDir,
@@ -25,13 +42,7 @@ Result<std::unique_ptr<Tokenizer>> makeTokenizer(const TokenizerConfig& config,
             return makeError(ErrorCode::Corrupt, (checkpointDir / "manifest.json").string() +
                                                      ": tokenizer.file must name a file inside the checkpoint folder");
         }
-        auto tokenizer = loadTokenizerFile(checkpointDir / config.file);
-        if (tokenizer.ok() && (*tokenizer)->vocabSize() > modelVocabSize) {
-            return makeError(ErrorCode::Mismatch, (checkpointDir / config.file).string() + ": the tokenizer has " +
-                                                      std::to_string((*tokenizer)->vocabSize()) + " tokens but llm.vocab_size is " +
-                                                      std::to_string(modelVocabSize));
-        }
-        return tokenizer;
+        return loadTokenizerFitting(checkpointDir / config.file, modelVocabSize);
     }
     return makeError(ErrorCode::Unsupported,
                      (checkpointDir / "manifest.json").string() + ": tokenizer kind \"" +

@@ -36,6 +36,10 @@ Result<std::unique_ptr<Tokenizer>> makeTokenizer(const TokenizerConfig& config,
                                                  const std::filesystem::path& checkpointDir,
                                                  std::int64_t modelVocabSize);
 
+/// The tokenizer of a checkpoint: makeTokenizer for a native one; for a Hugging Face one
+/// (manifest.huggingFace, resolved by checkpoint/huggingface_layout.h) the file of its base model.
+Result<std::unique_ptr<Tokenizer>> makeCheckpointTokenizer(const Manifest& manifest, const std::filesystem::path& checkpointDir);
+
 /// Reads a tokenizer file: a Hugging Face tokenizer.json (by its .json extension) or a
 /// SentencePiece .model. Builds without PCRE2/ICU (the GPU machine's model-only build) refuse both.
 Result<std::unique_ptr<Tokenizer>> loadTokenizerFile(const std::filesystem::path& file);

@@ -6,7 +6,11 @@
 namespace egmf::model {
 
 RmsNormImpl::RmsNormImpl(std::int64_t dim, double eps) : m_eps(eps) {
-    weight = register_parameter("weight", at::ones({dim}));
+    weight = register_parameter("weight", baseWeight({dim}, [](Tensor& w) { w.fill_(1.0); }));
+}
+
+TokenEmbeddingImpl::TokenEmbeddingImpl(std::int64_t count, std::int64_t dim) {
+    weight = register_parameter("weight", baseWeight({count, dim}, [](Tensor& w) { w.normal_(); }));
 }
 
 Tensor RmsNormImpl::forward(const Tensor& x) {
@@ -68,7 +72,7 @@ LlamaDecoderLayerImpl::LlamaDecoderLayerImpl(const LlmConfig& c, const std::opti
 }
 
 LlamaModelImpl::LlamaModelImpl(const LlmConfig& c, const std::optional<LoraConfig>& lora) {
-    embed_tokens = register_module("embed_tokens", torch::nn::Embedding(c.vocabSize, c.hiddenSize));
+    embed_tokens = register_module("embed_tokens", TokenEmbedding(c.vocabSize, c.hiddenSize));
     layers = register_module("layers", torch::nn::ModuleList());
     for (std::int64_t i = 0; i < c.numHiddenLayers; ++i) {
         layers->push_back(LlamaDecoderLayer(c, lora));
@@ -80,8 +84,8 @@ LlamaForCausalLMImpl::LlamaForCausalLMImpl(const LlmConfig& c, const std::option
     : m_config(c), m_rope(c) {
     model = register_module("model", LlamaModel(c, lora));
     if (!c.tieWordEmbeddings) {
-        lm_head = register_module("lm_head", torch::nn::Linear(
-                                                 torch::nn::LinearOptions(c.hiddenSize, c.vocabSize).bias(false)));
+        // LoraLinear's initialisation is nn.Linear's (uniform, bound 1/sqrt(in)), drawn in the same order.
+        lm_head = register_module("lm_head", LoraLinear(c.hiddenSize, c.vocabSize, false, std::nullopt));
     }
 }
 

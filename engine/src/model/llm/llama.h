@@ -33,6 +33,15 @@ private:
 };
 TORCH_MODULE(RmsNorm);
 
+/// nn.Embedding's weight and lookup, with the weight made by baseWeight (N(0, 1), as nn.Embedding).
+class TokenEmbeddingImpl : public torch::nn::Module {
+public:
+    TokenEmbeddingImpl(std::int64_t count, std::int64_t dim);
+    Tensor forward(const Tensor& ids) { return at::embedding(weight, ids); }
+    Tensor weight;
+};
+TORCH_MODULE(TokenEmbedding);
+
 class LlamaAttentionImpl : public torch::nn::Module {
 public:
     LlamaAttentionImpl(const LlmConfig& config, const std::optional<LoraConfig>& lora);
@@ -68,7 +77,7 @@ TORCH_MODULE(LlamaDecoderLayer);
 class LlamaModelImpl : public torch::nn::Module {
 public:
     LlamaModelImpl(const LlmConfig& config, const std::optional<LoraConfig>& lora);
-    torch::nn::Embedding embed_tokens{nullptr};
+    TokenEmbedding embed_tokens{nullptr};
     torch::nn::ModuleList layers{nullptr};
     RmsNorm norm{nullptr};
 };
@@ -94,7 +103,7 @@ public:
     const LlmConfig& config() const { return m_config; }
 
     LlamaModel model{nullptr};
-    torch::nn::Linear lm_head{nullptr};  ///< null when tie_word_embeddings
+    LoraLinear lm_head{nullptr};  ///< null when tie_word_embeddings; never has an adapter
 
 private:
     Tensor run(const Tensor& embeddings, KvCache& cache, const Tensor& positions, const Tensor& blocked);

@@ -4,13 +4,27 @@
 #include <cmath>
 
 namespace egmf::model {
+namespace {
+thread_local bool tDeferred = false;
+}
+
+DeferredBaseWeights::DeferredBaseWeights() : m_previous(tDeferred) { tDeferred = true; }
+DeferredBaseWeights::~DeferredBaseWeights() { tDeferred = m_previous; }
+bool DeferredBaseWeights::active() { return tDeferred; }
+
+Tensor baseWeight(at::IntArrayRef shape, const std::function<void(Tensor&)>& init) {
+    if (tDeferred) return at::empty({0});
+    auto weight = at::empty(shape);
+    init(weight);
+    return weight;
+}
 
 LoraLinearImpl::LoraLinearImpl(std::int64_t in, std::int64_t out, bool withBias,
                                const std::optional<LoraConfig>& lora) {
     const double bound = 1.0 / std::sqrt(static_cast<double>(in));
-    weight = register_parameter("weight", at::empty({out, in}).uniform_(-bound, bound));
+    weight = register_parameter("weight", baseWeight({out, in}, [&](Tensor& w) { w.uniform_(-bound, bound); }));
     if (withBias) {
-        bias = register_parameter("bias", at::zeros({out}));
+        bias = register_parameter("bias", baseWeight({out}, [](Tensor& b) { b.zero_(); }));
     }
     if (lora) {
         using torch::nn::LinearOptions;

@@ -7,12 +7,32 @@
 // (model/weights.h maps the names); A and B stay separate from the base weight, never merged, so
 // the adapter can be exported and switched off.
 
+#include <functional>
 #include <optional>
 
 #include "../torch_nn.h"
 #include "egmf/manifest.h"
 
 namespace egmf::model {
+
+/// While one is alive on this thread, the LLM's base weights (projections, norms, embeddings) are
+/// created as empty placeholders instead of being initialised: a loader that fills every one of
+/// them from memory-mapped files (checkpoint/weights.h, loadMapped) then never pays for an
+/// initialisation it would overwrite (seconds, and the memory twice, for a 1B model).
+class DeferredBaseWeights {
+public:
+    DeferredBaseWeights();
+    ~DeferredBaseWeights();
+    DeferredBaseWeights(const DeferredBaseWeights&) = delete;
+    DeferredBaseWeights& operator=(const DeferredBaseWeights&) = delete;
+    static bool active();
+
+private:
+    bool m_previous;
+};
+
+/// A base weight of `shape` made by `init` (or a placeholder under DeferredBaseWeights).
+Tensor baseWeight(at::IntArrayRef shape, const std::function<void(Tensor&)>& init);
 
 class LoraLinearImpl : public torch::nn::Module {
 public:
