@@ -31,6 +31,11 @@ QString describeCheckpoint(const CheckpointInfo& info, const QString& plugin) {
     html += QObject::tr("LLM: %1, %2 layers, hidden %3, %4/%5 heads, vocabulary %6<br>")
                 .arg(QString::fromStdString(m.llm.modelType)).arg(m.llm.numHiddenLayers).arg(m.llm.hiddenSize)
                 .arg(m.llm.numAttentionHeads).arg(m.llm.numKeyValueHeads).arg(m.llm.vocabSize);
+    if (m.huggingFace) {
+        html += QObject::tr("Hugging Face base: <tt>%1</tt> (%2), adapter: <tt>%3</tt><br>")
+                    .arg(QString::fromStdString(m.huggingFace->baseModel).toHtmlEscaped(), QString::fromStdString(m.llm.torchDtype),
+                         m.huggingFace->adapter.empty() ? QObject::tr("none") : QString::fromStdString(m.huggingFace->adapter).toHtmlEscaped());
+    }
     html += m.lora ? QObject::tr("LoRA: rank %1, alpha %2 on %3<br>").arg(m.lora->rank).arg(m.lora->alpha).arg(QString::fromStdString([&] {
                          std::string t;
                          for (const auto& x : m.lora->targetModules) t += (t.empty() ? "" : ", ") + x;

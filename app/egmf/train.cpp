@@ -1,4 +1,5 @@
 // egmf train --dataset PATH --out DIR [--task erc|msa] [--config train.json] [--epochs N] [--seed N]
+//            [--base-model HF_FOLDER] [--max-steps N]
 //            [--llm-training full|lora] [--threads N] [--processes N] [--resume]
 // Reads the dataset, extracts (or reuses) every clip's features, and trains a checkpoint
 // (engine/src/train/trainer.h). --processes N starts N-1 more copies of itself as the other ranks
@@ -22,8 +23,8 @@ namespace egmf::cli {
 namespace {
 
 struct Options {
-    std::string dataset, out, task, config, llmTraining, featureCache;
-    int epochs = 0, patience = 0, threads = 0, processes = 1;
+    std::string dataset, out, task, config, llmTraining, featureCache, baseModel;
+    int epochs = 0, patience = 0, threads = 0, processes = 1, maxSteps = 0;
     std::uint64_t seed = 0;
     bool resume = false;
     train::DistributedSetup distributed;
@@ -61,6 +62,15 @@ Result<train::TrainConfig> configFrom(const Options& o) {
     if (o.patience > 0) config.patience = o.patience;
     if (o.seed > 0) config.seed = o.seed;
     if (!o.llmTraining.empty()) config.llmTraining = o.llmTraining;
+    if (!o.baseModel.empty()) config.baseModel = o.baseModel;
+    if (!config.baseModel.empty()) {
+        if (o.llmTraining == "full") {
+            return makeError(ErrorCode::InvalidArgument, "--llm-training full: a Hugging Face base stays frozen and its LoRA adapter trains; "
+                                                         "leave --llm-training out");
+        }
+        config.llmTraining = "lora";
+    }
+    if (o.maxSteps > 0) config.maxSteps = o.maxSteps;
     auto checked = train::TrainConfig::fromJson(config.toJson(), o.config.empty() ? "the training flags" : o.config);
     if (checked) checked->model = train::demoTrainingManifest();
     return checked;
@@ -70,6 +80,8 @@ std::string commandLine(const Options& o, const train::TrainConfig& config) {
     std::string command = "egmf train --dataset " + o.dataset + " --out " + o.out + " --task " + config.task + " --seed " +
                           std::to_string(config.seed) + " --epochs " + std::to_string(config.epochs);
     if (!o.config.empty()) command += " --config " + o.config;
+    if (!config.baseModel.empty()) command += " --base-model " + config.baseModel;
+    if (config.maxSteps > 0) command += " --max-steps " + std::to_string(config.maxSteps);
     if (o.processes > 1) command += " --processes " + std::to_string(o.processes);
     return command;
 }
@@ -90,6 +102,9 @@ Command addTrainCommand(CLI::App& app) {
     command->add_option("--threads", o->threads, "Intra-op threads per process (0: cores / processes)");
     command->add_option("--processes", o->processes, "Train with this many local processes (torch c10d, Gloo)")->check(CLI::Range(1, 64));
     command->add_option("--features-cache", o->featureCache, "Where clip features are kept (default ~/.cache/egmf-studio/features)");
+    command->add_option("--base-model", o->baseModel, "A Hugging Face model folder to start from (frozen; a LoRA adapter trains; "
+                                                      "written in the Hugging Face layout)");
+    command->add_option("--max-steps", o->maxSteps, "Stop after this many optimizer steps")->check(CLI::PositiveNumber);
     command->add_flag("--resume", o->resume, "Continue an interrupted run from its last finished epoch");
     // Set by --processes for the ranks it starts; not for users.
     command->add_option("--rank", o->distributed.rank)->group("");
@@ -156,6 +171,8 @@ Command addTrainCommand(CLI::App& app) {
                                                  std::to_string(o->distributed.port), "--features-cache",
                                                  std::string(features->cacheFile.parent_path().string())};
                 if (!o->config.empty()) argv.insert(argv.end(), {"--config", o->config});
+                if (!config->baseModel.empty()) argv.insert(argv.end(), {"--base-model", config->baseModel});
+                if (config->maxSteps > 0) argv.insert(argv.end(), {"--max-steps", std::to_string(config->maxSteps)});
                 if (o->resume) argv.push_back("--resume");
                 if (o->threads > 0) argv.insert(argv.end(), {"--threads", std::to_string(o->threads)});
                 ranks.emplace_back([argv, r, &outcomes] {

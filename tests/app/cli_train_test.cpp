@@ -133,6 +133,45 @@ TEST_F(CliTrain, killedAfterAnEpoch_resumesToTheWeightsOfAnUninterruptedRun) {
     EXPECT_LT(difference, 1e-6);
 }
 
+std::string fileBytes(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+TEST_F(CliTrain, fromAHuggingFaceBase_50Steps_writesTheHuggingFaceLayout_andLeavesTheBaseUntouched) {
+    // The tiny Hugging Face Llama: the bundled demo's LLM and SentencePiece tokenizer, exported.
+    const auto hf = s_dir->path() / "hf-demo";
+    const auto exported = test::egmf("export --checkpoint '" + (fs::path(EGMF_SOURCE_DIR) / "resources/checkpoints/demo-erc").string() +
+                                     "' --huggingface '" + hf.string() + "'");
+    ASSERT_EQ(exported.code, 0) << exported.output;
+    const auto baseBytes = fileBytes(hf / "base/model.safetensors");
+    const auto out = s_dir->path() / "from-hf";
+    const auto run = test::egmf(train(out, "--epochs 30 --base-model '" + (hf / "base").string() + "' --max-steps 50"));
+    ASSERT_EQ(run.code, 0) << run.output;
+    EXPECT_TRUE(fs::exists(out / "adapter/adapter_config.json"));
+    EXPECT_TRUE(fs::exists(out / "adapter/adapter_model.safetensors"));
+    EXPECT_TRUE(fs::exists(out / "fusion.safetensors"));
+    EXPECT_FALSE(fs::exists(out / "model.safetensors")) << "the frozen base is named, not copied";
+    EXPECT_EQ(fileBytes(hf / "base/model.safetensors"), baseBytes) << "training wrote into the memory-mapped base";
+    auto info = inspectCheckpoint(out);
+    ASSERT_TRUE(info.ok()) << info.error().message;
+    ASSERT_TRUE(info->manifest.huggingFace.has_value());
+    EXPECT_EQ(fs::path(info->manifest.huggingFace->baseModel), fs::absolute(hf / "base").lexically_normal());
+    ASSERT_TRUE(info->manifest.lora.has_value());
+    const auto provenance = json::parse(info->manifest.provenanceJson);
+    EXPECT_EQ(provenance["config"]["max_steps"], 50);
+    EXPECT_EQ(provenance["config"]["llm_training"], "lora");
+    EXPECT_LE(provenance["epochs"].size() * 4, 52u) << "50 steps of 4 dialogues: at most 13 epochs";
+    // Through the plugins, as `egmf` loads every checkpoint: the Hugging Face plugin takes it and predicts.
+    const auto inspected = test::egmf("inspect-checkpoint '" + out.string() + "'");
+    ASSERT_EQ(inspected.code, 0) << inspected.output;
+    EXPECT_NE(inspected.output.find("Hugging Face LLM + PEFT LoRA"), std::string::npos) << inspected.output;
+    const auto evaluated = test::egmf("eval --checkpoint '" + out.string() + "' --dataset '" + (s_dir->path() / "data").string() +
+                                      "' --split test");
+    ASSERT_EQ(evaluated.code, 0) << evaluated.output;
+    EXPECT_NE(evaluated.output.find("accuracy"), std::string::npos) << evaluated.output;
+}
+
 TEST_F(CliTrain, badSettings_exit2_namingTheProblem) {
     std::ofstream(s_dir->path() / "bad.json") << R"({"task": "poetry"})";
     const auto bad = test::egmf("train --dataset '" + (s_dir->path() / "data").string() + "' --out '" + (s_dir->path() / "x").string() +

@@ -15,6 +15,7 @@
 
 #include "../engine/test_support.h"
 #include "egmf/checkpoint_archive.h"
+#include "egmf/huggingface.h"
 #include "egmf/paths.h"
 #include "host/plugin_host.h"
 
@@ -167,6 +168,41 @@ TEST(NativePlugin, readsFoldersAndArchives_andRefusesDamagedOnes) {
     ASSERT_FALSE(climbed.ok());
     EXPECT_NE(climbed.error().message.find("../escaped.txt"), std::string::npos);
     EXPECT_FALSE(fs::exists(dir.path() / "escaped.txt"));
+}
+
+TEST(HuggingFacePlugin, takesHuggingFaceLayouts_loadsAndAnalyses_andRefusesDamagedOnes) {
+    test::TempDir dir;
+    PluginHost host;
+    host.discover();
+    const auto hf = dir.path() / "hf";
+    ASSERT_TRUE(exportHuggingFaceCheckpoint(kBundled, hf).ok());
+    auto match = host.loaderFor(hf);
+    ASSERT_TRUE(match.ok()) << match.error().message;
+    EXPECT_EQ(host.plugins()[match->index].name, QStringLiteral("Hugging Face LLM + PEFT LoRA + EGMF fusion"));
+    auto info = match->loader->inspect(hf);
+    ASSERT_TRUE(info.ok()) << info.error().message;
+    EXPECT_EQ(info->manifest.llm.hiddenSize, 128);
+    auto loaded = host.loadCheckpoint(hf, {"cpu", "auto"});
+    ASSERT_TRUE(loaded.ok()) << loaded.error().message;
+    std::atomic<bool> cancel{false};
+    auto result = (*loaded)->analyzeDialogue(test::randomDialogue((*loaded)->manifest(), {"", "av"}, 9), {}, cancel);
+    ASSERT_TRUE(result.ok()) << result.error().message;
+    EXPECT_EQ(result->utterances.size(), 2u);
+    EXPECT_EQ(result->utterances[0].probabilities.size(), 7u);
+
+    // A bare Hugging Face model folder: the reason says what is missing.
+    auto bare = host.loaderFor(hf / "base");
+    ASSERT_FALSE(bare.ok());
+    EXPECT_NE(bare.error().message.find("without the EGMF parts"), std::string::npos) << bare.error().message;
+    // Truncated fusion weights: inspect names the file.
+    {
+        std::ifstream in(hf / "fusion.safetensors", std::ios::binary);
+        std::string bytes((std::istreambuf_iterator<char>(in)), {});
+        std::ofstream(hf / "fusion.safetensors", std::ios::binary | std::ios::trunc) << bytes.substr(0, bytes.size() - 100);
+    }
+    auto damaged = match->loader->inspect(hf);
+    ASSERT_FALSE(damaged.ok());
+    EXPECT_NE(damaged.error().message.find("fusion.safetensors"), std::string::npos) << damaged.error().message;
 }
 
 }  // namespace

@@ -506,6 +506,48 @@ TEST_F(Studio, pluginPanel_listsPlugins_inspects_andLoadsInTheBackground) {
     EXPECT_TRUE(window->session()->result({0, 0})->predictedScore.has_value());
 }
 
+TEST_F(Studio, pluginPanel_loadsAHuggingFaceCheckpointTrainedFromABase_andPredicts) {
+    // A tiny Hugging Face Llama (the bundled demo's LLM, exported), a LoRA adapter and fusion
+    // weights trained on it for 50 steps by `egmf train` on a text-only corpus.
+    const auto root = dir_->path() / "hf-e2e";
+    std::filesystem::create_directories(root / "data");
+    const char* lines[][2] = {{"We won the tickets!", "joy"}, {"I miss her every day.", "sadness"}, {"You lied to me again!", "anger"},
+                              {"The train gets in at six.", "neutral"}, {"Ugh, hair in my soup.", "disgust"}};
+    for (const char* split : {"train", "dev"}) {
+        std::ofstream csv(root / "data" / (std::string(split) + "_sent_emo.csv"));
+        csv << "Sr No.,Utterance,Speaker,Emotion,Sentiment,Dialogue_ID,Utterance_ID,Season,Episode,StartTime,EndTime\n";
+        for (int d = 0, n = 1; d < (std::string(split) == "train" ? 6 : 2); ++d) {
+            for (int u = 0; u < 5; ++u, ++n) {
+                csv << n << ",\"" << lines[(d + u) % 5][0] << "\",Lena," << lines[(d + u) % 5][1] << ",neutral," << d << ',' << u
+                    << ",1,1,\"00:00:01,000\",\"00:00:02,000\"\n";
+            }
+        }
+    }
+    std::ofstream(root / "config.json") << R"({"dialogues_per_step": 1})";
+    const std::string egmfBinary = EGMF_BINARY_DIR "/bin/egmf";
+    const auto exportCommand = egmfBinary + " export --checkpoint '" + checkpoint().toStdString() + "' --huggingface '" + (root / "hf").string() + "'";
+    ASSERT_EQ(std::system(exportCommand.c_str()), 0) << exportCommand;
+    const auto trainCommand = egmfBinary + " train --dataset '" + (root / "data").string() + "' --out '" + (root / "trained").string() +
+                              "' --config '" + (root / "config.json").string() + "' --base-model '" + (root / "hf/base").string() +
+                              "' --max-steps 50 --threads 1 --features-cache '" + (root / "cache").string() + "' > /dev/null 2>&1";
+    ASSERT_EQ(std::system(trainCommand.c_str()), 0) << trainCommand;
+
+    auto window = openWindow();
+    auto* panel = window->pluginPanel();
+    ASSERT_TRUE(panel->inspect(QString::fromStdString((root / "trained").string())));
+    EXPECT_TRUE(panel->summaryText().contains(QStringLiteral("Hugging Face LLM + PEFT LoRA"))) << panel->summaryText().toStdString();
+    EXPECT_TRUE(panel->summaryText().contains(QStringLiteral("Hugging Face base:"))) << panel->summaryText().toStdString();
+    EXPECT_TRUE(panel->summaryText().contains(QStringLiteral("LoRA: rank 16"))) << panel->summaryText().toStdString();
+    panel->load();
+    ASSERT_TRUE(waitUntil([&] { return !window->session()->loading(); }, 60000));
+    ASSERT_TRUE(waitUntil([&] { return window->session()->dialogueState(0) == AnalysisScheduler::State::Done; }, 120000));
+    const auto* result = window->session()->result({0, 0});
+    ASSERT_NE(result, nullptr);
+    EXPECT_TRUE(result->error.empty()) << result->error;
+    EXPECT_EQ(result->probabilities.size(), 7u);
+    EXPECT_FALSE(result->scoredPrediction.empty());
+}
+
 }  // namespace
 }  // namespace egmf
 

@@ -38,19 +38,6 @@ Result<void> writeRenamed(const checkpoint::SafetensorsFile& file, const fs::pat
     return checkpoint::writeSafetensors(out, std::move(tensors), metadata);
 }
 
-/// adapter_config.json as peft writes it: every option, at its default unless the manifest says otherwise.
-std::string adapterConfigJson(const LoraConfig& lora, const std::string& baseModel) {
-    const json config = {{"alpha_pattern", json::object()}, {"auto_mapping", nullptr}, {"base_model_name_or_path", baseModel},
-                         {"bias", "none"}, {"fan_in_fan_out", false}, {"inference_mode", true}, {"init_lora_weights", true},
-                         {"layer_replication", nullptr}, {"layers_pattern", nullptr}, {"layers_to_transform", nullptr},
-                         {"loftq_config", json::object()}, {"lora_alpha", lora.alpha}, {"lora_dropout", lora.dropout},
-                         {"megatron_config", nullptr}, {"megatron_core", "megatron.core"}, {"modules_to_save", nullptr},
-                         {"peft_type", "LORA"}, {"r", lora.rank}, {"rank_pattern", json::object()}, {"revision", nullptr},
-                         {"target_modules", lora.targetModules}, {"task_type", "CAUSAL_LM"}, {"use_dora", false},
-                         {"use_rslora", lora.useRslora}};
-    return config.dump(2) + "\n";
-}
-
 std::string peftName(const std::string& key) {
     const std::string ours = checkpoint::kLoraKeyPrefix;
     return key.starts_with(ours) ? checkpoint::kPeftPrefix + key.substr(ours.size()) : std::string();
@@ -76,14 +63,14 @@ Result<void> exportPeftAdapter(const fs::path& checkpoint, const fs::path& outDi
         if (!file) return file.error();
         if (auto made = makeFolder(outDir); !made) return made;
         if (auto written = writeRenamed(*file, outDir / "adapter_model.safetensors", [](const std::string& n) { return n; }, {{"format", "pt"}}); !written) return written;
-        return writeText(outDir / "adapter_config.json", adapterConfigJson(*layout->manifest.lora, layout->baseFolder.string()));
+        return writeText(outDir / "adapter_config.json", checkpoint::peftAdapterConfigJson(*layout->manifest.lora, layout->baseFolder.string()));
     }
     if (!manifest->lora) return makeError(ErrorCode::NotFound, checkpoint.string() + ": this checkpoint has no LoRA adapter (manifest.json lora is null)");
     auto file = checkpoint::SafetensorsFile::open(checkpoint / "model.safetensors");
     if (!file) return file.error();
     if (auto made = makeFolder(outDir); !made) return made;
     if (auto written = writeRenamed(*file, outDir / "adapter_model.safetensors", peftName, {{"format", "pt"}}); !written) return written;
-    return writeText(outDir / "adapter_config.json", adapterConfigJson(*manifest->lora, "base"));
+    return writeText(outDir / "adapter_config.json", checkpoint::peftAdapterConfigJson(*manifest->lora, "base"));
 }
 
 Result<void> exportHuggingFaceCheckpoint(const fs::path& native, const fs::path& outDir) {
@@ -110,7 +97,7 @@ Result<void> exportHuggingFaceCheckpoint(const fs::path& native, const fs::path&
     out.huggingFace = HuggingFaceParts{"base", manifest->lora ? "adapter" : "", "fusion.safetensors"};
     if (manifest->lora) {
         if (auto peft = exportPeftAdapter(native, outDir / "adapter"); !peft) return peft;
-        if (auto written = writeText(outDir / "adapter" / "adapter_config.json", adapterConfigJson(*manifest->lora, "../base")); !written) return written;
+        if (auto written = writeText(outDir / "adapter" / "adapter_config.json", checkpoint::peftAdapterConfigJson(*manifest->lora, "../base")); !written) return written;
     }
     return writeText(outDir / "manifest.json", serializeManifest(out));
 }

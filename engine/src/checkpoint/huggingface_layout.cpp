@@ -200,6 +200,18 @@ Result<HuggingFaceLayout> resolveHuggingFaceLayout(const fs::path& folder, Manif
     return layout;
 }
 
+std::string peftAdapterConfigJson(const LoraConfig& lora, const std::string& baseModel) {
+    const json config = {{"alpha_pattern", json::object()}, {"auto_mapping", nullptr}, {"base_model_name_or_path", baseModel},
+                         {"bias", "none"}, {"fan_in_fan_out", false}, {"inference_mode", true}, {"init_lora_weights", true},
+                         {"layer_replication", nullptr}, {"layers_pattern", nullptr}, {"layers_to_transform", nullptr},
+                         {"loftq_config", json::object()}, {"lora_alpha", lora.alpha}, {"lora_dropout", lora.dropout},
+                         {"megatron_config", nullptr}, {"megatron_core", "megatron.core"}, {"modules_to_save", nullptr},
+                         {"peft_type", "LORA"}, {"r", lora.rank}, {"rank_pattern", json::object()}, {"revision", nullptr},
+                         {"target_modules", lora.targetModules}, {"task_type", "CAUSAL_LM"}, {"use_dora", false},
+                         {"use_rslora", lora.useRslora}};
+    return config.dump(2) + "\n";
+}
+
 Result<std::vector<SafetensorsFile>> openSources(const std::vector<WeightSource>& sources) {
     std::vector<SafetensorsFile> files;
     for (const auto& source : sources) {

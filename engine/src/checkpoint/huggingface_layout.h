@@ -78,6 +78,9 @@ Result<std::map<std::string, const TensorEntry*>> tensorsByKey(const std::vector
 /// Opens every source's file (memory-mapped; no tensor byte is read).
 Result<std::vector<SafetensorsFile>> openSources(const std::vector<WeightSource>& sources);
 
+/// adapter_config.json as peft writes it: every option at its default but what `lora` sets.
+std::string peftAdapterConfigJson(const LoraConfig& lora, const std::string& baseModel);
+
 /// PEFT's name prefix for the LoRA weights of a causal LM, and ours.
 inline constexpr const char* kPeftPrefix = "base_model.model.";
 inline constexpr const char* kLoraKeyPrefix = "lora.";

@@ -28,6 +28,10 @@ struct TrainConfig {
     double textDropout = 0.3, audioDropout = 0.1, visualDropout = 0.4;
     std::string llmTraining = "full"; ///< full (the tiny demo LLM, trained from scratch) | lora (base frozen)
     int vocabSize = 600;              ///< SentencePiece vocabulary trained on the corpus (spm_train)
+    /// A Hugging Face model folder to start from (its LLM frozen, a LoRA adapter trained, its own
+    /// tokenizer): the checkpoint is written in the Hugging Face layout (egmf/huggingface.h).
+    std::string baseModel;
+    int maxSteps = 0;                 ///< stop after this many optimizer steps (0: whole epochs)
     /// The model's shape; its task, labels, tokenizer and vocabulary are set by the trainer.
     Manifest model;
 

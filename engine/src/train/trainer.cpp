@@ -14,6 +14,8 @@
 #include <torch/serialize.h>
 
 #include "checkpoint/weights.h"
+#include "model/llm/lora_linear.h"
+#include "trained_weights.h"
 #include "egmf/paths.h"
 #include "dialogue_loss.h"
 #include "distributed.h"
@@ -72,21 +74,6 @@ Result<void> writeManifest(const fs::path& folder, Manifest manifest, const json
     return {};
 }
 
-Result<void> saveWeights(torch::nn::Module& model, const fs::path& file) {
-    const auto temporary = file.string() + ".partial";
-    if (auto saved = checkpoint::saveModule(model, temporary); !saved) return saved;
-    std::error_code ec;
-    fs::rename(temporary, file, ec);  // atomic: a crash leaves the old file or the new one
-    if (ec) return makeError(ErrorCode::Io, file.string() + ": cannot replace (" + ec.message() + ")");
-    return {};
-}
-
-Result<void> loadWeights(torch::nn::Module& model, const fs::path& file) {
-    auto weights = checkpoint::SafetensorsFile::open(file);
-    if (!weights) return weights.error();
-    return checkpoint::loadStrict(model, *weights, file.string());
-}
-
 }  // namespace
 
 Result<TrainReport> runTraining(const TrainRun& run) {
@@ -119,22 +106,38 @@ Result<TrainReport> runTraining(const TrainRun& run) {
     if (manifest.task == Task::Classification && manifest.labels.empty()) {
         return makeError(ErrorCode::InvalidArgument, data.source + ": the dataset names no labels for an ERC checkpoint");
     }
-    if (lead && !(run.resume && fs::exists(run.out / "tokenizer.model"))) {
+    // From a Hugging Face model: its tokenizer and config, its LLM frozen (LoRA trains). Otherwise
+    // the tiny demo LLM with a SentencePiece tokenizer trained on the training text.
+    const bool fromBase = !config.baseModel.empty();
+    const std::string llmTraining = fromBase ? "lora" : config.llmTraining;
+    if (fromBase) {
+        if (auto used = useHuggingFaceBase(manifest, config.baseModel); !used) return used.error();
+    } else if (lead && !(run.resume && fs::exists(run.out / "tokenizer.model"))) {
         auto vocab = trainTokenizer(run.out, data.train, manifest, config.vocabSize);
         if (!vocab) return vocab.error();
     }
     barrier();  // the other ranks read the tokenizer rank 0 wrote
-    auto tokenizer = tokenizer::loadTokenizerFile(run.out / "tokenizer.model");
+    if (!fromBase) {
+        manifest.tokenizer = {"sentencepiece", "tokenizer.model"};
+    }
+    auto tokenizer = tokenizer::makeCheckpointTokenizer(manifest, run.out);
     if (!tokenizer) return tokenizer.error();
-    manifest.tokenizer = {"sentencepiece", "tokenizer.model"};
-    manifest.llm.vocabSize = (*tokenizer)->vocabSize();
-    manifest.llm.bosTokenId = 1;  // spm_train's defaults: unk 0, bos 1, eos 2
-    manifest.llm.eosTokenId = 2;
+    if (!fromBase) {
+        manifest.llm.vocabSize = (*tokenizer)->vocabSize();
+        manifest.llm.bosTokenId = 1;  // spm_train's defaults: unk 0, bos 1, eos 2
+        manifest.llm.eosTokenId = 2;
+    }
 
     at::manual_seed(static_cast<std::int64_t>(config.seed));
+    std::optional<model::DeferredBaseWeights> deferred;
+    if (fromBase) deferred.emplace();  // the base's weights are mapped from its files below
     model::Egmf model(manifest);
+    deferred.reset();
+    if (fromBase) {
+        if (auto loaded = loadBaseWeights(*model, manifest); !loaded) return loaded.error();
+    }
     model->train();
-    if (config.llmTraining == "full") {
+    if (llmTraining == "full") {
         // An LLM trained from scratch starts as Hugging Face initialises Llama (initializer_range
         // 0.02): LibTorch's N(0, 1) embeddings, tied to the output, give logits in the hundreds.
         at::NoGradGuard noGrad;
@@ -149,7 +152,7 @@ Result<TrainReport> runTraining(const TrainRun& run) {
     std::vector<at::Tensor> byGroup[4], trained;
     for (auto& item : model->named_parameters(true)) {
         const bool inLlm = item.key().rfind("llm.", 0) == 0;
-        if (inLlm && config.llmTraining == "lora" && item.key().find(".lora_") == std::string::npos) {
+        if (inLlm && llmTraining == "lora" && item.key().find(".lora_") == std::string::npos) {
             item.value().requires_grad_(false);
             continue;
         }
@@ -177,7 +180,7 @@ Result<TrainReport> runTraining(const TrainRun& run) {
         if (state.is_discarded() || !state.contains("next_epoch")) {
             return makeError(ErrorCode::Corrupt, stateFile.string() + ": not a training state; delete the training folder to start again");
         }
-        if (auto loaded = loadWeights(*model, run.out / "training" / "weights.safetensors"); !loaded) return loaded.error();
+        if (auto loaded = loadStateWeights(*model, manifest, run.out / "training" / "weights.safetensors"); !loaded) return loaded.error();
         try {
             torch::load(optimizer, (run.out / "training" / "optimizer.pt").string());
         } catch (const std::exception& e) {
@@ -196,7 +199,8 @@ Result<TrainReport> runTraining(const TrainRun& run) {
     runtime::EgmfRunner runner(*model, **tokenizer);
     const int perStep = config.dialoguesPerStep;
     const auto stepsPerEpoch = static_cast<std::int64_t>((data.train.size() + static_cast<std::size_t>(perStep) - 1) / static_cast<std::size_t>(perStep));
-    const auto totalSteps = stepsPerEpoch * config.epochs;
+    const auto totalSteps = config.maxSteps > 0 ? std::min<std::int64_t>(config.maxSteps, stepsPerEpoch * config.epochs)
+                                                : stepsPerEpoch * config.epochs;
     const auto warmup = std::max<std::int64_t>(1, std::llround(config.warmupFraction * static_cast<double>(totalSteps)));
     json provenance = {{"trainer", "egmf train"}, {"command", run.command}, {"seed", config.seed}, {"config", config.toJson()},
                        {"processes", group.world()},
@@ -211,7 +215,7 @@ Result<TrainReport> runTraining(const TrainRun& run) {
         std::shuffle(order.begin(), order.end(), std::mt19937_64(config.seed * 7777 + static_cast<std::uint64_t>(epoch)));
         double lossSum = 0, lossCount = 0;
         int skippedDialogues = 0, skippedSteps = 0;
-        for (std::int64_t step = 0; step < stepsPerEpoch; ++step) {
+        for (std::int64_t step = 0; step < stepsPerEpoch && epoch * stepsPerEpoch + step < totalSteps; ++step) {
             const auto begin = static_cast<std::size_t>(step * perStep), end = std::min(order.size(), begin + static_cast<std::size_t>(perStep));
             int globalGold = 0;
             for (auto k = begin; k < end; ++k) globalGold += goldCount(manifest, data.train[order[k]]);
@@ -279,7 +283,7 @@ Result<TrainReport> runTraining(const TrainRun& run) {
                 progress.epochsWithoutGain = 0;
                 provenance["dev"] = dev.metrics;
                 provenance["best_epoch"] = progress.bestEpoch;
-                if (auto saved = saveWeights(*model, run.out / "model.safetensors"); !saved) return saved.error();
+                if (auto saved = saveCheckpointWeights(*model, manifest, run.out); !saved) return saved.error();
                 if (auto written = writeManifest(run.out, manifest, provenance); !written) return written.error();
             } else {
                 ++progress.epochsWithoutGain;
@@ -293,14 +297,14 @@ Result<TrainReport> runTraining(const TrainRun& run) {
         progress.nextEpoch = epoch + 1;
         if (lead) {
             // The state to resume from: weights, optimizer and counters of this epoch's end.
-            if (auto saved = saveWeights(*model, run.out / "training" / "weights.safetensors"); !saved) return saved.error();
+            if (auto saved = saveStateWeights(*model, manifest, run.out / "training" / "weights.safetensors"); !saved) return saved.error();
             torch::save(optimizer, (run.out / "training" / "optimizer.pt").string());
             const json state = {{"next_epoch", progress.nextEpoch}, {"best_epoch", progress.bestEpoch}, {"best_score", progress.bestScore},
                                 {"epochs_without_gain", progress.epochsWithoutGain}, {"records", recordsJson(progress.records)}};
             std::ofstream(stateFile.string() + ".partial") << state.dump(2);
             fs::rename(stateFile.string() + ".partial", stateFile, ec);
         }
-        if (verdict[0][0].item<double>() > 0) break;
+        if (verdict[0][0].item<double>() > 0 || (epoch + 1) * stepsPerEpoch >= totalSteps) break;
     }
 
     TrainReport report;
@@ -308,7 +312,7 @@ Result<TrainReport> runTraining(const TrainRun& run) {
     report.bestEpoch = progress.bestEpoch;
     report.utterancesPerSecond = trainingSeconds > 0 ? trainedUtterances / trainingSeconds : 0;
     if (lead) {
-        if (auto loaded = loadWeights(*model, run.out / "model.safetensors"); !loaded) return loaded.error();
+        if (auto loaded = loadCheckpointWeights(*model, manifest, run.out); !loaded) return loaded.error();
         if (run.progress) run.progress({progress.bestEpoch, config.epochs, 0, 0, 0, "test"});
         // Scored again rather than taken from the epoch that won: after --resume that epoch may
         // belong to the interrupted run, whose metrics the state does not keep (a few seconds).
