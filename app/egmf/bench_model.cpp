@@ -68,6 +68,10 @@ Command addBenchCommand(CLI::App& app) {
     others.emplace_back(nullptr, addEngineBench(*bench));
     others.back().first = bench->get_subcommand("engine");
 #endif
+#if defined(EGMF_WITH_MEDIA) && defined(EGMF_WITH_PLUGINS)  // archives need libzip; plugins Qt Core
+    others.emplace_back(nullptr, addLoadBench(*bench));
+    others.back().first = bench->get_subcommand("load");
+#endif
     return [bench, model, runModel, others]() {
         if (bench->got_subcommand(model)) return runModel();
         for (const auto& [sub, run] : others) {

@@ -33,6 +33,8 @@ Command addMakeDemoCommand(CLI::App& app);
 /// `egmf plugins` and the hidden `egmf plugin-probe FILE` (builds with Qt Core only).
 Command addPluginsCommand(CLI::App& app);
 Command addPluginProbeCommand(CLI::App& app);
+/// Adds `bench load` under `bench` (builds with the plugins and libzip only).
+Command addLoadBench(CLI::App& bench);
 /// Adds `bench engine` under `bench` (builds with FFmpeg only).
 Command addEngineBench(CLI::App& bench);
 

@@ -1,5 +1,7 @@
 #include "weights.h"
 
+#include "weight_conversion.h"
+
 #include <cstring>
 #include <set>
 
@@ -101,6 +103,9 @@ std::string mismatchMessage(const std::string& sourceName, const std::vector<std
 /// `entry` as a tensor with `target`'s dtype and device, copied at most once (see loadMapped).
 at::Tensor mappedTensor(const TensorEntry& entry, const std::shared_ptr<void>& keepAlive, const at::TensorOptions& target) {
     const auto type = scalarType(entry.dtype);
+    if (entry.dtype == DType::BF16 && target.dtype() == at::kFloat) {
+        return bfloat16ToFloat(entry).to(target.device());
+    }
     const auto address = reinterpret_cast<std::uintptr_t>(entry.bytes.data());
     at::Tensor source;
     if (entry.byteSize() > 0 && address % dtypeSize(entry.dtype) == 0) {
