@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -112,6 +113,9 @@ struct Manifest {
     LlmConfig llm;
     std::optional<LoraConfig> lora;
     std::optional<HuggingFaceParts> huggingFace;  ///< set: the LLM and LoRA live in Hugging Face folders
+    /// What stands in for a part the paper names but this machine cannot have (MERITS-L: RoBERTa,
+    /// CARE), part -> what is used instead; shown with the manifest.
+    std::map<std::string, std::string> substitutes;
     std::string provenanceJson = "{}";  ///< training provenance, kept verbatim
 
     std::int64_t contextDim() const { return contextHidden * (contextBidirectional ? 2 : 1); }
@@ -123,6 +127,8 @@ Result<Manifest> parseManifest(std::string_view text, const std::string& sourceN
 Result<Manifest> readManifest(const std::filesystem::path& folder);
 /// The manifest as JSON text (what parseManifest reads back).
 std::string serializeManifest(const Manifest& manifest);
+/// The architectures a manifest may name: "egmf" and "merits-l" (docs/merits-l.md).
+bool isKnownArchitecture(const std::string& architecture);
 /// A manifest with MODEL.md's defaults and the demo-size LLM (d=256, 4 layers, byte tokenizer).
 Manifest demoManifest();
 /// MODEL.md's default prompt templates.

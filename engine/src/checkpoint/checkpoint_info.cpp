@@ -55,6 +55,7 @@ std::string summarize(const CheckpointInfo& info, const std::filesystem::path& f
     out["lora"] = m.lora ? nlohmann::json{{"rank", m.lora->rank}, {"alpha", m.lora->alpha}, {"targetModules", m.lora->targetModules}}
                          : nlohmann::json();
     out["tokenizer"] = {{"kind", m.tokenizer.kind}, {"file", m.tokenizer.file}};
+    if (!m.substitutes.empty()) out["substitutes"] = m.substitutes;
     if (m.huggingFace) {
         out["huggingface"] = {{"baseModel", m.huggingFace->baseModel}, {"adapter", m.huggingFace->adapter},
                               {"fusionWeights", m.huggingFace->fusionWeights}, {"torchDtype", m.llm.torchDtype}};
@@ -74,10 +75,6 @@ std::string summarize(const CheckpointInfo& info, const std::filesystem::path& f
 Result<CheckpointInfo> inspectCheckpoint(const std::filesystem::path& folder) {
     auto manifest = readManifest(folder);
     if (!manifest) return manifest.error();
-    if (manifest->architecture != "egmf") {
-        return makeError(ErrorCode::Unsupported, (folder / "manifest.json").string() + ": architecture \"" + manifest->architecture +
-                                                     "\" is not a native EGMF checkpoint; load it through its plugin");
-    }
     // A native folder has one weight file; a Hugging Face one has its parts (huggingface_layout.h).
     std::vector<checkpoint::WeightSource> sources{{folder / "model.safetensors", "", "", {}, {}}};
     if (manifest->huggingFace) {

@@ -66,18 +66,59 @@ void addLlm(Table& t, const Manifest& m) {
     if (!l.tieWordEmbeddings) t.add("llm.lm_head.weight", {l.vocabSize, l.hiddenSize});
 }
 
+void encoderLayer(Table& t, const std::string& prefix, std::int64_t d, std::int64_t feedForward) {
+    t.attention(prefix + ".self_attn", d);
+    t.linear(prefix + ".linear1", d, feedForward);
+    t.linear(prefix + ".linear2", feedForward, d);
+    t.layerNorm(prefix + ".norm1", d);
+    t.layerNorm(prefix + ".norm2", d);
+}
+
+void audioBranch(Table& t, const std::string& prefix, const Manifest& m) {
+    t.conv(prefix + ".conv1", m.audioFeatureDim, m.fusionDim, 3);
+    t.conv(prefix + ".conv2", m.fusionDim, m.fusionDim, 3);
+    encoderLayer(t, prefix + ".encoder_layer", m.fusionDim, m.audioFeedForward);
+}
+
+void gru(Table& t, const std::string& prefix, const Manifest& m, std::int64_t inputDim) {
+    for (const std::string suffix : {"", "_reverse"}) {
+        if (!suffix.empty() && !m.contextBidirectional) break;
+        t.add(prefix + ".weight_ih_l0" + suffix, {3 * m.contextHidden, inputDim});
+        t.add(prefix + ".weight_hh_l0" + suffix, {3 * m.contextHidden, m.contextHidden});
+        t.add(prefix + ".bias_ih_l0" + suffix, {3 * m.contextHidden});
+        t.add(prefix + ".bias_hh_l0" + suffix, {3 * m.contextHidden});
+    }
+}
+
+/// MERITS-L (docs/merits-l.md): the module tree of engine/src/model/merits.h.
+std::vector<ExpectedTensor> meritsTensors(const Manifest& m) {
+    Table t;
+    const auto d = m.fusionDim, c = m.contextDim();
+    const auto classes = static_cast<std::int64_t>(m.labels.size());
+    t.add("text_embed.weight", {m.llm.vocabSize, m.llm.hiddenSize});
+    t.linear("text_proj", m.llm.hiddenSize, d);
+    encoderLayer(t, "text_encoder", d, m.audioFeedForward);
+    audioBranch(t, "audio_encoder", m);
+    t.linear("text_head", d, classes);
+    t.linear("audio_head", d, classes);
+    for (const std::string side : {"text", "audio"}) {
+        gru(t, side + "_context.gru", m, d);
+        t.attention(side + "_context.attention", c);
+        t.linear(side + "_context_head", c, classes);
+    }
+    t.attention("coattention.text_to_audio", c);
+    t.attention("coattention.audio_to_text", c);
+    t.linear("fusion_head", 2 * c, classes);
+    return t.tensors;
+}
+
 }  // namespace
 
 std::vector<ExpectedTensor> expectedTensors(const Manifest& m) {
+    if (m.architecture == "merits-l") return meritsTensors(m);
     Table t;
     const auto d = m.fusionDim;
-    t.conv("av_encoder.audio.conv1", m.audioFeatureDim, d, 3);
-    t.conv("av_encoder.audio.conv2", d, d, 3);
-    t.attention("av_encoder.audio.encoder_layer.self_attn", d);
-    t.linear("av_encoder.audio.encoder_layer.linear1", d, m.audioFeedForward);
-    t.linear("av_encoder.audio.encoder_layer.linear2", m.audioFeedForward, d);
-    t.layerNorm("av_encoder.audio.encoder_layer.norm1", d);
-    t.layerNorm("av_encoder.audio.encoder_layer.norm2", d);
+    audioBranch(t, "av_encoder.audio", m);
     t.linear("av_encoder.visual.proj", m.visualFeatureDim, d);
     t.conv("av_encoder.visual.temporal_conv", d, d, 3);
     t.linear("text_proj", m.llm.hiddenSize, d);
@@ -86,13 +127,7 @@ std::vector<ExpectedTensor> expectedTensors(const Manifest& m) {
     t.attention("fusion.av_to_text", d);
     t.layerNorm("fusion.norm_text", d);
     t.layerNorm("fusion.norm_av", d);
-    for (const std::string suffix : {"", "_reverse"}) {
-        if (!suffix.empty() && !m.contextBidirectional) break;
-        t.add("context_gru.weight_ih_l0" + suffix, {3 * m.contextHidden, d});
-        t.add("context_gru.weight_hh_l0" + suffix, {3 * m.contextHidden, m.contextHidden});
-        t.add("context_gru.bias_ih_l0" + suffix, {3 * m.contextHidden});
-        t.add("context_gru.bias_hh_l0" + suffix, {3 * m.contextHidden});
-    }
+    gru(t, "context_gru", m, d);
     const auto ratio = [&](std::size_t i) { return i < m.expertRatios.size() ? m.expertRatios[i] : 0.0; };
     t.bottleneck("enhancer.local", d, ratio(0));
     t.conv("enhancer.local.mix", d, d, m.localKernel, d);

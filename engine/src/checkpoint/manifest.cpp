@@ -184,9 +184,8 @@ Manifest manifestFromJson(const json& root) {
                          std::to_string(kManifestFormatVersion) + "); update EGMF Studio");
     }
     read(root, "architecture", m.architecture, "");
-    if (m.architecture != "egmf") {
-        throw FieldError("architecture \"" + m.architecture +
-                         "\" is not supported by the native loader (supported: egmf)");
+    if (!isKnownArchitecture(m.architecture)) {
+        throw FieldError("architecture \"" + m.architecture + "\" is not supported (supported: egmf, merits-l)");
     }
     std::string task = "classification";
     read(root, "task", task, "");
@@ -323,6 +322,13 @@ Manifest manifestFromJson(const json& root) {
         }
         m.lora = lora;
     }
+    if (auto it = root.find("substitutes"); it != root.end() && !it->is_null()) {
+        if (!it->is_object()) throw FieldError("substitutes: expected an object of part -> substitute");
+        for (const auto& [part, substitute] : it->items()) {
+            if (!substitute.is_string()) throw FieldError("substitutes." + part + ": expected a string");
+            m.substitutes[part] = substitute.get<std::string>();
+        }
+    }
     if (auto it = root.find("provenance"); it != root.end()) {
         m.provenanceJson = it->dump();
     }
@@ -335,6 +341,8 @@ double LoraConfig::scale() const {
     return useRslora ? alpha / std::sqrt(static_cast<double>(rank))
                      : alpha / static_cast<double>(rank);
 }
+
+bool isKnownArchitecture(const std::string& architecture) { return architecture == "egmf" || architecture == "merits-l"; }
 
 std::string serializeLlmConfig(const LlmConfig& l) {
     auto c = llmToJson(l);
@@ -409,6 +417,7 @@ std::string serializeManifest(const Manifest& m) {
         {"lora", nullptr},
         {"provenance", json::parse(m.provenanceJson, nullptr, false)},
     };
+    if (!m.substitutes.empty()) root["substitutes"] = m.substitutes;
     if (m.huggingFace) {
         root["huggingface"] = {{"base_model", m.huggingFace->baseModel},
                                {"adapter", m.huggingFace->adapter},

@@ -6,6 +6,7 @@
 
 #include "egmf/checkpoint.h"
 #include "egmf/huggingface.h"
+#include "runtime/merits_analyzer.h"
 #include "runtime/native_analyzer.h"
 #include "weights.h"
 
@@ -19,6 +20,9 @@ Result<std::unique_ptr<Analyzer>> loadNativeCheckpoint(const std::filesystem::pa
     }
     if (manifest->huggingFace) {
         return loadHuggingFaceCheckpoint(folder, options);  // the same model, its LLM in Hugging Face folders
+    }
+    if (manifest->architecture == "merits-l") {
+        return runtime::loadMeritsCheckpoint(folder, options);
     }
     auto tokenizer = tokenizer::makeTokenizer(manifest->tokenizer, folder, manifest->llm.vocabSize);
     if (!tokenizer) {
@@ -48,13 +52,19 @@ Result<void> createRandomCheckpoint(const std::filesystem::path& folder, const M
         return makeError(ErrorCode::Io, folder.string() + ": cannot create (" + ec.message() + ")");
     }
     at::manual_seed(seed);
-    auto model = runtime::buildModel(manifest, {});
-    if (!model) {
-        return model.error();
+    std::shared_ptr<torch::nn::Module> model;
+    if (manifest.architecture == "merits-l") {
+        auto built = runtime::buildModule<model::Merits>(manifest, {});
+        if (!built) return built.error();
+        model = built->ptr();
+    } else {
+        auto built = runtime::buildModel(manifest, {});
+        if (!built) return built.error();
+        model = built->ptr();
     }
     if (init == RandomInit::Perturbed) {
         at::NoGradGuard noGrad;
-        for (auto& item : (*model)->named_parameters(true)) {
+        for (auto& item : model->named_parameters(true)) {
             auto& p = item.value();
             const bool isNorm = item.key().find("norm") != std::string::npos && p.dim() == 1 &&
                                 item.key().ends_with("weight");
@@ -66,7 +76,7 @@ Result<void> createRandomCheckpoint(const std::filesystem::path& folder, const M
     if (!out) {
         return makeError(ErrorCode::Io, (folder / "manifest.json").string() + ": cannot write");
     }
-    return checkpoint::saveModule(**model, folder / "model.safetensors",
+    return checkpoint::saveModule(*model, folder / "model.safetensors",
                                   {{"format", "egmf"}, {"seed", std::to_string(seed)}});
 }
 

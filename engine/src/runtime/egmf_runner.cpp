@@ -1,5 +1,7 @@
 #include "egmf_runner.h"
 
+#include "utterance_features.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -17,11 +19,6 @@ double millisecondsSince(Clock::time_point start, const at::Device& device) {
         torch::cuda::synchronize(device.index());
     }
     return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-}
-
-Error utteranceError(const Utterance& u, const std::string& what) {
-    const std::string where = u.clipPath.empty() ? "utterance " + u.id : u.clipPath;
-    return makeError(ErrorCode::InvalidArgument, where + ": " + what);
 }
 
 // An exception inside one utterance (out of memory, a LibTorch check) fails that utterance only.
@@ -53,26 +50,8 @@ Result<model::UtteranceInputs> EgmfRunner::inputsFor(const Utterance& u,
                                                      std::vector<std::int32_t>& textIds) const {
     const auto& m = m_model.manifest();
     const auto floatOptions = m_model.options();
-    auto features = [&](const FeatureSequence& f, std::int64_t dim, bool disabled,
-                        const char* name) -> Result<at::Tensor> {
-        if (disabled || f.empty()) {
-            return at::zeros({0, dim}, floatOptions);
-        }
-        if (f.dim != dim || f.frames < 0 || f.values.size() % static_cast<std::size_t>(dim) != 0 ||
-            f.values.size() / static_cast<std::size_t>(dim) != static_cast<std::size_t>(f.frames)) {
-            return utteranceError(u, std::string(name) + " features are " + std::to_string(f.frames) +
-                                         " x " + std::to_string(f.dim) + " with " +
-                                         std::to_string(f.values.size()) +
-                                         " values; the checkpoint expects " + std::to_string(dim) +
-                                         " per frame (re-extract the features for this model)");
-        }
-        if (!std::all_of(f.values.begin(), f.values.end(), [](float v) { return std::isfinite(v); })) {
-            return utteranceError(u, std::string(name) + " features hold NaN or infinite values "
-                                                         "(a damaged clip or a failed extraction)");
-        }
-        // A view of the caller's values, copied only where the model's device or dtype differs.
-        return at::from_blob(const_cast<float*>(f.values.data()), {f.frames, f.dim}, at::kFloat)
-            .to(floatOptions);
+    auto features = [&](const FeatureSequence& f, std::int64_t dim, bool disabled, const char* name) {
+        return featureTensor(u, f, dim, disabled, name, floatOptions);
     };
     auto off = [&](Modality modality) { return options.disabledModalities[static_cast<std::size_t>(modality)]; };
     auto audio = features(u.audio, m.audioFeatureDim, off(Modality::Audio), "audio");

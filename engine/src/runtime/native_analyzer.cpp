@@ -41,7 +41,7 @@ UtteranceResult NativeAnalyzer::toResult(const Utterance& utterance, const Utter
     return traceToResult(m_model->manifest(), *m_tokenizer, utterance, trace);
 }
 
-Result<model::Egmf> buildModel(const Manifest& manifest, const LoadOptions& options) {
+Result<ModelTarget> modelTarget(const Manifest& manifest, const LoadOptions& options) {
     at::ScalarType dtype = at::kFloat;
     std::string wanted = options.dtype;
     if (wanted == "auto") {
@@ -64,14 +64,14 @@ Result<model::Egmf> buildModel(const Manifest& manifest, const LoadOptions& opti
                              "device " + options.device + " asked for, but this LibTorch build has no "
                              "CUDA (or no GPU is present); use --device cpu");
         }
-        model::Egmf model(manifest);
-        model->to(device, dtype);
-        model->eval();
-        return model;
+        return ModelTarget{device, dtype};
     } catch (const std::exception& e) {
-        return makeError(ErrorCode::InvalidArgument,
-                         "cannot build the model on " + options.device + ": " + exceptionText(e));
+        return makeError(ErrorCode::InvalidArgument, "device \"" + options.device + "\": " + exceptionText(e));
     }
+}
+
+Result<model::Egmf> buildModel(const Manifest& manifest, const LoadOptions& options) {
+    return buildModule<model::Egmf>(manifest, options);
 }
 
 }  // namespace runtime

@@ -1,0 +1,37 @@
+#pragma once
+// The Analyzer behind a MERITS-L checkpoint (docs/merits-l.md): runs the three stages over a
+// dialogue and gives each utterance the stage-III class probabilities, with its row of both
+// co-attention maps as the attention trace (queries: this utterance; keys: the dialogue's
+// utterances). MERITS-L has no gates and does not generate: `generated` is the predicted label.
+
+#include <memory>
+
+#include "egmf/analyzer.h"
+#include "egmf/checkpoint.h"
+#include "model/merits.h"
+#include "tokenizer/tokenizer.h"
+
+namespace egmf::runtime {
+
+class MeritsAnalyzer final : public Analyzer {
+public:
+    MeritsAnalyzer(model::Merits model, std::unique_ptr<tokenizer::Tokenizer> tokenizer);
+    const Manifest& manifest() const override { return m_model->manifest(); }
+    std::string device() const override;
+    Result<DialogueResult> analyzeDialogue(const Dialogue& dialogue, const AnalyzeOptions& options,
+                                           const std::atomic<bool>& cancel) override;
+
+    model::MeritsImpl& model() { return *m_model; }
+    /// The model's inputs for a dialogue (text ids, log-mel), with the ablation switches applied.
+    Result<std::vector<model::MeritsInputs>> inputs(const Dialogue& dialogue, const AnalyzeOptions& options,
+                                                    std::vector<std::vector<std::int32_t>>& textIds) const;
+
+private:
+    model::Merits m_model;
+    std::unique_ptr<tokenizer::Tokenizer> m_tokenizer;
+};
+
+/// Loads a MERITS-L checkpoint folder (manifest.json + model.safetensors + tokenizer).
+Result<std::unique_ptr<Analyzer>> loadMeritsCheckpoint(const std::filesystem::path& folder, const LoadOptions& options);
+
+}  // namespace egmf::runtime
