@@ -132,7 +132,7 @@ double AttentionView::expectedValue(const UtteranceResult& r, Direction d, int h
     return heads ? sum / static_cast<double>(heads) : 0.0;
 }
 
-double AttentionView::cellValue(int token, int av) const { return m_map->data()->cell(av, token); }
+double AttentionView::cellValue(int token, int av) const { return m_map->data()->cell(av, token); }  // equal copies past a single cell
 
 void AttentionView::rebuild() {
     const std::int64_t tokens = m_result ? m_result->textLength : 0;
@@ -152,11 +152,16 @@ void AttentionView::rebuild() {
     }
     m_map->setVisible(true);
     m_status->setText({});
-    m_map->data()->setSize(static_cast<int>(av), static_cast<int>(tokens));
-    m_map->data()->setRange(QCPRange(0, static_cast<double>(av - 1)), QCPRange(0, static_cast<double>(tokens - 1)));
-    for (std::int64_t t = 0; t < tokens; ++t) {
-        for (std::int64_t a = 0; a < av; ++a) {
-            m_map->data()->setCell(static_cast<int>(a), static_cast<int>(t), expectedValue(*m_result, m_direction, m_head, static_cast<int>(t), static_cast<int>(a)));
+    // QCPColorMap draws nothing along an axis of one cell (its range would be empty): such an axis
+    // gets two equal cells a quarter apart, which draw as one cell from -0.5 to 0.5.
+    const auto cells = [](std::int64_t n) { return static_cast<int>(std::max<std::int64_t>(n, 2)); };
+    const auto range = [](std::int64_t n) { return n == 1 ? QCPRange(-0.25, 0.25) : QCPRange(0, static_cast<double>(n - 1)); };
+    m_map->data()->setSize(cells(av), cells(tokens));
+    m_map->data()->setRange(range(av), range(tokens));
+    for (int t = 0; t < cells(tokens); ++t) {
+        for (int a = 0; a < cells(av); ++a) {
+            const auto token = std::min<std::int64_t>(t, tokens - 1), column = std::min<std::int64_t>(a, av - 1);
+            m_map->data()->setCell(a, t, expectedValue(*m_result, m_direction, m_head, static_cast<int>(token), static_cast<int>(column)));
         }
     }
     m_map->rescaleDataRange(true);

@@ -23,7 +23,7 @@ namespace egmf::cli {
 namespace {
 
 struct Options {
-    std::string dataset, out, task, config, llmTraining, featureCache, baseModel;
+    std::string dataset, out, task, config, llmTraining, featureCache, baseModel, architecture;
     int epochs = 0, patience = 0, threads = 0, processes = 1, maxSteps = 0;
     std::uint64_t seed = 0;
     bool resume = false;
@@ -63,7 +63,8 @@ Result<train::TrainConfig> configFrom(const Options& o) {
     if (o.seed > 0) config.seed = o.seed;
     if (!o.llmTraining.empty()) config.llmTraining = o.llmTraining;
     if (!o.baseModel.empty()) config.baseModel = o.baseModel;
-    if (!config.baseModel.empty()) {
+    if (!o.architecture.empty()) config.architecture = o.architecture;
+    if (!config.baseModel.empty() && config.architecture == "egmf") {
         if (o.llmTraining == "full") {
             return makeError(ErrorCode::InvalidArgument, "--llm-training full: a Hugging Face base stays frozen and its LoRA adapter trains; "
                                                          "leave --llm-training out");
@@ -80,6 +81,7 @@ std::string commandLine(const Options& o, const train::TrainConfig& config) {
     std::string command = "egmf train --dataset " + o.dataset + " --out " + o.out + " --task " + config.task + " --seed " +
                           std::to_string(config.seed) + " --epochs " + std::to_string(config.epochs);
     if (!o.config.empty()) command += " --config " + o.config;
+    if (config.architecture != "egmf") command += " --architecture " + config.architecture;
     if (!config.baseModel.empty()) command += " --base-model " + config.baseModel;
     if (config.maxSteps > 0) command += " --max-steps " + std::to_string(config.maxSteps);
     if (o.processes > 1) command += " --processes " + std::to_string(o.processes);
@@ -104,6 +106,8 @@ Command addTrainCommand(CLI::App& app) {
     command->add_option("--features-cache", o->featureCache, "Where clip features are kept (default ~/.cache/egmf-studio/features)");
     command->add_option("--base-model", o->baseModel, "A Hugging Face model folder to start from (frozen; a LoRA adapter trains; "
                                                       "written in the Hugging Face layout)");
+    command->add_option("--architecture", o->architecture, "egmf | merits-l (three stages, one process)")
+        ->check(CLI::IsMember({"egmf", "merits-l"}));
     command->add_option("--max-steps", o->maxSteps, "Stop after this many optimizer steps")->check(CLI::PositiveNumber);
     command->add_flag("--resume", o->resume, "Continue an interrupted run from its last finished epoch");
     // Set by --processes for the ranks it starts; not for users.
@@ -114,6 +118,11 @@ Command addTrainCommand(CLI::App& app) {
         auto config = configFrom(*o);
         if (!config) {
             std::fprintf(stderr, "error: %s\n", config.error().message.c_str());
+            return 2;
+        }
+        if (config->architecture == "merits-l" && (o->processes > 1 || o->resume)) {
+            std::fprintf(stderr, "error: MERITS-L trains in one process and does not resume (its stages take a minute); "
+                                 "leave --processes and --resume out\n");
             return 2;
         }
         const bool launcher = o->processes > 1 && o->distributed.world == 1;

@@ -98,5 +98,26 @@ TEST_F(BundledCheckpoint, msa_followsTheGoldScores) {
     EXPECT_EQ(metric("full model", "unparsable"), 0) << table.output;
 }
 
+TEST_F(BundledCheckpoint, meritsL_improvesByStage_andTheEngineScoresWhatTheTrainerScored) {
+    EXPECT_EQ(corpusSeed(bundled("demo-merits-l")), corpusSeed(bundled("demo-erc")));
+    const auto manifest = readManifest(bundled("demo-merits-l"));
+    ASSERT_TRUE(manifest.ok()) << manifest.error().message;
+    const auto byStage = json::parse(manifest->provenanceJson)["test_by_stage"];
+    const auto f1 = [&](const char* head) { return byStage[head]["weighted_f1"].get<double>(); };
+    // The conversation (stage II) helps each modality; the fusion beats the weaker one by far. The
+    // corpus puts most of the emotion in faces, which MERITS-L does not see (README).
+    EXPECT_GT(f1("text (stage II)"), f1("text (stage I)"));
+    EXPECT_GT(f1("speech (stage II)"), f1("speech (stage I)"));
+    EXPECT_GT(f1("text + speech (stage III)"), f1("text (stage II)") + 0.1);
+    EXPECT_GT(f1("text + speech (stage III)"), 0.45);
+    const auto run = test::egmf("eval --checkpoint '" + bundled("demo-merits-l").string() + "' --dataset '" + data().string() + "' --split test");
+    ASSERT_EQ(run.code, 0) << run.output;
+    const auto begin = run.output.find("{\n"), end = run.output.rfind('}');
+    ASSERT_NE(begin, std::string::npos) << run.output;
+    const auto metrics = json::parse(run.output.substr(begin, end - begin + 1), nullptr, false);
+    ASSERT_FALSE(metrics.is_discarded()) << run.output;
+    EXPECT_NEAR(metrics["weighted_f1"].get<double>(), f1("text + speech (stage III)"), 1e-6) << run.output;
+}
+
 }  // namespace
 }  // namespace egmf

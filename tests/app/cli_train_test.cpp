@@ -172,6 +172,29 @@ TEST_F(CliTrain, fromAHuggingFaceBase_50Steps_writesTheHuggingFaceLayout_andLeav
     EXPECT_NE(evaluated.output.find("accuracy"), std::string::npos) << evaluated.output;
 }
 
+TEST_F(CliTrain, meritsL_threeStages_writeACheckpointTheMeritsPluginLoads) {
+    const auto out = s_dir->path() / "merits";
+    const auto run = test::egmf(train(out, "--epochs 3 --architecture merits-l"));
+    ASSERT_EQ(run.code, 0) << run.output;
+    auto info = inspectCheckpoint(out);
+    ASSERT_TRUE(info.ok()) << info.error().message;
+    EXPECT_EQ(info->manifest.architecture, "merits-l");
+    EXPECT_TRUE(info->manifest.substitutes.count("text_encoder"));
+    const auto provenance = json::parse(info->manifest.provenanceJson);
+    ASSERT_EQ(provenance["stages"].size(), 3u);
+    for (const auto& stage : provenance["stages"]) EXPECT_LE(stage["epochs"].size(), 3u);
+    EXPECT_EQ(provenance["test_by_stage"].size(), 5u) << "text and speech after stages I and II, and the fusion";
+    const auto inspected = test::egmf("inspect-checkpoint '" + out.string() + "'");
+    ASSERT_EQ(inspected.code, 0) << inspected.output;
+    EXPECT_NE(inspected.output.find("MERITS-L"), std::string::npos) << inspected.output;
+    const auto evaluated = test::egmf("eval --checkpoint '" + out.string() + "' --dataset '" + (s_dir->path() / "data").string() +
+                                      "' --split test");
+    ASSERT_EQ(evaluated.code, 0) << evaluated.output;
+    const auto twoProcesses = test::egmf(train(s_dir->path() / "merits2", "--epochs 1 --architecture merits-l --processes 2"));
+    EXPECT_EQ(twoProcesses.code, 2);
+    EXPECT_NE(twoProcesses.output.find("one process"), std::string::npos) << twoProcesses.output;
+}
+
 TEST_F(CliTrain, badSettings_exit2_namingTheProblem) {
     std::ofstream(s_dir->path() / "bad.json") << R"({"task": "poetry"})";
     const auto bad = test::egmf("train --dataset '" + (s_dir->path() / "data").string() + "' --out '" + (s_dir->path() / "x").string() +

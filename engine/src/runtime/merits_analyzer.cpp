@@ -29,16 +29,17 @@ MeritsAnalyzer::MeritsAnalyzer(model::Merits model, std::unique_ptr<tokenizer::T
 
 std::string MeritsAnalyzer::device() const { return m_model->options().device().str(); }
 
-Result<std::vector<model::MeritsInputs>> MeritsAnalyzer::inputs(const Dialogue& dialogue, const AnalyzeOptions& options,
-                                                                std::vector<std::vector<std::int32_t>>& textIds) const {
+Result<std::vector<model::MeritsInputs>> meritsInputs(const model::MeritsImpl& model, const tokenizer::Tokenizer& tokenizer,
+                                                      const Dialogue& dialogue, const AnalyzeOptions& options,
+                                                      std::vector<std::vector<std::int32_t>>& textIds) {
     const auto off = [&](Modality m) { return options.disabledModalities[static_cast<std::size_t>(m)]; };
     std::vector<model::MeritsInputs> out;
     textIds.clear();
     for (const auto& u : dialogue.utterances) {
-        auto audio = featureTensor(u, u.audio, m_model->manifest().audioFeatureDim, off(Modality::Audio), "audio", m_model->options());
+        auto audio = featureTensor(u, u.audio, model.manifest().audioFeatureDim, off(Modality::Audio), "audio", model.options());
         if (!audio) return audio.error();
-        textIds.push_back(off(Modality::Text) ? std::vector<std::int32_t>{} : m_tokenizer->encode(u.text));
-        out.push_back({model::idsTensor(textIds.back(), m_model->options().device()), *audio});
+        textIds.push_back(off(Modality::Text) ? std::vector<std::int32_t>{} : tokenizer.encode(u.text));
+        out.push_back({model::idsTensor(textIds.back(), model.options().device()), *audio});
     }
     return out;
 }
@@ -52,7 +53,7 @@ Result<DialogueResult> MeritsAnalyzer::analyzeDialogue(const Dialogue& dialogue,
         c10::InferenceMode inference;
         const auto start = std::chrono::steady_clock::now();
         std::vector<std::vector<std::int32_t>> ids;
-        auto prepared = inputs(dialogue, options, ids);
+        auto prepared = meritsInputs(*m_model, *m_tokenizer, dialogue, options, ids);
         if (!prepared) return prepared.error();
         const auto out = m_model->forward(*prepared);
         const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();

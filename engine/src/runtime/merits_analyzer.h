@@ -13,6 +13,12 @@
 
 namespace egmf::runtime {
 
+/// The model's inputs for a dialogue (text ids, log-mel), with the ablation switches applied;
+/// `textIds` gets each utterance's ids.
+Result<std::vector<model::MeritsInputs>> meritsInputs(const model::MeritsImpl& model, const tokenizer::Tokenizer& tokenizer,
+                                                      const Dialogue& dialogue, const AnalyzeOptions& options,
+                                                      std::vector<std::vector<std::int32_t>>& textIds);
+
 class MeritsAnalyzer final : public Analyzer {
 public:
     MeritsAnalyzer(model::Merits model, std::unique_ptr<tokenizer::Tokenizer> tokenizer);
@@ -22,9 +28,10 @@ public:
                                            const std::atomic<bool>& cancel) override;
 
     model::MeritsImpl& model() { return *m_model; }
-    /// The model's inputs for a dialogue (text ids, log-mel), with the ablation switches applied.
     Result<std::vector<model::MeritsInputs>> inputs(const Dialogue& dialogue, const AnalyzeOptions& options,
-                                                    std::vector<std::vector<std::int32_t>>& textIds) const;
+                                                    std::vector<std::vector<std::int32_t>>& textIds) const {
+        return meritsInputs(*m_model, *m_tokenizer, dialogue, options, textIds);
+    }
 
 private:
     model::Merits m_model;

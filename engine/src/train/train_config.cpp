@@ -9,7 +9,8 @@ nlohmann::json TrainConfig::toJson() const {
             {"learning_rate", learningRate}, {"llm_learning_rate", llmLearningRate}, {"weight_decay", weightDecay},
             {"warmup_fraction", warmupFraction}, {"gradient_clip", gradientClip},
             {"modality_dropout", {{"text", textDropout}, {"audio", audioDropout}, {"visual", visualDropout}}},
-            {"llm_training", llmTraining}, {"vocab_size", vocabSize}, {"base_model", baseModel}, {"max_steps", maxSteps}};
+            {"llm_training", llmTraining}, {"vocab_size", vocabSize}, {"base_model", baseModel}, {"max_steps", maxSteps},
+            {"architecture", architecture}};
 }
 
 Result<TrainConfig> TrainConfig::fromJson(const nlohmann::json& json, const std::string& sourceName) {
@@ -34,6 +35,7 @@ Result<TrainConfig> TrainConfig::fromJson(const nlohmann::json& json, const std:
         c.vocabSize = json.value("vocab_size", c.vocabSize);
         c.baseModel = json.value("base_model", c.baseModel);
         c.maxSteps = json.value("max_steps", c.maxSteps);
+        c.architecture = json.value("architecture", c.architecture);
     } catch (const nlohmann::json::exception& e) {
         return makeError(ErrorCode::Corrupt, sourceName + ": a training setting has the wrong type (" + e.what() + ")");
     }
@@ -43,6 +45,8 @@ Result<TrainConfig> TrainConfig::fromJson(const nlohmann::json& json, const std:
     if (c.epochs < 1 || c.patience < 1 || c.dialoguesPerStep < 1) return bad("epochs, patience and dialogues_per_step must be >= 1");
     if (!(c.learningRate > 0) || !(c.llmLearningRate >= 0) || !(c.gradientClip > 0)) return bad("learning rates and gradient_clip must be > 0");
     if (c.maxSteps < 0) return bad("max_steps must be >= 0");
+    if (c.architecture != "egmf" && c.architecture != "merits-l") return bad("architecture must be egmf or merits-l");
+    if (c.architecture == "merits-l" && c.task != "erc") return bad("MERITS-L classifies emotions: task must be erc");
     if (c.vocabSize < 100 || c.vocabSize > 32000) return bad("vocab_size must be 100..32000");
     for (double p : {c.textDropout, c.audioDropout, c.visualDropout, c.warmupFraction}) {
         if (!(p >= 0 && p < 1)) return bad("dropout probabilities and warmup_fraction must be in [0, 1)");

@@ -14,6 +14,7 @@ namespace egmf::train {
 
 struct TrainConfig {
     std::string task = "erc";         ///< erc (labels) | msa (SentimentScore regression)
+    std::string architecture = "egmf"; ///< egmf | merits-l (merits_trainer.h; ERC only)
     std::uint64_t seed = 1;
     int epochs = 30;
     int patience = 6;                 ///< epochs without a better dev score before stopping

@@ -20,6 +20,8 @@
 #include "dialogue_loss.h"
 #include "distributed.h"
 #include "evaluation.h"
+#include "merits_trainer.h"
+#include "schedule.h"
 #include "tokenizer_training.h"
 
 namespace egmf::train {
@@ -30,13 +32,6 @@ using Clock = std::chrono::steady_clock;
 using nlohmann::json;
 
 double secondsSince(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
-
-/// Linear warm-up to 1, then cosine decay to 0, as a factor of the base learning rate.
-double scheduleFactor(std::int64_t step, std::int64_t total, std::int64_t warmup) {
-    if (step < warmup) return static_cast<double>(step + 1) / static_cast<double>(warmup);
-    const double progress = static_cast<double>(step - warmup) / static_cast<double>(std::max<std::int64_t>(1, total - warmup));
-    return 0.5 * (1.0 + std::cos(M_PI * std::min(1.0, progress)));
-}
 
 int goldCount(const Manifest& manifest, const Dialogue& dialogue) {
     int n = 0;
@@ -83,6 +78,7 @@ Result<TrainReport> runTraining(const TrainRun& run) {
     // these CPUs (norms from 4e5 to 5e29, varying run to run, for the same step; 3.5 and
     // repeatable without it). Its forward is right, so only training turns it off.
     at::globalContext().setUserEnabledMkldnn(false);
+    if (run.config.architecture == "merits-l") return runMeritsTraining(run);
     const auto& config = run.config;
     const auto& data = run.data;
     auto collective = Collective::connect(run.distributed);
