@@ -32,14 +32,30 @@ function(egmf_add_fuzzer)
     target_link_options(${F_NAME} PRIVATE -fsanitize=fuzzer)
 endfunction()
 
+# The SDK's fingerprint: a hash of the headers a plugin compiles against (the interface and the
+# engine's public value types). A plugin built against other headers (a field added to Manifest,
+# say) would pass the IID check and crash on the first struct it shares; the host refuses it by
+# this hash instead. Configure runs again when one of the headers changes.
+file(GLOB _egmf_sdk_headers ${CMAKE_SOURCE_DIR}/plugins/sdk/egmf/plugin/*.h ${CMAKE_SOURCE_DIR}/engine/include/egmf/*.h)
+list(SORT _egmf_sdk_headers)
+set(_egmf_sdk_text "")
+foreach(_h IN LISTS _egmf_sdk_headers)
+    file(READ ${_h} _content)
+    string(APPEND _egmf_sdk_text "${_content}")
+endforeach()
+string(SHA256 _egmf_sdk_sha "${_egmf_sdk_text}")
+string(SUBSTRING ${_egmf_sdk_sha} 0 16 EGMF_SDK_HASH)
+set_property(DIRECTORY ${CMAKE_SOURCE_DIR} APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${_egmf_sdk_headers})
+
 # egmf_add_plugin(TARGET t SOURCES ... NAME "..." VERSION "..." FORMATS a b ARCHITECTURE x
-#                 [OUTPUT_DIRECTORY dir] [IID iid] [INTERFACE n] [TORCH_VERSION v] [CXX11_ABI 0|1] [LIBS ...])
+#                 [OUTPUT_DIRECTORY dir] [IID iid] [INTERFACE n] [TORCH_VERSION v] [CXX11_ABI 0|1]
+#                 [SDK_HASH h] [LIBS ...])
 # A checkpoint plugin: a Qt plugin MODULE whose plugin.json (written here) carries the metadata the
 # host reads before loading any code (plugins/sdk/egmf/plugin/checkpoint_loader.h). The LibTorch
 # version and C++ ABI default to this build's (EGMF_TORCH_VERSION, EGMF_CXX11_ABI); the overrides
 # make the test plugins that must be refused.
 function(egmf_add_plugin)
-    cmake_parse_arguments(P "" "TARGET;NAME;VERSION;ARCHITECTURE;OUTPUT_DIRECTORY;IID;INTERFACE;TORCH_VERSION;CXX11_ABI"
+    cmake_parse_arguments(P "" "TARGET;NAME;VERSION;ARCHITECTURE;OUTPUT_DIRECTORY;IID;INTERFACE;TORCH_VERSION;CXX11_ABI;SDK_HASH"
                           "SOURCES;FORMATS;LIBS" ${ARGN})
     if(NOT P_OUTPUT_DIRECTORY)
         set(P_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/${EGMF_PLUGIN_DIR})
@@ -56,6 +72,9 @@ function(egmf_add_plugin)
     if(NOT DEFINED P_CXX11_ABI)
         set(P_CXX11_ABI ${EGMF_CXX11_ABI})
     endif()
+    if(NOT P_SDK_HASH)
+        set(P_SDK_HASH ${EGMF_SDK_HASH})
+    endif()
     set(_formats "")
     foreach(_f IN LISTS P_FORMATS)
         if(_formats)
@@ -64,7 +83,7 @@ function(egmf_add_plugin)
         string(APPEND _formats "\"${_f}\"")
     endforeach()
     set(_meta ${CMAKE_CURRENT_BINARY_DIR}/${P_TARGET}-metadata)
-    file(WRITE ${_meta}/plugin.json "{\n  \"name\": \"${P_NAME}\",\n  \"version\": \"${P_VERSION}\",\n  \"formats\": [${_formats}],\n  \"architecture\": \"${P_ARCHITECTURE}\",\n  \"interface\": ${P_INTERFACE},\n  \"torch_version\": \"${P_TORCH_VERSION}\",\n  \"cxx11_abi\": ${P_CXX11_ABI}\n}\n")
+    file(WRITE ${_meta}/plugin.json "{\n  \"name\": \"${P_NAME}\",\n  \"version\": \"${P_VERSION}\",\n  \"formats\": [${_formats}],\n  \"architecture\": \"${P_ARCHITECTURE}\",\n  \"interface\": ${P_INTERFACE},\n  \"torch_version\": \"${P_TORCH_VERSION}\",\n  \"cxx11_abi\": ${P_CXX11_ABI},\n  \"sdk_hash\": \"${P_SDK_HASH}\"\n}\n")
     add_library(${P_TARGET} MODULE ${P_SOURCES})
     set_target_properties(${P_TARGET} PROPERTIES AUTOMOC ON PREFIX "" LIBRARY_OUTPUT_DIRECTORY ${P_OUTPUT_DIRECTORY})
     target_include_directories(${P_TARGET} PRIVATE ${_meta} ${CMAKE_SOURCE_DIR}/plugins/sdk ${CMAKE_SOURCE_DIR}/plugins)

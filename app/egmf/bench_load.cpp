@@ -13,6 +13,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "core/bench_support.h"
 #include "checkpoint/expected_tensors.h"
 #include "checkpoint/safetensors.h"
 #include "checkpoint_loading.h"
@@ -28,7 +29,7 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 using nlohmann::json;
 
-double secondsSince(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+using bench::secondsSince;
 /// This process's peak resident memory (VmHWM: ru_maxrss would carry the parent's peak across fork + exec).
 double peakRssMiB() {
     std::ifstream status("/proc/self/status");
@@ -172,9 +173,12 @@ Command addLoadBench(CLI::App& bench) {
     load->add_option("--dtype", o->dtype)->group("");
     return [o]() {
         if (!o->measurePath.empty()) return measure(o->measurePath, o->dtype, o->pluginDirs);
-        const bool temporary = o->workDir.empty();
-        const fs::path work = temporary ? fs::temp_directory_path() / ("egmf-bench-load-" + std::to_string(::getpid())) : fs::path(o->workDir);
-        fs::create_directories(work);
+        auto workDir = bench::WorkDir::create(o->workDir, "egmf-bench-load");
+        if (!workDir) {
+            std::fprintf(stderr, "error: %s\n", workDir.error().message.c_str());
+            return 2;
+        }
+        const fs::path work = workDir->path();
         const auto demo = shareDir() / "checkpoints" / "demo-erc";
         std::vector<Case> cases{{"native folder (demo-erc)", demo.string(), "float32"}};
         if (auto packed = packCheckpointArchive(demo, work / "demo-erc.egmf"); packed) {
@@ -236,9 +240,8 @@ Command addLoadBench(CLI::App& bench) {
                 ++failures;
                 continue;
             }
-            std::sort(seconds.begin(), seconds.end());
             std::printf("%-36s %-38s %10.1f %9s %9.3f %12.0f\n", c.name.c_str(), line["plugin"].get<std::string>().substr(0, 38).c_str(),
-                        static_cast<double>(bytesUnder(c.path)) / 1e6, c.dtype.c_str(), seconds[seconds.size() / 2],
+                        static_cast<double>(bytesUnder(c.path)) / 1e6, c.dtype.c_str(), bench::median(seconds),
                         line["peak_rss_mib"].get<double>());
         }
         if (!o->skipLarge) {
@@ -247,7 +250,6 @@ Command addLoadBench(CLI::App& bench) {
             std::printf("\nfaulting in %.2f GB of fresh memory (what float32 copies need): %.3f s\n", 2 * static_cast<double>(largeBytes) / 1e9,
                         freshMemorySeconds(2 * largeBytes));
         }
-        if (temporary) removeTree(work);
         return failures == 0 ? 0 : 2;
     };
 }

@@ -85,11 +85,16 @@ void PluginHost::discover() {
             r.interfaceVersion = data.value(QStringLiteral("interface")).toInt(0);
             r.torchVersion = data.value(QStringLiteral("torch_version")).toString();
             r.cxx11Abi = data.value(QStringLiteral("cxx11_abi")).toInt(-1);
+            const auto sdkHash = data.value(QStringLiteral("sdk_hash")).toString();
             const auto ourTorch = QString::fromStdString(torchVersion());
             if (r.iid != QStringLiteral(EGMF_CHECKPOINT_LOADER_IID) || r.interfaceVersion != kInterfaceVersion) {
                 r.state = PluginRecord::State::WrongInterface;
                 r.reason = QStringLiteral("speaks %1 (interface %2); this program speaks %3 (interface %4): rebuild the plugin against this SDK")
                                .arg(r.iid).arg(r.interfaceVersion).arg(QStringLiteral(EGMF_CHECKPOINT_LOADER_IID)).arg(kInterfaceVersion);
+            } else if (sdkHash != QStringLiteral(EGMF_SDK_HASH)) {
+                r.state = PluginRecord::State::WrongInterface;
+                r.reason = QStringLiteral("built against other EGMF SDK headers (fingerprint %1; this program's is %2): rebuild the plugin against this SDK")
+                               .arg(sdkHash.isEmpty() ? QStringLiteral("none") : sdkHash, QStringLiteral(EGMF_SDK_HASH));
             } else if (r.torchVersion != ourTorch || r.cxx11Abi != cxx11Abi()) {
                 r.state = PluginRecord::State::TorchMismatch;
                 r.reason = QStringLiteral("built against LibTorch %1 (C++11 ABI %2); this program uses LibTorch %3 (ABI %4): rebuild the plugin with it")

@@ -64,6 +64,8 @@ TEST(PluginHost, discovery_readsMetadataOnly_andNamesEveryProblem) {
     EXPECT_TRUE(files["test_wrong_interface_plugin.so"]->reason.contains(QStringLiteral("org.egmf.CheckpointLoader/0")));
     EXPECT_EQ(files["test_wrong_torch_plugin.so"]->state, PluginRecord::State::TorchMismatch);
     EXPECT_TRUE(files["test_wrong_torch_plugin.so"]->reason.contains(QStringLiteral("LibTorch 0.0.1")));
+    EXPECT_EQ(files["test_stale_sdk_plugin.so"]->state, PluginRecord::State::WrongInterface);
+    EXPECT_TRUE(files["test_stale_sdk_plugin.so"]->reason.contains(QStringLiteral("fingerprint 0123456789abcdef"))) << files["test_stale_sdk_plugin.so"]->reason.toStdString();
     EXPECT_EQ(files["test_plain_library.so"]->state, PluginRecord::State::NotAPlugin);
     EXPECT_EQ(files["notes.so"]->state, PluginRecord::State::NotAPlugin);
     // Metadata reading loaded no code: the crashing plugin is still merely available.

@@ -1,6 +1,8 @@
 #pragma once
-// Small helpers the benchmarks share: a scratch folder and the median of timings.
+// Small helpers the benchmarks (and the trainers' timings) share: a scratch folder, the median of
+// timings, seconds since a moment.
 
+#include <chrono>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -29,5 +31,9 @@ private:
 
 /// The median (the mean of the middle two for an even count); 0 for no values.
 double median(std::vector<double> values);
+
+inline double secondsSince(std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
 
 }  // namespace egmf::bench

@@ -10,6 +10,7 @@
 #include <torch/nn/utils/clip_grad.h>
 #include <torch/optim/adamw.h>
 
+#include "core/bench_support.h"
 #include "checkpoint/huggingface_layout.h"
 #include "checkpoint/weights.h"
 #include "eval/metrics.h"
@@ -25,7 +26,7 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 using nlohmann::json;
 
-double secondsSince(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+using bench::secondsSince;
 
 /// The heads each stage trains and scores.
 enum Head { TextI, AudioI, TextII, AudioII, Fused, HeadCount };

@@ -13,6 +13,7 @@
 #include <torch/optim/adamw.h>
 #include <torch/serialize.h>
 
+#include "core/bench_support.h"
 #include "checkpoint/weights.h"
 #include "model/llm/lora_linear.h"
 #include "trained_weights.h"
@@ -31,7 +32,7 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 using nlohmann::json;
 
-double secondsSince(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+using bench::secondsSince;
 
 int goldCount(const Manifest& manifest, const Dialogue& dialogue) {
     int n = 0;
