@@ -207,6 +207,47 @@ TEST(HuggingFacePlugin, takesHuggingFaceLayouts_loadsAndAnalyses_andRefusesDamag
     EXPECT_NE(damaged.error().message.find("fusion.safetensors"), std::string::npos) << damaged.error().message;
 }
 
+TEST(MeritsPlugin, takesMeritsCheckpoints_inspectsLoadsAnalyses_andRefusesDamagedOnes) {
+    test::TempDir dir;
+    PluginHost host;
+    host.discover();
+    const auto bundled = fs::path(EGMF_SOURCE_DIR) / "resources" / "checkpoints" / "demo-merits-l";
+    auto match = host.loaderFor(bundled);
+    ASSERT_TRUE(match.ok()) << match.error().message;
+    EXPECT_EQ(host.plugins()[match->index].name, QStringLiteral("MERITS-L (speech + text, co-attention)"));
+    auto info = match->loader->inspect(bundled);
+    ASSERT_TRUE(info.ok()) << info.error().message;
+    EXPECT_EQ(info->manifest.architecture, "merits-l");
+    EXPECT_FALSE(info->manifest.substitutes.empty());
+    auto loaded = host.loadCheckpoint(bundled, {"cpu", "float32"});
+    ASSERT_TRUE(loaded.ok()) << loaded.error().message;
+    std::atomic<bool> cancel{false};
+    auto result = (*loaded)->analyzeDialogue(test::randomDialogue((*loaded)->manifest(), {"", "v", "a"}, 4), {}, cancel);
+    ASSERT_TRUE(result.ok()) << result.error().message;
+    EXPECT_EQ(result->utterances.size(), 3u);
+    // The native plugin leaves MERITS-L to its plugin; a damaged copy is refused naming the file.
+    const auto damaged = dir.path() / "damaged";
+    fs::create_directories(damaged);
+    fs::copy(bundled, damaged, fs::copy_options::recursive);
+    fs::resize_file(damaged / "model.safetensors", fs::file_size(damaged / "model.safetensors") / 2);
+    auto refused = match->loader->inspect(damaged);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_NE(refused.error().message.find("model.safetensors"), std::string::npos) << refused.error().message;
+}
+
+TEST(RandomPlugin, refusesADamagedDescription_namingIt) {
+    test::TempDir dir;
+    PluginHost host;
+    host.discover();
+    const auto description = dir.path() / "broken.egmf-random.json";
+    std::ofstream(description) << R"({"manifest": {"architecture": "egmf"}, "seed": "x"})";
+    auto match = host.loaderFor(description);
+    ASSERT_TRUE(match.ok()) << match.error().message;
+    auto info = match->loader->inspect(description);
+    ASSERT_FALSE(info.ok());
+    EXPECT_NE(info.error().message.find("broken.egmf-random.json"), std::string::npos) << info.error().message;
+}
+
 }  // namespace
 }  // namespace egmf::plugin
 

@@ -114,12 +114,12 @@ Result<TrainReport> runTraining(const TrainRun& run) {
         if (!vocab) return vocab.error();
     }
     barrier();  // the other ranks read the tokenizer rank 0 wrote
-    if (!fromBase) {
-        manifest.tokenizer = {"sentencepiece", "tokenizer.model"};
-    }
-    auto tokenizer = tokenizer::makeCheckpointTokenizer(manifest, run.out);
+    // The base's tokenizer (checked against its vocabulary), or the one just trained, whose size
+    // the LLM's vocabulary then takes.
+    auto tokenizer = fromBase ? tokenizer::makeCheckpointTokenizer(manifest, run.out) : tokenizer::loadTokenizerFile(run.out / "tokenizer.model");
     if (!tokenizer) return tokenizer.error();
     if (!fromBase) {
+        manifest.tokenizer = {"sentencepiece", "tokenizer.model"};
         manifest.llm.vocabSize = (*tokenizer)->vocabSize();
         manifest.llm.bosTokenId = 1;  // spm_train's defaults: unk 0, bos 1, eos 2
         manifest.llm.eosTokenId = 2;
