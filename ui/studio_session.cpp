@@ -149,7 +149,7 @@ void StudioSession::startLoading(const QString& path, const QString& device) {
         return;
     }
     auto info = match->loader->inspect(path.toStdString());
-    LoadOptions options{device.toStdString(), "float32"};
+    LoadOptions options{device.toStdString(), "auto"};  // a bf16 Hugging Face model stays bf16 on a GPU
     if (info) {
         if (auto fits = checkLoadFits(info->manifest, options, path.toStdString()); !fits) info = fits.error();
     }

@@ -116,8 +116,8 @@ void addAnalysisOptions(CLI::App& command, AnalysisRequest& request, bool withAb
                            "Switch off modalities and experts: a,v,t (audio, visual, text), e1,e2,e3 (local, semantic, global)");
     }
     command.add_option("--device", request.device, "auto | cpu | cuda | cuda:N")->capture_default_str();
-    command.add_option("--dtype", request.dtype, "float32 | bfloat16 | float16")
-        ->check(CLI::IsMember({"float32", "bfloat16", "float16"}))->capture_default_str();
+    command.add_option("--dtype", request.dtype, "auto (the weights' dtype on CUDA, float32 on the CPU when it fits) | float32 | bfloat16 | float16")
+        ->check(CLI::IsMember({"auto", "float32", "bfloat16", "float16"}))->capture_default_str();
     command.add_option("--threads", request.threads, "Intra-op threads (0: every core)")->capture_default_str();
     command.add_option("--plugin-dir", request.pluginDirs, "A folder of checkpoint plugins, searched before the installed ones");
 }

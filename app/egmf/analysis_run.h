@@ -21,7 +21,7 @@ struct AnalysisRequest {
     std::string checkpoint, dataset;
     std::string split, dialogue;  ///< empty: all
     std::string ablate;           ///< comma-separated: a,v,t (modalities), e1,e2,e3 (experts)
-    std::string device = "auto", dtype = "float32";
+    std::string device = "auto", dtype = "auto";
     int threads = 0;              ///< 0: every core
     std::vector<std::string> pluginDirs;  ///< --plugin-dir
     /// Reused across runs (its cache keeps the clips' features); null: a new one per run.

@@ -13,7 +13,10 @@ namespace egmf {
 
 struct LoadOptions {
     std::string device = "cpu";  ///< "cpu", "cuda", "cuda:1"
-    std::string dtype = "float32";  ///< float32 | float16 | bfloat16
+    /// auto | float32 | float16 | bfloat16. auto: the weights' own dtype (config.json's torch_dtype;
+    /// float32 for native checkpoints) on CUDA; float32 on the CPU, or the weights' dtype when
+    /// float32 would not fit in 80% of RAM (checkLoadFits).
+    std::string dtype = "auto";
 };
 
 Result<std::unique_ptr<Analyzer>> loadNativeCheckpoint(const std::filesystem::path& folder,
