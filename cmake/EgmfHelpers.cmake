@@ -23,6 +23,24 @@ function(egmf_add_test)
     endif()
 endfunction()
 
+# egmf_torch_pch(target [LIGHT source...]): compile the target's torch translation units with the
+# one precompiled header of LibTorch (engine/src/torch_pch.h), built once by egmf_engine and reused
+# by every other target (the CI build's largest saving: ~45 units x ~15 s). GCC accepts a PCH only
+# under the same -fPIC/-fPIE: executables get -fPIC (appended last, it wins; harmless there).
+# LIGHT names the target's sources that include no LibTorch header: the PCH would cost each ~7 s.
+function(egmf_torch_pch target)
+    cmake_parse_arguments(P "" "" "LIGHT" ${ARGN})
+    if(target STREQUAL "egmf_engine")
+        target_precompile_headers(egmf_engine PRIVATE ${CMAKE_SOURCE_DIR}/engine/src/torch_pch.h)
+    else()
+        target_precompile_headers(${target} REUSE_FROM egmf_engine)
+        target_compile_options(${target} PRIVATE -fPIC)
+    endif()
+    foreach(source IN LISTS P_LIGHT)
+        set_source_files_properties(${source} TARGET_DIRECTORY ${target} PROPERTIES SKIP_PRECOMPILE_HEADERS ON)
+    endforeach()
+endfunction()
+
 # egmf_add_fuzzer(NAME name SOURCES ... LIBS ...): a libFuzzer target (clang only).
 function(egmf_add_fuzzer)
     cmake_parse_arguments(F "" "NAME" "SOURCES;LIBS" ${ARGN})

@@ -22,6 +22,8 @@ packages=(
   libsqlite3-dev libzip-dev libaubio-dev
   # tests and references
   libgtest-dev libgmock-dev libbenchmark-dev ffmpeg espeak-ng xvfb pulseaudio
+  # the package test: validators of the .desktop file and the AppStream metainfo
+  desktop-file-utils appstream
   python3-torch python3-torchaudio python3-sklearn python3-sentencepiece python3-imageio sentencepiece
 )
 

@@ -141,7 +141,9 @@ void PredictionPanel::refresh() {
         m_plot->replot(QCustomPlot::rpQueuedReplot);
         return;
     }
-    QString summary = QStringLiteral("<b>%1</b>: %2<br>").arg(QString::fromStdString(u->speaker).toHtmlEscaped(), QString::fromStdString(u->text).toHtmlEscaped());
+    const auto text = QString::fromStdString(u->text).toHtmlEscaped();
+    QString summary = u->speaker.empty() ? text + QStringLiteral("<br>")  // the user's own clips have no speaker
+                                         : QStringLiteral("<b>%1</b>: %2<br>").arg(QString::fromStdString(u->speaker).toHtmlEscaped(), text);
     summary += tr("Gold: <b>%1</b>").arg(goldText(*u).isEmpty() ? tr("none") : goldText(*u));
     if (!r) {
         summary += tr("<br><i>analysing...</i>");
@@ -150,6 +152,9 @@ void PredictionPanel::refresh() {
                        .arg(QString::fromStdString(r->prediction), QString::fromStdString(r->generated).toHtmlEscaped());
         if (!r->scoredPrediction.empty()) summary += tr(" &nbsp; Scored: <b>%1</b>").arg(QString::fromStdString(r->scoredPrediction));
         if (!r->error.empty()) summary += QStringLiteral("<br><span style='color:#b00'>%1</span>").arg(QString::fromStdString(r->error).toHtmlEscaped());
+        for (const auto& warning : r->warnings) {
+            summary += QStringLiteral("<br><span style='color:#a60'>%1</span>").arg(QString::fromStdString(warning).toHtmlEscaped());
+        }
     }
     m_summary->setText(summary);
     if (regression) {

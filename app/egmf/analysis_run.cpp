@@ -2,6 +2,7 @@
 
 #include "checkpoint_loading.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -56,8 +57,11 @@ public:
         const auto& input = dialogue(id);
         for (std::size_t i = 0; i < input.utterances.size(); ++i) {
             if (i < result.utterances.size()) {
-                m_sink(utteranceJson(input, input.utterances[i], result.utterances[i], m_options, m_task));
-                m_failed += !result.utterances[i].error.empty();
+                const auto& u = result.utterances[i];
+                m_sink(utteranceJson(input, input.utterances[i], u, m_options, m_task));
+                m_failed += !u.error.empty();
+                if (!u.error.empty()) m_bar.note("error: " + input.utterances[i].id + ": " + u.error);
+                for (const auto& warning : u.warnings) m_bar.note("warning: " + input.utterances[i].id + ": " + warning);
             } else {
                 m_sink(failedUtteranceJson(input, input.utterances[i], "no result for this utterance (please report this)", m_task));
                 ++m_failed;
@@ -169,8 +173,16 @@ Result<AnalysisSummary> runAnalysis(const AnalysisRequest& request, const std::f
                                                          "; `egmf dataset check` lists what the dataset has");
     }
     if (!dataset->problems.empty()) {
-        std::fprintf(stderr, "note: %s has %zu problems; `egmf dataset check` lists them (the rest is analysed)\n",
-                     request.dataset.c_str(), dataset->problems.size());
+        // Each one named (the first 20): a missing clip, a clip without a row, a bad row...
+        std::fprintf(stderr, "note: %s has %zu problems (the rest is analysed):\n", request.dataset.c_str(), dataset->problems.size());
+        constexpr std::size_t kShown = 20;
+        for (std::size_t i = 0; i < std::min(kShown, dataset->problems.size()); ++i) {
+            const auto& p = dataset->problems[i];
+            std::fprintf(stderr, "  %s: %s: %s\n", problemKindName(p.kind), p.where.c_str(), p.message.c_str());
+        }
+        if (dataset->problems.size() > kShown) {
+            std::fprintf(stderr, "  ... and %zu more; `egmf dataset check` lists them all\n", dataset->problems.size() - kShown);
+        }
     }
 
     const auto started = std::chrono::steady_clock::now();

@@ -30,15 +30,7 @@ using Clock = std::chrono::steady_clock;
 using nlohmann::json;
 
 using bench::secondsSince;
-/// This process's peak resident memory (VmHWM: ru_maxrss would carry the parent's peak across fork + exec).
-double peakRssMiB() {
-    std::ifstream status("/proc/self/status");
-    std::string line;
-    while (std::getline(status, line)) {
-        if (line.rfind("VmHWM:", 0) == 0) return std::strtod(line.c_str() + 6, nullptr) / 1024.0;
-    }
-    return 0;
-}
+using bench::peakRssMiB;
 
 /// The child: one load, as JSON on stdout.
 int measure(const std::string& path, const std::string& dtype, const std::vector<std::string>& pluginDirs) {

@@ -8,7 +8,7 @@
 namespace egmf::cli {
 
 Command addBenchCommand(CLI::App& app) {
-    auto* bench = app.add_subcommand("bench", "Benchmarks: `egmf bench model | decode | engine | tokenizer`");
+    auto* bench = app.add_subcommand("bench", "Benchmarks: `egmf bench all | model | decode | engine | load | tokenizer`");
     bench->require_subcommand(1);
     auto* model = bench->add_subcommand(
         "model", "Median latency per utterance of the engine and of the Python PyTorch reference "
@@ -27,6 +27,8 @@ Command addBenchCommand(CLI::App& app) {
     model->add_option("--dtype", options->dtype, "Weights and activations")
         ->check(CLI::IsMember({"float32", "float16", "bfloat16"}))->capture_default_str();
     model->add_option("--work-dir", options->workDir, "Keep the checkpoint and inputs here");
+    model->add_option("--checkpoint", options->checkpoint,
+                      "Time this native checkpoint folder (e.g. the bundled demo-erc) instead of random weights");
     auto noReference = std::make_shared<bool>(false);
     model->add_flag("--no-reference", *noReference, "Time the engine only");
 
@@ -67,6 +69,8 @@ Command addBenchCommand(CLI::App& app) {
     others.back().first = bench->get_subcommand("decode");
     others.emplace_back(nullptr, addEngineBench(*bench));
     others.back().first = bench->get_subcommand("engine");
+    others.emplace_back(nullptr, addAllBench(*bench));
+    others.back().first = bench->get_subcommand("all");
 #endif
 #if defined(EGMF_WITH_MEDIA) && defined(EGMF_WITH_PLUGINS)  // archives need libzip; plugins Qt Core
     others.emplace_back(nullptr, addLoadBench(*bench));

@@ -37,5 +37,6 @@ Command addPluginProbeCommand(CLI::App& app);
 Command addLoadBench(CLI::App& bench);
 /// Adds `bench engine` under `bench` (builds with FFmpeg only).
 Command addEngineBench(CLI::App& bench);
+Command addAllBench(CLI::App& bench);
 
 }  // namespace egmf::cli

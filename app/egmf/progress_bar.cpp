@@ -33,6 +33,13 @@ void ProgressBar::update(double done, double total) {
     std::fflush(stderr);
 }
 
+void ProgressBar::note(const std::string& line) {
+    std::lock_guard lock(m_mutex);
+    // Over the bar (cleared), which the next update draws again below the line.
+    std::fprintf(stderr, "%s%s\n", m_drawn ? "\r\033[K" : "", line.c_str());
+    m_drawn = false;
+}
+
 void ProgressBar::finish() {
     std::lock_guard lock(m_mutex);
     if (m_drawn) std::fprintf(stderr, "\n");

@@ -14,6 +14,8 @@ public:
     ProgressBar(std::string what, std::string unit);
     /// `done` may be fractional (a dialogue half analysed); thread-safe.
     void update(double done, double total);
+    /// Prints a line of its own (a warning, an error) without mangling the bar; thread-safe.
+    void note(const std::string& line);
     /// Ends the line (when one was drawn).
     void finish();
 

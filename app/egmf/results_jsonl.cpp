@@ -89,7 +89,8 @@ json utteranceJson(const Dialogue& dialogue, const Utterance& input, const Utter
                               {"contextMs", t.contextMs}, {"enhanceMs", t.enhanceMs}, {"promptMs", t.promptMs},
                               {"generateMs", t.generateMs}, {"scoreMs", t.scoreMs}, {"totalMs", t.totalMs()}}},
                  {"ablation", ablationJson(options)},
-                 {"error", result.error.empty() ? json() : json(result.error)}});
+                 {"error", result.error.empty() ? json() : json(result.error)},
+                 {"warnings", result.warnings}});
     return line;
 }
 

@@ -53,7 +53,8 @@ MainWindow::~MainWindow() = default;
 
 void MainWindow::buildPanels() {
     // Centre: the video, its transport, the timeline, and the utterance table below.
-    auto* centre = new QSplitter(Qt::Vertical);
+    auto* centre = m_centreSplitter = new QSplitter(Qt::Vertical);
+    centre->setObjectName(QStringLiteral("centreSplitter"));
     auto* playerPane = new QWidget;
     auto* playerLayout = new QVBoxLayout(playerPane);
     playerLayout->setContentsMargins(4, 4, 4, 0);
@@ -85,6 +86,7 @@ void MainWindow::buildPanels() {
         d->setObjectName(name);
         d->setWidget(content);
         addDockWidget(area, d);
+        watchLayout(d);
         return d;
     };
     m_browser = new DialogueBrowser(m_session);
@@ -93,7 +95,8 @@ void MainWindow::buildPanels() {
     m_attention = new AttentionView;
     m_gates = new GatesView;
     m_summary = new GateSummaryView;
-    auto* gatesPane = new QSplitter(Qt::Vertical);
+    auto* gatesPane = m_gatesSplitter = new QSplitter(Qt::Vertical);
+    gatesPane->setObjectName(QStringLiteral("gatesSplitter"));
     gatesPane->addWidget(m_gates);
     gatesPane->addWidget(m_summary);
     gatesPane->setStretchFactor(0, 3);
@@ -255,6 +258,7 @@ bool MainWindow::compareWith(const QString& checkpoint) {
         m_compareDock->setObjectName(QStringLiteral("compareDock"));
         m_compareDock->setWidget(m_comparison);
         addDockWidget(Qt::BottomDockWidgetArea, m_compareDock);
+        watchLayout(m_compareDock);
         if (auto* metricsDock = findChild<QDockWidget*>(QStringLiteral("metricsDock"))) tabifyDockWidget(metricsDock, m_compareDock);
         connect(m_comparison, &ComparisonView::utteranceClicked, this, [this](int u) { m_player->seek(u, 0); });
         connect(m_compare, &StudioSession::errorOccurred, this, [this](const QString& message) {
@@ -395,6 +399,16 @@ void MainWindow::updateStatus() {
     }
     m_audioLabel->setText(m_player->audible() ? tr("audio on") : tr("muted: no audio device"));
     m_audioLabel->setToolTip(m_player->audioStatus());
+}
+
+void MainWindow::resizeEvent(QResizeEvent* event) {
+    QMainWindow::resizeEvent(event);
+    scheduleLayoutSave();
+}
+
+void MainWindow::moveEvent(QMoveEvent* event) {
+    QMainWindow::moveEvent(event);
+    scheduleLayoutSave();
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {

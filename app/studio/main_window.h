@@ -9,8 +9,11 @@
 
 #include "ui/studio_session.h"
 
+class QDockWidget;
 class QLabel;
 class QProgressBar;
+class QSplitter;
+class QTimer;
 class QTableView;
 class QToolButton;
 class QUndoStack;
@@ -71,12 +74,19 @@ public:
 
 protected:
     void closeEvent(QCloseEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
+    void moveEvent(QMoveEvent* event) override;
 
 private:
     void buildPanels();
     void buildMenus();
     void restoreSettings();
     void saveSettings();
+    void saveLayout();
+    /// The layout is saved shortly after it changes (docks moved, shown, floated; splitters
+    /// dragged; the window resized), so a crash or SIGKILL restarts with it.
+    void scheduleLayoutSave();
+    void watchLayout(QDockWidget* dock);
     void addRecent(const QString& key, const QString& path);
     void report(const QString& message);
     void refreshDialogueViews();
@@ -100,9 +110,12 @@ private:
     ui::MetricsView* m_metrics = nullptr;
     ui::PluginPanel* m_pluginPanel = nullptr;
     QUndoStack* m_undo = nullptr;
+    QSplitter* m_centreSplitter = nullptr;
+    QSplitter* m_gatesSplitter = nullptr;
+    QTimer* m_layoutSave = nullptr;
     ui::StudioSession* m_compare = nullptr;  // the second checkpoint, when comparing
     ui::ComparisonView* m_comparison = nullptr;
-    class QDockWidget* m_compareDock = nullptr;
+    QDockWidget* m_compareDock = nullptr;
     QLabel *m_modelLabel = nullptr, *m_deviceLabel = nullptr, *m_audioLabel = nullptr;
     QProgressBar* m_progress = nullptr;
     QToolButton* m_cancel = nullptr;

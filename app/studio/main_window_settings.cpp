@@ -1,6 +1,11 @@
-// What the main window keeps between runs (QSettings): window geometry and dock layout, the last
-// dataset and checkpoint, recent files.
+// What the main window keeps between runs (QSettings): window geometry, dock layout and splitter
+// positions, the last dataset and checkpoint, recent files. Everything is saved as it changes
+// (the layout half a second after the last change), not only on close: a Studio killed with
+// SIGKILL restarts as it was (tests/ui/studio_test.cpp, the crash test).
+#include <QDockWidget>
 #include <QSettings>
+#include <QSplitter>
+#include <QTimer>
 
 #include "main_window.h"
 
@@ -10,12 +15,40 @@ void MainWindow::restoreSettings() {
     QSettings settings;
     restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
     restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    m_centreSplitter->restoreState(settings.value(QStringLiteral("window/centreSplitter")).toByteArray());
+    m_gatesSplitter->restoreState(settings.value(QStringLiteral("window/gatesSplitter")).toByteArray());
+    connect(m_centreSplitter, &QSplitter::splitterMoved, this, &MainWindow::scheduleLayoutSave);
+    connect(m_gatesSplitter, &QSplitter::splitterMoved, this, &MainWindow::scheduleLayoutSave);
 }
 
-void MainWindow::saveSettings() {
+void MainWindow::watchLayout(QDockWidget* dock) {
+    connect(dock, &QDockWidget::dockLocationChanged, this, &MainWindow::scheduleLayoutSave);
+    connect(dock, &QDockWidget::topLevelChanged, this, &MainWindow::scheduleLayoutSave);
+    connect(dock, &QDockWidget::visibilityChanged, this, &MainWindow::scheduleLayoutSave);
+}
+
+void MainWindow::scheduleLayoutSave() {
+    if (!m_layoutSave) {
+        m_layoutSave = new QTimer(this);
+        m_layoutSave->setSingleShot(true);
+        m_layoutSave->setInterval(500);  // a drag sends hundreds of moves: save once it settles
+        connect(m_layoutSave, &QTimer::timeout, this, &MainWindow::saveLayout);
+    }
+    m_layoutSave->start();
+}
+
+void MainWindow::saveLayout() {
     QSettings settings;
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("window/state"), saveState());
+    settings.setValue(QStringLiteral("window/centreSplitter"), m_centreSplitter->saveState());
+    settings.setValue(QStringLiteral("window/gatesSplitter"), m_gatesSplitter->saveState());
+    settings.sync();
+}
+
+void MainWindow::saveSettings() {
+    saveLayout();
+    QSettings settings;
     settings.setValue(QStringLiteral("last/dataset"), m_session->datasetPath());
     settings.setValue(QStringLiteral("last/checkpoint"), m_session->checkpointPath());
     settings.sync();

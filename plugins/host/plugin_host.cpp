@@ -10,6 +10,7 @@
 #include <QSettings>
 
 #include "egmf/build_info.h"
+#include "guarded_loader.h"
 #include "egmf/engine.h"
 #include "egmf/paths.h"
 
@@ -172,12 +173,17 @@ CheckpointLoader* PluginHost::load(std::size_t index, QString* error) {
         return nullptr;
     }
     record.state = PluginRecord::State::Loaded;
-    return loaded;
+    auto& guarded = m_guarded[loaded];
+    if (!guarded) guarded = std::make_unique<GuardedLoader>(loaded, record.name.toStdString());
+    return guarded.get();
 }
 
 void PluginHost::unload(std::size_t index) {
     auto& loader = m_loaders.at(index);
-    if (loader && loader->isLoaded()) loader->unload();
+    if (loader && loader->isLoaded()) {
+        m_guarded.erase(qobject_cast<CheckpointLoader*>(loader->instance()));
+        loader->unload();
+    }
     loader.reset();
     if (m_records.at(index).state == PluginRecord::State::Loaded) m_records[index].state = PluginRecord::State::Available;
 }

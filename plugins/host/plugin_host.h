@@ -8,11 +8,13 @@
 // tried in a child process (`egmf plugin-probe FILE`): a plugin that crashes or hangs there is
 // listed as broken and never loaded here. Probe results are remembered per file, size and time.
 // loaderFor(path) asks each usable plugin's canLoad in order and loads the first that says yes.
+// Loaders are handed out wrapped (guarded_loader.h): a plugin that throws becomes an error.
 // Qt Core only; no torch header.
 
 #include <QString>
 #include <QStringList>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <vector>
 
@@ -59,7 +61,7 @@ public:
     const std::vector<PluginRecord>& plugins() const { return m_records; }
 
     /// Probes (in a child, once per file version) and loads the plugin; null with `error` set when
-    /// it cannot be used.
+    /// it cannot be used. The loader is the plugin's, guarded: its exceptions come back as errors.
     CheckpointLoader* load(std::size_t index, QString* error = nullptr);
     void unload(std::size_t index);
 
@@ -84,6 +86,8 @@ private:
     QStringList m_folders;
     std::vector<PluginRecord> m_records;
     std::vector<std::unique_ptr<QPluginLoader>> m_loaders;
+    // One guard per plugin instance, kept across discover() (a load may be running with it).
+    std::map<CheckpointLoader*, std::unique_ptr<class GuardedLoader>> m_guarded;
 };
 
 }  // namespace egmf::plugin

@@ -102,7 +102,7 @@ TEST_F(Llm, scoreContinuations_equalsSumOfFullSequenceLogProbs) {
     LlamaForCausalLM llm(m_config, std::nullopt);
     const auto prompt = at::randn({7, m_config.hiddenSize});
     const std::vector<std::vector<std::int32_t>> answers{{32, 106, 111, 121, 257}, {65}, {32, 257}};
-    const auto scores = scoreContinuations(*llm, runPrompt(*llm, prompt), answers);
+    const auto scores = scoreContinuations(*llm, runPrompt(*llm, prompt), answers).scores;
     for (std::size_t k = 0; k < answers.size(); ++k) {
         std::vector<std::int64_t> ids(answers[k].begin(), answers[k].end());
         const auto sequence = at::cat({prompt, llm->embed(at::tensor(ids))}, 0);
@@ -114,6 +114,34 @@ TEST_F(Llm, scoreContinuations_equalsSumOfFullSequenceLogProbs) {
         }
         EXPECT_NEAR(scores[k], expected, 1e-4);
     }
+}
+
+TEST_F(Llm, generationFromLabelDrafts_equalsPlainGreedy_onTheDraftsAndAfterLeavingThem) {
+    LlamaForCausalLM llm(m_config, LoraConfig{4, 8, 0.0, false, {"q_proj", "v_proj"}});
+    llm->eval();
+    const auto state = runPrompt(*llm, at::randn({8, m_config.hiddenSize}));
+    const auto plain = generateGreedy(*llm, state, 10, -1);
+    ASSERT_EQ(plain.size(), 10u);
+    const auto other = [&](std::int64_t token) { return static_cast<std::int32_t>((token + 1) % m_config.vocabSize); };
+    // Greedy follows a continuation for 4 tokens, then leaves it (the decoder runs from there).
+    std::vector<std::int32_t> leaves(plain.begin(), plain.begin() + 4);
+    leaves.push_back(other(plain[4]));
+    const std::vector<std::vector<std::int32_t>> unrelated{{other(plain[0]), 7, 9}};
+    auto drafts = scoreContinuations(*llm, state, {unrelated[0], leaves});
+    EXPECT_EQ(generateGreedy(*llm, state, 10, -1, &drafts), plain);
+    // Wholly on a continuation longer than the generation: no decoder pass at all.
+    std::vector<std::int32_t> whole(plain.begin(), plain.end());
+    whole.push_back(0);
+    drafts = scoreContinuations(*llm, state, {whole});
+    EXPECT_EQ(generateGreedy(*llm, state, 10, -1, &drafts), plain);
+    // On no continuation at all.
+    drafts = scoreContinuations(*llm, state, unrelated);
+    EXPECT_EQ(generateGreedy(*llm, state, 10, -1, &drafts), plain);
+    // An EOS the drafts predict ends the generation as it does without them.
+    const auto eos = plain[3];
+    const auto stopped = generateGreedy(*llm, state, 10, eos);
+    drafts = scoreContinuations(*llm, state, {whole});
+    EXPECT_EQ(generateGreedy(*llm, state, 10, eos, &drafts), stopped);
 }
 
 TEST_F(Llm, rope_scalings_changeFrequencies_asSpecified) {

@@ -1,10 +1,12 @@
 // Plugins that must be refused or survived (tests/plugins/CMakeLists.txt builds this file several
 // times): EGMF_MISSING_SYMBOL references data no library defines (dlopen fails: "undefined
 // symbol"); EGMF_CRASH_ON_LOAD dereferences null when its instance is made (the probe process
-// dies; the host lists it as broken). Built with another IID or LibTorch version in plugin.json,
+// dies; the host lists it as broken); EGMF_THROW_IN_LOAD says yes to a folder holding a file named
+// "throw-in-load" and throws from load() (the host reports it; the caller goes on). Built with another IID or LibTorch version in plugin.json,
 // the same class is the wrong-interface and wrong-LibTorch plugins.
 #include <QObject>
 #include <csignal>
+#include <stdexcept>
 
 #include "egmf/plugin/checkpoint_loader.h"
 
@@ -28,6 +30,17 @@ public:
         std::raise(SIGSEGV);
 #endif
     }
+#ifdef EGMF_THROW_IN_LOAD
+    Verdict canLoad(const std::filesystem::path& path) const override {
+        if (std::filesystem::exists(path / "throw-in-load")) return {true, {}};
+        return {false, "a test plugin reads only folders with a throw-in-load file"};
+    }
+    Result<CheckpointInfo> inspect(const std::filesystem::path&) const override { return CheckpointInfo{}; }
+    Result<std::unique_ptr<Analyzer>> load(const std::filesystem::path&, const LoadOptions&, const std::function<void(double)>& progress) override {
+        if (progress) progress(0.5);
+        throw std::runtime_error("the weights are not what this plugin expected");
+    }
+#else
     Verdict canLoad(const std::filesystem::path&) const override { return {false, "a test plugin reads nothing"}; }
     Result<CheckpointInfo> inspect(const std::filesystem::path& path) const override {
         return makeError(ErrorCode::Unsupported, path.string() + ": a test plugin");
@@ -35,6 +48,7 @@ public:
     Result<std::unique_ptr<Analyzer>> load(const std::filesystem::path& path, const LoadOptions&, const std::function<void(double)>&) override {
         return makeError(ErrorCode::Unsupported, path.string() + ": a test plugin");
     }
+#endif
 };
 
 }  // namespace egmf::plugin

@@ -124,6 +124,26 @@ TEST(PluginHost, goodPlugin_inspectsLoadsAnalyses_andUnloads) {
     EXPECT_NE(none.error().message.find("crashing"), std::string::npos) << none.error().message;
 }
 
+TEST(PluginHost, aPluginThatThrowsInLoad_isReportedByName_andTheHostGoesOn) {
+    test::TempDir dir;
+    const auto folder = dir.path() / "odd-checkpoint";
+    std::filesystem::create_directories(folder);
+    std::ofstream(folder / "throw-in-load") << "";
+    PluginHost host;
+    host.setSearchPath({kTestPlugins});
+    host.discover();
+    auto loaded = host.loadCheckpoint(folder, {"cpu", "auto"});
+    ASSERT_FALSE(loaded.ok());
+    const auto& message = loaded.error().message;
+    EXPECT_NE(message.find("\"throwing\" threw in load"), std::string::npos) << message;
+    EXPECT_NE(message.find("the weights are not what this plugin expected"), std::string::npos) << message;
+    EXPECT_NE(message.find(folder.string()), std::string::npos) << message;
+    // The same host loads a good checkpoint afterwards.
+    const auto description = writeRandomDescription(dir.path());
+    auto good = host.loadCheckpoint(description, {"cpu", "float32"});
+    EXPECT_TRUE(good.ok()) << good.error().message;
+}
+
 TEST(NativePlugin, readsFoldersAndArchives_andRefusesDamagedOnes) {
     test::TempDir dir;
     PluginHost host;  // the installed plugins: the native one among them

@@ -20,7 +20,7 @@
 
 #include <gtest/gtest.h>
 
-#include "../engine/test_support.h"
+#include "studio_fixture.h"
 #include "data/annotations.h"
 #include "studio/main_window.h"
 #include "ui/annotation_panel.h"
@@ -42,75 +42,10 @@ namespace {
 
 using namespace egmf::ui;
 
-bool waitUntil(const std::function<bool()>& done, int timeoutMs) {
-    QElapsedTimer clock;
-    clock.start();
-    while (!done()) {
-        if (clock.elapsed() > timeoutMs) return false;
-        QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
-        QThread::msleep(2);
-    }
-    return true;
-}
-
-void spin(int ms) {
-    waitUntil([] { return false; }, ms);
-}
-
-/// With EGMF_EXPECT_AUDIO=1 (tests/ui/with_null_sink.sh starts a PulseAudio null sink) the
-/// player must have a sound device and run on its clock; otherwise it plays muted.
-void expectAudioAsConfigured(const PlayerController& player) {
-    if (qEnvironmentVariableIntValue("EGMF_EXPECT_AUDIO") == 1) {
-        EXPECT_TRUE(player.audible()) << player.audioStatus().toStdString();
-    }
-}
-
-class Studio : public ::testing::Test {
-protected:
-    static void SetUpTestSuite() {
-        dir_ = new test::TempDir;
-        const auto root = dir_->path() / "meld";
-        std::filesystem::create_directories(root / "output_repeated_splits_test");
-        std::ofstream csv(root / "test_sent_emo.csv");
-        csv << "Sr No.,Utterance,Speaker,Emotion,Sentiment,Dialogue_ID,Utterance_ID,Season,Episode,StartTime,EndTime\n";
-        const char* rows[][4] = {{"We won the tickets!", "Priya", "joy", "0"}, {"The floor is sticky.", "Lena", "disgust", "0"},
-                                 {"I guess we'll see.", "Priya", "neutral", "0"}, {"Really? You did?", "Omar", "surprise", "1"},
-                                 {"Leave me alone.", "Lena", "anger", "1"}};
-        int serial = 1, utterance = 0;
-        std::string previous = "0";
-        for (const auto& row : rows) {
-            if (row[3] != previous) utterance = 0, previous = row[3];
-            csv << serial++ << ",\"" << row[0] << "\"," << row[1] << ',' << row[2] << ",neutral," << row[3] << ',' << utterance
-                << ",1,1,\"00:00:01,000\",\"00:00:02,000\"\n";
-            const auto clip = root / "output_repeated_splits_test" / ("dia" + std::string(row[3]) + "_utt" + std::to_string(utterance) + ".mp4");
-            const auto command = "ffmpeg -hide_banner -loglevel error -y -f lavfi -i testsrc2=size=320x240:rate=25:duration=1.2 "
-                                 "-f lavfi -i sine=frequency=" + std::to_string(300 + 60 * serial) + ":duration=1.2 "
-                                 "-c:v libx264 -pix_fmt yuv420p -c:a aac -shortest '" + clip.string() + "'";
-            ASSERT_EQ(std::system(command.c_str()), 0);
-            ++utterance;
-        }
-    }
-    static void TearDownTestSuite() { delete dir_; }
-    static QString dataset() { return QString::fromStdString((dir_->path() / "meld").string()); }
-    static QString checkpoint() { return QStringLiteral(EGMF_SOURCE_DIR "/resources/checkpoints/demo-erc"); }
-    static QString store() { return QString::fromStdString((dir_->path() / "annotations.sqlite").string()); }
-
-    /// A main window with the fixture open and its first dialogue analysed.
-    std::unique_ptr<studio::MainWindow> openWindow() {
-        auto window = std::make_unique<studio::MainWindow>(store());
-        window->setInteractive(false);
-        window->resize(1400, 900);
-        window->show();
-        EXPECT_TRUE(window->openCheckpoint(checkpoint(), QStringLiteral("cpu")));
-        EXPECT_TRUE(window->openDataset(dataset()));
-        EXPECT_TRUE(waitUntil([&] { return window->session()->dialogueState(0) == AnalysisScheduler::State::Done; }, 120000));
-        return window;
-    }
-
-    static test::TempDir* dir_;
-};
-
-test::TempDir* Studio::dir_ = nullptr;
+using test::Studio;
+using test::expectAudioAsConfigured;
+using test::spin;
+using test::waitUntil;
 
 TEST_F(Studio, itemModels_passTheModelTester) {
     StudioSession session(nullptr, store());
@@ -504,6 +439,25 @@ TEST_F(Studio, pluginPanel_listsPlugins_inspects_andLoadsInTheBackground) {
     EXPECT_GE(lastProgress, 0.0);
     ASSERT_TRUE(waitUntil([&] { return window->session()->dialogueState(0) == AnalysisScheduler::State::Done; }, 120000));
     EXPECT_TRUE(window->session()->result({0, 0})->predictedScore.has_value());
+}
+
+TEST_F(Studio, aPluginThatThrowsInLoad_isReported_andTheStudioKeepsItsModel) {
+    auto window = openWindow();
+    window->setPluginFolders({QStringLiteral(EGMF_BINARY_DIR "/test-plugins")});
+    const auto folder = dir_->path() / "throwing-checkpoint";
+    std::filesystem::create_directories(folder);
+    std::ofstream(folder / "throw-in-load") << "";
+    QString reported;
+    QObject::connect(window->session(), &StudioSession::errorOccurred, [&](const QString& message) { reported = message; });
+    auto* panel = window->pluginPanel();
+    ASSERT_TRUE(panel->inspect(QString::fromStdString(folder.string()))) << panel->summaryText().toStdString();
+    panel->load();
+    ASSERT_TRUE(waitUntil([&] { return !reported.isEmpty() && !window->session()->loading(); }, 60000));
+    EXPECT_TRUE(reported.contains(QStringLiteral("threw in load"))) << reported.toStdString();
+    EXPECT_TRUE(reported.contains(QStringLiteral("the weights are not what this plugin expected"))) << reported.toStdString();
+    // The model it had is still there and analyses.
+    EXPECT_EQ(window->session()->checkpointPath(), checkpoint());
+    EXPECT_EQ(window->session()->dialogueState(0), AnalysisScheduler::State::Done);
 }
 
 TEST_F(Studio, pluginPanel_loadsAHuggingFaceCheckpointTrainedFromABase_andPredicts) {

@@ -69,6 +69,9 @@ struct UtteranceResult {
     /// Non-empty: this utterance could not be analysed in full (the rest of its dialogue was). When
     /// only its clip failed, it was analysed from its text and the prediction fields are filled.
     std::string error;
+    /// Analysed, but not all of it as it is: the decoder's notes on the clip ("audio longer than
+    /// 60 s; decoded the first 60 s").
+    std::vector<std::string> warnings;
     std::string generated;         ///< the raw greedy generation
     /// Classification: the label the generation matches exactly (trimmed), else "unparsable".
     /// Regression: the number, formatted, else "unparsable".

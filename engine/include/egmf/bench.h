@@ -21,6 +21,9 @@ struct ModelBenchOptions {
     std::string device = "cpu";     ///< both sides run here ("cuda" on a GPU machine)
     std::string dtype = "float32";  ///< float32 | float16 | bfloat16
     std::filesystem::path workDir;  ///< empty: a temporary folder
+    /// A native checkpoint folder to time (a trained model answers with label words); empty: a
+    /// random demo-size checkpoint made from `seed`.
+    std::filesystem::path checkpoint;
 };
 
 struct StageMedians {

@@ -32,6 +32,10 @@ private:
 /// The median (the mean of the middle two for an even count); 0 for no values.
 double median(std::vector<double> values);
 
+/// This process's peak resident memory in MiB (VmHWM: ru_maxrss would carry the parent's peak
+/// across fork + exec); 0 where /proc is missing.
+double peakRssMiB();
+
 inline double secondsSince(std::chrono::steady_clock::time_point start) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }

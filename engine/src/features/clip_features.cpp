@@ -67,7 +67,9 @@ Result<ClipFeatures> ClipFeatureExtractor::extract(const std::filesystem::path& 
         cropMs += msSince(start);
     };
     const auto decodeStart = Clock::now();
-    auto decoded = media::decodeClip(clip, request);
+    media::MediaLimits limits;
+    limits.maxDecodedSeconds = m_options.maxClipSeconds;
+    auto decoded = media::decodeClip(clip, request, limits);
     if (!decoded.ok()) return decoded.error();
     features.decodeMs = msSince(decodeStart) - cropMs;
     features.info = decoded->info;

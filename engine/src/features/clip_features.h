@@ -28,6 +28,9 @@ struct ClipFeatureOptions {
     int detectionWidth = 640;           ///< frames are scaled to this width for detection and crops
     int decoderThreads = 0;             ///< FFmpeg's; 0: its choice
     std::filesystem::path faceModelDir; ///< empty: the bundled face-api weights
+    /// An utterance clip longer than this is analysed from its first maxClipSeconds, with a
+    /// warning (MELD has clips wrongly cut to 4-5 minutes; DATASETS.md).
+    double maxClipSeconds = 60.0;
 };
 
 struct FaceObservation {

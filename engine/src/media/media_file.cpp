@@ -406,13 +406,19 @@ Result<DecodeResult> ClipDecoder::run(AVFormatContext* format) {
         if (r == AVERROR_EOF) {
             break;
         }
-        if (m_request.endSec > 0 && r >= 0 && packet->pts != AV_NOPTS_VALUE &&
-            packet->stream_index >= 0 && packet->stream_index < static_cast<int>(format->nb_streams)) {
-            // Past the range by more than any decoder delay: nothing later is needed.
+        if (r >= 0 && packet->pts != AV_NOPTS_VALUE && packet->stream_index >= 0 &&
+            packet->stream_index < static_cast<int>(format->nb_streams)) {
+            // Past the range (endSec, or the decode cap: a clip wrongly cut to 5 minutes is read
+            // no further than its first maxDecodedSeconds) by more than any decoder delay.
             const auto* stream = format->streams[packet->stream_index];
             const double start = stream->start_time == AV_NOPTS_VALUE ? 0.0 : stream->start_time * av_q2d(stream->time_base);
-            if (packet->pts * av_q2d(stream->time_base) - start > m_request.endSec + 1.0) {
+            const double stopAt = rangeEnd(std::numeric_limits<double>::infinity());
+            if (packet->pts * av_q2d(stream->time_base) - start > stopAt + 1.0) {
                 av_packet_unref(packet.get());
+                if (!m_audioCapped && (m_request.endSec <= 0 || stopAt < m_request.endSec)) {
+                    m_result.warnings.push_back("longer than " + std::to_string(static_cast<int>(m_limits.maxDecodedSeconds)) +
+                                                " s; decoded the first " + std::to_string(static_cast<int>(m_limits.maxDecodedSeconds)) + " s");
+                }
                 break;
             }
         }

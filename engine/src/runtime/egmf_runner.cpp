@@ -1,5 +1,7 @@
 #include "egmf_runner.h"
 
+#include <optional>
+
 #include "utterance_features.h"
 
 #include <algorithm>
@@ -85,16 +87,20 @@ void EgmfRunner::decode(const Dialogue& dialogue, std::size_t index, const Analy
     trace.promptLogits = prompt.lastLogits;
     trace.timings.promptMs = millisecondsSince(start, device);
 
-    start = Clock::now();
-    const int maxNew = options.maxNewTokens > 0 ? options.maxNewTokens : m.prompt.maxNewTokens;
-    trace.generated = model::generateGreedy(*m_model.llm, prompt, maxNew, m.llm.eosTokenId);
-    trace.timings.generateMs = millisecondsSince(start, device);
-
+    // Scoring first: its batched pass also holds the logits a label-shaped generation needs
+    // (generation.h), so generating after it costs no decoder pass in the usual case.
+    std::optional<model::ContinuationScores> scored;
     if (options.scoreLabels && !m_answers.empty()) {
         start = Clock::now();
-        trace.labelLogProbs = model::scoreContinuations(*m_model.llm, prompt, m_answers);
+        scored = model::scoreContinuations(*m_model.llm, prompt, m_answers);
+        trace.labelLogProbs = scored->scores;
         trace.timings.scoreMs = millisecondsSince(start, device);
     }
+
+    start = Clock::now();
+    const int maxNew = options.maxNewTokens > 0 ? options.maxNewTokens : m.prompt.maxNewTokens;
+    trace.generated = model::generateGreedy(*m_model.llm, prompt, maxNew, m.llm.eosTokenId, scored ? &*scored : nullptr);
+    trace.timings.generateMs = millisecondsSince(start, device);
 }
 
 Result<std::vector<UtteranceTrace>> EgmfRunner::run(

@@ -96,6 +96,7 @@ struct Engine::State {
                 const auto clip = clips.find(utterance.utteranceId);
                 if (clip == clips.end()) continue;
                 utterance.timings.featuresMs = clip->second.ms;
+                for (const auto& warning : clip->second.warnings) utterance.warnings.push_back(clip->second.clip + ": " + warning);
                 if (clip->second.error.empty()) continue;
                 const auto note = clip->second.error + " (analysed from its text only)";
                 utterance.error = utterance.error.empty() ? note : note + "; " + utterance.error;
@@ -122,6 +123,8 @@ struct Engine::State {
 
     struct ClipOutcome {
         std::string error;  ///< empty: the features are there
+        std::string clip;
+        std::vector<std::string> warnings;
         double ms = 0;
     };
 
@@ -137,13 +140,16 @@ struct Engine::State {
         const int total = static_cast<int>(pending.size() + dialogue.utterances.size());
         for (std::size_t i = 0; i < pending.size() && !job.cancelled->load(); ++i) {
             const auto start = std::chrono::steady_clock::now();
-            auto& error = outcomes[pending[i]->id].error;
+            auto& outcome = outcomes[pending[i]->id];
+            outcome.clip = pending[i]->clipPath;
+            auto& error = outcome.error;
             if (!source) {
                 error = pending[i]->clipPath + ": this build cannot decode clips (it has no FFmpeg); use the full build";
             } else {
                 try {
                     auto filled = source->fill(*pending[i], manifest);
                     if (!filled.ok()) error = filled.error().message;
+                    else outcome.warnings = std::move(*filled);
                 } catch (const std::exception& e) {
                     error = pending[i]->clipPath + ": decoding failed (" + e.what() + "); check the file with `egmf dataset check --clips`";
                 }

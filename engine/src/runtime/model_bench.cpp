@@ -70,22 +70,29 @@ Result<ModelBenchReport> benchModel(const ModelBenchOptions& options) {
         return work.error();
     }
     const auto& workDir = work->path();
-    const Manifest manifest = demoManifest();
-    report.configuration = options.device + " " + options.dtype + ", d=" + std::to_string(manifest.fusionDim) + ", LLM " +
-                           std::to_string(manifest.llm.numHiddenLayers) + " layers d_llm=" +
-                           std::to_string(manifest.llm.hiddenSize) + " (GQA " +
-                           std::to_string(manifest.llm.numAttentionHeads) + "/" +
-                           std::to_string(manifest.llm.numKeyValueHeads) + "), LoRA r=" +
-                           std::to_string(manifest.lora->rank) + ", byte tokenizer, " +
-                           std::to_string(manifest.labels.size()) + " labels scored";
-    const auto checkpointDir = workDir / "checkpoint";
-    if (auto made = createRandomCheckpoint(checkpointDir, manifest, options.seed); !made) {
-        return made.error();
+    // A trained checkpoint (--checkpoint) answers with label words, as users' models do; the
+    // random demo-size one (the default) generates arbitrary tokens.
+    const bool own = !options.checkpoint.empty();
+    const auto checkpointDir = own ? options.checkpoint : workDir / "checkpoint";
+    if (!own) {
+        if (auto made = createRandomCheckpoint(checkpointDir, demoManifest(), options.seed); !made) {
+            return made.error();
+        }
     }
     auto analyzer = loadNativeCheckpoint(checkpointDir, {options.device, options.dtype});
     if (!analyzer) {
         return analyzer.error();
     }
+    const Manifest& manifest = (*analyzer)->manifest();
+    report.configuration = options.device + " " + options.dtype + ", " +
+                           (own ? checkpointDir.filename().string() + " (trained)" : std::string("random weights")) +
+                           ", d=" + std::to_string(manifest.fusionDim) + ", LLM " +
+                           std::to_string(manifest.llm.numHiddenLayers) + " layers d_llm=" +
+                           std::to_string(manifest.llm.hiddenSize) + " (GQA " +
+                           std::to_string(manifest.llm.numAttentionHeads) + "/" +
+                           std::to_string(manifest.llm.numKeyValueHeads) + "), LoRA r=" +
+                           std::to_string(manifest.lora ? manifest.lora->rank : 0) + ", " + manifest.tokenizer.kind +
+                           " tokenizer, " + std::to_string(manifest.labels.size()) + " labels scored";
     const auto dialogue = syntheticDialogue(manifest, options.utterances, options.seed);
     AnalyzeOptions analyzeOptions;
     std::atomic<bool> cancel{false};
