@@ -1,6 +1,6 @@
 # Warnings for our own targets (not for third-party headers, which come in as SYSTEM).
 function(egmf_warnings target)
-    target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wno-unused-parameter)
+    target_compile_options(${target} PRIVATE "$<$<COMPILE_LANGUAGE:CXX>:-Wall;-Wextra;-Wpedantic;-Wno-unused-parameter>")
 endfunction()
 
 # egmf_add_test(NAME name SOURCES ... LIBS ... [TORCH])

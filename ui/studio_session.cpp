@@ -39,6 +39,7 @@ StudioSession::StudioSession(QObject* parent, const QString& annotationsFile) : 
             Q_EMIT errorOccurred(QString::fromStdString(loaded.error().message));
             return;
         }
+        m_dtype = m_loadingDtype;
         adoptAnalyzer(std::move(*loaded), m_loadingPath);
     });
     m_annotator = qEnvironmentVariable("USER", QStringLiteral("annotator")).toStdString();
@@ -130,14 +131,15 @@ void StudioSession::adoptAnalyzer(std::unique_ptr<Analyzer> analyzer, const QStr
     scheduleNext();
 }
 
-Result<void> StudioSession::loadCheckpoint(const QString& path, const QString& device) {
-    auto loaded = m_plugins->loadCheckpoint(path.toStdString(), {device.toStdString(), "float32"});
+Result<void> StudioSession::loadCheckpoint(const QString& path, const QString& device, const QString& dtype) {
+    auto loaded = m_plugins->loadCheckpoint(path.toStdString(), {device.toStdString(), dtype.toStdString()});
     if (!loaded) return loaded.error();
+    m_dtype = dtype;
     adoptAnalyzer(std::move(*loaded), path);
     return {};
 }
 
-void StudioSession::startLoading(const QString& path, const QString& device) {
+void StudioSession::startLoading(const QString& path, const QString& device, const QString& dtype) {
     if (m_loading.valid()) {
         Q_EMIT errorOccurred(tr("A checkpoint is loading already (%1); wait for it").arg(m_loadingPath));
         return;
@@ -149,7 +151,7 @@ void StudioSession::startLoading(const QString& path, const QString& device) {
         return;
     }
     auto info = match->loader->inspect(path.toStdString());
-    LoadOptions options{device.toStdString(), "auto"};  // a bf16 Hugging Face model stays bf16 on a GPU
+    LoadOptions options{device.toStdString(), dtype.toStdString()};
     if (info) {
         if (auto fits = checkLoadFits(info->manifest, options, path.toStdString()); !fits) info = fits.error();
     }
@@ -158,6 +160,7 @@ void StudioSession::startLoading(const QString& path, const QString& device) {
         return;
     }
     m_loadingPath = path;
+    m_loadingDtype = dtype;
     m_loadFraction = std::make_shared<std::atomic<double>>(0.0);
     m_loading = std::async(std::launch::async, [loader = match->loader, file = path.toStdString(), options, fraction = m_loadFraction] {
         return loader->load(file, options, [fraction](double f) { fraction->store(f); });

@@ -55,10 +55,12 @@ public:
 
     // Model
     /// Loads through the plugin that reads `path` (plugins/host), on this thread.
-    Result<void> loadCheckpoint(const QString& path, const QString& device = QStringLiteral("auto"));
+    Result<void> loadCheckpoint(const QString& path, const QString& device = QStringLiteral("auto"),
+                                const QString& dtype = QStringLiteral("float32"));
     /// The same in the background: the plugin is chosen here, its load runs on a worker thread;
     /// loadProgress() reports 0..1, then checkpointLoaded() or errorOccurred().
-    void startLoading(const QString& path, const QString& device = QStringLiteral("auto"));
+    /// dtype "auto": the weights' own on a GPU (a bf16 Hugging Face model stays bf16), float32 on the CPU.
+    void startLoading(const QString& path, const QString& device = QStringLiteral("auto"), const QString& dtype = QStringLiteral("auto"));
     bool loading() const { return m_loading.valid(); }
     plugin::PluginHost& plugins() { return *m_plugins; }
     /// Folders searched for plugins before the installed ones (--plugin-dir, settings).
@@ -66,6 +68,8 @@ public:
     const Manifest* manifest() const;
     QString checkpointPath() const { return m_checkpointPath; }
     QString deviceName() const;
+    /// The dtype the current model was asked to load in ("float32", "bfloat16", "auto"...).
+    QString dtypeName() const { return m_dtype; }
     bool isRegression() const;
 
     // Results
@@ -129,7 +133,8 @@ private:
     std::unique_ptr<plugin::PluginHost> m_plugins;
     std::future<Result<std::unique_ptr<Analyzer>>> m_loading;
     std::shared_ptr<std::atomic<double>> m_loadFraction;
-    QString m_loadingPath;
+    QString m_loadingPath, m_loadingDtype;
+    QString m_dtype;  ///< of the model in use
     QTimer* m_loadPoll = nullptr;
     EngineBridge* m_bridge = nullptr;     // declared before the engine: the engine goes first
     std::unique_ptr<Engine> m_engine;

@@ -186,6 +186,7 @@ void MainWindow::buildPanels() {
     connect(m_cancel, &QToolButton::clicked, m_session, &StudioSession::cancelBackground);
     connect(m_session, &StudioSession::checkpointLoaded, this, [this] {
         updateStatus();
+        syncDeviceMenu();
         if (m_dialogue >= 0) m_session->focusDialogue(m_dialogue);
         refreshDialogueViews();
     });
@@ -395,7 +396,8 @@ void MainWindow::updateStatus() {
     } else {
         const QString task = manifest->task == Task::Regression ? tr("MSA") : tr("ERC, %1 classes").arg(manifest->labels.size());
         m_modelLabel->setText(tr("%1 (%2)").arg(QFileInfo(m_session->checkpointPath()).fileName(), task));
-        m_deviceLabel->setText(m_session->deviceName().toUpper());
+        m_deviceLabel->setText(m_session->deviceName().toUpper() +
+                               (m_session->dtypeName().isEmpty() ? QString() : QStringLiteral(" ") + m_session->dtypeName()));
     }
     m_audioLabel->setText(m_player->audible() ? tr("audio on") : tr("muted: no audio device"));
     m_audioLabel->setToolTip(m_player->audioStatus());

@@ -9,6 +9,7 @@
 
 #include "ui/studio_session.h"
 
+class QActionGroup;
 class QDockWidget;
 class QLabel;
 class QProgressBar;
@@ -66,6 +67,7 @@ public:
     ui::AnnotationPanel* annotationPanel() const { return m_annotation; }
     ui::MetricsView* metricsView() const { return m_metrics; }
     ui::PluginPanel* pluginPanel() const { return m_pluginPanel; }
+    QActionGroup* deviceActions() const { return m_deviceGroup; }
     /// Plugin folders searched before the installed ones: `extra` (--plugin-dir) then settings'.
     void setPluginFolders(const QStringList& extra);
     QUndoStack* undoStack() const { return m_undo; }
@@ -80,6 +82,10 @@ protected:
 private:
     void buildPanels();
     void buildMenus();
+    void buildEngineMenu();
+    /// Reloads the checkpoint in use on `device` ("cpu", "cuda") in `dtype`, in the background.
+    void switchDevice(const QString& device, const QString& dtype);
+    void syncDeviceMenu();
     void restoreSettings();
     void saveSettings();
     void saveLayout();
@@ -113,6 +119,7 @@ private:
     QSplitter* m_centreSplitter = nullptr;
     QSplitter* m_gatesSplitter = nullptr;
     QTimer* m_layoutSave = nullptr;
+    QActionGroup* m_deviceGroup = nullptr;
     ui::StudioSession* m_compare = nullptr;  // the second checkpoint, when comparing
     ui::ComparisonView* m_comparison = nullptr;
     QDockWidget* m_compareDock = nullptr;

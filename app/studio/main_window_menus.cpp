@@ -1,15 +1,19 @@
 // The main window's menus, actions and keyboard shortcuts.
 #include <QAction>
+#include <QActionGroup>
 #include <QApplication>
 #include <QDockWidget>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QKeySequence>
 #include <QLineEdit>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QSettings>
+#include <QStatusBar>
 #include <QUndoStack>
 
+#include "egmf/build_info.h"
 #include "main_window.h"
 #include "ui/annotation_panel.h"
 #include "ui/attention_view.h"
@@ -108,6 +112,8 @@ void MainWindow::buildMenus() {
     annotate->addAction(tr("Re-run utterance with the ablation switches"), QKeySequence(Qt::CTRL | Qt::Key_R), this, [this] { m_prediction->rerun(false); });
     annotate->addAction(tr("Re-run dialogue with the ablation switches"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R), this, [this] { m_prediction->rerun(true); });
 
+    buildEngineMenu();
+
     auto* view = menuBar()->addMenu(tr("&View"));
     view->addAction(tr("Search dialogues"), QKeySequence::Find, this, [this] { m_browser->searchField()->setFocus(); });
     view->addAction(tr("Attention: next head"), QKeySequence(Qt::Key_H), this, [this] {
@@ -129,6 +135,56 @@ void MainWindow::buildMenus() {
                               "cross-modal attention and the experts' gates.")
                                .arg(QApplication::applicationVersion()));
     });
+}
+
+void MainWindow::buildEngineMenu() {
+    // Where the model runs: the CPU in float32, or a GPU in bfloat16 / float16 (the LibTorch in use
+    // must have CUDA: a pip wheel's, README "GPU path"). Choosing one reloads the checkpoint there.
+    auto* engine = menuBar()->addMenu(tr("&Engine"));
+    engine->setToolTipsVisible(true);
+    m_deviceGroup = new QActionGroup(this);
+    struct Choice {
+        QString text, device, dtype;
+        QKeySequence key;
+    };
+    const bool cuda = cudaAvailable();
+    for (const auto& c : {Choice{tr("Run on the CPU (float32)"), QStringLiteral("cpu"), QStringLiteral("float32"), QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_1)},
+                          Choice{tr("Run on the GPU (CUDA, bfloat16)"), QStringLiteral("cuda"), QStringLiteral("bfloat16"), QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_2)},
+                          Choice{tr("Run on the GPU (CUDA, float16)"), QStringLiteral("cuda"), QStringLiteral("float16"), QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_3)}}) {
+        auto* action = engine->addAction(c.text);
+        action->setCheckable(true);
+        action->setShortcut(c.key);
+        action->setData(QStringList{c.device, c.dtype});
+        m_deviceGroup->addAction(action);
+        if (c.device == QStringLiteral("cuda") && !cuda) {
+            action->setEnabled(false);
+            action->setToolTip(tr("No GPU here: this build's LibTorch has no CUDA, or no GPU is visible. Build against a CUDA "
+                                  "LibTorch (README, GPU path)."));
+        }
+        connect(action, &QAction::triggered, this, [this, c] { switchDevice(c.device, c.dtype); });
+    }
+    syncDeviceMenu();
+}
+
+void MainWindow::switchDevice(const QString& device, const QString& dtype) {
+    const auto path = m_session->checkpointPath();
+    if (path.isEmpty() || m_session->loading()) {
+        syncDeviceMenu();
+        if (m_session->loading()) statusBar()->showMessage(tr("A checkpoint is loading; switch when it is done"), 8000);
+        return;
+    }
+    statusBar()->showMessage(tr("Loading %1 on %2 (%3)...").arg(QFileInfo(path).fileName(), device.toUpper(), dtype), 15000);
+    m_session->startLoading(path, device, dtype);
+}
+
+void MainWindow::syncDeviceMenu() {
+    if (!m_deviceGroup) return;
+    const bool onGpu = m_session->deviceName().startsWith(QStringLiteral("cuda"));
+    for (auto* action : m_deviceGroup->actions()) {
+        const auto wanted = action->data().toStringList();
+        const bool isGpu = wanted[0] == QStringLiteral("cuda");
+        action->setChecked(m_session->manifest() && isGpu == onGpu && (!isGpu || wanted[1] == m_session->dtypeName()));
+    }
 }
 
 }  // namespace egmf::studio

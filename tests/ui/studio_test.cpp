@@ -5,6 +5,8 @@
 // 2 s of play the gates' playhead is within one frame of the player's clock; the screenshot is
 // not blank.
 #include <QAbstractItemModelTester>
+#include <QAction>
+#include <QActionGroup>
 #include <QApplication>
 #include <QDockWidget>
 #include <QElapsedTimer>
@@ -20,6 +22,7 @@
 
 #include <gtest/gtest.h>
 
+#include "egmf/build_info.h"
 #include "studio_fixture.h"
 #include "data/annotations.h"
 #include "studio/main_window.h"
@@ -458,6 +461,39 @@ TEST_F(Studio, aPluginThatThrowsInLoad_isReported_andTheStudioKeepsItsModel) {
     // The model it had is still there and analyses.
     EXPECT_EQ(window->session()->checkpointPath(), checkpoint());
     EXPECT_EQ(window->session()->dialogueState(0), AnalysisScheduler::State::Done);
+}
+
+TEST_F(Studio, engineMenu_runsOnTheCpu_offersTheGpuOnlyWithCuda_andReloadsThere) {
+    auto window = openWindow();
+    ASSERT_NE(window->deviceActions(), nullptr);
+    const auto actions = window->deviceActions()->actions();
+    ASSERT_EQ(actions.size(), 3);
+    EXPECT_TRUE(actions[0]->isChecked());
+    const bool cuda = cudaAvailable();
+    for (int i : {1, 2}) {
+        EXPECT_EQ(actions[i]->isEnabled(), cuda);
+        if (!cuda) {
+            EXPECT_TRUE(actions[i]->toolTip().contains(QStringLiteral("CUDA")));
+        }
+    }
+    // Choosing a device reloads the checkpoint there in the background and analyses again.
+    const auto choose = [&](int i) {
+        actions[i]->trigger();
+        EXPECT_TRUE(window->session()->loading());
+        EXPECT_TRUE(waitUntil([&] { return !window->session()->loading(); }, 120000));
+        EXPECT_TRUE(waitUntil([&] { return window->session()->dialogueState(0) == AnalysisScheduler::State::Done; }, 120000));
+        EXPECT_TRUE(actions[i]->isChecked());
+        ASSERT_NE(window->session()->result({0, 0}), nullptr);
+        EXPECT_FALSE(window->session()->result({0, 0})->probabilities.empty());
+    };
+    choose(0);
+    EXPECT_EQ(window->session()->deviceName(), QStringLiteral("cpu"));
+    EXPECT_EQ(window->session()->dtypeName(), QStringLiteral("float32"));
+    if (cuda) {
+        choose(1);
+        EXPECT_TRUE(window->session()->deviceName().startsWith(QStringLiteral("cuda")));
+        EXPECT_EQ(window->session()->dtypeName(), QStringLiteral("bfloat16"));
+    }
 }
 
 TEST_F(Studio, pluginPanel_loadsAHuggingFaceCheckpointTrainedFromABase_andPredicts) {
