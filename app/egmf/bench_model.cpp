@@ -8,7 +8,7 @@
 namespace egmf::cli {
 
 Command addBenchCommand(CLI::App& app) {
-    auto* bench = app.add_subcommand("bench", "Benchmarks: `egmf bench all | model | decode | engine | load | tokenizer`");
+    auto* bench = app.add_subcommand("bench", "Benchmarks: `egmf bench all | model | llm | decode | engine | load | tokenizer`");
     bench->require_subcommand(1);
     auto* model = bench->add_subcommand(
         "model", "Median latency per utterance of the engine and of the Python PyTorch reference "
@@ -64,6 +64,8 @@ Command addBenchCommand(CLI::App& app) {
     std::vector<std::pair<CLI::App*, Command>> others;
     others.emplace_back(nullptr, addTokenizerBench(*bench));
     others.back().first = bench->get_subcommand("tokenizer");
+    others.emplace_back(nullptr, addLlmBench(*bench));
+    others.back().first = bench->get_subcommand("llm");
 #ifdef EGMF_WITH_MEDIA  // the model-only build has no FFmpeg
     others.emplace_back(nullptr, addDecodeBench(*bench));
     others.back().first = bench->get_subcommand("decode");

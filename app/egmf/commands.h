@@ -38,5 +38,6 @@ Command addLoadBench(CLI::App& bench);
 /// Adds `bench engine` under `bench` (builds with FFmpeg only).
 Command addEngineBench(CLI::App& bench);
 Command addAllBench(CLI::App& bench);
+Command addLlmBench(CLI::App& bench);
 
 }  // namespace egmf::cli

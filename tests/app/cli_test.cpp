@@ -52,5 +52,17 @@ TEST(Cli, datasetCheckClips_reportsUndecodableAndTooLongClips) {
     EXPECT_NE(run.output.find("dia0_utt2.mp4"), std::string::npos) << run.output;
 }
 
+TEST(Cli, benchLlm_decodesATinyLlama_andReportsTheBandwidthFloor) {
+    const auto run = test::egmf("bench llm --shape tiny --device cpu --dtype float32 --prompt-tokens 16 --new-tokens 6 "
+                                "--repeats 1 --threads 1 --bandwidth 10");
+    ASSERT_EQ(run.code, 0) << run.output;
+    for (const char* line : {"ms per generated token", "bandwidth floor", "fraction of bandwidth", "10.0 GB/s (given)"}) {
+        EXPECT_NE(run.output.find(line), std::string::npos) << line << " in:\n" << run.output;
+    }
+    const auto wrongDevice = test::egmf("bench llm --shape tiny --device tpu");
+    EXPECT_EQ(wrongDevice.code, 2) << wrongDevice.output;
+    EXPECT_NE(wrongDevice.output.find("tpu"), std::string::npos) << wrongDevice.output;
+}
+
 }  // namespace
 }  // namespace egmf

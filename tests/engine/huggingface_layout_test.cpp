@@ -51,6 +51,20 @@ TEST(HuggingFaceLayout, unsupportedPeftOptions_areRefusedByName) {
     EXPECT_NE(lora.error().message.find("embed_tokens"), std::string::npos);
 }
 
+TEST(HuggingFaceLayout, aRankThatIsNoSmallInteger_isRefusedNamingIt) {
+    // tools/fuzz found "r": 4.3e122 converted to an integer with undefined behaviour.
+    for (const json& rank : {json(4.3e122), json(-2), json(2.5), json("8"), json(0)}) {
+        auto config = peftDefaults();
+        config["r"] = rank;
+        auto lora = parseAdapterConfig(config, "/x/adapter_config.json");
+        ASSERT_FALSE(lora.ok()) << rank;
+        EXPECT_NE(lora.error().message.find("r (the LoRA rank)"), std::string::npos) << lora.error().message;
+    }
+    auto config = peftDefaults();
+    config["r"] = 16.0;  // an integral float is the integer
+    EXPECT_EQ(parseAdapterConfig(config, "adapter_config.json")->rank, 16);
+}
+
 TEST(HuggingFaceLayout, unsupportedArchitecturesAndRopeTypes_areRefusedByName) {
     json config = {{"model_type", "llama"}, {"vocab_size", 32}, {"hidden_size", 8}, {"intermediate_size", 16},
                    {"num_hidden_layers", 1}, {"num_attention_heads", 2}, {"eos_token_id", {2, 3}}};

@@ -1,3 +1,7 @@
+#include <cstdint>
+#include <limits>
+#include <stdexcept>
+
 #include <gtest/gtest.h>
 
 #include "checkpoint/strict_json.h"
@@ -17,6 +21,25 @@ TEST(StrictJson, parse_allowsSameKey_inSiblingObjects) {
     auto ok = checkpoint::parseStrictJson(R"({"a":{"k":1},"b":{"k":2},"c":[{"k":1},{"k":2}]})", "f");
     ASSERT_TRUE(ok.ok()) << ok.error().message;
     EXPECT_EQ((*ok)["c"][1]["k"], 2);
+}
+
+TEST(StrictJson, checkedInteger_takesIntegersInRange_andRefusesFloatsOutOfRange) {
+    using checkpoint::checkedInteger;
+    using nlohmann::json;
+    EXPECT_EQ(checkedInteger(json(7), "x"), 7);
+    EXPECT_EQ(checkedInteger(json(8.0), "x"), 8);
+    EXPECT_EQ(checkedInteger(json(-3), "x", -5, 5), -3);
+    EXPECT_EQ(checkedInteger(json(std::uint64_t{1} << 40), "x"), std::int64_t{1} << 40);
+    for (const json& bad : {json(4.3e122), json(-9.3e18), json(9223372036854775808.0), json(1.5), json("7"), json(nullptr),
+                           json(std::numeric_limits<std::uint64_t>::max()), json(std::numeric_limits<double>::quiet_NaN())}) {
+        EXPECT_THROW(checkedInteger(bad, "field"), std::invalid_argument) << bad;
+    }
+    try {
+        checkedInteger(json(12), "the Strip decoder's stop", 0, 10);
+        FAIL();
+    } catch (const std::invalid_argument& e) {
+        EXPECT_NE(std::string(e.what()).find("the Strip decoder's stop must be an integer from 0 to 10"), std::string::npos) << e.what();
+    }
 }
 
 TEST(Utf8, isValid_rejectsOverlongsSurrogatesAndTruncation) {

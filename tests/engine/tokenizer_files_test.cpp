@@ -21,6 +21,12 @@ TEST(TokenizerFiles, brokenTokenizerJson_isAnErrorNamingTheFile) {
         R"({"model": {"type": "BPE", "vocab": {"a": 0}, "merges": []}, "pre_tokenizer": {"type": "Split", "pattern": {"Regex": "(unclosed"}}})",
         R"({"model": {"type": "BPE", "vocab": {"a": 0}, "merges": []}, "normalizer": {"type": "Precompiled", "precompiled_charsmap": "AAAA"}})",
         R"({"model": {"type": "BPE", "vocab": {"a": 0}, "merges": [], "byte_fallback": "yes"}, "added_tokens": [{"id": "x"}]})",
+        // Found by tools/fuzz: numbers beyond an int, which nlohmann's get<int>() converts with
+        // undefined behaviour (a Strip decoder's stop; a special token's ids in the post-processor).
+        R"({"model": {"type": "BPE", "vocab": {"a": 0}, "merges": []}, "decoder": {"type": "Strip", "content": " ", "start": 1, "stop": 2.2e58}})",
+        R"({"model": {"type": "BPE", "vocab": {"a": 0}, "merges": []}, "decoder": {"type": "Strip", "content": " ", "start": -3}})",
+        R"({"model": {"type": "BPE", "vocab": {"a": 0}, "merges": []}, "post_processor": {"type": "TemplateProcessing",
+            "single": [{"SpecialToken": {"id": "<s>"}}, {"Sequence": {"id": "A"}}], "special_tokens": {"<s>": {"ids": [4e40]}}}})",
     };
     for (const char* text : cases) {
         auto tokenizer = HfTokenizer::fromJson(text, "broken/tokenizer.json");

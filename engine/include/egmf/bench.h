@@ -105,4 +105,31 @@ struct EngineBenchReport {
 
 Result<EngineBenchReport> benchEngine(const EngineBenchOptions& options);
 
+/// `egmf bench llm`: greedy decoding of a Llama-shaped decoder (7B: Llama-2-7B's shape; 1b:
+/// Llama-3.2-1B's; tiny) with random weights made on the device, in ms per generated token against
+/// the memory-bandwidth floor (every weight read once per token, plus the KV cache; the bandwidth
+/// measured by a 1 GiB device copy, or given). Goal on a GPU: >= 60% of the bandwidth.
+struct LlmBenchOptions {
+    std::string shape = "7b";       ///< 7b | 1b | tiny
+    std::string device = "cuda";
+    std::string dtype = "bfloat16";
+    int promptTokens = 512;
+    int newTokens = 64;
+    int repeats = 3;
+    int threads = 0;                ///< CPU intra-op threads; 0: LibTorch's default
+    double bandwidthGBs = 0;        ///< 0: measure it
+};
+
+struct LlmBenchReport {
+    std::string configuration;
+    double weightBytes = 0, bytesPerToken = 0;
+    double prefillMs = 0, msPerToken = 0;        ///< medians
+    double bandwidthBytesPerSecond = 0;
+    bool bandwidthMeasured = true;
+    double floorMsPerToken = 0;                  ///< bytesPerToken / bandwidth
+    double fractionOfBandwidth() const { return msPerToken > 0 ? floorMsPerToken / msPerToken : 0; }
+};
+
+Result<LlmBenchReport> benchLlm(const LlmBenchOptions& options);
+
 }  // namespace egmf

@@ -78,7 +78,7 @@ Result<LoraConfig> parseAdapterConfig(const json& c, const std::string& source) 
         refuseUnlessDefault(c, "target_parameters", emptyOrNull(c.value("target_parameters", json())), "adapters on parameters", source);
         refuseUnlessDefault(c, "trainable_token_indices", emptyOrNull(c.value("trainable_token_indices", json())), "trainable tokens", source);
         LoraConfig lora;
-        lora.rank = c.at("r").get<std::int64_t>();
+        lora.rank = checkedInteger(c.at("r"), source + ": r (the LoRA rank)", 1, 1 << 20);
         lora.alpha = c.value("lora_alpha", 8.0);
         lora.dropout = c.value("lora_dropout", 0.0);
         lora.useRslora = c.value("use_rslora", false);

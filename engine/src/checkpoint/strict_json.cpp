@@ -1,5 +1,8 @@
 #include "strict_json.h"
 
+#include <cmath>
+#include <stdexcept>
+
 #include <set>
 #include <vector>
 
@@ -42,6 +45,30 @@ Result<nlohmann::json> parseStrictJson(std::string_view text, const std::string&
         return makeError(ErrorCode::Corrupt,
                          sourceName + ": malformed JSON (" + e.what() + "); fix or re-export it");
     }
+}
+
+std::int64_t checkedInteger(const nlohmann::json& value, const std::string& what, std::int64_t min, std::int64_t max) {
+    const auto refuse = [&] {
+        return std::invalid_argument(what + " must be an integer from " + std::to_string(min) + " to " + std::to_string(max) +
+                                     ", not " + value.dump().substr(0, 40));
+    };
+    std::int64_t number = 0;
+    if (value.is_number_unsigned()) {
+        const auto u = value.get<std::uint64_t>();
+        if (u > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) throw refuse();
+        number = static_cast<std::int64_t>(u);
+    } else if (value.is_number_integer()) {
+        number = value.get<std::int64_t>();
+    } else if (value.is_number_float()) {
+        const double d = value.get<double>();
+        // 2^63 is the first double past int64's range; NaN fails every comparison.
+        if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0) || d != std::floor(d)) throw refuse();
+        number = static_cast<std::int64_t>(d);
+    } else {
+        throw refuse();
+    }
+    if (number < min || number > max) throw refuse();
+    return number;
 }
 
 }  // namespace egmf::checkpoint

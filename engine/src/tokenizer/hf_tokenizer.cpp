@@ -2,6 +2,8 @@
 
 #include <fstream>
 #include <functional>
+#include <limits>
+#include <stdexcept>
 #include <optional>
 #include <map>
 #include <sstream>
@@ -50,6 +52,8 @@ Result<std::unique_ptr<HfTokenizer>> HfTokenizer::fromJson(std::string_view text
         return build(text, source);
     } catch (const json::exception& error) {
         return corrupt(source, std::string("a field has the wrong type (") + error.what() + ")");
+    } catch (const std::invalid_argument& error) {  // checkpoint::checkedInteger
+        return makeError(ErrorCode::Corrupt, error.what());
     }
 }
 
@@ -203,7 +207,11 @@ Result<std::unique_ptr<HfTokenizer>> HfTokenizer::build(std::string_view text, c
                 if (!specials.contains(name) || !specials[name].contains("ids")) {
                     return corrupt(source, "the template names the special token \"" + name + "\" without ids");
                 }
-                for (const auto& id : specials[name]["ids"]) (afterSequence ? t.m_suffixIds : t.m_prefixIds).push_back(id.get<std::int32_t>());
+                for (const auto& id : specials[name]["ids"]) {
+                    const auto checked = checkpoint::checkedInteger(id, source + ": the ids of special token \"" + name + "\"", 0,
+                                                                    std::numeric_limits<std::int32_t>::max());
+                    (afterSequence ? t.m_suffixIds : t.m_prefixIds).push_back(static_cast<std::int32_t>(checked));
+                }
             }
         }
         return {};
