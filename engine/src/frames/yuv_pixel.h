@@ -26,6 +26,14 @@ struct PixelJob {
     float mean[3], invStd[3];
 };
 
+struct Yuv420Frame;
+struct CropBox;
+struct Normalisation;
+/// The kernel arguments of a frame and a job (yuv_preprocess.cpp); the CPU loop and the CUDA
+/// launch both build them here, so they cannot drift apart.
+Planes planesOf(const Yuv420Frame& frame);
+PixelJob jobOf(const CropBox& box, int out, const Normalisation& norm);
+
 EGMF_HOST_DEVICE inline float clamp255(float value) { return fminf(255.0f, fmaxf(0.0f, value)); }
 
 EGMF_HOST_DEVICE inline int clampIndex(int value, int last) { return value < 0 ? 0 : value > last ? last : value; }

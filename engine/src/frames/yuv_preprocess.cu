@@ -7,9 +7,6 @@
 
 namespace egmf::frames {
 
-Planes planesOf(const Yuv420Frame& f);
-PixelJob jobOf(const CropBox& box, int out, const Normalisation& norm);
-
 namespace {
 
 __global__ void preprocessKernel(Planes planes, PixelJob job, float* output) {

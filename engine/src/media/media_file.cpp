@@ -69,6 +69,11 @@ private:
         return m_request.endSec > 0 ? std::min(end, m_request.endSec) : end;
     }
     void seekToStart(AVFormatContext* format);
+    /// "longer than 60 s; decoded the first 60 s" (the decode cap).
+    std::string capWarning() const {
+        const auto cap = std::to_string(static_cast<int>(m_limits.maxDecodedSeconds));
+        return "longer than " + cap + " s; decoded the first " + cap + " s";
+    }
     void trimAudioToRange();
 
     std::string m_name;
@@ -232,8 +237,7 @@ Result<void> ClipDecoder::onAudioFrame(const AVFrame* frame) {
     if (samples.size() > cap) {
         samples.resize(cap);
         m_audioCapped = true;
-        m_result.warnings.push_back("audio longer than " + std::to_string(static_cast<int>(m_limits.maxDecodedSeconds)) +
-                                    " s; decoded the first " + std::to_string(static_cast<int>(m_limits.maxDecodedSeconds)) + " s");
+        m_result.warnings.push_back("audio " + capWarning());
     }
     return {};
 }
@@ -416,8 +420,7 @@ Result<DecodeResult> ClipDecoder::run(AVFormatContext* format) {
             if (packet->pts * av_q2d(stream->time_base) - start > stopAt + 1.0) {
                 av_packet_unref(packet.get());
                 if (!m_audioCapped && (m_request.endSec <= 0 || stopAt < m_request.endSec)) {
-                    m_result.warnings.push_back("longer than " + std::to_string(static_cast<int>(m_limits.maxDecodedSeconds)) +
-                                                " s; decoded the first " + std::to_string(static_cast<int>(m_limits.maxDecodedSeconds)) + " s");
+                    m_result.warnings.push_back(capWarning());
                 }
                 break;
             }
