@@ -6,16 +6,25 @@ endfunction()
 # egmf_add_test(NAME name SOURCES ... LIBS ... [TORCH])
 # Torch-free test binaries register each TEST as its own ctest entry (gtest_discover_tests).
 # A binary that links LibTorch pays 0.5-0.9 s of library loading per process, so it is one ctest
-# entry for the whole binary (TOOLCHAIN.md trap 7).
+# entry for the whole binary (TOOLCHAIN.md trap 7). SHARDS (gtest filters) splits a long torch
+# binary into one entry per filter plus one for the rest, so `ctest -j` runs them side by side.
 include(GoogleTest)
 function(egmf_add_test)
-    cmake_parse_arguments(T "TORCH" "NAME" "SOURCES;LIBS" ${ARGN})
+    cmake_parse_arguments(T "TORCH" "NAME" "SOURCES;LIBS;SHARDS" ${ARGN})
     add_executable(${T_NAME} ${T_SOURCES})
     target_link_libraries(${T_NAME} PRIVATE ${T_LIBS} GTest::gtest GTest::gtest_main GTest::gmock)
     target_compile_definitions(${T_NAME} PRIVATE
         EGMF_SOURCE_DIR="${CMAKE_SOURCE_DIR}" EGMF_BINARY_DIR="${CMAKE_BINARY_DIR}")
     egmf_warnings(${T_NAME})
-    if(T_TORCH)
+    if(T_TORCH AND T_SHARDS)
+        foreach(filter IN LISTS T_SHARDS)
+            add_test(NAME "${T_NAME}[${filter}]" COMMAND ${T_NAME} --gtest_filter=${filter})
+            set_tests_properties("${T_NAME}[${filter}]" PROPERTIES LABELS torch)
+        endforeach()
+        list(JOIN T_SHARDS ":" others)
+        add_test(NAME "${T_NAME}[rest]" COMMAND ${T_NAME} --gtest_filter=-${others})
+        set_tests_properties("${T_NAME}[rest]" PROPERTIES LABELS torch)
+    elseif(T_TORCH)
         add_test(NAME ${T_NAME} COMMAND ${T_NAME})
         set_tests_properties(${T_NAME} PROPERTIES LABELS torch)
     else()
