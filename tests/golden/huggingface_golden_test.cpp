@@ -23,7 +23,7 @@ namespace egmf {
 namespace {
 namespace fs = std::filesystem;
 
-constexpr double kTolerance = 1e-4;
+constexpr double kLogitTolerance = 1e-4;
 
 /// The LLM under "llm.", as inside the EGMF model, so checkpoint keys map the same way.
 struct LlmHolder : torch::nn::Module {
@@ -75,7 +75,7 @@ void compareFixture(const fs::path& fixture) {
         const auto& theirs = io->at(withAdapter ? "logits_adapter" : "logits_base");
         ASSERT_EQ(ours.sizes(), theirs.sizes());
         const double difference = (ours - theirs).abs().max().item<double>();
-        EXPECT_LE(difference, kTolerance);
+        EXPECT_LE(difference, kLogitTolerance);
         std::printf("[ golden   ] %s %s: largest logit difference %.3g\n", fixture.filename().c_str(),
                     withAdapter ? "+ PEFT adapter" : "base", difference);
     }

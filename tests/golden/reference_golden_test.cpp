@@ -17,7 +17,7 @@
 namespace egmf {
 namespace {
 
-constexpr double kTolerance = 1e-4;
+constexpr double kReferenceTolerance = 1e-4;
 
 struct GoldenCase {
     std::string name;
@@ -64,7 +64,7 @@ void compareWithReference(const GoldenCase& c, const Manifest& manifest, std::ui
                 EXPECT_TRUE(at::equal(ours.to(at::kLong), theirs)) << name << "\n ours " << ours << "\n theirs " << theirs;
             } else if (ours.numel() > 0) {
                 const double difference = (ours.to(at::kFloat) - theirs).abs().max().item<double>();
-                EXPECT_LE(difference, kTolerance) << name << ": max |engine - reference| = " << difference;
+                EXPECT_LE(difference, kReferenceTolerance) << name << ": max |engine - reference| = " << difference;
                 if (difference > largest) {
                     largest = difference;
                     largestName = name;

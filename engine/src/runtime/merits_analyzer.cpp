@@ -7,20 +7,10 @@
 #include "checkpoint/weights.h"
 #include "egmf_runner.h"
 #include "native_analyzer.h"
+#include "trace_values.h"
 #include "utterance_features.h"
 
 namespace egmf::runtime {
-namespace {
-
-Matrix toMatrix(const at::Tensor& tensor) {
-    const auto values = tensor.detach().to(at::kCPU, at::kFloat).contiguous();
-    Matrix m;
-    m.shape = values.sizes().vec();
-    m.values.assign(values.data_ptr<float>(), values.data_ptr<float>() + values.numel());
-    return m;
-}
-
-}  // namespace
 
 MeritsAnalyzer::MeritsAnalyzer(model::Merits model, std::unique_ptr<tokenizer::Tokenizer> tokenizer)
     : m_model(std::move(model)), m_tokenizer(std::move(tokenizer)) {
