@@ -13,8 +13,6 @@ function(egmf_add_test)
     cmake_parse_arguments(T "TORCH" "NAME" "SOURCES;LIBS;SHARDS" ${ARGN})
     add_executable(${T_NAME} ${T_SOURCES})
     target_link_libraries(${T_NAME} PRIVATE ${T_LIBS} GTest::gtest GTest::gtest_main GTest::gmock)
-    target_compile_definitions(${T_NAME} PRIVATE
-        EGMF_SOURCE_DIR="${CMAKE_SOURCE_DIR}" EGMF_BINARY_DIR="${CMAKE_BINARY_DIR}")
     egmf_warnings(${T_NAME})
     if(T_TORCH AND T_SHARDS)
         foreach(filter IN LISTS T_SHARDS)

@@ -22,7 +22,7 @@ namespace {
 using nlohmann::json;
 
 std::filesystem::path bundled(const char* name) {
-    return std::filesystem::path(EGMF_SOURCE_DIR) / "resources" / "checkpoints" / name;
+    return test::sourceDir() / "resources" / "checkpoints" / name;
 }
 
 std::uint64_t corpusSeed(const std::filesystem::path& checkpoint) {

@@ -231,7 +231,7 @@ TEST_F(CliAnalyze, interrupt_keepsEveryFinishedDialogue_andExits1) {
     }
     csv.close();
     const auto out = big.path() / "partial.jsonl";
-    const auto command = std::string(EGMF_BINARY_DIR) + "/bin/egmf";
+    const auto command = test::binaryDir().string() + "/bin/egmf";
     const pid_t child = ::fork();
     if (child == 0) {
         const auto checkpoint = (root() / "checkpoint").string(), dataset = big.path().string(), file = out.string();

@@ -48,7 +48,7 @@ TEST(Faults, meldWithItsDefects_analysesEverythingElse_andReportsEach) {
 
     const auto out = root / "results.jsonl";
     const auto started = std::chrono::steady_clock::now();
-    const auto run = test::egmf("analyze --checkpoint '" EGMF_SOURCE_DIR "/resources/checkpoints/demo-erc' --dataset '" + root.string() +
+    const auto run = test::egmf("analyze --checkpoint '" + (test::sourceDir() / "resources/checkpoints/demo-erc").string() + "' --dataset '" + root.string() +
                                 "' --split test --threads 2 --out '" + out.string() + "'");
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     EXPECT_EQ(run.code, 1) << run.output;  // the corrupt clip failed; the rest did not

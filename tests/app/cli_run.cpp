@@ -3,11 +3,12 @@
 #include <array>
 #include <cstdio>
 #include <sys/wait.h>
+#include "../engine/test_support.h"
 
 namespace egmf::test {
 
 Run egmf(const std::string& arguments) {
-    const auto command = std::string(EGMF_BINARY_DIR) + "/bin/egmf " + arguments + " 2>&1";
+    const auto command = test::binaryDir().string() + "/bin/egmf " + arguments + " 2>&1";
     Run run;
     FILE* pipe = ::popen(command.c_str(), "r");
     std::array<char, 4096> buffer{};

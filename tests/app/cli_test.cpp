@@ -16,7 +16,7 @@ namespace egmf {
 namespace {
 
 TEST(Cli, datasetCheck_reportsProblems_andEvalScores) {
-    const auto meld = test::egmf(std::string("dataset check '") + EGMF_SOURCE_DIR + "/tests/data/meld'");
+    const auto meld = test::egmf("dataset check '" + (test::sourceDir() / "tests/data/meld").string() + "'");
     EXPECT_EQ(meld.code, 1) << meld.output;  // no clip folders: problems
     EXPECT_NE(meld.output.find("meld, 1432 dialogues, 13708 utterances (train 9989, dev 1109, test 2610)"), std::string::npos) << meld.output;
     EXPECT_EQ(test::egmf("dataset check /nonexistent").code, 2);

@@ -111,7 +111,7 @@ TEST_F(CliTrain, killedAfterAnEpoch_resumesToTheWeightsOfAnUninterruptedRun) {
     const pid_t child = ::fork();
     if (child == 0) {
         // exec: the shell becomes egmf, so the pid is the trainer's.
-        ::execl("/bin/sh", "sh", "-c", ("exec " + std::string(EGMF_BINARY_DIR) + "/bin/egmf " + train(killed, "--epochs 3 --patience 5") +
+        ::execl("/bin/sh", "sh", "-c", ("exec " + test::binaryDir().string() + "/bin/egmf " + train(killed, "--epochs 3 --patience 5") +
                                         " >/dev/null 2>&1").c_str(), static_cast<char*>(nullptr));
         ::_exit(127);
     }
@@ -141,7 +141,7 @@ std::string fileBytes(const fs::path& path) {
 TEST_F(CliTrain, fromAHuggingFaceBase_50Steps_writesTheHuggingFaceLayout_andLeavesTheBaseUntouched) {
     // The tiny Hugging Face Llama: the bundled demo's LLM and SentencePiece tokenizer, exported.
     const auto hf = s_dir->path() / "hf-demo";
-    const auto exported = test::egmf("export --checkpoint '" + (fs::path(EGMF_SOURCE_DIR) / "resources/checkpoints/demo-erc").string() +
+    const auto exported = test::egmf("export --checkpoint '" + (test::sourceDir() / "resources/checkpoints/demo-erc").string() +
                                      "' --huggingface '" + hf.string() + "'");
     ASSERT_EQ(exported.code, 0) << exported.output;
     const auto baseBytes = fileBytes(hf / "base/model.safetensors");

@@ -46,7 +46,7 @@ TEST(Csv, parse_namesFileAndLine_forMalformedInput) {
 }
 
 TEST(Meld, realAnnotationFiles_giveEveryRow_withTheKnownTraps) {
-    auto meld = readMeld(fs::path(EGMF_SOURCE_DIR) / "tests" / "data" / "meld");
+    auto meld = readMeld(test::sourceDir() / "tests" / "data" / "meld");
     ASSERT_TRUE(meld.ok()) << meld.error().message;
     EXPECT_EQ(meld->utteranceCount("train"), 9989u);
     EXPECT_EQ(meld->utteranceCount("dev"), 1109u);

@@ -30,7 +30,7 @@ using frames::CropBox;
 using frames::Normalisation;
 using frames::Yuv420Frame;
 
-const fs::path kFixtures = fs::path(EGMF_SOURCE_DIR) / "tests/data/frames";
+const fs::path kFixtures = test::sourceDir() / "tests/data/frames";
 constexpr int kWidth = 96, kHeight = 64;
 
 std::vector<std::uint8_t> readBytes(const fs::path& file) {

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "egmf/paths.h"
+#include "test_support.h"
 
 namespace egmf::eval {
 namespace {
@@ -95,7 +96,7 @@ TEST(Metrics, equalScikitLearn_onRandomAndAwkwardData) {
     }
     // Debian's Python (with python3-sklearn); $EGMF_PYTHON overrides it (the GPU machine's venv).
     const char* python = std::getenv("EGMF_PYTHON");
-    const auto command = std::string(python && *python ? python : "/usr/bin/python3") + " '" + std::string(EGMF_SOURCE_DIR) +
+    const auto command = std::string(python && *python ? python : "/usr/bin/python3") + " '" + test::sourceDir().string() +
                          "/tests/golden/metrics_reference.py' '" +
                          (dir / "classify.csv").string() + "' '" + (dir / "mosi.csv").string() + "' '" +
                          (dir / "sims.csv").string() + "' '" + (dir / "reference.json").string() + "'";

@@ -2,10 +2,29 @@
 #include "egmf/paths.h"
 
 #include <cstdlib>
+#include <fstream>
 #include <random>
 #include <stdexcept>
 
 namespace egmf::test {
+
+const std::filesystem::path& binaryDir() {
+    static const auto dir = std::filesystem::canonical("/proc/self/exe").parent_path().parent_path();
+    return dir;
+}
+
+const std::filesystem::path& sourceDir() {
+    static const auto dir = [] {
+        const auto cacheFile = binaryDir() / "CMakeCache.txt";
+        std::ifstream cache(cacheFile);
+        const std::string key = "CMAKE_HOME_DIRECTORY:INTERNAL=";
+        for (std::string line; std::getline(cache, line);) {
+            if (line.starts_with(key)) return std::filesystem::path(line.substr(key.size()));
+        }
+        throw std::runtime_error(cacheFile.string() + " names no source folder: run the test binaries where CMake built them");
+    }();
+    return dir;
+}
 
 Manifest tinyManifest() {
     Manifest m = demoManifest();

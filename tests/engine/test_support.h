@@ -10,6 +10,12 @@
 
 namespace egmf::test {
 
+/// The build tree (the folder above the test binary's bin/) and the source tree (the one its
+/// CMakeCache.txt records), found at run time. Compiled-in paths (-DEGMF_SOURCE_DIR=...) made
+/// every test unit miss ccache in a fresh clone: ccache rewrites path arguments, not macro values.
+const std::filesystem::path& binaryDir();
+const std::filesystem::path& sourceDir();
+
 /// d=32, 4 fusion heads, a 2-layer Llama (hidden 48, GQA 4/2, q/k/v biases, untied lm_head),
 /// LoRA r=4 on q_proj, v_proj and gate_proj, byte tokenizer.
 Manifest tinyManifest();

@@ -70,7 +70,7 @@ TEST(FaceExpressionGolden, logitsAndEmbeddings_equalFaceApiUnderNode) {
     std::ofstream(input, std::ios::binary)
         .write(reinterpret_cast<const char*>(crops.data()), static_cast<std::streamsize>(crops.size() * sizeof(float)));
     const auto output = dir.path() / "reference.json";
-    const auto command = "node " + test::shellQuote(std::string(EGMF_SOURCE_DIR) + "/tests/golden/face_api_reference.mjs") +
+    const auto command = "node " + test::shellQuote(test::sourceDir().string() + "/tests/golden/face_api_reference.mjs") +
                          " " + test::shellQuote(package.string()) + " " + test::shellQuote(input.string()) + " " +
                          std::to_string(count) + " " + test::shellQuote(output.string()) + " >/dev/null 2>&1";
     ASSERT_EQ(test::runCommand(command), 0) << command;

@@ -84,7 +84,7 @@ void compareFixture(const fs::path& fixture) {
 }
 
 void makeReferenceFixture(const fs::path& out, const std::string& arch) {
-    const std::string script = std::string(EGMF_SOURCE_DIR) + "/tests/golden/hf_llm_reference.py";
+    const std::string script = test::sourceDir().string() + "/tests/golden/hf_llm_reference.py";
     const auto command = runtime::referencePython() + " '" + script + "' make --backend reference --arch " + arch + " --out '" +
                          out.string() + "'";
     ASSERT_EQ(std::system(command.c_str()), 0) << command << " failed; is python3-torch installed (scripts/setup.sh)?";
@@ -99,7 +99,7 @@ TEST(HuggingFaceGolden, shardedLlamaAndQwen2_withPeftAdapters_equalThePyTorchRef
 }
 
 TEST(HuggingFaceGolden, transformersAndPeftFixtures_equalOurLogits) {
-    const fs::path fixtures = fs::path(EGMF_SOURCE_DIR) / "tests/golden/hf_fixtures";
+    const fs::path fixtures = test::sourceDir() / "tests/golden/hf_fixtures";
     int found = 0;
     for (const char* arch : {"llama", "qwen2"}) {
         if (!fs::exists(fixtures / arch / "io.safetensors")) continue;
@@ -122,7 +122,7 @@ fs::path nativeCheckpoint(const fs::path& dir) {
     manifest.tokenizer = {"sentencepiece", "tokenizer.model"};
     const auto folder = dir / "native";
     EXPECT_TRUE(createRandomCheckpoint(folder, manifest, 31, RandomInit::Perturbed).ok());
-    fs::copy_file(fs::path(EGMF_SOURCE_DIR) / "resources/checkpoints/demo-erc/tokenizer.model", folder / "tokenizer.model");
+    fs::copy_file(test::sourceDir() / "resources/checkpoints/demo-erc/tokenizer.model", folder / "tokenizer.model");
     return folder;
 }
 

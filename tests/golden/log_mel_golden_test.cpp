@@ -29,7 +29,7 @@ TEST(LogMelGolden, compute_equalsTorchaudio_onSynthesisedSpeech) {
     }
     const features::LogMelSpectrogram logMel;
     test::TempDir dir;
-    const std::string script = std::string(EGMF_SOURCE_DIR) + "/tests/golden/log_mel_reference.py";
+    const std::string script = test::sourceDir().string() + "/tests/golden/log_mel_reference.py";
     int index = 0;
     for (const auto& voice : voices) {
         SCOPED_TRACE(voice.flags);

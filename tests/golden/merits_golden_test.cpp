@@ -47,7 +47,7 @@ TEST(MeritsGolden, everyStage_equalsPyTorch_withMissingModalities) {
         written["u" + std::to_string(i) + ".audio"] = (*inputs)[i].audio;
     }
     ASSERT_TRUE(checkpoint::saveTensors(dir.path() / "in.safetensors", written).ok());
-    const auto script = std::string(EGMF_SOURCE_DIR) + "/tools/reference/merits_reference.py";
+    const auto script = test::sourceDir().string() + "/tools/reference/merits_reference.py";
     const auto command = runtime::referencePython() + " '" + script + "' run --checkpoint '" + (dir.path() / "ckpt").string() +
                          "' --inputs '" + (dir.path() / "in.safetensors").string() + "' --outputs '" + (dir.path() / "out.safetensors").string() + "'";
     ASSERT_EQ(std::system(command.c_str()), 0) << command;

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <sys/wait.h>
+#include "../engine/test_support.h"
 
 namespace egmf::test {
 
@@ -21,7 +22,7 @@ int runCommand(const std::string& command) {
 }
 
 NpmInstall installNpmPackages(const std::string& cacheName, const std::vector<std::string>& packages) {
-    std::string command = shellQuote(std::string(EGMF_SOURCE_DIR) + "/tests/golden/npm_fetch.sh") + " " +
+    std::string command = shellQuote(test::sourceDir().string() + "/tests/golden/npm_fetch.sh") + " " +
                           shellQuote(cacheName);
     for (const auto& package : packages) {
         command += " " + shellQuote(package);

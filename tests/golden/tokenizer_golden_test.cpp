@@ -15,13 +15,14 @@
 #include "egmf/paths.h"
 #include "npm_packages.h"
 #include "tokenizer/tokenizer.h"
+#include "../engine/test_support.h"
 
 namespace egmf::tokenizer {
 namespace {
 
 namespace fs = std::filesystem;
 
-const std::string kSource = EGMF_SOURCE_DIR;
+const std::string kSource = test::sourceDir().string();
 
 std::vector<std::string> readLines(const fs::path& file) {
     std::ifstream in(file, std::ios::binary);

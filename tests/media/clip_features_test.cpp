@@ -148,7 +148,7 @@ TEST_F(ClipFeaturesTest, fill_feedsTheAnalyzer_fromTheClipAlone) {
 
 TEST_F(ClipFeaturesTest, featuresCommand_writesEverythingForInspection) {
     const auto out = s_dir->path() / "inspect";
-    const auto command = std::string(EGMF_BINARY_DIR) + "/bin/egmf features '" + (s_dir->path() / "face.mp4").string() +
+    const auto command = test::binaryDir().string() + "/bin/egmf features '" + (s_dir->path() / "face.mp4").string() +
                          "' --out '" + out.string() + "' --end 1 > /dev/null";
     ASSERT_EQ(std::system(command.c_str()), 0) << command;
     for (const char* file : {"features.safetensors", "expressions.csv", "log_mel.png", "summary.json", "faces/000_0.00s.png",
@@ -156,7 +156,7 @@ TEST_F(ClipFeaturesTest, featuresCommand_writesEverythingForInspection) {
         EXPECT_TRUE(fs::exists(out / file)) << file;
     }
     EXPECT_FALSE(fs::exists(out / "faces/004_1.00s.png")) << "--end 1 stops before 1 s";
-    const auto missing = std::string(EGMF_BINARY_DIR) + "/bin/egmf features /nonexistent/clip.mp4 --out '" +
+    const auto missing = test::binaryDir().string() + "/bin/egmf features /nonexistent/clip.mp4 --out '" +
                          (s_dir->path() / "x").string() + "' 2>/dev/null";
     EXPECT_EQ(WEXITSTATUS(std::system(missing.c_str())), 2);
 }

@@ -12,6 +12,7 @@
 
 #include "egmf/paths.h"
 #include "media/media_file.h"
+#include "../engine/test_support.h"
 
 namespace egmf::media {
 namespace {
@@ -159,7 +160,7 @@ TEST_F(MediaFile, everyFrame_givesTheNativeRate_withEachFramesOwnTime) {
 
 TEST_F(MediaFile, hostileHeader_askingForGigabytes_isAnErrorNotAnAllocation) {
     // fuzz_media's find: a 3.7 KB MP4 whose sample table made the demuxer allocate 2.1 GB.
-    const auto bytes = read(fs::path(EGMF_SOURCE_DIR) / "tests/fuzz/corpus/media/regression_2gb_sample_table.bin");
+    const auto bytes = read(test::sourceDir() / "tests/fuzz/corpus/media/regression_2gb_sample_table.bin");
     ASSERT_FALSE(bytes.empty());
     auto result = decodeMemory(bytes, "hostile.mp4", audioAndVideo());
     ASSERT_FALSE(result.ok());

@@ -24,8 +24,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const QString kTestPlugins = QStringLiteral(EGMF_BINARY_DIR "/test-plugins");
-const fs::path kBundled = fs::path(EGMF_SOURCE_DIR) / "resources" / "checkpoints" / "demo-erc";
+const QString kTestPlugins = QString::fromStdString((test::binaryDir() / "test-plugins").string());
+const fs::path kBundled = test::sourceDir() / "resources" / "checkpoints" / "demo-erc";
 
 std::map<QString, const PluginRecord*> byFile(const PluginHost& host) {
     std::map<QString, const PluginRecord*> out;
@@ -231,7 +231,7 @@ TEST(MeritsPlugin, takesMeritsCheckpoints_inspectsLoadsAnalyses_andRefusesDamage
     test::TempDir dir;
     PluginHost host;
     host.discover();
-    const auto bundled = fs::path(EGMF_SOURCE_DIR) / "resources" / "checkpoints" / "demo-merits-l";
+    const auto bundled = test::sourceDir() / "resources" / "checkpoints" / "demo-merits-l";
     auto match = host.loaderFor(bundled);
     ASSERT_TRUE(match.ok()) << match.error().message;
     EXPECT_EQ(host.plugins()[match->index].name, QStringLiteral("MERITS-L (speech + text, co-attention)"));

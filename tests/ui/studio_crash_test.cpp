@@ -16,6 +16,7 @@
 
 #include "studio_fixture.h"
 #include "ui/annotation_panel.h"
+#include "../engine/test_support.h"
 
 namespace egmf {
 namespace {
@@ -41,7 +42,7 @@ TEST(StudioCrashChild, playsAndAnnotatesUntilKilled) {
     window.setInteractive(false);
     window.resize(kChildSize);
     window.show();
-    ASSERT_TRUE(window.openCheckpoint(QStringLiteral(EGMF_SOURCE_DIR "/resources/checkpoints/demo-erc"), QStringLiteral("cpu")));
+    ASSERT_TRUE(window.openCheckpoint(QString::fromStdString((test::sourceDir() / "resources/checkpoints/demo-erc").string()), QStringLiteral("cpu")));
     ASSERT_TRUE(window.openDataset(qEnvironmentVariable(kChildDataset.toUtf8().constData())));
     ASSERT_TRUE(waitUntil([&] { return window.session()->dialogueState(0) == ui::AnalysisScheduler::State::Done; }, 120000));
 

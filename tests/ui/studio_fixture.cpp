@@ -5,6 +5,7 @@
 #include <QThread>
 #include <filesystem>
 #include <fstream>
+#include "../engine/test_support.h"
 
 namespace egmf::test {
 
@@ -57,7 +58,7 @@ void Studio::SetUpTestSuite() {
 
 void Studio::TearDownTestSuite() { delete dir_; }
 QString Studio::dataset() { return QString::fromStdString((dir_->path() / "meld").string()); }
-QString Studio::checkpoint() { return QStringLiteral(EGMF_SOURCE_DIR "/resources/checkpoints/demo-erc"); }
+QString Studio::checkpoint() { return QString::fromStdString((test::sourceDir() / "resources/checkpoints/demo-erc").string()); }
 QString Studio::store() { return QString::fromStdString((dir_->path() / "annotations.sqlite").string()); }
 
 std::unique_ptr<studio::MainWindow> Studio::openWindow() {

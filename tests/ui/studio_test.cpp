@@ -39,6 +39,7 @@
 #include "ui/gates_view.h"
 #include "ui/player_controller.h"
 #include "ui/utterance_table_model.h"
+#include "../engine/test_support.h"
 
 namespace egmf {
 namespace {
@@ -324,7 +325,7 @@ TEST_F(Studio, msaCheckpoint_showsScores_endToEnd) {
     auto window = std::make_unique<studio::MainWindow>(store());
     window->setInteractive(false);
     window->show();
-    ASSERT_TRUE(window->openCheckpoint(QStringLiteral(EGMF_SOURCE_DIR "/resources/checkpoints/demo-msa"), QStringLiteral("cpu")));
+    ASSERT_TRUE(window->openCheckpoint(QString::fromStdString((test::sourceDir() / "resources/checkpoints/demo-msa").string()), QStringLiteral("cpu")));
     ASSERT_TRUE(window->openDataset(dataset()));
     ASSERT_TRUE(waitUntil([&] { return window->session()->dialogueState(0) == AnalysisScheduler::State::Done; }, 120000));
     EXPECT_TRUE(window->session()->isRegression());
@@ -383,7 +384,7 @@ TEST_F(Studio, compare_twoCheckpoints_sideBySide) {
         EXPECT_NEAR(view->bar(1, false, static_cast<int>(k)), a->probabilities[k], 1e-6);
     }
     // Against the MSA checkpoint: scores against classes, every row differs.
-    ASSERT_TRUE(window->compareWith(QStringLiteral(EGMF_SOURCE_DIR "/resources/checkpoints/demo-msa")));
+    ASSERT_TRUE(window->compareWith(QString::fromStdString((test::sourceDir() / "resources/checkpoints/demo-msa").string())));
     ASSERT_TRUE(waitUntil([&] { return second->dialogueState(0) == AnalysisScheduler::State::Done; }, 120000));
     spin(50);
     EXPECT_EQ(view->disagreements(), 3);
@@ -414,7 +415,7 @@ TEST_F(Studio, layoutAndLastFiles_persistAcrossRestarts) {
 
 TEST_F(Studio, pluginPanel_listsPlugins_inspects_andLoadsInTheBackground) {
     auto window = openWindow();
-    window->setPluginFolders({QStringLiteral(EGMF_BINARY_DIR "/test-plugins")});
+    window->setPluginFolders({QString::fromStdString((test::binaryDir() / "test-plugins").string())});
     auto* panel = window->pluginPanel();
     QStringList names, states;
     for (int row = 0; row < panel->table()->rowCount(); ++row) {
@@ -432,7 +433,7 @@ TEST_F(Studio, pluginPanel_listsPlugins_inspects_andLoadsInTheBackground) {
     EXPECT_FALSE(panel->inspect(QString::fromStdString(junk.string())));
     EXPECT_TRUE(panel->summaryText().contains(QStringLiteral("no plugin reads it")));
     // The MSA checkpoint: its manifest before loading, then the load on a worker.
-    ASSERT_TRUE(panel->inspect(QStringLiteral(EGMF_SOURCE_DIR "/resources/checkpoints/demo-msa")));
+    ASSERT_TRUE(panel->inspect(QString::fromStdString((test::sourceDir() / "resources/checkpoints/demo-msa").string())));
     EXPECT_TRUE(panel->summaryText().contains(QStringLiteral("Task: regression"))) << panel->summaryText().toStdString();
     EXPECT_TRUE(panel->summaryText().contains(QStringLiteral("egmf train"))) << panel->summaryText().toStdString();
     double lastProgress = -1;
@@ -446,7 +447,7 @@ TEST_F(Studio, pluginPanel_listsPlugins_inspects_andLoadsInTheBackground) {
 
 TEST_F(Studio, aPluginThatThrowsInLoad_isReported_andTheStudioKeepsItsModel) {
     auto window = openWindow();
-    window->setPluginFolders({QStringLiteral(EGMF_BINARY_DIR "/test-plugins")});
+    window->setPluginFolders({QString::fromStdString((test::binaryDir() / "test-plugins").string())});
     const auto folder = dir_->path() / "throwing-checkpoint";
     std::filesystem::create_directories(folder);
     std::ofstream(folder / "throw-in-load") << "";
@@ -514,7 +515,7 @@ TEST_F(Studio, pluginPanel_loadsAHuggingFaceCheckpointTrainedFromABase_andPredic
         }
     }
     std::ofstream(root / "config.json") << R"({"dialogues_per_step": 1})";
-    const std::string egmfBinary = EGMF_BINARY_DIR "/bin/egmf";
+    const std::string egmfBinary = (test::binaryDir() / "bin/egmf").string();
     const auto exportCommand = egmfBinary + " export --checkpoint '" + checkpoint().toStdString() + "' --huggingface '" + (root / "hf").string() + "'";
     ASSERT_EQ(std::system(exportCommand.c_str()), 0) << exportCommand;
     const auto trainCommand = egmfBinary + " train --dataset '" + (root / "data").string() + "' --out '" + (root / "trained").string() +
