@@ -48,15 +48,15 @@ function(egmf_torch_pch target)
     endforeach()
 endfunction()
 
-# egmf_unity(target [SIZE n] [EXCLUDE source...]): compile the target's heavy translation units n to a file. A torch
-# unit pays ~9 s before its first own line (loading the 600 MB PCH) and a CLI11 one ~7 s (CLI11's
+# egmf_unity(target [SIZE n] [EXCLUDE source...]): compile the target's heavy translation units
+# n to a file. A torch unit pays ~9 s before its first own line (loading the 600 MB PCH) and a CLI11 one ~7 s (CLI11's
 # validators are global objects, compiled into every unit), so grouping them is the cold build's
 # largest saving. Heavy means: every .cpp the PCH is not skipped for (egmf_torch_pch's LIGHT ones
 # stay alone). CMake's own UNITY_BUILD would do, but before CMake 4.0 it writes absolute paths into
 # its files and a fresh clone (CI's every run) would miss ccache; ours include by relative path.
 # Call it after the target's last target_sources. A source that other targets of the same folder
-# also compile must be EXCLUDEd: CMake keeps source properties per folder, not per target. EGMF_UNITY=OFF compiles file by file (quicker
-# to rebuild one edited file).
+# also compile must be EXCLUDEd: CMake keeps source properties per folder, not per target.
+# EGMF_UNITY=OFF compiles file by file (quicker to rebuild one edited file).
 option(EGMF_UNITY "Compile heavy translation units in groups (cold builds ~2x faster)" ON)
 function(egmf_unity target)
     cmake_parse_arguments(U "" "SIZE" "EXCLUDE" ${ARGN})

@@ -46,6 +46,8 @@ namespace {
 
 using namespace egmf::ui;
 
+QString msaCheckpoint() { return QString::fromStdString((test::sourceDir() / "resources/checkpoints/demo-msa").string()); }
+
 using test::Studio;
 using test::expectAudioAsConfigured;
 using test::spin;
@@ -325,7 +327,7 @@ TEST_F(Studio, msaCheckpoint_showsScores_endToEnd) {
     auto window = std::make_unique<studio::MainWindow>(store());
     window->setInteractive(false);
     window->show();
-    ASSERT_TRUE(window->openCheckpoint(QString::fromStdString((test::sourceDir() / "resources/checkpoints/demo-msa").string()), QStringLiteral("cpu")));
+    ASSERT_TRUE(window->openCheckpoint(msaCheckpoint(), QStringLiteral("cpu")));
     ASSERT_TRUE(window->openDataset(dataset()));
     ASSERT_TRUE(waitUntil([&] { return window->session()->dialogueState(0) == AnalysisScheduler::State::Done; }, 120000));
     EXPECT_TRUE(window->session()->isRegression());
@@ -384,7 +386,7 @@ TEST_F(Studio, compare_twoCheckpoints_sideBySide) {
         EXPECT_NEAR(view->bar(1, false, static_cast<int>(k)), a->probabilities[k], 1e-6);
     }
     // Against the MSA checkpoint: scores against classes, every row differs.
-    ASSERT_TRUE(window->compareWith(QString::fromStdString((test::sourceDir() / "resources/checkpoints/demo-msa").string())));
+    ASSERT_TRUE(window->compareWith(msaCheckpoint()));
     ASSERT_TRUE(waitUntil([&] { return second->dialogueState(0) == AnalysisScheduler::State::Done; }, 120000));
     spin(50);
     EXPECT_EQ(view->disagreements(), 3);
@@ -433,7 +435,7 @@ TEST_F(Studio, pluginPanel_listsPlugins_inspects_andLoadsInTheBackground) {
     EXPECT_FALSE(panel->inspect(QString::fromStdString(junk.string())));
     EXPECT_TRUE(panel->summaryText().contains(QStringLiteral("no plugin reads it")));
     // The MSA checkpoint: its manifest before loading, then the load on a worker.
-    ASSERT_TRUE(panel->inspect(QString::fromStdString((test::sourceDir() / "resources/checkpoints/demo-msa").string())));
+    ASSERT_TRUE(panel->inspect(msaCheckpoint()));
     EXPECT_TRUE(panel->summaryText().contains(QStringLiteral("Task: regression"))) << panel->summaryText().toStdString();
     EXPECT_TRUE(panel->summaryText().contains(QStringLiteral("egmf train"))) << panel->summaryText().toStdString();
     double lastProgress = -1;
