@@ -41,6 +41,7 @@ PlayerController::PlayerController(QObject* parent) : QObject(parent), m_output(
 PlayerController::~PlayerController() {
     m_output->stop();
     if (m_pendingAudio.valid()) m_pendingAudio.wait();
+    takePrepared(-1);
 }
 
 std::vector<PlayerClip> PlayerController::probeClips(std::vector<PlayerClip> clips) {
@@ -65,8 +66,7 @@ void PlayerController::setClips(std::vector<PlayerClip> clips) {
     m_output->stop();
     m_audioRunning = false;
     m_stream.reset();
-    m_nextStream.reset();
-    m_nextFor = -1;
+    takePrepared(-1);
     m_clips = std::move(clips);
     m_utterance = -1;
     m_image = QImage();
@@ -142,22 +142,16 @@ void PlayerController::openClip(int utterance, double at) {
     m_errorReported = false;
     bool prepared = false;  // opened ahead by prepareNext, already at the range's start
     if (changed) {
-        if (m_nextStream && m_nextFor == utterance) {
-            m_stream = std::move(m_nextStream);
-            prepared = true;
-        } else {
-            m_stream.reset();
-            if (clip.error.isEmpty()) {
-                auto opened = FrameStream::open(clip.path.toStdString());
-                if (opened) {
-                    m_stream = std::move(*opened);
-                } else {
-                    Q_EMIT message(QString::fromStdString(opened.error().message));
-                }
+        m_stream = takePrepared(utterance);
+        prepared = m_stream != nullptr;
+        if (!m_stream && clip.error.isEmpty()) {
+            auto opened = FrameStream::open(clip.path.toStdString());
+            if (opened) {
+                m_stream = std::move(*opened);
+            } else {
+                Q_EMIT message(QString::fromStdString(opened.error().message));
             }
         }
-        m_nextStream.reset();
-        m_nextFor = -1;
         if (!m_stream) m_image = QImage();
         Q_EMIT utteranceChanged(utterance);
     }
@@ -168,13 +162,24 @@ void PlayerController::openClip(int utterance, double at) {
 void PlayerController::prepareNext() {
     const int next = m_utterance + 1;
     if (!m_continuous || next >= static_cast<int>(m_clips.size()) || m_nextFor == next) return;
-    m_nextFor = next;
+    takePrepared(-1);
     const auto& clip = m_clips[static_cast<std::size_t>(next)];
     if (!clip.error.isEmpty()) return;
-    if (auto opened = FrameStream::open(clip.path.toStdString())) {
-        m_nextStream = std::move(*opened);
-        if (clip.startSec > 0) m_nextStream->seek(clip.startSec);
-    }
+    m_nextFor = next;
+    m_nextStream = std::async(std::launch::async, [path = clip.path.toStdString(), start = clip.startSec] {
+        auto opened = FrameStream::open(path);
+        if (opened && start > 0) (*opened)->seek(start);
+        return opened;
+    });
+}
+
+std::unique_ptr<FrameStream> PlayerController::takePrepared(int utterance) {
+    const bool wanted = utterance >= 0 && utterance == m_nextFor;
+    m_nextFor = -1;
+    if (!m_nextStream.valid()) return nullptr;
+    auto opened = m_nextStream.get();  // waits only if the worker is still opening
+    // A failed open is not reported here: openClip opens the clip again and says why.
+    return wanted && opened ? std::move(*opened) : nullptr;
 }
 
 void PlayerController::closeSpan(double end) {

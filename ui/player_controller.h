@@ -1,8 +1,8 @@
 #pragma once
 // PlayerController: plays a dialogue's clips one after another (ARCHITECTURE.md, Threads). Each
 // clip's video comes from a FrameStream (its own decode thread, a 3-frame queue); the next
-// clip's stream is opened while the current one plays, so the cut between utterances shows no
-// gap. The audio of the whole dialogue (every clip's range, silence where a clip has none) is
+// clip's stream is opened on a worker thread while the current one plays (opening a file costs
+// tens of milliseconds, more than a frame period), so the cut between utterances shows no gap. The audio of the whole dialogue (every clip's range, silence where a clip has none) is
 // decoded in the background into one buffer and played by one AudioOutput, which is the master
 // clock of dialogue time: the cut to the next clip never restarts the sound device. Until the
 // buffer is ready, and without a device, the wall clock runs (muted). One UI timer (60 Hz) takes
@@ -98,7 +98,11 @@ private:
     /// Adds the span played since the clock last started, up to `end` (dialogue time), to the
     /// expected frames.
     void closeSpan(double end);
+    /// Starts opening the next clip's stream on a worker thread (continuous play).
     void prepareNext();
+    /// The next clip's stream when `utterance` is the one prepareNext opened (waiting for the
+    /// worker if it is still opening), else null; forgets the prepared one either way.
+    std::unique_ptr<FrameStream> takePrepared(int utterance);
     void takeDueFrames(double t);
     void startAudioDecode();
     /// Takes the decoded dialogue audio when it is ready; switches a running wall clock over.
@@ -106,7 +110,8 @@ private:
 
     std::vector<PlayerClip> m_clips;
     int m_utterance = -1;
-    std::unique_ptr<FrameStream> m_stream, m_nextStream;
+    std::unique_ptr<FrameStream> m_stream;
+    std::future<Result<std::unique_ptr<FrameStream>>> m_nextStream;  ///< being opened by prepareNext
     int m_nextFor = -1;
     PlaybackFrame m_shown;
     QImage m_image;

@@ -3,12 +3,19 @@
 // its dialogue, and the memory estimate refusing what the machine cannot hold.
 #include "egmf/engine.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <sstream>
 #include <thread>
+#include <vector>
+#include <filesystem>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <gtest/gtest.h>
 
@@ -26,6 +33,7 @@ struct Recorder : EngineObserver {
     std::map<JobId, DialogueResult> last;
     std::atomic<int> events{0};
     std::map<JobId, int> lastTotal;
+    std::atomic<int> resultThreadNice{-100};  ///< nice value of the thread that delivered a result
     void onProgress(JobId id, int, int total) override {
         std::lock_guard lock(mutex);
         ++progress[id];
@@ -36,6 +44,7 @@ struct Recorder : EngineObserver {
         std::lock_guard lock(mutex);
         ++results[id];
         last[id] = result;
+        resultThreadNice = getpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)));
         ++events;
     }
     void onError(JobId id, const Error&) override {
@@ -78,6 +87,40 @@ TEST_F(EngineTest, dialogueJob_givesProgressPerUtterance_andOneResult) {
     EXPECT_EQ(recorder->last[id].utterances.size(), 3u);
     EXPECT_EQ(recorder->last[one].utterances.size(), 1u);
     EXPECT_EQ(recorder->errors[id], 0);
+}
+
+/// Nice values of this process's threads, from /proc/self/task/*/stat (field 19).
+std::vector<int> threadNiceValues() {
+    std::vector<int> values;
+    for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+        std::ifstream in(task.path() / "stat");
+        std::string line;
+        std::getline(in, line);
+        std::istringstream fields(line.substr(line.rfind(')') + 2));  // after "pid (name) "
+        std::string field;
+        for (int i = 3; i <= 19 && fields >> field; ++i) {
+            if (i == 19) values.push_back(std::stoi(field));
+        }
+    }
+    return values;
+}
+
+TEST_F(EngineTest, inferenceThreads_yieldToInteractiveOnes) {
+    const auto self = static_cast<id_t>(syscall(SYS_gettid));
+    const int callerNice = getpriority(PRIO_PROCESS, self);
+    const int expected = std::max(callerNice, kInferenceNice);  // the suite may itself run under nice
+    auto recorder = std::make_shared<Recorder>();
+    Engine engine(recorder);
+    { auto loaded = engine.loadCheckpoint(dir.path()); ASSERT_TRUE(loaded.ok()) << loaded.error().message; }
+    engine.setThreads(2);
+    engine.submit(job(3, 11));
+    engine.waitIdle();
+    EXPECT_EQ(recorder->resultThreadNice.load(), expected);
+    // The caller's thread keeps its priority; the intra-op threads the job started inherit the
+    // engine's (at least the inference thread itself and one OpenMP worker).
+    EXPECT_EQ(getpriority(PRIO_PROCESS, self), callerNice);
+    const auto nice = threadNiceValues();
+    EXPECT_GE(std::count(nice.begin(), nice.end(), expected), 2);
 }
 
 TEST_F(EngineTest, cancel_meansNothingArrivesAfterIt_andSupersessionCancelsOlderJobsOfTheView) {

@@ -10,6 +10,8 @@
 // inference thread applies at the start of its next job (OpenMP thread counts are per thread).
 // Utterances that bring a clip and no features get them from the FeatureSource first (a clip that
 // fails is that utterance's error; it is analysed from its text so the dialogue's context holds).
+// The inference thread runs at nice kInferenceNice (Linux): the Studio's UI, decode and sound
+// threads win a contended core, so analysis in the background never makes playback late.
 // Torch-free header.
 
 #include <cstdint>
@@ -27,6 +29,9 @@
 namespace egmf {
 
 using JobId = std::uint64_t;
+
+/// The inference thread's nice value (and that of the intra-op threads it starts).
+inline constexpr int kInferenceNice = 10;
 
 struct EngineJob {
     enum class Kind { Dialogue, Utterance, Ablation };
