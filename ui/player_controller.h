@@ -2,8 +2,9 @@
 // PlayerController: plays a dialogue's clips one after another (ARCHITECTURE.md, Threads). Each
 // clip's video comes from a FrameStream (its own decode thread, a 3-frame queue); the next
 // clip's stream is opened on a worker thread while the current one plays (opening a file costs
-// tens of milliseconds, more than a frame period), so the cut between utterances shows no gap. The audio of the whole dialogue (every clip's range, silence where a clip has none) is
-// decoded in the background into one buffer and played by one AudioOutput, which is the master
+// tens of milliseconds, more than a frame period), so the cut between utterances shows no gap.
+// The audio of the whole dialogue (every clip's range, silence where a clip has none) is decoded
+// in the background into one buffer and played by one AudioOutput, which is the master
 // clock of dialogue time: the cut to the next clip never restarts the sound device. Until the
 // buffer is ready, and without a device, the wall clock runs (muted). One UI timer (60 Hz) takes
 // the frame that is due and emits tick(), which every live view follows.

@@ -4,7 +4,6 @@
 // the utterance result's values (1e-6); heads switch; the player plays, seeks and steps, and after
 // 2 s of play the gates' playhead is within one frame of the player's clock; the screenshot is
 // not blank.
-#include <cstdio>
 #include <QAbstractItemModelTester>
 #include <QAction>
 #include <QActionGroup>
