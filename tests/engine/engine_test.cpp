@@ -6,13 +6,13 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <mutex>
 #include <sstream>
 #include <thread>
 #include <vector>
-#include <filesystem>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -26,6 +26,9 @@
 
 namespace egmf {
 namespace {
+
+/// The calling thread's nice value (Linux keeps one per thread).
+int currentThreadNice() { return getpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid))); }
 
 struct Recorder : EngineObserver {
     std::mutex mutex;
@@ -44,7 +47,7 @@ struct Recorder : EngineObserver {
         std::lock_guard lock(mutex);
         ++results[id];
         last[id] = result;
-        resultThreadNice = getpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)));
+        resultThreadNice = currentThreadNice();
         ++events;
     }
     void onError(JobId id, const Error&) override {
@@ -106,8 +109,7 @@ std::vector<int> threadNiceValues() {
 }
 
 TEST_F(EngineTest, inferenceThreads_yieldToInteractiveOnes) {
-    const auto self = static_cast<id_t>(syscall(SYS_gettid));
-    const int callerNice = getpriority(PRIO_PROCESS, self);
+    const int callerNice = currentThreadNice();
     const int expected = std::max(callerNice, kInferenceNice);  // the suite may itself run under nice
     auto recorder = std::make_shared<Recorder>();
     Engine engine(recorder);
@@ -118,7 +120,7 @@ TEST_F(EngineTest, inferenceThreads_yieldToInteractiveOnes) {
     EXPECT_EQ(recorder->resultThreadNice.load(), expected);
     // The caller's thread keeps its priority; the intra-op threads the job started inherit the
     // engine's (at least the inference thread itself and one OpenMP worker).
-    EXPECT_EQ(getpriority(PRIO_PROCESS, self), callerNice);
+    EXPECT_EQ(currentThreadNice(), callerNice);
     const auto nice = threadNiceValues();
     EXPECT_GE(std::count(nice.begin(), nice.end(), expected), 2);
 }
