@@ -1,7 +1,7 @@
-// egmf dataset check PATH [--clips]: reads a dataset (any layout) and prints its problems as a
-// report (exit 1 when there are any).
+// egmf dataset check PATH [--clips] [--all]: reads a dataset (any layout) and prints its problems
+// as a report (exit 1 when there are any): counts per kind first, then a few examples of each
+// (a MELD folder without its clips has 13,708 missing clips; --all lists every one).
 #include <cstdio>
-#include <map>
 #include <memory>
 
 #include "commands.h"
@@ -21,9 +21,11 @@ Command addDatasetCommand(CLI::App& app) {
         std::string path;
         bool clips = false;
         double maxSeconds = 60.0;
+        bool all = false;
     };
     auto options = std::make_shared<Options>();
     check->add_option("path", options->path, "A MELD or MMSA folder, or a manifest CSV")->required();
+    check->add_flag("--all", options->all, "List every problem (default: counts per kind and the first 5 of each)");
 #ifdef EGMF_WITH_MEDIA
     check->add_flag("--clips", options->clips, "Also open every clip (undecodable and too-long clips)");
     check->add_option("--max-seconds", options->maxSeconds, "Clips longer than this are reported")->capture_default_str();
@@ -46,12 +48,16 @@ Command addDatasetCommand(CLI::App& app) {
                     loaded->kind.c_str(),
                     loaded->dialogues.size(), loaded->utteranceCount(), loaded->utteranceCount("train"),
                     loaded->utteranceCount("dev"), loaded->utteranceCount("test"), loaded->problems.size());
-        std::map<std::string, int> byKind;
-        for (const auto& problem : loaded->problems) {
-            ++byKind[problemKindName(problem.kind)];
-            std::printf("  %s: %s: %s\n", problemKindName(problem.kind), problem.where.c_str(), problem.message.c_str());
+        constexpr std::size_t kExamples = 5;
+        const auto groups = groupProblems(loaded->problems, options->all ? loaded->problems.size() : kExamples);
+        for (const auto& group : groups) std::printf("%8zu %s\n", group.count, problemKindName(group.kind));
+        for (const auto& group : groups) {
+            std::printf("%s (%zu):\n", problemKindName(group.kind), group.count);
+            for (const auto* problem : group.examples) std::printf("  %s: %s\n", problem->where.c_str(), problem->message.c_str());
+            if (group.count > group.examples.size()) {
+                std::printf("  ... and %zu more (--all lists every one)\n", group.count - group.examples.size());
+            }
         }
-        for (const auto& [kind, count] : byKind) std::printf("%6d %s\n", count, kind.c_str());
         return loaded->problems.empty() ? 0 : 1;
     };
 }

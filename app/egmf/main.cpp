@@ -4,6 +4,9 @@
 #include <map>
 
 #include "commands.h"
+#ifdef EGMF_WITH_MEDIA
+#include "egmf/media_log.h"
+#endif
 
 #ifndef EGMF_VERSION
 #define EGMF_VERSION "0.1.0"
@@ -14,6 +17,10 @@ int main(int argc, char** argv) {
     CLI::App app{"egmf: analyse dialogues with EGMF checkpoints (the command line of EGMF Studio)"};
     app.set_version_flag("--version", "egmf " EGMF_VERSION);
     app.require_subcommand(1);
+    // Accepted before or after the subcommand's name.
+    bool verbose = false;
+    app.add_flag("--verbose", verbose, "also print FFmpeg's own log lines (by default they are reported as the clip's warnings)");
+    app.fallthrough();
     // Each adder registers its subcommand; the map runs the one that was chosen.
     std::map<std::string, Command> commands = {
         {"analyze", addAnalyzeCommand(app)},
@@ -40,6 +47,9 @@ int main(int argc, char** argv) {
         const int code = app.exit(e);
         return code == 0 ? 0 : 2;
     }
+#ifdef EGMF_WITH_MEDIA
+    egmf::setMediaLogVerbose(verbose);
+#endif
     try {
         for (auto* sub : app.get_subcommands()) {
             if (const auto found = commands.find(sub->get_name()); found != commands.end()) return found->second();

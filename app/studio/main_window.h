@@ -83,6 +83,7 @@ private:
     void buildPanels();
     void buildMenus();
     void buildEngineMenu();
+    void showDatasetProblems();
     /// Reloads the checkpoint in use on `device` ("cpu", "cuda") in `dtype`, in the background.
     void switchDevice(const QString& device, const QString& dtype);
     void syncDeviceMenu();

@@ -14,6 +14,7 @@
 #include <QUndoStack>
 
 #include "egmf/build_info.h"
+#include "egmf/dataset.h"
 #include "main_window.h"
 #include "ui/annotation_panel.h"
 #include "ui/attention_view.h"
@@ -124,17 +125,37 @@ void MainWindow::buildMenus() {
     for (auto* dock : findChildren<QDockWidget*>()) view->addAction(dock->toggleViewAction());
 
     auto* help = menuBar()->addMenu(tr("&Help"));
-    help->addAction(tr("Dataset problems"), this, [this] {
-        QStringList lines;
-        for (const auto& p : m_session->dataset().problems) lines << QString::fromStdString(p.where + ": " + p.message);
-        QMessageBox::information(this, tr("Dataset problems"), lines.isEmpty() ? tr("None.") : lines.mid(0, 50).join('\n'));
-    });
+    help->addAction(tr("Dataset problems"), this, [this] { showDatasetProblems(); });
     help->addAction(tr("About EGMF Studio"), this, [this] {
         QMessageBox::about(this, tr("EGMF Studio"),
                            tr("EGMF Studio %1: plays dialogue clips while the EGMF model analyses them; shows predictions, "
                               "cross-modal attention and the experts' gates.")
                                .arg(QApplication::applicationVersion()));
     });
+}
+
+void MainWindow::showDatasetProblems() {
+    // Counts per kind first, then a few examples of each; every line under "Show Details...".
+    const auto& problems = m_session->dataset().problems;
+    QStringList summary, every;
+    for (const auto& group : groupProblems(problems, 5)) {
+        summary << tr("%1 × %2").arg(group.count).arg(QString::fromUtf8(problemKindName(group.kind)));
+    }
+    for (const auto& group : groupProblems(problems, 5)) {
+        summary << QString() << QString::fromUtf8(problemKindName(group.kind)) + ":";
+        for (const auto* p : group.examples) summary << QString::fromStdString("  " + p->where + ": " + p->message);
+        if (group.count > group.examples.size()) {
+            summary << tr("  ... and %1 more (Show Details... lists every one)").arg(group.count - group.examples.size());
+        }
+    }
+    for (const auto& p : problems) {
+        every << QString::fromStdString(std::string(problemKindName(p.kind)) + ": " + p.where + ": " + p.message);
+    }
+    QMessageBox box(QMessageBox::Information, tr("Dataset problems"), problems.empty() ? tr("None.") : summary.join('\n'),
+                    QMessageBox::Close, this);
+    box.setObjectName("datasetProblems");
+    if (!every.isEmpty()) box.setDetailedText(every.join('\n'));
+    box.exec();
 }
 
 void MainWindow::buildEngineMenu() {

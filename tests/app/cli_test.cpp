@@ -1,5 +1,6 @@
 // The `egmf` subcommands of the data and metrics layers, run as a user runs them: exit codes
 // (0 ok, 1 some items failed, 2 bad usage or input) and the first lines of their output.
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <fstream>
@@ -20,6 +21,16 @@ TEST(Cli, datasetCheck_reportsProblems_andEvalScores) {
     EXPECT_EQ(meld.code, 1) << meld.output;  // no clip folders: problems
     EXPECT_NE(meld.output.find("meld, 1432 dialogues, 13708 utterances (train 9989, dev 1109, test 2610)"), std::string::npos) << meld.output;
     EXPECT_EQ(test::egmf("dataset check /nonexistent").code, 2);
+    // Summaries before details: counts per kind, a few examples of each, --all for every line.
+    const auto lineCount = [](const std::string& text) { return std::count(text.begin(), text.end(), '\n'); };
+    EXPECT_LT(lineCount(meld.output), 40) << meld.output;
+    EXPECT_NE(meld.output.find("... and "), std::string::npos) << meld.output;
+    const auto firstKind = meld.output.find(" missing ");
+    const auto firstExample = meld.output.find("dia");
+    EXPECT_LT(firstKind, firstExample) << "counts come before examples:\n" << meld.output;
+    const auto all = test::egmf("dataset check --all '" + (test::sourceDir() / "tests/data/meld").string() + "'");
+    EXPECT_EQ(all.code, 1);
+    EXPECT_GT(lineCount(all.output), 13000) << "--all lists every problem";
 
     test::TempDir dir;
     std::ofstream(dir.path() / "p.csv") << "id,gold,pred\na,joy,joy\nb,anger,joy\nc,neutral,neutral\n";

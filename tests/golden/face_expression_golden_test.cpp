@@ -34,7 +34,7 @@ std::vector<float> makeCrops(int& count) {
     std::vector<std::uint8_t> pixels(rgb.data, rgb.data + rgb.total() * 3);
     auto cropper = FaceCropper::create();
     EXPECT_TRUE(cropper.ok());
-    const auto face = cropper->crop(pixels, rgb.cols, rgb.rows);
+    const auto face = cropper->crop(pixels, rgb.cols, rgb.rows).value();
     EXPECT_TRUE(face.faceFound);
     std::vector<float> crops(face.rgb.begin(), face.rgb.end());
     std::mt19937 rng(20261122);

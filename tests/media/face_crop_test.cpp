@@ -30,7 +30,7 @@ TEST(FaceCrop, crop_findsTheAstronautsFace) {
     int width = 0, height = 0;
     const auto rgb = loadRgb(kAstronaut, width, height);
     ASSERT_EQ(width, 512);
-    const auto crop = cropper->crop(rgb, width, height);
+    const auto crop = cropper->crop(rgb, width, height).value();
     EXPECT_TRUE(crop.faceFound);
     EXPECT_EQ(crop.size, 112);
     EXPECT_EQ(crop.rgb.size(), 112u * 112u * 3u);
@@ -48,18 +48,20 @@ TEST(FaceCrop, crop_takesTheCentreSquare_whenNoFace) {
     ASSERT_TRUE(cropper.ok());
     std::vector<std::uint8_t> gradient(320 * 200 * 3);
     for (std::size_t i = 0; i < gradient.size(); ++i) { gradient[i] = static_cast<std::uint8_t>(i % 251); }
-    const auto crop = cropper->crop(gradient, 320, 200);
+    const auto crop = cropper->crop(gradient, 320, 200).value();
     EXPECT_FALSE(crop.faceFound);
     EXPECT_EQ(crop.boxX, 60);
     EXPECT_EQ(crop.boxWidth, 200);
     EXPECT_EQ(crop.rgb.size(), 112u * 112u * 3u);
 }
 
-TEST(FaceCrop, crop_survivesBadFrames_andBadCascades) {
+TEST(FaceCrop, crop_refusesFramesOfTheWrongSize_andBadCascades) {
     auto cropper = FaceCropper::create();
     ASSERT_TRUE(cropper.ok());
-    EXPECT_EQ(cropper->crop({1, 2, 3}, 10, 10).rgb.size(), 112u * 112u * 3u);  // size mismatch
-    EXPECT_FALSE(cropper->crop({}, 0, 0).faceFound);
+    const auto mismatch = cropper->crop({1, 2, 3}, 10, 10);
+    ASSERT_FALSE(mismatch.ok()) << "a buffer that is not width x height x 3 must not become a silent black crop";
+    EXPECT_NE(mismatch.error().message.find("10x10"), std::string::npos) << mismatch.error().message;
+    EXPECT_FALSE(cropper->crop({}, 0, 0).ok());
     auto missing = FaceCropper::create({}, "/nonexistent/cascade.xml");
     ASSERT_FALSE(missing.ok());
     EXPECT_NE(missing.error().message.find("/nonexistent/cascade.xml"), std::string::npos);

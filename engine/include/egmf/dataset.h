@@ -22,6 +22,15 @@ struct DatasetProblem {
 
 const char* problemKindName(DatasetProblem::Kind kind);
 
+/// Problems grouped by kind, most frequent kind first (a real dataset without its clips has
+/// thousands of one kind: counts first, then a few examples of each).
+struct ProblemGroup {
+    DatasetProblem::Kind kind = DatasetProblem::Kind::BadRow;
+    std::size_t count = 0;
+    std::vector<const DatasetProblem*> examples;  ///< the first `examplesPerKind`, in file order
+};
+std::vector<ProblemGroup> groupProblems(const std::vector<DatasetProblem>& problems, std::size_t examplesPerKind);
+
 struct Dataset {
     std::string kind;                 ///< "meld" | "mmsa" | "manifest"
     std::filesystem::path root;

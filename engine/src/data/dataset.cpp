@@ -19,6 +19,18 @@ const char* problemKindName(DatasetProblem::Kind kind) {
     return "problem";
 }
 
+std::vector<ProblemGroup> groupProblems(const std::vector<DatasetProblem>& problems, std::size_t examplesPerKind) {
+    std::vector<ProblemGroup> groups;
+    for (const auto& problem : problems) {
+        auto group = std::find_if(groups.begin(), groups.end(), [&](const ProblemGroup& g) { return g.kind == problem.kind; });
+        if (group == groups.end()) group = groups.insert(groups.end(), ProblemGroup{problem.kind, 0, {}});
+        ++group->count;
+        if (group->examples.size() < examplesPerKind) group->examples.push_back(&problem);
+    }
+    std::stable_sort(groups.begin(), groups.end(), [](const ProblemGroup& a, const ProblemGroup& b) { return a.count > b.count; });
+    return groups;
+}
+
 std::size_t Dataset::utteranceCount(const std::string& split) const {
     std::size_t count = 0;
     for (const auto& dialogue : dialogues) {

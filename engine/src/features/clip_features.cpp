@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 
 #include "face_expression.h"
 #include "log_mel.h"
@@ -55,14 +56,21 @@ Result<ClipFeatures> ClipFeatureExtractor::extract(const std::filesystem::path& 
     request.startSec = startSec;
     request.endSec = endSec;
     double cropMs = 0.0;
+    std::optional<Error> cropError;
     request.onFrame = [&](const media::VideoFrame& frame) {
+        if (cropError) return;
         const auto start = Clock::now();
         FaceObservation face;
         face.timeSec = frame.timeSec;
         // Near the last face, but the whole frame every 2 s, so a new face is not missed for long.
         const auto every = static_cast<std::size_t>(std::max(1.0, 2.0 * m_options.visualFramesPerSecond));
         const bool wholeFrame = faces.empty() || faces.size() % every == 0;
-        face.crop = m_models->cropper.crop(frame.pixels, frame.width, frame.height, wholeFrame ? nullptr : &faces.back().crop);
+        auto crop = m_models->cropper.crop(frame.pixels, frame.width, frame.height, wholeFrame ? nullptr : &faces.back().crop);
+        if (!crop) {
+            cropError = makeError(ErrorCode::Internal, clip.string() + ": " + crop.error().message);
+            return;
+        }
+        face.crop = std::move(*crop);
         faces.push_back(std::move(face));
         cropMs += msSince(start);
     };
@@ -71,6 +79,7 @@ Result<ClipFeatures> ClipFeatureExtractor::extract(const std::filesystem::path& 
     limits.maxDecodedSeconds = m_options.maxClipSeconds;
     auto decoded = media::decodeClip(clip, request, limits);
     if (!decoded.ok()) return decoded.error();
+    if (cropError) return *cropError;
     features.decodeMs = msSince(decodeStart) - cropMs;
     features.info = decoded->info;
     features.warnings = decoded->warnings;

@@ -41,12 +41,13 @@ Result<FaceCropper> FaceCropper::create(const FaceCropOptions& options,
 
 void setOpenCvThreads(int threads) { cv::setNumThreads(threads); }
 
-FaceCrop FaceCropper::crop(const std::vector<std::uint8_t>& rgb, int width, int height, const FaceCrop* previous) const {
+Result<FaceCrop> FaceCropper::crop(const std::vector<std::uint8_t>& rgb, int width, int height, const FaceCrop* previous) const {
     FaceCrop result;
     result.size = m_options.outputSize;
     if (width <= 0 || height <= 0 || rgb.size() != static_cast<std::size_t>(width) * height * 3) {
-        result.rgb.assign(static_cast<std::size_t>(result.size) * result.size * 3, 0);
-        return result;
+        return makeError(ErrorCode::InvalidArgument, "face crop: a " + std::to_string(width) + "x" + std::to_string(height) +
+                                                         " frame needs " + std::to_string(std::max(0, width) * std::max(0, height) * 3) +
+                                                         " RGB bytes, tightly packed; it has " + std::to_string(rgb.size()));
     }
     const cv::Mat frame(height, width, CV_8UC3, const_cast<std::uint8_t*>(rgb.data()));
     // Detection runs on a copy at most detectionWidth wide: the cascade's cost grows with the

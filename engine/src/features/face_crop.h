@@ -41,9 +41,10 @@ public:
     FaceCropper& operator=(FaceCropper&&) noexcept;
     ~FaceCropper();
 
-    /// `rgb` is width x height x 3, row-major. With `previous` (the crop of the frame before, same
-    /// size) the search starts near its face and only covers the whole frame without a hit there.
-    FaceCrop crop(const std::vector<std::uint8_t>& rgb, int width, int height, const FaceCrop* previous = nullptr) const;
+    /// `rgb` is width x height x 3, row-major, tightly packed (media::VideoFrame's layout); any
+    /// other size is an error, not a black crop. With `previous` (the crop of the frame before,
+    /// same size) the search starts near its face and only covers the whole frame without a hit there.
+    Result<FaceCrop> crop(const std::vector<std::uint8_t>& rgb, int width, int height, const FaceCrop* previous = nullptr) const;
 
 private:
     struct Detector;

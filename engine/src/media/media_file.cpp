@@ -9,6 +9,8 @@
 #include <numeric>
 
 #include "av_ptr.h"
+#include "ffmpeg_log.h"
+#include "frame_converter.h"
 #include "memory_input.h"
 
 extern "C" {
@@ -32,8 +34,27 @@ bool plausibleAudio(int sampleRateHz, int channels) {
     return sampleRateHz >= 1000 && sampleRateHz <= 768'000 && channels >= 1 && channels <= 64;
 }
 
+// Guard samples after the room swr_convert is given: any of them changed is an overrun
+// (FFmpeg is not instrumented, so no sanitizer would see it).
+constexpr std::ptrdiff_t kGuardSamples = 16;
+constexpr float kGuardSample = -1234.5f;
+constexpr int kOverrun = std::numeric_limits<int>::min();
+const char* const kOverrunText = "FFmpeg's resampler wrote past its buffer (a bug in our buffer sizes; please report it with this clip)";
+
 Error mediaError(const std::string& name, const std::string& what) {
     return makeError(ErrorCode::Corrupt, name + ": " + what);
+}
+
+// FFmpeg's best stream of `type`, except that cover art (an m4a's or mp3's attached picture) is
+// not video: a clip whose only picture is its cover has no video stream.
+int findStream(AVFormatContext* format, AVMediaType type, const AVCodec** codec) {
+    if (type != AVMEDIA_TYPE_VIDEO) return av_find_best_stream(format, type, -1, -1, codec, 0);
+    for (unsigned i = 0; i < format->nb_streams; ++i) {
+        const AVStream* stream = format->streams[i];
+        if (stream->codecpar->codec_type != type || (stream->disposition & AV_DISPOSITION_ATTACHED_PIC)) continue;
+        if (const int found = av_find_best_stream(format, type, static_cast<int>(i), -1, codec, 0); found >= 0) return found;
+    }
+    return AVERROR_STREAM_NOT_FOUND;
 }
 
 struct StreamDecoder {
@@ -46,8 +67,9 @@ struct StreamDecoder {
 class ClipDecoder {
 public:
     ClipDecoder(std::string name, const DecodeRequest& request, const MediaLimits& limits,
-                Clock::time_point* deadline)
-        : m_name(std::move(name)), m_request(request), m_limits(limits), m_deadline(deadline) {}
+                Clock::time_point* deadline, ClipLog& log)
+        : m_name(std::move(name)), m_request(request), m_limits(limits), m_deadline(deadline), m_log(log),
+          m_converter(m_name) {}
     ~ClipDecoder() { av_channel_layout_uninit(&m_resamplerInput); }
     ClipDecoder(const ClipDecoder&) = delete;
     ClipDecoder& operator=(const ClipDecoder&) = delete;
@@ -60,6 +82,9 @@ private:
     Result<void> onAudioFrame(const AVFrame* frame);
     Result<void> onVideoFrame(const AVFrame* frame, const StreamDecoder& decoder);
     Result<void> emitHeldFrame(double targetTimeSec);
+    /// swr_convert into the end of the audio, with guard samples after the room it is given;
+    /// the count converted, an FFmpeg error, or kOverrun.
+    int resample(const std::uint8_t* const* input, int inputSamples, int capacity);
     bool timedOut() const { return Clock::now() > *m_deadline; }
     bool everyFrame() const { return m_request.videoFramesPerSecond == kEveryFrame; }
     double sampleTime(std::int64_t k) const { return m_request.startSec + static_cast<double>(k) / m_request.videoFramesPerSecond; }
@@ -80,6 +105,7 @@ private:
     DecodeRequest m_request;
     MediaLimits m_limits;
     Clock::time_point* m_deadline;
+    ClipLog& m_log;
     DecodeResult m_result;
     StreamDecoder m_audio, m_video;
     ResamplerPtr m_resampler;
@@ -90,7 +116,7 @@ private:
     FramePtr m_held{av_frame_alloc()};  ///< the latest video frame, shown until the next one
     double m_heldTimeSec = -1.0;
     std::int64_t m_nextSample = 0;     ///< index of the next sampled video frame (time k / fps)
-    ScalerPtr m_scaler;
+    FrameConverter m_converter;
     VideoFrame m_scratch;  ///< the conversion target, reused frame after frame
     double m_firstAudioSec = -1.0;  ///< time of the first sample given to the resampler
     int m_corruptPackets = 0;
@@ -99,7 +125,7 @@ private:
 Result<void> ClipDecoder::openStream(AVFormatContext* format, AVMediaType type,
                                      StreamDecoder& decoder) {
     const AVCodec* codec = nullptr;
-    const int index = av_find_best_stream(format, type, -1, -1, &codec, 0);
+    const int index = findStream(format, type, &codec);
     if (index < 0) {
         return {};  // no such stream: the caller records a warning
     }
@@ -113,6 +139,7 @@ Result<void> ClipDecoder::openStream(AVFormatContext* format, AVMediaType type,
     if (!context) {
         return makeError(ErrorCode::Internal, m_name + ": out of memory for a decoder");
     }
+    m_log.watch(context.get());
     if (int r = avcodec_parameters_to_context(context.get(), stream->codecpar); r < 0) {
         return mediaError(m_name, "bad stream parameters (" + avErrorText(r) + ")");
     }
@@ -131,6 +158,10 @@ Result<void> ClipDecoder::openStream(AVFormatContext* format, AVMediaType type,
     if (int r = avcodec_open2(context.get(), codec, nullptr); r < 0) {
         return mediaError(m_name, std::string("cannot open the ") + codec->name + " decoder (" +
                                       avErrorText(r) + ")");
+    }
+    if (type == AVMEDIA_TYPE_VIDEO) {
+        m_converter.setOrientation(orientationFromDisplayMatrix(reinterpret_cast<const std::int32_t*>(
+            av_stream_get_side_data(stream, AV_PKT_DATA_DISPLAYMATRIX, nullptr))));
     }
     decoder.index = index;
     decoder.timeBase = stream->time_base;
@@ -223,16 +254,11 @@ Result<void> ClipDecoder::onAudioFrame(const AVFrame* frame) {
     if (capacity < 0) {
         return mediaError(m_name, "audio resampling failed");
     }
-    auto& samples = m_result.audio.samples;
-    const auto start = samples.size();
-    samples.resize(start + static_cast<std::size_t>(capacity));
-    auto* out = reinterpret_cast<std::uint8_t*>(samples.data() + start);
-    const int converted = swr_convert(m_resampler.get(), &out, capacity, input, inputSamples);
+    const int converted = resample(input, inputSamples, capacity);
     if (converted < 0) {
-        samples.resize(start);
-        return mediaError(m_name, "audio resampling failed (" + avErrorText(converted) + ")");
+        return mediaError(m_name, converted == kOverrun ? kOverrunText : "audio resampling failed (" + avErrorText(converted) + ")");
     }
-    samples.resize(start + static_cast<std::size_t>(converted));
+    auto& samples = m_result.audio.samples;
     const auto cap = static_cast<std::size_t>(m_limits.maxDecodedSeconds * m_request.audioSampleRateHz);
     if (samples.size() > cap) {
         samples.resize(cap);
@@ -242,36 +268,25 @@ Result<void> ClipDecoder::onAudioFrame(const AVFrame* frame) {
     return {};
 }
 
+int ClipDecoder::resample(const std::uint8_t* const* input, int inputSamples, int capacity) {
+    auto& samples = m_result.audio.samples;
+    const auto start = samples.size();
+    samples.resize(start + static_cast<std::size_t>(capacity) + kGuardSamples, kGuardSample);
+    auto* out = reinterpret_cast<std::uint8_t*>(samples.data() + start);
+    const int converted = swr_convert(m_resampler.get(), &out, capacity,
+                                      const_cast<const std::uint8_t**>(input), inputSamples);
+    const bool intact = std::all_of(samples.end() - kGuardSamples, samples.end(),
+                                    [](float v) { return std::memcmp(&v, &kGuardSample, sizeof v) == 0; });
+    samples.resize(start + static_cast<std::size_t>(std::max(0, converted)));
+    return intact ? converted : kOverrun;
+}
+
 Result<void> ClipDecoder::emitHeldFrame(double targetTimeSec) {
-    const AVFrame* held = m_held.get();
-    int width = held->width, height = held->height;
-    if (m_request.maxFrameWidth > 0 && width > m_request.maxFrameWidth) {
-        height = std::max(1, static_cast<int>(std::lround(static_cast<double>(height) * m_request.maxFrameWidth / width)));
-        width = m_request.maxFrameWidth;
-    }
-    const bool yuv = m_request.pixelFormat == PixelFormat::Yuv420p;
-    m_scaler.reset(sws_getCachedContext(m_scaler.release(), held->width, held->height,
-                                        static_cast<AVPixelFormat>(held->format), width, height,
-                                        yuv ? AV_PIX_FMT_YUV420P : AV_PIX_FMT_RGB24, SWS_BILINEAR, nullptr,
-                                        nullptr, nullptr));
-    if (!m_scaler) {
-        return mediaError(m_name, "cannot convert its video frames (pixel format " + std::to_string(held->format) + ")");
-    }
     VideoFrame& frame = m_scratch;
-    frame.timeSec = targetTimeSec;
-    frame.width = width;
-    frame.height = height;
-    frame.format = m_request.pixelFormat;
-    const int chromaWidth = (width + 1) / 2, chromaHeight = (height + 1) / 2;
-    const std::size_t lumaSize = static_cast<std::size_t>(width) * height;
-    const std::size_t chromaSize = static_cast<std::size_t>(chromaWidth) * chromaHeight;
-    frame.pixels.resize(yuv ? lumaSize + 2 * chromaSize : lumaSize * 3);
-    std::uint8_t* planes[3] = {frame.pixels.data(), frame.pixels.data() + lumaSize,
-                               frame.pixels.data() + lumaSize + chromaSize};
-    const int strides[3] = {yuv ? width : width * 3, chromaWidth, chromaWidth};
-    if (sws_scale(m_scaler.get(), held->data, held->linesize, 0, held->height, planes, strides) != height) {
-        return mediaError(m_name, "video frame conversion failed");
+    if (auto converted = m_converter.convert(*m_held, m_request.maxFrameWidth, m_request.pixelFormat, frame); !converted) {
+        return converted;
     }
+    frame.timeSec = targetTimeSec;
     if (m_request.onFrame) {
         const auto handedOver = Clock::now();
         m_request.onFrame(frame);
@@ -382,8 +397,11 @@ Result<DecodeResult> ClipDecoder::run(AVFormatContext* format) {
     }
     if (m_video.codec) {
         info.hasVideo = true;
-        info.width = m_video.codec->width;
-        info.height = m_video.codec->height;
+        const auto& parameters = *format->streams[m_video.index]->codecpar;
+        const Orientation orientation = m_converter.orientation();
+        displaySize(parameters.width, parameters.height, parameters.sample_aspect_ratio.num,
+                    parameters.sample_aspect_ratio.den, orientation, 0, info.width, info.height);
+        info.rotationDegrees = orientation.rotationDegrees;
         const auto rate = format->streams[m_video.index]->avg_frame_rate;
         info.videoFramesPerSecond = rate.den > 0 ? av_q2d(rate) : 0.0;
         info.videoCodec = m_video.codec->codec->name;
@@ -452,15 +470,8 @@ Result<DecodeResult> ClipDecoder::run(AVFormatContext* format) {
         }
     }
     if (m_resampler && !m_audioCapped) {  // the resampler's delayed samples
-        auto& samples = m_result.audio.samples;
         const int capacity = swr_get_out_samples(m_resampler.get(), 0);
-        if (capacity > 0) {
-            const auto start = samples.size();
-            samples.resize(start + static_cast<std::size_t>(capacity));
-            auto* out = reinterpret_cast<std::uint8_t*>(samples.data() + start);
-            const int converted = swr_convert(m_resampler.get(), &out, capacity, nullptr, 0);
-            samples.resize(start + static_cast<std::size_t>(std::max(0, converted)));
-        }
+        if (capacity > 0 && resample(nullptr, 0, capacity) == kOverrun) return mediaError(m_name, kOverrunText);
     }
     if (m_heldTimeSec >= 0 && !everyFrame()) {  // the last frame shows until the end of the clip
         const double step = 1.0 / m_request.videoFramesPerSecond;
@@ -492,11 +503,15 @@ Result<DecodeResult> decode(const std::string& name, AVIOContext* io, const char
     // (process-wide) turns that into an ENOMEM error; no real clip needs a 256 MB block.
     static std::once_flag capped;
     std::call_once(capped, [] { av_max_alloc(256u << 20); });
+    installFfmpegLog();
+    ClipLog log(name);
+    ClipLogScope onThisThread(log);
     auto deadline = Clock::now() + std::chrono::milliseconds(limits.openTimeoutMs);
     AVFormatContext* raw = avformat_alloc_context();
     if (!raw) {
         return makeError(ErrorCode::Internal, name + ": out of memory");
     }
+    log.watch(raw);
     raw->interrupt_callback = {interruptWhenLate, &deadline};
     if (io) {
         raw->pb = io;
@@ -515,8 +530,12 @@ Result<DecodeResult> decode(const std::string& name, AVIOContext* io, const char
                                                "); the clip is damaged or in an unknown format"));
     }
     FormatContextPtr format(raw);
-    ClipDecoder decoder(name, request, limits, &deadline);
-    return decoder.run(format.get());
+    ClipDecoder decoder(name, request, limits, &deadline, log);
+    auto result = decoder.run(format.get());
+    if (result) {
+        for (auto& line : log.take()) result->warnings.push_back(std::move(line));
+    }
+    return result;
 }
 
 }  // namespace

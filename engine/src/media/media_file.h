@@ -9,8 +9,8 @@
 // a fixed rate (RGB, or the decoder's YUV 4:2:0 planes for a GPU path), for the whole clip or an
 // accurate [start, end) range: the demuxer seeks to the keyframe before `start` and everything
 // before it is decoded and dropped, so a range gives exactly what a whole-clip decode gives at
-// those times. The player's streaming decoder builds on the same pieces in the Studio issue. FFmpeg-only, no LibTorch: it compiles
-// fast and the fuzzer runs it without torch.
+// those times. The player's streaming decoder (frame_stream.cpp) builds on the same pieces.
+// FFmpeg-only, no LibTorch: it compiles fast and the fuzzer runs it without torch.
 
 #include <cstdint>
 #include <filesystem>
@@ -35,7 +35,8 @@ struct StreamInfo {
     bool hasAudio = false, hasVideo = false;
     double durationSec = 0.0;   ///< container duration, 0 when unknown
     int audioSampleRateHz = 0, audioChannels = 0;
-    int width = 0, height = 0;
+    int width = 0, height = 0;       ///< as displayed: rotation and sample aspect ratio applied
+    int rotationDegrees = 0;         ///< clockwise, from the display matrix (phones: 90 or 270)
     double videoFramesPerSecond = 0.0;
     std::string audioCodec, videoCodec, container;
 };
@@ -51,6 +52,8 @@ enum class PixelFormat {
     Yuv420p,  ///< Y (width x height), then U and V ((width + 1) / 2 x (height + 1) / 2), no padding
 };
 
+/// Upright (the display matrix applied) with square pixels (the sample aspect ratio applied),
+/// tightly packed: rows follow each other without padding.
 struct VideoFrame {
     double timeSec = 0.0;  ///< in the clip (0 = its first frame), also for a range decode
     int width = 0, height = 0;
