@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "plot_export.h"
+#include "plot_message.h"
 #include "qcustomplot_include.h"
 
 namespace egmf::ui {
@@ -54,10 +55,7 @@ AttentionView::AttentionView(QWidget* parent) : QWidget(parent) {
     m_cursorAudio = line(QColor(255, 60, 60), Qt::SolidLine);
     m_cursorVisual = line(QColor(255, 60, 60), Qt::SolidLine);
     m_split = line(QColor(255, 255, 255), Qt::DashLine);
-    m_status = new QCPItemText(m_plot);
-    m_status->position->setType(QCPItemPosition::ptAxisRectRatio);
-    m_status->position->setCoords(0.5, 0.5);
-    m_status->setFont(QFont(font().family(), 12));
+    m_status = new PlotMessage(m_plot);
     layout->addWidget(m_plot, 1);
 
     connect(m_directionBox, &QComboBox::currentIndexChanged, this, [this](int i) { setDirection(i == 0 ? Direction::TextToAv : Direction::AvToText); });
@@ -89,7 +87,7 @@ void AttentionView::setResult(const UtteranceResult* result, const QString& stat
     } else {
         m_result.reset();
     }
-    m_status->setText(status);
+    m_status->setMessage(status);
     const int count = heads();
     {
         const QSignalBlocker block(m_headBox);
@@ -146,12 +144,12 @@ void AttentionView::rebuild() {
         m_map->data()->setRange(QCPRange(0, 0), QCPRange(0, 0));
         m_map->data()->fill(0);
         m_map->setVisible(false);
-        if (m_result && m_status->text().isEmpty()) m_status->setText(tr("no attention: the utterance has no text or no audio-visual positions"));
+        if (m_result && m_status->message().isEmpty()) m_status->setMessage(tr("no attention: the utterance has no text or no audio-visual positions"));
         m_plot->replot(QCustomPlot::rpQueuedReplot);
         return;
     }
     m_map->setVisible(true);
-    m_status->setText({});
+    m_status->setMessage({});
     // QCPColorMap draws nothing along an axis of one cell (its range would be empty): such an axis
     // gets two equal cells a quarter apart, which draw as one cell from -0.5 to 0.5.
     const auto cells = [](std::int64_t n) { return static_cast<int>(std::max<std::int64_t>(n, 2)); };

@@ -13,10 +13,12 @@
 class QCustomPlot;
 class QCPColorMap;
 class QCPItemStraightLine;
-class QCPItemText;
+
 class QComboBox;
 
 namespace egmf::ui {
+
+class PlotMessage;
 
 class AttentionView : public QWidget {
     Q_OBJECT
@@ -49,7 +51,7 @@ private:
     QCustomPlot* m_plot;
     QCPColorMap* m_map;
     QCPItemStraightLine *m_cursorAudio, *m_cursorVisual, *m_split;
-    QCPItemText* m_status;
+    PlotMessage* m_status;
     QComboBox *m_directionBox, *m_headBox;
     std::optional<UtteranceResult> m_result;
     Direction m_direction = Direction::TextToAv;

@@ -50,6 +50,7 @@ DialogueBrowser::DialogueBrowser(StudioSession* session, QWidget* parent) : QWid
     m_view->setAlternatingRowColors(true);
     m_view->header()->setStretchLastSection(false);
     m_view->header()->setSectionResizeMode(0, QHeaderView::Stretch);
+    setMinimumWidth(sizeHint().width());  // the dock layout shrinks below any hint otherwise
     for (int c = 1; c < DialogueTreeModel::ColumnCount; ++c) m_view->header()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
     layout->addWidget(m_view, 1);
 
@@ -112,6 +113,11 @@ void DialogueBrowser::selectDialogue(int dialogue) {
     const auto source = m_tree->indexOfDialogue(dialogue);
     const auto proxy = m_filter->mapFromSource(source);
     if (proxy.isValid()) m_view->setCurrentIndex(proxy);
+}
+
+QSize DialogueBrowser::sizeHint() const {
+    // A name like "dia1038" beside three counts of up to five digits, with the tree's indent.
+    return {fontMetrics().horizontalAdvance(QStringLiteral("dia1038 (train)  00000 00000 00000")) + 80, 480};
 }
 
 }  // namespace egmf::ui

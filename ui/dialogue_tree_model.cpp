@@ -88,9 +88,13 @@ int DialogueTreeModel::rowCount(const QModelIndex& parent) const {
 int DialogueTreeModel::columnCount(const QModelIndex&) const { return ColumnCount; }
 
 QVariant DialogueTreeModel::headerData(int section, Qt::Orientation orientation, int role) const {
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return {};
-    static const char* kTitles[] = {"Dialogue", "Utt.", "Analysed", "Wrong"};
-    return section >= 0 && section < ColumnCount ? QString::fromLatin1(kTitles[section]) : QVariant();
+    if (orientation != Qt::Horizontal || section < 0 || section >= ColumnCount) return {};
+    // Short titles: the dock is narrow, and the dialogue names need the room.
+    static const char* kTitles[] = {"Dialogue", "Utt.", "Done", "Wrong"};
+    static const char* kTips[] = {"dialogue (split)", "utterances", "utterances analysed", "wrong predictions"};
+    if (role == Qt::DisplayRole) return QString::fromLatin1(kTitles[section]);
+    if (role == Qt::ToolTipRole) return QObject::tr(kTips[section]);
+    return {};
 }
 
 DialogueTreeModel::Counts DialogueTreeModel::dialogueCounts(int dialogue) const {

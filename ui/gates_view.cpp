@@ -8,6 +8,7 @@
 
 #include "label_palette.h"
 #include "plot_export.h"
+#include "plot_message.h"
 #include "qcustomplot_include.h"
 
 namespace egmf::ui {
@@ -66,12 +67,7 @@ GatesView::GatesView(QWidget* parent) : QWidget(parent) {
     legend->setWrap(4);
     legend->setBorderPen(Qt::NoPen);
     m_plot->plotLayout()->setRowStretchFactor(kModalityCount, 0.001);
-    m_status = new QCPItemText(m_plot);
-    m_status->setClipAxisRect(m_lanes[1]);
-    m_status->position->setAxisRect(m_lanes[1]);
-    m_status->position->setType(QCPItemPosition::ptAxisRectRatio);
-    m_status->position->setCoords(0.5, 0.5);
-    m_status->setFont(QFont(font().family(), 12));
+    m_status = new PlotMessage(m_plot);
     layout->addWidget(m_plot, 1);
 
     connect(m_gatesBox, &QComboBox::currentIndexChanged, this, [this](int i) { setGates(static_cast<Gates>(i)); });
@@ -94,7 +90,7 @@ void GatesView::setResult(const UtteranceResult* result, double clipDurationSec,
         m_result.reset();
     }
     m_duration = clipDurationSec > 0 ? clipDurationSec : 1.0;
-    m_status->setText(status);
+    m_status->setMessage(status);
     rebuild();
 }
 
@@ -123,8 +119,8 @@ void GatesView::rebuild() {
                 for (int e = 0; e < kExpertCount; ++e) m_graphs[lane][static_cast<std::size_t>(e)]->addData(t, g.values[i * kExpertCount + static_cast<std::size_t>(e)]);
                 m_graphs[lane][kExpertCount]->addData(t, m_result->gates.alpha[i]);
             }
-        } else if (m_status->text().isEmpty()) {
-            m_status->setText(tr("no gates in this result"));
+        } else if (m_status->message().isEmpty()) {
+            m_status->setMessage(tr("no gates in this result"));
         }
     }
     for (auto* lane : m_lanes) lane->axis(QCPAxis::atBottom)->setRange(0, end);

@@ -14,10 +14,12 @@ class QCustomPlot;
 class QCPAxisRect;
 class QCPGraph;
 class QCPItemStraightLine;
-class QCPItemText;
+
 class QComboBox;
 
 namespace egmf::ui {
+
+class PlotMessage;
 
 class GatesView : public QWidget {
     Q_OBJECT
@@ -42,7 +44,7 @@ private:
     std::array<QCPAxisRect*, kModalityCount> m_lanes{};
     std::array<std::array<QCPGraph*, kExpertCount + 1>, kModalityCount> m_graphs{};
     std::array<QCPItemStraightLine*, kModalityCount> m_playheads{};
-    QCPItemText* m_status;
+    PlotMessage* m_status;
     QComboBox* m_gatesBox;
     std::optional<UtteranceResult> m_result;
     Gates m_gates = Gates::Combined;

@@ -52,7 +52,8 @@ std::vector<PlayerClip> PlayerController::probeClips(std::vector<PlayerClip> cli
             const double end = clip.endSec > 0 ? clip.endSec : info->durationSec;
             if (end > clip.startSec) clip.durationSec = end - clip.startSec;
             if (info->framesPerSecond > 0) clip.framesPerSecond = info->framesPerSecond;
-            if (!info->hasVideo) clip.error = QStringLiteral("no video stream");
+            clip.hasVideo = info->hasVideo;
+            if (!info->hasVideo && !info->hasAudio) clip.error = QStringLiteral("no audio or video stream");
         } else {
             clip.error = QString::fromStdString(info.error().message);
         }
@@ -144,7 +145,7 @@ void PlayerController::openClip(int utterance, double at) {
     if (changed) {
         m_stream = takePrepared(utterance);
         prepared = m_stream != nullptr;
-        if (!m_stream && clip.error.isEmpty()) {
+        if (!m_stream && clip.error.isEmpty() && clip.hasVideo) {
             auto opened = FrameStream::open(clip.path.toStdString());
             if (opened) {
                 m_stream = std::move(*opened);
@@ -164,7 +165,7 @@ void PlayerController::prepareNext() {
     if (!m_continuous || next >= static_cast<int>(m_clips.size()) || m_nextFor == next) return;
     takePrepared(-1);
     const auto& clip = m_clips[static_cast<std::size_t>(next)];
-    if (!clip.error.isEmpty()) return;
+    if (!clip.error.isEmpty() || !clip.hasVideo) return;
     m_nextFor = next;
     m_nextStream = std::async(std::launch::async, [path = clip.path.toStdString(), start = clip.startSec] {
         auto opened = FrameStream::open(path);

@@ -32,6 +32,7 @@ struct PlayerClip {
     double startSec = 0, endSec = 0;
     double durationSec = 0;
     double framesPerSecond = 25;
+    bool hasVideo = true;   ///< false for a sound-only clip: it plays its audio, with no picture stream
     QString error;          ///< why the clip cannot be played, when it cannot
 };
 

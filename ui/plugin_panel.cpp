@@ -9,13 +9,16 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSettings>
+#include <QSignalBlocker>
 #include <QTableWidget>
 #include <QTextBrowser>
 #include <QVBoxLayout>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "egmf/build_info.h"
 #include "egmf/engine.h"
+#include "egmf/paths.h"
 #include "host/plugin_host.h"
 
 namespace egmf::ui {
@@ -73,8 +76,12 @@ PluginPanel::PluginPanel(StudioSession* session, QWidget* parent) : QWidget(pare
     layout->addLayout(folders);
 
     auto* choose = new QHBoxLayout;
-    m_path = new QLineEdit;
-    m_path->setPlaceholderText(tr("a checkpoint folder or file"));
+    m_path = new QComboBox;
+    m_path->setEditable(true);
+    m_path->setInsertPolicy(QComboBox::NoInsert);
+    m_path->lineEdit()->setPlaceholderText(tr("a checkpoint folder or file"));
+    m_path->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_path->setMinimumContentsLength(24);
     auto* folder = new QPushButton(tr("Folder..."));
     auto* file = new QPushButton(tr("File..."));
     choose->addWidget(new QLabel(tr("Checkpoint")));
@@ -112,7 +119,11 @@ PluginPanel::PluginPanel(StudioSession* session, QWidget* parent) : QWidget(pare
         const auto path = QFileDialog::getOpenFileName(this, tr("A checkpoint file"), {}, tr("Checkpoints (*.egmf *.json *.safetensors);;All files (*)"));
         if (!path.isEmpty()) inspect(path);
     });
-    connect(m_path, &QLineEdit::returnPressed, this, [this] { inspect(m_path->text()); });
+    connect(m_path->lineEdit(), &QLineEdit::returnPressed, this, [this] { inspect(m_path->currentText()); });
+    connect(m_path, &QComboBox::activated, this, [this](int index) {
+        const auto path = m_path->itemData(index).toString();
+        if (!path.isEmpty()) inspect(path);
+    });
     connect(m_load, &QPushButton::clicked, this, &PluginPanel::load);
     connect(session, &StudioSession::loadProgress, this, [this](double f) {
         m_progress->show();
@@ -129,7 +140,38 @@ PluginPanel::PluginPanel(StudioSession* session, QWidget* parent) : QWidget(pare
             m_load->setEnabled(true);
         }
     });
+    connect(session, &StudioSession::checkpointLoaded, this, &PluginPanel::refreshChoices);
     refresh();
+    refreshChoices();
+}
+
+void PluginPanel::refreshChoices() {
+    const QSignalBlocker block(m_path);
+    const QString typed = m_path->currentText();
+    m_path->clear();
+    std::error_code ignored;
+    const auto bundled = shareDir() / "checkpoints";
+    QStringList seen;
+    for (const auto& entry : std::filesystem::directory_iterator(bundled, ignored)) {
+        if (!entry.is_directory() || !std::filesystem::exists(entry.path() / "manifest.json")) continue;
+        const auto path = QString::fromStdString(entry.path().string());
+        m_path->addItem(tr("%1 (bundled)").arg(QString::fromStdString(entry.path().filename().string())), path);
+        m_path->setItemData(m_path->count() - 1, path, Qt::ToolTipRole);
+        seen << path;
+    }
+    for (const auto& path : QSettings().value(QStringLiteral("recentCheckpoints")).toStringList()) {
+        if (seen.contains(path) || !std::filesystem::exists(path.toStdString())) continue;
+        m_path->addItem(tr("%1 (recent)").arg(path), path);
+        m_path->setItemData(m_path->count() - 1, path, Qt::ToolTipRole);
+        seen << path;
+    }
+    m_path->setEditText(typed);
+}
+
+QStringList PluginPanel::choices() const {
+    QStringList paths;
+    for (int i = 0; i < m_path->count(); ++i) paths << m_path->itemData(i).toString();
+    return paths;
 }
 
 void PluginPanel::refresh() {
@@ -159,7 +201,7 @@ void PluginPanel::addFolder() {
 }
 
 bool PluginPanel::inspect(const QString& path) {
-    m_path->setText(path);
+    m_path->setEditText(path);
     auto match = m_session->plugins().loaderFor(path.toStdString());
     refresh();  // probing may have found broken plugins
     if (!match) {
@@ -176,11 +218,11 @@ bool PluginPanel::inspect(const QString& path) {
 }
 
 void PluginPanel::load() {
-    if (m_path->text().isEmpty()) return;
+    if (m_path->currentText().isEmpty()) return;
     m_load->setEnabled(false);
     m_progress->setValue(0);
     m_progress->show();
-    m_session->startLoading(m_path->text(), m_device->currentData().toString());
+    m_session->startLoading(m_path->currentText(), m_device->currentData().toString());
 }
 
 QString PluginPanel::summaryText() const { return m_summary->toPlainText(); }

@@ -1,7 +1,8 @@
 #pragma once
 // Checkpoints and plugins: the plugins found (name, version, formats, state and why; read from
 // their metadata before any of their code loads, first loads probed in a child process), the
-// plugin folders (saved in settings), and a checkpoint chosen as a folder or file: its manifest
+// plugin folders (saved in settings), and a checkpoint picked from the bundled and recently used
+// ones or chosen as a folder or file: its manifest
 // (architecture, task, labels, LLM, LoRA, provenance, memory estimate) shown before loading, then
 // loaded onto the CPU or CUDA in the background with progress.
 
@@ -11,7 +12,6 @@
 #include "studio_session.h"
 
 class QComboBox;
-class QLineEdit;
 class QProgressBar;
 class QPushButton;
 class QTableWidget;
@@ -31,12 +31,16 @@ public:
     void load();
     QString summaryText() const;
     QTableWidget* table() const { return m_table; }
+    /// The checkpoints offered in the picker: bundled ones first, then the recently used.
+    QStringList choices() const;
 
 private:
     void addFolder();
+    /// Fills the picker again: <share>/checkpoints/* and the "recentCheckpoints" setting.
+    void refreshChoices();
     StudioSession* m_session;
     QTableWidget* m_table;
-    QLineEdit* m_path;
+    QComboBox* m_path;
     QTextBrowser* m_summary;
     QComboBox* m_device;
     QPushButton* m_load;

@@ -90,8 +90,7 @@ void MainWindow::buildPanels() {
         return d;
     };
     m_browser = new DialogueBrowser(m_session);
-    auto* dialoguesDock = dock(tr("Dialogues"), QStringLiteral("dialoguesDock"), m_browser, Qt::LeftDockWidgetArea);
-    resizeDocks({dialoguesDock}, {300}, Qt::Horizontal);
+    dock(tr("Dialogues"), QStringLiteral("dialoguesDock"), m_browser, Qt::LeftDockWidgetArea);
     m_attention = new AttentionView;
     m_gates = new GatesView;
     m_summary = new GateSummaryView;
@@ -159,7 +158,9 @@ void MainWindow::buildPanels() {
         m_attention->setTime(t);
         m_gates->setTime(t);
         m_timeline->setPlayhead(m_player->clipStart(utterance) + t);
+        showSoundPicture(utterance, t);
     });
+    connect(m_timeline, &TimelineStrip::waveformReady, this, [this] { showSoundPicture(m_player->utterance(), m_player->clipTime()); });
     connect(m_player, &PlayerController::playingChanged, m_session, &StudioSession::setPlaying);
     connect(m_player, &PlayerController::message, this, [this](const QString& text) { statusBar()->showMessage(text, 10000); });
     connect(m_session, &StudioSession::dialogueAnalysed, this, [this](int dialogue) {
@@ -363,9 +364,21 @@ void MainWindow::refreshDialogueViews() {
     showUtterance(shown < 0 ? 0 : shown);
 }
 
+void MainWindow::showSoundPicture(int utterance, double clipTimeSec) {
+    const auto& clips = m_player->clips();
+    if (utterance < 0 || utterance >= static_cast<int>(clips.size()) || clips[static_cast<std::size_t>(utterance)].hasVideo ||
+        !clips[static_cast<std::size_t>(utterance)].error.isEmpty()) {
+        m_video->clearSound();
+        return;
+    }
+    m_video->setSound(&m_timeline->envelope(), TimelineStrip::kBinsPerSecond, m_player->clipStart(utterance),
+                      clips[static_cast<std::size_t>(utterance)].durationSec, clipTimeSec);
+}
+
 void MainWindow::showUtterance(int utterance) {
     if (m_dialogue < 0 || utterance == m_shownUtterance) return;
     m_shownUtterance = utterance;
+    showSoundPicture(utterance, 0);
     m_table->setPlaying(utterance);
     m_summary->setPlaying(utterance);
     if (utterance >= 0 && utterance < m_table->rowCount()) m_tableView->scrollTo(m_table->index(utterance, 0));

@@ -63,6 +63,7 @@ public:
     ui::DialogueBrowser* browser() const { return m_browser; }
     ui::UtteranceTableModel* tableModel() const { return m_table; }
     ui::TimelineStrip* timeline() const { return m_timeline; }
+    ui::VideoWidget* videoWidget() const { return m_video; }
     ui::PredictionPanel* predictionPanel() const { return m_prediction; }
     ui::AnnotationPanel* annotationPanel() const { return m_annotation; }
     ui::MetricsView* metricsView() const { return m_metrics; }
@@ -84,6 +85,8 @@ private:
     void buildMenus();
     void buildEngineMenu();
     void showDatasetProblems();
+    /// A sound-only clip's waveform in the player, with the playhead at `clipTimeSec`.
+    void showSoundPicture(int utterance, double clipTimeSec);
     /// Reloads the checkpoint in use on `device` ("cpu", "cuda") in `dtype`, in the background.
     void switchDevice(const QString& device, const QString& dtype);
     void syncDeviceMenu();

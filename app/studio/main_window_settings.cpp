@@ -14,7 +14,15 @@ namespace egmf::studio {
 void MainWindow::restoreSettings() {
     QSettings settings;
     restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
-    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    if (!restoreState(settings.value(QStringLiteral("window/state")).toByteArray())) {
+        // A first start: once the window has its size (dock sizes set before are lost), give the
+        // dialogue list the width its names and counts need.
+        QTimer::singleShot(0, this, [this] {
+            if (auto* dock = findChild<QDockWidget*>(QStringLiteral("dialoguesDock")); dock && dock->widget()) {
+                resizeDocks({dock}, {dock->widget()->sizeHint().width()}, Qt::Horizontal);
+            }
+        });
+    }
     m_centreSplitter->restoreState(settings.value(QStringLiteral("window/centreSplitter")).toByteArray());
     m_gatesSplitter->restoreState(settings.value(QStringLiteral("window/gatesSplitter")).toByteArray());
     connect(m_centreSplitter, &QSplitter::splitterMoved, this, &MainWindow::scheduleLayoutSave);

@@ -21,18 +21,31 @@ TEST(Cli, datasetCheck_reportsProblems_andEvalScores) {
     EXPECT_EQ(meld.code, 1) << meld.output;  // no clip folders: problems
     EXPECT_NE(meld.output.find("meld, 1432 dialogues, 13708 utterances (train 9989, dev 1109, test 2610)"), std::string::npos) << meld.output;
     EXPECT_EQ(test::egmf("dataset check /nonexistent").code, 2);
-    // Summaries before details: counts per kind, a few examples of each, --all for every line.
-    const auto lineCount = [](const std::string& text) { return std::count(text.begin(), text.end(), '\n'); };
-    EXPECT_LT(lineCount(meld.output), 40) << meld.output;
-    EXPECT_NE(meld.output.find("... and "), std::string::npos) << meld.output;
-    const auto firstKind = meld.output.find(" missing ");
-    const auto firstExample = meld.output.find("dia");
-    EXPECT_LT(firstKind, firstExample) << "counts come before examples:\n" << meld.output;
-    const auto all = test::egmf("dataset check --all '" + (test::sourceDir() / "tests/data/meld").string() + "'");
-    EXPECT_EQ(all.code, 1);
-    EXPECT_GT(lineCount(all.output), 13000) << "--all lists every problem";
 
     test::TempDir dir;
+    {
+        // The real MELD CSVs beside empty clip folders: 13,708 missing clips. Summaries before
+        // details: counts per kind, a few examples of each, --all for every line.
+        test::TempDir unpacked;
+        for (const char* split : {"train", "dev", "test"}) {
+            const auto csv = std::string(split) + "_sent_emo.csv";
+            std::filesystem::copy_file(test::sourceDir() / "tests/data/meld" / csv, unpacked.path() / csv);
+        }
+        for (const char* folder : {"train_splits", "dev_splits_complete", "output_repeated_splits_test"}) {
+            std::filesystem::create_directory(unpacked.path() / folder);
+        }
+        const auto lineCount = [](const std::string& text) { return std::count(text.begin(), text.end(), '\n'); };
+        const auto summary = test::egmf("dataset check '" + unpacked.path().string() + "'");
+        EXPECT_EQ(summary.code, 1);
+        EXPECT_LT(lineCount(summary.output), 40) << summary.output;
+        EXPECT_NE(summary.output.find("13708 missing clip"), std::string::npos) << summary.output;
+        EXPECT_NE(summary.output.find("... and 13703 more (--all lists every one)"), std::string::npos) << summary.output;
+        EXPECT_LT(summary.output.find("13708 missing clip"), summary.output.find("_utt")) << "counts before examples";
+        const auto all = test::egmf("dataset check --all '" + unpacked.path().string() + "'");
+        EXPECT_EQ(all.code, 1);
+        EXPECT_GT(lineCount(all.output), 13708) << "--all lists every problem";
+    }
+
     std::ofstream(dir.path() / "p.csv") << "id,gold,pred\na,joy,joy\nb,anger,joy\nc,neutral,neutral\n";
     const auto erc = test::egmf("eval --task erc --predictions '" + (dir.path() / "p.csv").string() + "'");
     ASSERT_EQ(erc.code, 0) << erc.output;

@@ -42,17 +42,29 @@ void orientPlane(const std::uint8_t* source, int lineSize, int columns, int rows
                 for (int x = tx; x < std::min(tx + kTile, outColumns); ++x, to += pixel) {
                     const int sy = o.flipSourceRows ? rows - 1 - x : x;
                     const std::uint8_t* from = source + static_cast<std::ptrdiff_t>(sy) * lineSize + static_cast<std::ptrdiff_t>(sx) * bytesPerPixel;
-                    if (bytesPerPixel == 1) {
-                        *to = *from;
-                    } else {
-                        to[0] = from[0];
-                        to[1] = from[1];
-                        to[2] = from[2];
+                    switch (bytesPerPixel) {
+                        case 1: *to = *from; break;
+                        case 2: std::memcpy(to, from, 2); break;
+                        default: std::memcpy(to, from, pixel); break;
                     }
                 }
             }
         }
     }
+}
+
+// Formats whose planes can be turned one by one into a frame of the same format: planar, no
+// palette, chroma subsampled equally across and down (4:2:0, 4:4:4; 4:2:2 turned would be 4:4:0).
+bool planesCanTurn(int format) {
+    const AVPixFmtDescriptor* d = av_pix_fmt_desc_get(static_cast<AVPixelFormat>(format));
+    if (!d || !(d->flags & AV_PIX_FMT_FLAG_PLANAR) || (d->flags & (AV_PIX_FMT_FLAG_PAL | AV_PIX_FMT_FLAG_HWACCEL | AV_PIX_FMT_FLAG_BITSTREAM)) ||
+        d->log2_chroma_w != d->log2_chroma_h) {
+        return false;
+    }
+    for (int c = 0; c < d->nb_components; ++c) {
+        if (d->comp[c].step > 2 || d->comp[c].offset != 0) return false;  // one component per plane, 8 or 16 bits
+    }
+    return true;
 }
 
 // JPEG's full-range formats are deprecated in swscale ("deprecated pixel format used, make sure
@@ -114,9 +126,13 @@ Result<void> FrameConverter::prepareScaler(const AVFrame& frame, int width, int 
     if (m_scaler && key == m_key) return {};
     bool fullRange = false;
     const AVPixelFormat source = withoutJpegRange(static_cast<AVPixelFormat>(frame.format), fullRange);
+    // At the stored size only the chroma is interpolated: bicubic, as the ffmpeg CLI converts
+    // (10-bit sources differ by up to 4 levels otherwise). Scaled down for detection: bilinear,
+    // the cheaper filter, whose results the bundled checkpoints were made with.
+    const bool sameSize = width == frame.width && height == frame.height;
     m_scaler.reset(sws_getContext(frame.width, frame.height, source, width, height,
-                              format == PixelFormat::Yuv420p ? AV_PIX_FMT_YUV420P : AV_PIX_FMT_RGB24, SWS_BILINEAR,
-                                  nullptr, nullptr, nullptr));
+                                  format == PixelFormat::Yuv420p ? AV_PIX_FMT_YUV420P : AV_PIX_FMT_RGB24,
+                                  sameSize ? SWS_BICUBIC : SWS_BILINEAR, nullptr, nullptr, nullptr));
     if (!m_scaler) {
         const char* name = av_get_pix_fmt_name(static_cast<AVPixelFormat>(frame.format));
         return makeError(ErrorCode::Corrupt, m_name + ": cannot convert its video frames (pixel format " +
@@ -135,13 +151,62 @@ Result<void> FrameConverter::prepareScaler(const AVFrame& frame, int width, int 
     return {};
 }
 
-Result<void> FrameConverter::convert(const AVFrame& frame, int maxWidth, PixelFormat format, VideoFrame& out) {
+Result<const AVFrame*> FrameConverter::turnSource(const AVFrame& frame) {
+    const int width = m_orientation.transpose ? frame.height : frame.width;
+    const int height = m_orientation.transpose ? frame.width : frame.height;
+    if (!m_turned || m_turned->width != width || m_turned->height != height || m_turned->format != frame.format) {
+        m_turned.reset(av_frame_alloc());
+        if (!m_turned) return makeError(ErrorCode::Internal, m_name + ": out of memory for a video frame");
+        m_turned->width = width;
+        m_turned->height = height;
+        m_turned->format = frame.format;
+        if (av_frame_get_buffer(m_turned.get(), 0) < 0) {
+            m_turned.reset();
+            return makeError(ErrorCode::Internal, m_name + ": out of memory for a video frame");
+        }
+    }
+    // Frames are reference-counted and may be shared with the decoder: ours is written only here.
+    if (av_frame_make_writable(m_turned.get()) < 0) return makeError(ErrorCode::Internal, m_name + ": out of memory");
+    const AVPixFmtDescriptor* d = av_pix_fmt_desc_get(static_cast<AVPixelFormat>(frame.format));
+    for (int c = 0; c < d->nb_components; ++c) {
+        const int plane = d->comp[c].plane;
+        const bool chroma = !(d->flags & AV_PIX_FMT_FLAG_RGB) && (c == 1 || c == 2);
+        const int columns = chroma ? AV_CEIL_RSHIFT(frame.width, d->log2_chroma_w) : frame.width;
+        const int rows = chroma ? AV_CEIL_RSHIFT(frame.height, d->log2_chroma_h) : frame.height;
+        const int step = d->comp[c].step;
+        // Into a tight scratch copy, then row by row into the frame's aligned lines.
+        m_turnScratch.resize(static_cast<std::size_t>(columns) * rows * static_cast<std::size_t>(step));
+        orientPlane(frame.data[plane], frame.linesize[plane], columns, rows, step, m_orientation, m_turnScratch.data());
+        const int outColumns = m_orientation.transpose ? rows : columns, outRows = m_orientation.transpose ? columns : rows;
+        const std::size_t rowBytes = static_cast<std::size_t>(outColumns) * static_cast<std::size_t>(step);
+        for (int y = 0; y < outRows; ++y) {
+            std::memcpy(m_turned->data[plane] + static_cast<std::ptrdiff_t>(y) * m_turned->linesize[plane],
+                        m_turnScratch.data() + static_cast<std::size_t>(y) * rowBytes, rowBytes);
+        }
+    }
+    m_turned->sample_aspect_ratio = m_orientation.transpose ? AVRational{frame.sample_aspect_ratio.den, frame.sample_aspect_ratio.num}
+                                                            : frame.sample_aspect_ratio;
+    return m_turned.get();
+}
+
+Result<void> FrameConverter::convert(const AVFrame& stored, int maxWidth, PixelFormat format, VideoFrame& out) {
+    // Turned before swscale where the planes allow it (what the CLI does: its transpose filter
+    // comes before the conversion), so interpolated chroma comes out as from an upright clip;
+    // otherwise turned after the conversion, in RGB or 4:2:0.
+    const AVFrame* source = &stored;
+    Orientation after = m_orientation;
+    if (!m_orientation.isIdentity() && planesCanTurn(stored.format)) {
+        auto turned = turnSource(stored);
+        if (!turned) return turned.error();
+        source = *turned;
+        after = Orientation{};
+    }
+    const AVFrame& frame = *source;
     int width = 0, height = 0;
-    displaySize(frame.width, frame.height, frame.sample_aspect_ratio.num, frame.sample_aspect_ratio.den,
-                m_orientation, maxWidth, width, height);
-    // swscale works in the stored orientation; the rotation comes after it.
-    const int scaledWidth = m_orientation.transpose ? height : width;
-    const int scaledHeight = m_orientation.transpose ? width : height;
+    displaySize(frame.width, frame.height, frame.sample_aspect_ratio.num, frame.sample_aspect_ratio.den, after,
+                maxWidth, width, height);
+    const int scaledWidth = after.transpose ? height : width;
+    const int scaledHeight = after.transpose ? width : height;
     if (auto ready = prepareScaler(frame, scaledWidth, scaledHeight, format); !ready) return ready;
     const bool yuv = format == PixelFormat::Yuv420p;
     const int chromaWidth = (scaledWidth + 1) / 2, chromaHeight = (scaledHeight + 1) / 2;
@@ -169,12 +234,12 @@ Result<void> FrameConverter::convert(const AVFrame& frame, int maxWidth, PixelFo
     const std::size_t chromaSize = static_cast<std::size_t>((width + 1) / 2) * ((height + 1) / 2);
     out.pixels.resize(yuv ? lumaSize + 2 * chromaSize : lumaSize * 3);
     if (!yuv) {
-        orientPlane(m_planes.plane(0), m_planes.lineSize(0), scaledWidth, scaledHeight, 3, m_orientation, out.pixels.data());
+        orientPlane(m_planes.plane(0), m_planes.lineSize(0), scaledWidth, scaledHeight, 3, after, out.pixels.data());
         return {};
     }
-    orientPlane(m_planes.plane(0), m_planes.lineSize(0), scaledWidth, scaledHeight, 1, m_orientation, out.pixels.data());
+    orientPlane(m_planes.plane(0), m_planes.lineSize(0), scaledWidth, scaledHeight, 1, after, out.pixels.data());
     for (int p = 1; p < 3; ++p) {
-        orientPlane(m_planes.plane(p), m_planes.lineSize(p), chromaWidth, chromaHeight, 1, m_orientation,
+        orientPlane(m_planes.plane(p), m_planes.lineSize(p), chromaWidth, chromaHeight, 1, after,
                     out.pixels.data() + lumaSize + static_cast<std::size_t>(p - 1) * chromaSize);
     }
     return {};

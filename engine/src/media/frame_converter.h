@@ -4,15 +4,17 @@
 // Phones store portrait video sideways with a display matrix, and some encoders store
 // non-square pixels (a sample aspect ratio); FFmpeg's decoders hand both over as stored. The
 // consumers (face detection, the player) want what a person sees, so the conversion here does
-// what the ffmpeg CLI does on its way to a picture: swscale to the display size (sample aspect
-// ratio applied, then at most maxWidth wide), then the display matrix's rotation and flips
-// (the CLI's autorotate, same cases). swscale writes into GuardedPlanes (FFmpeg's alignment and
+// what the ffmpeg CLI does on its way to a picture: the display matrix's rotation and flips (the
+// CLI's autorotate, same cases) on the decoded planes, then swscale to the display size (sample
+// aspect ratio applied, then at most maxWidth wide). Formats whose planes cannot be turned alike
+// (4:2:2, packed, semi-planar) are turned after swscale instead. swscale writes into GuardedPlanes (FFmpeg's alignment and
 // padding, guard bytes checked after every call); the oriented copy into VideoFrame::pixels is
 // tightly packed (width x height x 3, or Y U V without padding), which is what its consumers
 // (FaceCropper, the player's frames, the YUV preprocessing) read.
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "av_ptr.h"
 #include "guarded_planes.h"
@@ -56,6 +58,8 @@ public:
 
 private:
     Result<void> prepareScaler(const AVFrame& frame, int width, int height, PixelFormat format);
+    /// `frame` turned upright into m_turned (same pixel format); only for planesCanTurn formats.
+    Result<const AVFrame*> turnSource(const AVFrame& frame);
 
     std::string m_name;
     Orientation m_orientation;
@@ -66,6 +70,8 @@ private:
         bool operator==(const Key&) const = default;
     } m_key;
     GuardedPlanes m_planes;
+    FramePtr m_turned;
+    std::vector<std::uint8_t> m_turnScratch;
     bool m_damageForTest = false;
 };
 

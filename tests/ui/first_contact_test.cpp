@@ -1,0 +1,114 @@
+// What a new user meets first, rendered offscreen and grabbed: a sound-only clip shows its
+// waveform (not a black frame) and keeps its sound, a phone clip stored sideways plays upright,
+// the views' empty-state messages are shown whole, the checkpoint picker offers the bundled
+// checkpoints, and the dialogue list is wide enough for the dialogues' names.
+#include <QImage>
+#include <QLabel>
+#include <cstdlib>
+
+#include <gtest/gtest.h>
+
+#include "egmf/paths.h"
+#include "studio_fixture.h"
+#include "ui/attention_view.h"
+#include "ui/dialogue_browser.h"
+#include "ui/plot_message.h"
+#include "ui/plugin_panel.h"
+#include "ui/timeline_strip.h"
+#include "ui/video_widget.h"
+
+namespace egmf {
+namespace {
+
+using test::Studio;
+using test::waitUntil;
+
+/// Pixels of the waveform's colour (VideoWidget::paintSound) in `image`.
+int waveformPixels(const QImage& image) {
+    int count = 0;
+    for (int y = 0; y < image.height(); ++y) {
+        for (int x = 0; x < image.width(); ++x) {
+            const QColor c = image.pixelColor(x, y);
+            count += c.blue() > 200 && c.red() < 140 && c.green() > 130 && c.green() < 190 ? 1 : 0;
+        }
+    }
+    return count;
+}
+
+TEST_F(Studio, firstContact_soundOnlyAndPhoneClips_playAsTheyShould) {
+    const auto face = dir_->path() / "upright.mp4";
+    const auto phone = dir_->path() / "phone.mp4";
+    const auto sound = dir_->path() / "voice.m4a";
+    const std::string ff = "ffmpeg -hide_banner -loglevel error -y ";
+    const std::string astronaut = "/usr/lib/python3/dist-packages/imageio/resources/images/astronaut.png";
+    ASSERT_EQ(std::system((ff + "-loop 1 -i " + astronaut + " -f lavfi -i sine=frequency=300:duration=1 -vf scale=240:320,setsar=1 "
+                           "-t 1 -r 25 -c:v libx264 -qp 0 -pix_fmt yuv420p -c:a aac '" + face.string() + "'").c_str()), 0);
+    const auto sideways = dir_->path() / "sideways.mp4";
+    ASSERT_EQ(std::system((ff + "-i '" + face.string() + "' -vf transpose=clock -c:v libx264 -qp 0 -pix_fmt yuv420p -c:a copy '" +
+                           sideways.string() + "' && " + ff + "-i '" + sideways.string() + "' -c copy -metadata:s:v:0 rotate=90 '" +
+                           phone.string() + "'").c_str()), 0);
+    ASSERT_EQ(std::system((ff + "-f lavfi -i \"aevalsrc=0.6*sin(2*PI*220*t)*sin(2*PI*2*t):s=44100:d=1.5\" -c:a aac '" + sound.string() + "'").c_str()), 0);
+
+    studio::MainWindow window(store());
+    window.setInteractive(false);
+    window.resize(1280, 800);
+    window.show();
+    ASSERT_TRUE(window.openCheckpoint(checkpoint(), QStringLiteral("cpu")));
+    ASSERT_TRUE(window.openClips({QString::fromStdString(face.string()), QString::fromStdString(phone.string()),
+                                  QString::fromStdString(sound.string())}));
+    const auto& clips = window.player()->clips();
+    ASSERT_EQ(clips.size(), 3u);
+    EXPECT_TRUE(clips[2].error.isEmpty()) << clips[2].error.toStdString() << ": a sound-only clip is playable";
+    EXPECT_FALSE(clips[2].hasVideo);
+
+    // The phone clip: upright, the very picture of the upright clip (lossless, so to the bit).
+    window.player()->seek(0, 0.0);
+    ASSERT_TRUE(waitUntil([&] { return window.player()->frameTime() >= 0; }, 5000));
+    const QImage upright = window.player()->frame().copy();
+    window.player()->seek(1, 0.0);
+    ASSERT_TRUE(waitUntil([&] { return window.player()->utterance() == 1 && window.player()->frameTime() >= 0; }, 5000));
+    EXPECT_EQ(window.player()->frame().size(), QSize(240, 320));
+    EXPECT_TRUE(window.player()->frame() == upright) << "the sideways phone clip is not shown upright";
+
+    // The sound-only clip: its waveform once the audio is read, and the playhead.
+    window.player()->seek(2, 0.5);
+    ASSERT_TRUE(waitUntil([&] { return !window.timeline()->envelope().empty(); }, 20000));
+    test::spin(100);
+    const QImage grabbed = window.videoWidget()->grab().toImage();
+    grabbed.save(QString::fromStdString((dir_->path() / "sound-only.png").string()));
+    EXPECT_GT(waveformPixels(grabbed), 500) << "no waveform drawn: " << (dir_->path() / "sound-only.png").string();
+    // The sound is part of the dialogue's audio: its stretch of the envelope is not silent.
+    const double start = window.player()->clipStart(2);
+    float loudest = 0;
+    const auto& envelope = window.timeline()->envelope();
+    for (auto b = static_cast<std::size_t>(start * ui::TimelineStrip::kBinsPerSecond); b < envelope.size(); ++b) loudest = std::max(loudest, envelope[b]);
+    EXPECT_GT(loudest, 0.3f);
+}
+
+TEST_F(Studio, firstContact_messagesAreWhole_thePickerOffersBundledCheckpoints_andNamesFit) {
+    auto window = openWindow();
+    // A long empty-state message on a narrow view is wrapped, not cut at the edges.
+    auto* attention = window->attentionView();
+    attention->resize(320, 260);
+    const QString message = QStringLiteral("no attention: the utterance has no text or no audio-visual positions");
+    attention->setResult(nullptr, message);
+    auto* label = attention->findChild<ui::PlotMessage*>();
+    ASSERT_NE(label, nullptr);
+    EXPECT_EQ(label->message(), message);
+    EXPECT_TRUE(label->isVisibleTo(attention));
+    const QRect inside = label->parentWidget()->rect();
+    EXPECT_TRUE(inside.contains(label->geometry())) << "the message reaches past the plot";
+    EXPECT_GE(label->height(), label->heightForWidth(label->width())) << "the message is cut";
+
+    const auto choices = window->pluginPanel()->choices();
+    for (const char* bundled : {"demo-erc", "demo-msa", "demo-merits-l"}) {
+        EXPECT_TRUE(choices.contains(QString::fromStdString((shareDir() / "checkpoints" / bundled).string()))) << bundled;
+    }
+
+    auto* browser = window->browser();
+    const int nameWidth = browser->fontMetrics().horizontalAdvance(QStringLiteral("dia1038 (train)"));
+    EXPECT_GE(browser->width(), nameWidth + browser->fontMetrics().horizontalAdvance(QStringLiteral("00000 00000 00000")));
+}
+
+}  // namespace
+}  // namespace egmf
