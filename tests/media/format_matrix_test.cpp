@@ -14,6 +14,7 @@
 //   timing       variable frame rate; clips shorter than 0.3 s; cover art (m4a, mp3) that is not video
 #include <cmath>
 #include <cstring>
+#include <ostream>
 
 #include <gtest/gtest.h>
 
@@ -56,6 +57,9 @@ const FormatCase kCases[] = {
     {"mp3_cover.mp3", "", "", "-c:a libmp3lame -ac 1 -ar 16000", "", 0.5},
     {"pcm24_96k_6ch.wav", "", "", "-c:a pcm_s24le -ac 6 -ar 96000", "", 0.5},
 };
+
+// gtest (and so ctest's test names) print the case by its file name, not its bytes.
+void PrintTo(const FormatCase& c, std::ostream* out) { *out << c.name; }
 
 std::vector<float> asFloats(const std::vector<std::uint8_t>& bytes) {
     std::vector<float> out(bytes.size() / 4);

@@ -158,6 +158,30 @@ TEST_F(MediaFile, everyFrame_givesTheNativeRate_withEachFramesOwnTime) {
     EXPECT_EQ(range->frames.front().pixels, result->frames[13].pixels);
 }
 
+TEST_F(MediaFile, sampledFrames_equalTheLatestFrameOfAnEveryFrameDecode_thoughUnseenFramesAreSkipped) {
+    // x264's default stream has non-reference B-frames; sampling skips those no sample shows.
+    DecodeRequest every;
+    every.audio = false;
+    every.videoFramesPerSecond = kEveryFrame;
+    auto all = decodeClip(s_dir / "long.mp4", every);
+    ASSERT_TRUE(all.ok()) << all.error().message;
+    for (const double fps : {4.0, 3.0, 7.5}) {
+        DecodeRequest sampled = every;
+        sampled.videoFramesPerSecond = fps;
+        auto some = decodeClip(s_dir / "long.mp4", sampled);
+        ASSERT_TRUE(some.ok()) << some.error().message;
+        ASSERT_GE(some->frames.size(), static_cast<std::size_t>(2.9 * fps));
+        for (const auto& frame : some->frames) {
+            const VideoFrame* latest = nullptr;
+            for (const auto& candidate : all->frames) {
+                if (candidate.timeSec <= frame.timeSec + 1e-9) latest = &candidate;
+            }
+            ASSERT_NE(latest, nullptr);
+            EXPECT_TRUE(frame.pixels == latest->pixels) << fps << " fps, sample at " << frame.timeSec << " s";
+        }
+    }
+}
+
 TEST_F(MediaFile, hostileHeader_askingForGigabytes_isAnErrorNotAnAllocation) {
     // fuzz_media's find: a 3.7 KB MP4 whose sample table made the demuxer allocate 2.1 GB.
     const auto bytes = read(test::sourceDir() / "tests/fuzz/corpus/media/regression_2gb_sample_table.bin");
