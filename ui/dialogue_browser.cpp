@@ -50,7 +50,6 @@ DialogueBrowser::DialogueBrowser(StudioSession* session, QWidget* parent) : QWid
     m_view->setAlternatingRowColors(true);
     m_view->header()->setStretchLastSection(false);
     m_view->header()->setSectionResizeMode(0, QHeaderView::Stretch);
-    setMinimumWidth(sizeHint().width());  // the dock layout shrinks below any hint otherwise
     for (int c = 1; c < DialogueTreeModel::ColumnCount; ++c) m_view->header()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
     layout->addWidget(m_view, 1);
 

@@ -27,8 +27,7 @@ public:
     QTreeView* view() const { return m_view; }
     /// Filter to utterances with this gold and prediction (the confusion matrix's cells).
     void filterByCell(const QString& gold, const QString& predicted);
-    /// Wide enough for a dialogue's name beside its three counts; also the least width, so the
-    /// dock cannot be squeezed until the names vanish.
+    /// Wide enough for a dialogue's name beside its three counts (the dock's width on a first start).
     QSize sizeHint() const override;
 
 Q_SIGNALS:

@@ -3,6 +3,7 @@
 // (the layout half a second after the last change), not only on close: a Studio killed with
 // SIGKILL restarts as it was (tests/ui/studio_test.cpp, the crash test).
 #include <QDockWidget>
+#include <QScreen>
 #include <QSettings>
 #include <QSplitter>
 #include <QTimer>
@@ -13,7 +14,13 @@ namespace egmf::studio {
 
 void MainWindow::restoreSettings() {
     QSettings settings;
-    restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
+    if (!restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray())) {
+        // A first start: most of the screen (the panels need room), at most 1600 x 1000.
+        if (const auto* display = screen()) {
+            const QSize room = display->availableGeometry().size() * 0.9;
+            resize(room.boundedTo(QSize(1600, 1000)).expandedTo(minimumSizeHint()));
+        }
+    }
     if (!restoreState(settings.value(QStringLiteral("window/state")).toByteArray())) {
         // A first start: once the window has its size (dock sizes set before are lost), give the
         // dialogue list the width its names and counts need.

@@ -4,6 +4,7 @@
 // checkpoints, and the dialogue list is wide enough for the dialogues' names.
 #include <QImage>
 #include <QLabel>
+#include <QSettings>
 #include <cstdlib>
 
 #include <gtest/gtest.h>
@@ -86,6 +87,11 @@ TEST_F(Studio, firstContact_soundOnlyAndPhoneClips_playAsTheyShould) {
 }
 
 TEST_F(Studio, firstContact_messagesAreWhole_thePickerOffersBundledCheckpoints_andNamesFit) {
+    {
+        QSettings settings;  // a first start: no layout saved by an earlier test
+        settings.remove(QStringLiteral("window/state"));
+        settings.remove(QStringLiteral("window/geometry"));
+    }
     auto window = openWindow();
     // A long empty-state message on a narrow view is wrapped, not cut at the edges.
     auto* attention = window->attentionView();
