@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "egmf/dataset.h"
+#include "egmf/paths.h"
 #include "egmf/engine.h"
 #include "progress_bar.h"
 #include "results_jsonl.h"
@@ -111,7 +112,10 @@ bool matchesDialogue(const std::string& id, const std::string& wanted) {
 }  // namespace
 
 void addAnalysisOptions(CLI::App& command, AnalysisRequest& request, bool withAblation, bool required) {
-    command.add_option("--checkpoint", request.checkpoint, "A checkpoint any plugin reads (a native folder, a .egmf archive, ...)")->required(required);
+    // Not required: MELD's own CSVs get the bundled meld-text checkpoint (runAnalysis says so).
+    command.add_option("--checkpoint", request.checkpoint,
+                       "A checkpoint any plugin reads (a native folder, a .egmf archive, ...); default for MELD's own CSVs: "
+                       "the bundled meld-text");
     command.add_option("--dataset", request.dataset, "A MELD or MMSA folder, or a manifest CSV")->required(required);
     command.add_option("--split", request.split, "train | dev | test (valid, val = dev); default: all");
     command.add_option("--dialogue", request.dialogue, "One dialogue, e.g. dia3 or test/dia3");
@@ -173,16 +177,24 @@ Result<AnalysisSummary> runAnalysis(const AnalysisRequest& request, const std::f
                                                          "; `egmf dataset check` lists what the dataset has");
     }
     if (!dataset->problems.empty()) {
-        // Each one named (the first 20): a missing clip, a clip without a row, a bad row...
+        // Counts per kind, then the first of each (a missing clip, a clip without a row, a bad row...).
         std::fprintf(stderr, "note: %s has %zu problems (the rest is analysed):\n", request.dataset.c_str(), dataset->problems.size());
-        constexpr std::size_t kShown = 20;
-        for (std::size_t i = 0; i < std::min(kShown, dataset->problems.size()); ++i) {
-            const auto& p = dataset->problems[i];
-            std::fprintf(stderr, "  %s: %s: %s\n", problemKindName(p.kind), p.where.c_str(), p.message.c_str());
+        for (const auto& group : groupProblems(dataset->problems, 3)) {
+            std::fprintf(stderr, "  %zu %s, e.g.\n", group.count, problemKindName(group.kind));
+            for (const auto* p : group.examples) std::fprintf(stderr, "    %s: %s\n", p->where.c_str(), p->message.c_str());
         }
-        if (dataset->problems.size() > kShown) {
-            std::fprintf(stderr, "  ... and %zu more; `egmf dataset check` lists them all\n", dataset->problems.size() - kShown);
+        std::fprintf(stderr, "  `egmf dataset check --all` lists every one\n");
+    }
+    std::string checkpoint = request.checkpoint;
+    if (checkpoint.empty()) {
+        const auto bundled = bundledCheckpointFor(request.dataset);
+        if (bundled.empty()) {
+            return makeError(ErrorCode::InvalidArgument, request.dataset + ": name a checkpoint with --checkpoint DIR (a bundled one is "
+                                                                           "chosen only for MELD's own CSVs)");
         }
+        checkpoint = (shareDir() / "checkpoints" / bundled).string();
+        std::fprintf(stderr, "note: no --checkpoint named: %s holds MELD's own annotations, so the bundled %s checkpoint "
+                             "analyses it (%s)\n", request.dataset.c_str(), bundled.c_str(), checkpoint.c_str());
     }
 
     const auto started = std::chrono::steady_clock::now();
@@ -194,7 +206,7 @@ Result<AnalysisSummary> runAnalysis(const AnalysisRequest& request, const std::f
 #endif
     engine.setFeatureSource(features);
     engine.setThreads(request.threads > 0 ? request.threads : static_cast<int>(std::thread::hardware_concurrency()));
-    auto loaded = openCheckpoint({request.checkpoint, request.pluginDirs}, {request.device, request.dtype});
+    auto loaded = openCheckpoint({checkpoint, request.pluginDirs}, {request.device, request.dtype});
     if (!loaded.ok()) return loaded.error();
     engine.load(std::shared_ptr<Analyzer>(std::move(*loaded)));
     const auto analyzer = engine.analyzer();

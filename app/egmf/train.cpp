@@ -73,7 +73,7 @@ Result<train::TrainConfig> configFrom(const Options& o) {
     }
     if (o.maxSteps > 0) config.maxSteps = o.maxSteps;
     auto checked = train::TrainConfig::fromJson(config.toJson(), o.config.empty() ? "the training flags" : o.config);
-    if (checked) checked->model = train::demoTrainingManifest();
+    if (checked) checked->model = checked->modelManifest();
     return checked;
 }
 

@@ -4,9 +4,11 @@
 #include <QCommandLineParser>
 #include <QDir>
 #include <QSettings>
+#include <QStatusBar>
 #include <QTimer>
 #include <iostream>
 
+#include "egmf/dataset.h"
 #include "egmf/paths.h"
 #include "main_window.h"
 #include "scripted_run.h"
@@ -59,18 +61,32 @@ int main(int argc, char** argv) {
     window.show();
 
     QSettings settings;
+    auto datasetPath = parser.value(dataset);
+    if (datasetPath.isEmpty()) datasetPath = settings.value(QStringLiteral("last/dataset")).toString();
     auto checkpointPath = parser.value(checkpoint);
+    // No checkpoint named and MELD's own CSVs: the bundled checkpoint trained on them, said so.
+    QString chosenFor;
+    if (const auto bundled = egmf::bundledCheckpointFor(datasetPath.toStdString()); checkpointPath.isEmpty() && !bundled.empty()) {
+        const auto path = egmf::shareDir() / "checkpoints" / bundled;
+        if (std::filesystem::exists(path / "manifest.json")) {
+            checkpointPath = QString::fromStdString(path.string());
+            chosenFor = QObject::tr("MELD's own annotations, no checkpoint named: the bundled %1 checkpoint analyses them "
+                                    "(File > Open checkpoint for another)").arg(QString::fromStdString(bundled));
+        }
+    }
     if (checkpointPath.isEmpty()) checkpointPath = settings.value(QStringLiteral("last/checkpoint")).toString();
     if (checkpointPath.isEmpty() || !QDir(checkpointPath).exists()) {
         checkpointPath = QString::fromStdString((egmf::shareDir() / "checkpoints" / "demo-erc").string());
     }
-    auto datasetPath = parser.value(dataset);
-    if (datasetPath.isEmpty()) datasetPath = settings.value(QStringLiteral("last/dataset")).toString();
 
     const bool loaded = window.openCheckpoint(checkpointPath, parser.value(device));
     const auto clips = parser.positionalArguments();
     if (!clips.isEmpty()) datasetPath = QStringLiteral("(clips)");
     const bool opened = clips.isEmpty() ? (datasetPath.isEmpty() || window.openDataset(datasetPath)) : window.openClips(clips);
+    if (!chosenFor.isEmpty() && loaded) {
+        window.statusBar()->showMessage(chosenFor, 20000);
+        std::cerr << "egmf-studio: " << chosenFor.toStdString() << '\n';
+    }
     if (scripted) {
         if (!loaded || !opened || datasetPath.isEmpty()) {
             std::cerr << "egmf-studio: " << (datasetPath.isEmpty() ? "--dataset is needed for a scripted run" : "cannot start the scripted run") << '\n';

@@ -391,6 +391,9 @@ void MainWindow::showUtterance(int utterance) {
                  : state == AnalysisScheduler::State::Failed ? tr("analysis failed: %1").arg(m_session->dialogueError(m_dialogue))
                                                              : tr("analysing...");
     }
+    if (const auto* manifest = m_session->manifest(); manifest && !manifest->modalities.hasClipInput()) {
+        status = tr("this model reads text only: it has no audio or video, so no cross-modal attention or expert gates");
+    }
     const double duration = utterance >= 0 && utterance < static_cast<int>(m_player->clips().size())
                                 ? m_player->clips()[static_cast<std::size_t>(utterance)].durationSec : 1.0;
     m_prediction->setUtterance(ref);

@@ -18,11 +18,37 @@
 #include "cli_run.h"
 #include "egmf/checkpoint.h"
 #include "egmf/checkpoint_info.h"
+#include "train/train_config.h"
 
 namespace egmf {
 namespace {
 
 namespace fs = std::filesystem;
+
+TEST(TrainConfig, aTextOnlyModelOfAnotherShape_isWhatTheManifestSays_andNonsenseIsRefusedByName) {
+    const auto config = train::TrainConfig::fromJson(nlohmann::json::parse(R"({
+        "modalities": ["text"], "modality_dropout": {"text": 0},
+        "model": {"llm_hidden": 256, "llm_intermediate": 688, "llm_layers": 4, "llm_heads": 8, "llm_kv_heads": 4, "history_turns": 2}
+    })"), "meld-text.json");
+    ASSERT_TRUE(config.ok()) << config.error().message;
+    const auto m = config->modelManifest();
+    EXPECT_TRUE((m.modalities == Modalities{true, false, false}));
+    EXPECT_EQ(m.llm.hiddenSize, 256);
+    EXPECT_EQ(m.llm.intermediateSize, 688);
+    EXPECT_EQ(m.llm.numHiddenLayers, 4);
+    EXPECT_EQ(m.llm.numAttentionHeads, 8);
+    EXPECT_EQ(m.llm.numKeyValueHeads, 4);
+    EXPECT_EQ(m.prompt.historyTurns, 2);
+    EXPECT_EQ(m.fusionDim, train::demoTrainingManifest().fusionDim) << "what the section leaves out keeps the demo shape";
+    const auto refused = [](const char* text) {
+        auto c = train::TrainConfig::fromJson(nlohmann::json::parse(text), "bad.json");
+        return c.ok() ? std::string() : c.error().message;
+    };
+    EXPECT_NE(refused(R"({"modalities": ["text"]})").find("cannot drop its text"), std::string::npos);
+    EXPECT_NE(refused(R"({"modalities": ["audio"]})").find("reads text"), std::string::npos);
+    EXPECT_NE(refused(R"({"modalities": ["text", "smell"]})").find("smell"), std::string::npos);
+    EXPECT_NE(refused(R"({"model": {"llm_hidden": 100, "llm_heads": 3}})").find("divide"), std::string::npos);
+}
 using nlohmann::json;
 
 const char* kLines[][2] = {{"We won the tickets!", "joy"},     {"I miss her every day.", "sadness"}, {"You lied to me again!", "anger"},

@@ -200,6 +200,29 @@ TEST_F(EngineTest, clipsWithoutAFeatureSource_areAnalysedFromText_andSaySo) {
     EXPECT_TRUE(utterances[1].error.empty());
 }
 
+TEST_F(EngineTest, aTextOnlyModel_readsNoClip_soAMissingClipIsNoFailure) {
+    auto textOnly = manifest;
+    textOnly.modalities = {true, false, false};
+    test::TempDir folder;
+    ASSERT_TRUE(createRandomCheckpoint(folder.path(), textOnly, 7, RandomInit::Perturbed).ok());
+    auto recorder = std::make_shared<Recorder>();
+    Engine engine(recorder);
+    { auto loaded = engine.loadCheckpoint(folder.path()); ASSERT_TRUE(loaded.ok()) << loaded.error().message; }
+    auto withClip = job(3, 8);
+    auto& first = withClip.dialogue.utterances[0];
+    first.clipPath = "/nowhere/dia0_utt0.mp4";
+    first.audio = {};
+    first.visual = {};
+    const auto id = engine.submit(withClip);
+    engine.waitIdle();
+    ASSERT_EQ(recorder->results[id], 1);
+    EXPECT_EQ(recorder->lastTotal[id], 3) << "no step for a clip: a text-only model does not read it";
+    const auto& utterances = recorder->last[id].utterances;
+    ASSERT_EQ(utterances.size(), 3u);
+    EXPECT_TRUE(utterances[0].error.empty()) << utterances[0].error;
+    EXPECT_FALSE(utterances[0].prediction.empty());
+}
+
 TEST(MemoryBudget, refusesAbove80PercentOfWhatIsAvailable_andKnowsTheGpusFreeMemory) {
     EXPECT_TRUE(runtime::checkFits(80, 100, "ckpt", "the GPU's free memory", "use bfloat16").ok());
     const auto refused = runtime::checkFits(81, 100, "ckpt", "the GPU's free memory", "use bfloat16");

@@ -67,6 +67,32 @@ TEST(Manifest, parse_refusesByName_whatIsNotSupported) {
     EXPECT_NE(errorFor(j).find("mlp.fc"), std::string::npos);
 }
 
+TEST(Manifest, modalities_areVersion2_andVersion1ManifestsStillLoadWithAllThree) {
+    auto j = demoJson();
+    EXPECT_EQ(j["format_version"], kManifestFormatVersion);
+    EXPECT_EQ(j["modalities"], nlohmann::json({"text", "audio", "visual"}));
+    j["format_version"] = 1;
+    j.erase("modalities");
+    auto old = parseManifest(j.dump(), "old.json");
+    ASSERT_TRUE(old.ok()) << old.error().message;
+    EXPECT_EQ(old->formatVersion, 1);
+    EXPECT_TRUE(old->modalities == Modalities{});
+    j["modalities"] = {"text"};
+    EXPECT_NE(errorFor(j).find("needs format_version 2"), std::string::npos);
+    j["format_version"] = 2;
+    auto textOnly = parseManifest(j.dump(), "text.json");
+    ASSERT_TRUE(textOnly.ok()) << textOnly.error().message;
+    EXPECT_TRUE((textOnly->modalities == Modalities{true, false, false}));
+    EXPECT_FALSE(textOnly->modalities.hasClipInput());
+    auto again = parseManifest(serializeManifest(*textOnly), "again.json");
+    ASSERT_TRUE(again.ok());
+    EXPECT_TRUE(again->modalities == textOnly->modalities);
+    j["modalities"] = {"text", "smell"};
+    EXPECT_NE(errorFor(j).find("\"smell\" is not one of"), std::string::npos);
+    j["modalities"] = nlohmann::json::array();
+    EXPECT_NE(errorFor(j).find("modalities"), std::string::npos);
+}
+
 TEST(Manifest, parse_namesTheField_whenTypeIsWrong) {
     auto j = demoJson();
     j["fusion"]["dim"] = "256";

@@ -29,6 +29,11 @@ struct ProblemGroup {
     std::size_t count = 0;
     std::vector<const DatasetProblem*> examples;  ///< the first `examplesPerKind`, in file order
 };
+/// The bundled checkpoint for a dataset opened with no checkpoint named: "meld-text" for MELD's
+/// own annotations (a folder of *_sent_emo.csv without the demo.json that `egmf make-demo` writes
+/// beside the demo corpus's CSVs), else "" (the caller's default).
+std::string bundledCheckpointFor(const std::filesystem::path& datasetPath);
+
 std::vector<ProblemGroup> groupProblems(const std::vector<DatasetProblem>& problems, std::size_t examplesPerKind);
 
 struct Dataset {

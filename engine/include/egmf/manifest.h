@@ -16,7 +16,16 @@
 
 namespace egmf {
 
-inline constexpr int kManifestFormatVersion = 1;
+/// 2: the manifest names the model's modalities. Version 1 manifests still load (all three).
+inline constexpr int kManifestFormatVersion = 2;
+inline constexpr int kOldestManifestFormatVersion = 1;
+
+/// What a model reads. A text-only model needs no clip: a missing or damaged clip is no failure.
+struct Modalities {
+    bool text = true, audio = true, visual = true;
+    bool hasClipInput() const { return audio || visual; }
+    bool operator==(const Modalities&) const = default;
+};
 
 enum class Task { Classification, Regression };
 
@@ -93,6 +102,7 @@ struct Manifest {
     Task task = Task::Classification;
     std::vector<std::string> labels;
     double scoreMin = -3.0, scoreMax = 3.0;
+    Modalities modalities;
 
     std::int64_t fusionDim = 256;
     std::int64_t fusionHeads = 4;

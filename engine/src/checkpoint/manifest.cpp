@@ -178,10 +178,22 @@ Manifest manifestFromJson(const json& root) {
     }
     Manifest m;
     read(root, "format_version", m.formatVersion, "");
-    if (m.formatVersion != kManifestFormatVersion) {
+    if (m.formatVersion < kOldestManifestFormatVersion || m.formatVersion > kManifestFormatVersion) {
         throw FieldError("format_version " + std::to_string(m.formatVersion) +
-                         " is not supported (this build reads version " +
-                         std::to_string(kManifestFormatVersion) + "); update EGMF Studio");
+                         " is not supported (this build reads versions " + std::to_string(kOldestManifestFormatVersion) +
+                         " to " + std::to_string(kManifestFormatVersion) + "); update EGMF Studio");
+    }
+    if (auto it = root.find("modalities"); it != root.end()) {
+        if (m.formatVersion < 2) throw FieldError("modalities: needs format_version 2");
+        if (!it->is_array() || it->empty()) throw FieldError("modalities: expected a non-empty list of \"text\", \"audio\", \"visual\"");
+        m.modalities = {false, false, false};
+        for (const auto& name : *it) {
+            const std::string value = name.is_string() ? name.get<std::string>() : name.dump();
+            if (value == "text") m.modalities.text = true;
+            else if (value == "audio") m.modalities.audio = true;
+            else if (value == "visual") m.modalities.visual = true;
+            else throw FieldError("modalities: \"" + value + "\" is not one of text, audio, visual");
+        }
     }
     read(root, "architecture", m.architecture, "");
     if (!isKnownArchitecture(m.architecture)) {
@@ -390,7 +402,7 @@ Result<Manifest> readManifest(const std::filesystem::path& folder) {
 
 std::string serializeManifest(const Manifest& m) {
     json root = {
-        {"format_version", m.formatVersion},
+        {"format_version", kManifestFormatVersion},
         {"architecture", m.architecture},
         {"task", m.task == Task::Classification ? "classification" : "regression"},
         {"labels", m.labels},
@@ -418,6 +430,11 @@ std::string serializeManifest(const Manifest& m) {
         {"provenance", json::parse(m.provenanceJson, nullptr, false)},
     };
     if (!m.substitutes.empty()) root["substitutes"] = m.substitutes;
+    std::vector<std::string> modalities;
+    if (m.modalities.text) modalities.push_back("text");
+    if (m.modalities.audio) modalities.push_back("audio");
+    if (m.modalities.visual) modalities.push_back("visual");
+    root["modalities"] = modalities;
     if (m.huggingFace) {
         root["huggingface"] = {{"base_model", m.huggingFace->baseModel},
                                {"adapter", m.huggingFace->adapter},

@@ -19,6 +19,15 @@ const char* problemKindName(DatasetProblem::Kind kind) {
     return "problem";
 }
 
+std::string bundledCheckpointFor(const std::filesystem::path& datasetPath) {
+    std::error_code ignored;
+    if (!std::filesystem::is_directory(datasetPath, ignored) || std::filesystem::exists(datasetPath / "demo.json", ignored)) return {};
+    for (const char* split : {"train", "dev", "test"}) {
+        if (std::filesystem::exists(datasetPath / (std::string(split) + "_sent_emo.csv"), ignored)) return "meld-text";
+    }
+    return {};
+}
+
 std::vector<ProblemGroup> groupProblems(const std::vector<DatasetProblem>& problems, std::size_t examplesPerKind) {
     std::vector<ProblemGroup> groups;
     for (const auto& problem : problems) {

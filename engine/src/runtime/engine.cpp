@@ -150,6 +150,7 @@ struct Engine::State {
     /// how its clip went. Stops early when the job is cancelled.
     std::map<std::string, ClipOutcome> fillFeatures(const QueuedJob& job, Dialogue& dialogue, const Manifest& manifest,
                                                     FeatureSource* source) {
+        if (!manifest.modalities.hasClipInput()) return {};  // a text-only model: clips are not read at all
         std::vector<Utterance*> pending;
         for (auto& utterance : dialogue.utterances) {
             if (!utterance.clipPath.empty() && utterance.audio.empty() && utterance.visual.empty()) pending.push_back(&utterance);

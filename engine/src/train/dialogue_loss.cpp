@@ -62,7 +62,8 @@ DialogueLoss dialogueLoss(model::EgmfImpl& model, const runtime::EgmfRunner& run
         const auto hidden = model.llm->forward(inputs, cache);
         const auto promptLength = promptEmbeddings.size(0);
         const auto logits = model.llm->logits(hidden.narrow(0, promptLength - 1, answerTensor.size(0)));
-        loss.sum = loss.sum + at::cross_entropy_loss(logits, answerTensor);
+        const auto weight = config.classWeights.find(*answer);
+        loss.sum = loss.sum + at::cross_entropy_loss(logits, answerTensor) * (weight == config.classWeights.end() ? 1.0 : weight->second);
         ++loss.utterances;
     }
     return loss;

@@ -10,7 +10,28 @@ nlohmann::json TrainConfig::toJson() const {
             {"warmup_fraction", warmupFraction}, {"gradient_clip", gradientClip},
             {"modality_dropout", {{"text", textDropout}, {"audio", audioDropout}, {"visual", visualDropout}}},
             {"llm_training", llmTraining}, {"vocab_size", vocabSize}, {"base_model", baseModel}, {"max_steps", maxSteps},
-            {"architecture", architecture}};
+            {"architecture", architecture}, {"class_weighting", classWeighting},
+            {"modalities", [&] {
+                 std::vector<std::string> names;
+                 if (modalities.text) names.push_back("text");
+                 if (modalities.audio) names.push_back("audio");
+                 if (modalities.visual) names.push_back("visual");
+                 return names;
+             }()},
+            {"model", {{"llm_hidden", shape.llmHidden}, {"llm_intermediate", shape.llmIntermediate}, {"llm_layers", shape.llmLayers},
+                       {"llm_heads", shape.llmHeads}, {"llm_kv_heads", shape.llmKeyValueHeads}, {"history_turns", shape.historyTurns}}}};
+}
+
+Manifest TrainConfig::modelManifest() const {
+    Manifest m = demoTrainingManifest();
+    if (shape.llmHidden > 0) m.llm.hiddenSize = shape.llmHidden;
+    if (shape.llmIntermediate > 0) m.llm.intermediateSize = shape.llmIntermediate;
+    if (shape.llmLayers > 0) m.llm.numHiddenLayers = shape.llmLayers;
+    if (shape.llmHeads > 0) m.llm.numAttentionHeads = shape.llmHeads;
+    if (shape.llmKeyValueHeads > 0) m.llm.numKeyValueHeads = shape.llmKeyValueHeads;
+    if (shape.historyTurns >= 0) m.prompt.historyTurns = shape.historyTurns;
+    m.modalities = modalities;
+    return m;
 }
 
 Result<TrainConfig> TrainConfig::fromJson(const nlohmann::json& json, const std::string& sourceName) {
@@ -36,6 +57,24 @@ Result<TrainConfig> TrainConfig::fromJson(const nlohmann::json& json, const std:
         c.baseModel = json.value("base_model", c.baseModel);
         c.maxSteps = json.value("max_steps", c.maxSteps);
         c.architecture = json.value("architecture", c.architecture);
+        c.classWeighting = json.value("class_weighting", c.classWeighting);
+        if (const auto names = json.find("modalities"); names != json.end()) {
+            c.modalities = {false, false, false};
+            for (const auto& name : names->get<std::vector<std::string>>()) {
+                if (name == "text") c.modalities.text = true;
+                else if (name == "audio") c.modalities.audio = true;
+                else if (name == "visual") c.modalities.visual = true;
+                else return makeError(ErrorCode::InvalidArgument, sourceName + ": modalities: \"" + name + "\" is not one of text, audio, visual");
+            }
+        }
+        if (const auto model = json.find("model"); model != json.end() && model->is_object()) {
+            c.shape.llmHidden = model->value("llm_hidden", c.shape.llmHidden);
+            c.shape.llmIntermediate = model->value("llm_intermediate", c.shape.llmIntermediate);
+            c.shape.llmLayers = model->value("llm_layers", c.shape.llmLayers);
+            c.shape.llmHeads = model->value("llm_heads", c.shape.llmHeads);
+            c.shape.llmKeyValueHeads = model->value("llm_kv_heads", c.shape.llmKeyValueHeads);
+            c.shape.historyTurns = model->value("history_turns", c.shape.historyTurns);
+        }
     } catch (const nlohmann::json::exception& e) {
         return makeError(ErrorCode::Corrupt, sourceName + ": a training setting has the wrong type (" + e.what() + ")");
     }
@@ -48,6 +87,20 @@ Result<TrainConfig> TrainConfig::fromJson(const nlohmann::json& json, const std:
     if (c.architecture != "egmf" && c.architecture != "merits-l") return bad("architecture must be egmf or merits-l");
     if (c.architecture == "merits-l" && c.task != "erc") return bad("MERITS-L classifies emotions: task must be erc");
     if (c.vocabSize < 100 || c.vocabSize > 32000) return bad("vocab_size must be 100..32000");
+    if (c.classWeighting != "none" && c.classWeighting != "inverse_sqrt") return bad("class_weighting must be none or inverse_sqrt");
+    if (!c.modalities.text) return bad("modalities: every EGMF model reads text (its LLM's prompt); add \"text\"");
+    if (!c.modalities.hasClipInput() && c.textDropout > 0) {
+        return bad("a text-only model cannot drop its text: set modality_dropout.text to 0");
+    }
+    const auto& s = c.shape;
+    if (s.llmHidden < 0 || s.llmIntermediate < 0 || s.llmLayers < 0 || s.llmHeads < 0 || s.llmKeyValueHeads < 0 || s.historyTurns < -1 ||
+        s.llmLayers > 64 || s.llmHidden > 8192 || s.historyTurns > 50) {
+        return bad("model: a size out of range (llm_hidden <= 8192, llm_layers <= 64, history_turns <= 50)");
+    }
+    const Manifest shaped = c.modelManifest();
+    if (shaped.llm.hiddenSize % shaped.llm.numAttentionHeads != 0 || shaped.llm.numAttentionHeads % shaped.llm.numKeyValueHeads != 0) {
+        return bad("model: llm_hidden must divide by llm_heads, and llm_heads by llm_kv_heads");
+    }
     for (double p : {c.textDropout, c.audioDropout, c.visualDropout, c.warmupFraction}) {
         if (!(p >= 0 && p < 1)) return bad("dropout probabilities and warmup_fraction must be in [0, 1)");
     }

@@ -3,6 +3,7 @@
 // recorded in the checkpoint's provenance so a run can be repeated and resumed.
 
 #include <cstdint>
+#include <map>
 #include <string>
 
 #include <nlohmann/json_fwd.hpp>
@@ -33,8 +34,24 @@ struct TrainConfig {
     /// tokenizer): the checkpoint is written in the Hugging Face layout (egmf/huggingface.h).
     std::string baseModel;
     int maxSteps = 0;                 ///< stop after this many optimizer steps (0: whole epochs)
+    /// "inverse_sqrt": each utterance's loss weighted by sqrt(N / (K n_label)) over the training
+    /// labels (normalised to a mean of 1), so the rare emotions of real data (MELD: 4,710 of
+    /// 9,989 neutral, 271 disgust) are not drowned; "none" (default): every utterance alike.
+    std::string classWeighting = "none";
+    std::map<std::string, double> classWeights;  ///< set by the trainer from the training labels
+    /// What the model reads ("modalities": ["text"] trains a text-only model; its checkpoint
+    /// says so, and analysing with it never reads a clip).
+    Modalities modalities;
+    /// The "model" section: the LLM's shape and the history in its prompt, over the demo shape
+    /// (0 or -1: keep the demo's value). Real data wants a larger model than the demo corpus.
+    struct Shape {
+        std::int64_t llmHidden = 0, llmIntermediate = 0, llmLayers = 0, llmHeads = 0, llmKeyValueHeads = 0;
+        int historyTurns = -1;
+    } shape;
     /// The model's shape; its task, labels, tokenizer and vocabulary are set by the trainer.
     Manifest model;
+    /// demoTrainingManifest() with `shape` and `modalities` applied: what `egmf train` builds.
+    Manifest modelManifest() const;
 
     nlohmann::json toJson() const;
     static Result<TrainConfig> fromJson(const nlohmann::json& json, const std::string& sourceName);

@@ -72,6 +72,31 @@ Result<void> writeManifest(const fs::path& folder, Manifest manifest, const json
 
 }  // namespace
 
+namespace {
+
+/// `config` with its class weights from the training labels when it asks for them.
+TrainConfig withClassWeights(TrainConfig config, const std::vector<Dialogue>& train) {
+    if (config.classWeighting != "inverse_sqrt") return config;
+    std::map<std::string, double> counts;
+    double total = 0;
+    for (const auto& dialogue : train) {
+        for (const auto& u : dialogue.utterances) {
+            if (!u.goldLabel) continue;
+            ++counts[*u.goldLabel];
+            ++total;
+        }
+    }
+    double mean = 0;
+    for (const auto& [label, n] : counts) {
+        config.classWeights[label] = std::sqrt(total / (static_cast<double>(counts.size()) * n));
+        mean += n * config.classWeights[label];
+    }
+    for (auto& [label, weight] : config.classWeights) weight *= total / mean;  // an utterance weighs 1 on average
+    return config;
+}
+
+}  // namespace
+
 Result<TrainReport> runTraining(const TrainRun& run) {
     const auto started = Clock::now();
     if (run.threads > 0) at::set_num_threads(run.threads);
@@ -80,8 +105,8 @@ Result<TrainReport> runTraining(const TrainRun& run) {
     // repeatable without it). Its forward is right, so only training turns it off.
     at::globalContext().setUserEnabledMkldnn(false);
     if (run.config.architecture == "merits-l") return runMeritsTraining(run);
-    const auto& config = run.config;
     const auto& data = run.data;
+    const TrainConfig config = withClassWeights(run.config, data.train);
     auto collective = Collective::connect(run.distributed);
     if (!collective) return collective.error();
     auto& group = **collective;
