@@ -154,7 +154,7 @@ Command addTrainCommand(CLI::App& app) {
         ProgressBar featuresBar("features", "utterances");
         std::shared_ptr<FeatureSource> source;
 #ifdef EGMF_WITH_MEDIA
-        if (lead) source = makeClipFeatureSource();
+        if (lead && config->modalities.hasClipInput()) source = makeClipFeatureSource();  // a text-only model reads no clip
 #endif
         auto features = train::fillDatasetFeatures(all, config->model, source.get(),
                                                    o->featureCache.empty() ? train::defaultFeatureCacheFolder() : std::filesystem::path(o->featureCache),

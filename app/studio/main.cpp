@@ -40,7 +40,7 @@ int main(int argc, char** argv) {
     parser.addHelpOption();
     parser.addVersionOption();
     const QCommandLineOption dataset(QStringLiteral("dataset"), QStringLiteral("A dataset folder (MELD layout, MMSA) or manifest CSV."), QStringLiteral("PATH"));
-    const QCommandLineOption checkpoint(QStringLiteral("checkpoint"), QStringLiteral("A checkpoint folder (default: the bundled demo-erc)."), QStringLiteral("PATH"));
+    const QCommandLineOption checkpoint(QStringLiteral("checkpoint"), QStringLiteral("A checkpoint folder (default: the bundled meld-text for MELD's own CSVs, else the last one used or the bundled demo-erc)."), QStringLiteral("PATH"));
     const QCommandLineOption device(QStringLiteral("device"), QStringLiteral("auto | cpu | cuda"), QStringLiteral("DEVICE"), QStringLiteral("auto"));
     const QCommandLineOption screenshot(QStringLiteral("screenshot"), QStringLiteral("Scripted run: wait for the first dialogue's analysis, play, grab the window to this PNG, quit."), QStringLiteral("PNG"));
     const QCommandLineOption playFor(QStringLiteral("play-for"), QStringLiteral("Seconds to play before the screenshot (default 2)."), QStringLiteral("SECONDS"), QStringLiteral("2"));

@@ -38,6 +38,7 @@ for path in usr/bin/egmf usr/bin/egmf-studio \
             usr/lib/egmf-studio/plugins/egmf_native_plugin.so usr/lib/egmf-studio/plugins/egmf_huggingface_plugin.so \
             usr/lib/egmf-studio/plugins/egmf_merits_plugin.so usr/lib/egmf-studio/plugins/egmf_random_plugin.so \
             usr/share/egmf-studio/checkpoints/demo-erc/manifest.json usr/share/egmf-studio/checkpoints/demo-merits-l/manifest.json \
+            usr/share/egmf-studio/checkpoints/meld-text/manifest.json \
             usr/share/egmf-studio/models/face-api/face_expression_model-weights_manifest.json usr/share/egmf-studio/reference/egmf_reference.py \
             usr/share/applications/io.github.egmf_studio.Studio.desktop usr/share/metainfo/io.github.egmf_studio.Studio.metainfo.xml \
             usr/share/icons/hicolor/scalable/apps/io.github.egmf_studio.Studio.svg usr/share/icons/hicolor/256x256/apps/io.github.egmf_studio.Studio.png; do
@@ -56,7 +57,7 @@ bin="$root/usr/bin"
 version="$("$bin/egmf" --version)"
 echo "installed: $version"
 grep -q "^egmf [0-9]" <<<"$version" || fail "egmf --version printed '$version'"
-for checkpoint in demo-erc demo-msa demo-merits-l; do
+for checkpoint in demo-erc demo-msa demo-merits-l meld-text; do
   "$bin/egmf" inspect-checkpoint "$root/usr/share/egmf-studio/checkpoints/$checkpoint" >"$out/inspect-$checkpoint.txt" 2>&1 ||
     { cat "$out/inspect-$checkpoint.txt"; fail "egmf inspect-checkpoint $checkpoint"; }
 done

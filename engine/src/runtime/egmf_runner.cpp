@@ -56,9 +56,10 @@ Result<model::UtteranceInputs> EgmfRunner::inputsFor(const Utterance& u,
         return featureTensor(u, f, dim, disabled, name, floatOptions);
     };
     auto off = [&](Modality modality) { return options.disabledModalities[static_cast<std::size_t>(modality)]; };
-    auto audio = features(u.audio, m.audioFeatureDim, off(Modality::Audio), "audio");
+    // A modality the model does not read (manifest "modalities") is absent, whatever the utterance holds.
+    auto audio = features(u.audio, m.audioFeatureDim, off(Modality::Audio) || !m.modalities.audio, "audio");
     if (!audio) { return audio.error(); }
-    auto visual = features(u.visual, m.visualFeatureDim, off(Modality::Visual), "visual");
+    auto visual = features(u.visual, m.visualFeatureDim, off(Modality::Visual) || !m.modalities.visual, "visual");
     if (!visual) { return visual.error(); }
     textIds = off(Modality::Text) ? std::vector<std::int32_t>{} : m_tokenizer.encode(u.text);
     if (textIds.empty() && audio->size(0) == 0 && visual->size(0) == 0) {
