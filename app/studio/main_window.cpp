@@ -391,16 +391,19 @@ void MainWindow::showUtterance(int utterance) {
                  : state == AnalysisScheduler::State::Failed ? tr("analysis failed: %1").arg(m_session->dialogueError(m_dialogue))
                                                              : tr("analysing...");
     }
+    // A text-only model: say so rather than show plots of what it has not got.
+    QString attentionStatus = status, gatesStatus = status;
     if (const auto* manifest = m_session->manifest(); manifest && !manifest->modalities.hasClipInput()) {
-        status = tr("this model reads text only: it has no audio or video, so no cross-modal attention or expert gates");
+        attentionStatus = tr("this model reads text only: it has no audio or video to attend to");
+        gatesStatus = tr("this model reads text only: its gates weigh its experts over the text alone (no audio or video lanes)");
     }
     const double duration = utterance >= 0 && utterance < static_cast<int>(m_player->clips().size())
                                 ? m_player->clips()[static_cast<std::size_t>(utterance)].durationSec : 1.0;
     m_prediction->setUtterance(ref);
     if (m_comparison) m_comparison->setUtterance(utterance);
     m_annotation->setUtterance(ref);
-    m_attention->setResult(r, status);
-    m_gates->setResult(r, duration, status);
+    m_attention->setResult(r, attentionStatus);
+    m_gates->setResult(r, duration, gatesStatus);
     if (r && !r->error.empty()) statusBar()->showMessage(QString::fromStdString(r->error), 10000);
 }
 

@@ -1,10 +1,12 @@
 // What a new user meets first, rendered offscreen and grabbed: a sound-only clip shows its
 // waveform (not a black frame) and keeps its sound, a phone clip stored sideways plays upright,
 // the views' empty-state messages are shown whole, the checkpoint picker offers the bundled
-// checkpoints, and the dialogue list is wide enough for the dialogues' names.
+// checkpoints, the dialogue list is wide enough for the dialogues' names, and MELD's own CSVs
+// opened with no checkpoint named get the bundled text-only meld-text, whose views say so.
 #include <QImage>
 #include <QLabel>
 #include <QSettings>
+#include <cstdio>
 #include <cstdlib>
 
 #include <gtest/gtest.h>
@@ -114,6 +116,35 @@ TEST_F(Studio, firstContact_messagesAreWhole_thePickerOffersBundledCheckpoints_a
     auto* browser = window->browser();
     const int nameWidth = browser->fontMetrics().horizontalAdvance(QStringLiteral("dia1038 (train)"));
     EXPECT_GE(browser->width(), nameWidth + browser->fontMetrics().horizontalAdvance(QStringLiteral("00000 00000 00000")));
+}
+
+TEST_F(Studio, firstContact_meldsOwnCsvs_getTheMeldTextCheckpoint_andTheViewsSayItReadsTextOnly) {
+    const auto meld = test::sourceDir() / "tests/data/meld";
+    // The program itself, as a user starts it: no checkpoint named.
+    const auto shot = dir_->path() / "meld.png";
+    const auto command = "cd '" + dir_->path().string() + "' && QT_QPA_PLATFORM=offscreen XDG_CONFIG_HOME='" +
+                         (dir_->path() / "meld-config").string() + "' XDG_DATA_HOME='" + (dir_->path() / "meld-data").string() + "' '" +
+                         (test::binaryDir() / "bin/egmf-studio").string() + "' --dataset '" + meld.string() + "' --screenshot '" +
+                         shot.string() + "' --play-for 0 2>&1";
+    FILE* pipe = ::popen(command.c_str(), "r");
+    ASSERT_NE(pipe, nullptr);
+    std::string output;
+    char buffer[4096];
+    while (const auto n = std::fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
+    EXPECT_EQ(::pclose(pipe), 0) << output;
+    EXPECT_NE(output.find("the bundled meld-text checkpoint"), std::string::npos) << output;
+
+    // In process: the text-only model's views say so instead of showing empty plots.
+    studio::MainWindow window(store());
+    window.setInteractive(false);
+    window.show();
+    ASSERT_TRUE(window.openCheckpoint(QString::fromStdString((shareDir() / "checkpoints/meld-text").string()), QStringLiteral("cpu")));
+    ASSERT_TRUE(window.openDataset(QString::fromStdString(meld.string())));
+    ASSERT_TRUE(waitUntil([&] { return window.session()->result({0, 0}) != nullptr; }, 60000));
+    window.showDialogue(0);
+    auto* message = window.attentionView()->findChild<ui::PlotMessage*>();
+    ASSERT_NE(message, nullptr);
+    EXPECT_TRUE(message->message().contains(QStringLiteral("text only"))) << message->message().toStdString();
 }
 
 }  // namespace
