@@ -12,15 +12,18 @@ extern "C" {
 namespace egmf::media {
 namespace {
 
-// Copies a plane of `columns` x `rows` pixels of `bytesPerPixel` into `out` (tight), oriented.
+// Copies a plane of `columns` x `rows` pixels of `bytesPerPixel` into `out`, oriented; output
+// rows are `outLineSize` bytes apart (0: tightly packed).
 void orientPlane(const std::uint8_t* source, int lineSize, int columns, int rows, int bytesPerPixel,
-                 const Orientation& o, std::uint8_t* out) {
+                 const Orientation& o, std::uint8_t* out, int outLineSize = 0) {
     const auto pixel = static_cast<std::size_t>(bytesPerPixel);
+    const int outColumns = o.transpose ? rows : columns, outRows = o.transpose ? columns : rows;
+    const std::size_t outStride = outLineSize > 0 ? static_cast<std::size_t>(outLineSize) : static_cast<std::size_t>(outColumns) * pixel;
     if (!o.transpose) {
         const std::size_t rowBytes = static_cast<std::size_t>(columns) * pixel;
         for (int y = 0; y < rows; ++y) {
             const std::uint8_t* from = source + static_cast<std::ptrdiff_t>(o.flipSourceRows ? rows - 1 - y : y) * lineSize;
-            std::uint8_t* to = out + static_cast<std::size_t>(y) * rowBytes;
+            std::uint8_t* to = out + static_cast<std::size_t>(y) * outStride;
             if (!o.flipSourceColumns) {
                 std::memcpy(to, from, rowBytes);
                 continue;
@@ -32,13 +35,12 @@ void orientPlane(const std::uint8_t* source, int lineSize, int columns, int rows
         return;
     }
     // Transposed: output row y is source column y. Tiles keep both sides in the cache.
-    const int outColumns = rows, outRows = columns;
     constexpr int kTile = 32;
     for (int ty = 0; ty < outRows; ty += kTile) {
         for (int tx = 0; tx < outColumns; tx += kTile) {
             for (int y = ty; y < std::min(ty + kTile, outRows); ++y) {
                 const int sx = o.flipSourceColumns ? columns - 1 - y : y;
-                std::uint8_t* to = out + (static_cast<std::size_t>(y) * outColumns + tx) * pixel;
+                std::uint8_t* to = out + static_cast<std::size_t>(y) * outStride + static_cast<std::size_t>(tx) * pixel;
                 for (int x = tx; x < std::min(tx + kTile, outColumns); ++x, to += pixel) {
                     const int sy = o.flipSourceRows ? rows - 1 - x : x;
                     const std::uint8_t* from = source + static_cast<std::ptrdiff_t>(sy) * lineSize + static_cast<std::ptrdiff_t>(sx) * bytesPerPixel;
@@ -173,16 +175,8 @@ Result<const AVFrame*> FrameConverter::turnSource(const AVFrame& frame) {
         const bool chroma = !(d->flags & AV_PIX_FMT_FLAG_RGB) && (c == 1 || c == 2);
         const int columns = chroma ? AV_CEIL_RSHIFT(frame.width, d->log2_chroma_w) : frame.width;
         const int rows = chroma ? AV_CEIL_RSHIFT(frame.height, d->log2_chroma_h) : frame.height;
-        const int step = d->comp[c].step;
-        // Into a tight scratch copy, then row by row into the frame's aligned lines.
-        m_turnScratch.resize(static_cast<std::size_t>(columns) * rows * static_cast<std::size_t>(step));
-        orientPlane(frame.data[plane], frame.linesize[plane], columns, rows, step, m_orientation, m_turnScratch.data());
-        const int outColumns = m_orientation.transpose ? rows : columns, outRows = m_orientation.transpose ? columns : rows;
-        const std::size_t rowBytes = static_cast<std::size_t>(outColumns) * static_cast<std::size_t>(step);
-        for (int y = 0; y < outRows; ++y) {
-            std::memcpy(m_turned->data[plane] + static_cast<std::ptrdiff_t>(y) * m_turned->linesize[plane],
-                        m_turnScratch.data() + static_cast<std::size_t>(y) * rowBytes, rowBytes);
-        }
+        orientPlane(frame.data[plane], frame.linesize[plane], columns, rows, d->comp[c].step, m_orientation,
+                    m_turned->data[plane], m_turned->linesize[plane]);
     }
     m_turned->sample_aspect_ratio = m_orientation.transpose ? AVRational{frame.sample_aspect_ratio.den, frame.sample_aspect_ratio.num}
                                                             : frame.sample_aspect_ratio;

@@ -14,7 +14,6 @@
 
 #include <cstdint>
 #include <string>
-#include <vector>
 
 #include "av_ptr.h"
 #include "guarded_planes.h"
@@ -70,8 +69,7 @@ private:
         bool operator==(const Key&) const = default;
     } m_key;
     GuardedPlanes m_planes;
-    FramePtr m_turned;
-    std::vector<std::uint8_t> m_turnScratch;
+    FramePtr m_turned;  ///< the stored frame turned upright (planesCanTurn formats)
     bool m_damageForTest = false;
 };
 
