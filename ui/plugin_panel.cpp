@@ -13,6 +13,7 @@
 #include <QTableWidget>
 #include <QTextBrowser>
 #include <QVBoxLayout>
+#include <algorithm>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -150,12 +151,15 @@ void PluginPanel::refreshChoices() {
     const QString typed = m_path->currentText();
     m_path->clear();
     std::error_code ignored;
-    const auto bundled = shareDir() / "checkpoints";
+    std::vector<std::filesystem::path> bundled;
+    for (const auto& entry : std::filesystem::directory_iterator(shareDir() / "checkpoints", ignored)) {
+        if (std::filesystem::exists(entry.path() / "manifest.json", ignored)) bundled.push_back(entry.path());
+    }
+    std::sort(bundled.begin(), bundled.end());
     QStringList seen;
-    for (const auto& entry : std::filesystem::directory_iterator(bundled, ignored)) {
-        if (!entry.is_directory() || !std::filesystem::exists(entry.path() / "manifest.json")) continue;
-        const auto path = QString::fromStdString(entry.path().string());
-        m_path->addItem(tr("%1 (bundled)").arg(QString::fromStdString(entry.path().filename().string())), path);
+    for (const auto& folder : bundled) {
+        const auto path = QString::fromStdString(folder.string());
+        m_path->addItem(tr("%1 (bundled)").arg(QString::fromStdString(folder.filename().string())), path);
         m_path->setItemData(m_path->count() - 1, path, Qt::ToolTipRole);
         seen << path;
     }
