@@ -71,6 +71,15 @@ protected:
         std::vector<std::string> missing(utterances, "");
         return EngineJob{EngineJob::Kind::Dialogue, test::randomDialogue(manifest, missing, seed), -1, {}, std::move(view)};
     }
+    /// Three utterances, the first with a clip that does not exist and no features.
+    EngineJob jobWithAMissingClip() {
+        auto withClip = job(3, 8);
+        auto& first = withClip.dialogue.utterances[0];
+        first.clipPath = "/nowhere/dia0_utt0.mp4";
+        first.audio = {};
+        first.visual = {};
+        return withClip;
+    }
     test::TempDir dir;
     Manifest manifest;
 };
@@ -182,12 +191,7 @@ TEST_F(EngineTest, clipsWithoutAFeatureSource_areAnalysedFromText_andSaySo) {
     auto recorder = std::make_shared<Recorder>();
     Engine engine(recorder);
     { auto loaded = engine.loadCheckpoint(dir.path()); ASSERT_TRUE(loaded.ok()) << loaded.error().message; }
-    auto withClip = job(3, 8);
-    auto& first = withClip.dialogue.utterances[0];
-    first.clipPath = "/nowhere/dia0_utt0.mp4";
-    first.audio = {};
-    first.visual = {};
-    const auto id = engine.submit(withClip);
+    const auto id = engine.submit(jobWithAMissingClip());
     engine.waitIdle();
     ASSERT_EQ(recorder->results[id], 1);
     EXPECT_EQ(recorder->lastTotal[id], 1 + 3) << "one step for the clip, one per utterance";
@@ -208,12 +212,7 @@ TEST_F(EngineTest, aTextOnlyModel_readsNoClip_soAMissingClipIsNoFailure) {
     auto recorder = std::make_shared<Recorder>();
     Engine engine(recorder);
     { auto loaded = engine.loadCheckpoint(folder.path()); ASSERT_TRUE(loaded.ok()) << loaded.error().message; }
-    auto withClip = job(3, 8);
-    auto& first = withClip.dialogue.utterances[0];
-    first.clipPath = "/nowhere/dia0_utt0.mp4";
-    first.audio = {};
-    first.visual = {};
-    const auto id = engine.submit(withClip);
+    const auto id = engine.submit(jobWithAMissingClip());
     engine.waitIdle();
     ASSERT_EQ(recorder->results[id], 1);
     EXPECT_EQ(recorder->lastTotal[id], 3) << "no step for a clip: a text-only model does not read it";
