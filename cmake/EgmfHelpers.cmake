@@ -12,7 +12,9 @@ include(GoogleTest)
 function(egmf_add_test)
     cmake_parse_arguments(T "TORCH" "NAME" "SOURCES;LIBS;SHARDS" ${ARGN})
     add_executable(${T_NAME} ${T_SOURCES})
-    target_link_libraries(${T_NAME} PRIVATE ${T_LIBS} GTest::gtest GTest::gtest_main GTest::gmock)
+    # Tests see the engine's internals (src/ and its third-party headers); nothing else does.
+    # Every test compiles tests/engine/test_support.cpp, which makes manifests (egmf_checkpoint).
+    target_link_libraries(${T_NAME} PRIVATE ${T_LIBS} egmf_checkpoint egmf_engine_internals GTest::gtest GTest::gtest_main GTest::gmock)
     egmf_warnings(${T_NAME})
     if(T_TORCH AND T_SHARDS)
         foreach(filter IN LISTS T_SHARDS)
@@ -31,16 +33,16 @@ function(egmf_add_test)
 endfunction()
 
 # egmf_torch_pch(target [LIGHT source...]): compile the target's torch translation units with the
-# one precompiled header of LibTorch (engine/src/torch_pch.h), built once by egmf_engine and reused
+# one precompiled header of LibTorch (engine/src/torch_pch.h), built once by egmf_model and reused
 # by every other target (the CI build's largest saving: ~45 units x ~15 s). GCC accepts a PCH only
 # under the same -fPIC/-fPIE: executables get -fPIC (appended last, it wins; harmless there).
 # LIGHT names the target's sources that include no LibTorch header: the PCH would cost each ~7 s.
 function(egmf_torch_pch target)
     cmake_parse_arguments(P "" "" "LIGHT" ${ARGN})
-    if(target STREQUAL "egmf_engine")
-        target_precompile_headers(egmf_engine PRIVATE ${CMAKE_SOURCE_DIR}/engine/src/torch_pch.h)
+    if(target STREQUAL "egmf_model")
+        target_precompile_headers(egmf_model PRIVATE ${CMAKE_SOURCE_DIR}/engine/src/torch_pch.h)
     else()
-        target_precompile_headers(${target} REUSE_FROM egmf_engine)
+        target_precompile_headers(${target} REUSE_FROM egmf_model)
         target_compile_options(${target} PRIVATE -fPIC)
     endif()
     foreach(source IN LISTS P_LIGHT)
@@ -109,7 +111,7 @@ endfunction()
 function(egmf_add_fuzzer)
     cmake_parse_arguments(F "" "NAME" "SOURCES;LIBS" ${ARGN})
     add_executable(${F_NAME} ${F_SOURCES})
-    target_link_libraries(${F_NAME} PRIVATE ${F_LIBS})
+    target_link_libraries(${F_NAME} PRIVATE ${F_LIBS} egmf_engine_internals)
     target_compile_options(${F_NAME} PRIVATE -fsanitize=fuzzer)
     target_link_options(${F_NAME} PRIVATE -fsanitize=fuzzer)
 endfunction()
@@ -139,6 +141,7 @@ set_property(DIRECTORY ${CMAKE_SOURCE_DIR} APPEND PROPERTY CMAKE_CONFIGURE_DEPEN
 function(egmf_add_plugin)
     cmake_parse_arguments(P "" "TARGET;NAME;VERSION;ARCHITECTURE;OUTPUT_DIRECTORY;IID;INTERFACE;TORCH_VERSION;CXX11_ABI;SDK_HASH"
                           "SOURCES;FORMATS;LIBS" ${ARGN})
+    set_property(GLOBAL APPEND PROPERTY EGMF_PLUGIN_TARGETS ${P_TARGET})
     if(NOT P_OUTPUT_DIRECTORY)
         set(P_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/${EGMF_PLUGIN_DIR})
     endif()

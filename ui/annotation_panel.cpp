@@ -16,7 +16,7 @@
 #include <QVBoxLayout>
 
 #include "annotation_commands.h"
-#include "data/annotations.h"
+#include "egmf/app/annotations.h"
 #include "utterance_table_model.h"
 
 namespace egmf::ui {

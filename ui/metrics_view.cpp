@@ -4,7 +4,7 @@
 #include <QVBoxLayout>
 #include <cmath>
 
-#include "eval/metrics.h"
+#include "egmf/app/metrics.h"
 #include "qcustomplot_include.h"
 
 namespace egmf::ui {

@@ -3,7 +3,7 @@
 #include <QFileInfo>
 #include <thread>
 
-#include "data/annotations.h"
+#include "egmf/app/annotations.h"
 #include "egmf/feature_source.h"
 #include "engine_bridge.h"
 #include "host/plugin_host.h"

@@ -8,7 +8,7 @@
 #include "egmf/dataset.h"
 #include "progress_bar.h"
 #ifdef EGMF_WITH_MEDIA
-#include "data/clip_checks.h"
+#include "egmf/app/clip_checks.h"
 #endif
 
 namespace egmf::cli {

@@ -8,7 +8,7 @@
 
 #include "analysis_run.h"
 #include "commands.h"
-#include "data/csv.h"
+#include "egmf/app/csv.h"
 #include "metrics_json.h"
 #include "results_jsonl.h"
 

@@ -10,7 +10,7 @@
 #include <memory>
 
 #include "commands.h"
-#include "data/csv.h"
+#include "egmf/app/csv.h"
 #include "egmf/checkpoint_info.h"
 #include "egmf/huggingface.h"
 #ifdef EGMF_WITH_MEDIA

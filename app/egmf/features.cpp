@@ -12,10 +12,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "checkpoint/safetensors.h"
+#include "egmf/app/safetensors.h"
 #include "commands.h"
-#include "features/clip_features.h"
-#include "features/image_files.h"
+#include "egmf/app/clip_features.h"
+#include "egmf/app/image_files.h"
 
 namespace egmf::cli {
 namespace {

@@ -11,7 +11,7 @@
 #include "commands.h"
 #include "egmf/checkpoint_info.h"
 #include "egmf/engine.h"
-#include "tokenizer/tokenizer.h"
+#include "egmf/app/tokenizer.h"
 
 namespace egmf::cli {
 

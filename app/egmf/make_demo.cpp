@@ -4,7 +4,7 @@
 #include <memory>
 
 #include "commands.h"
-#include "demo/demo_render.h"
+#include "egmf/app/demo_render.h"
 #include "progress_bar.h"
 
 namespace egmf::cli {

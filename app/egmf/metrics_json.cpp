@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "eval/metrics_json.h"
+#include "egmf/app/metrics_json.h"
 
 namespace egmf::cli {
 

@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "eval/metrics.h"
+#include "egmf/app/metrics.h"
 
 namespace egmf::cli {
 

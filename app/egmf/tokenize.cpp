@@ -9,7 +9,7 @@
 #include <string>
 
 #include "commands.h"
-#include "tokenizer/tokenizer.h"
+#include "egmf/app/tokenizer.h"
 
 namespace egmf::cli {
 

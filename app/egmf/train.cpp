@@ -13,11 +13,11 @@
 #include <unistd.h>
 
 #include "commands.h"
-#include "core/process.h"
+#include "egmf/app/process.h"
 #include "egmf/dataset.h"
 #include "progress_bar.h"
-#include "train/feature_cache.h"
-#include "train/trainer.h"
+#include "egmf/app/feature_cache.h"
+#include "egmf/app/trainer.h"
 
 namespace egmf::cli {
 namespace {

@@ -18,7 +18,7 @@
 #include <filesystem>
 #include <iostream>
 
-#include "data/annotations.h"
+#include "egmf/app/annotations.h"
 #include "ui/annotation_panel.h"
 #include "ui/attention_view.h"
 #include "ui/comparison_view.h"

@@ -4,7 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "core/sha256.h"
+#include "egmf/app/sha256.h"
 #include "egmf/paths.h"
 
 namespace egmf::plugin {

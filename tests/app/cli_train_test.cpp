@@ -14,11 +14,11 @@
 #include <nlohmann/json.hpp>
 
 #include "../engine/test_support.h"
-#include "checkpoint/weights.h"
+#include "loading/weights.h"
 #include "cli_run.h"
 #include "egmf/checkpoint.h"
 #include "egmf/checkpoint_info.h"
-#include "train/train_config.h"
+#include "egmf/app/train_config.h"
 
 namespace egmf {
 namespace {
@@ -82,7 +82,7 @@ protected:
                "' --seed 5 --threads 1 " + extra;
     }
     static double largestDifference(const fs::path& a, const fs::path& b) {
-        auto left = checkpoint::loadTensors(a / "model.safetensors"), right = checkpoint::loadTensors(b / "model.safetensors");
+        auto left = loading::loadTensors(a / "model.safetensors"), right = loading::loadTensors(b / "model.safetensors");
         EXPECT_TRUE(left.ok() && right.ok());
         if (!left.ok() || !right.ok()) return 1e9;
         EXPECT_EQ(left->size(), right->size());

@@ -7,10 +7,10 @@
 #include <gtest/gtest.h>
 
 #include "../engine/test_support.h"
-#include "demo/demo_render.h"
-#include "demo/demo_script.h"
+#include "egmf/app/demo_render.h"
+#include "egmf/app/demo_script.h"
 #include "egmf/dataset.h"
-#include "media/media_file.h"
+#include "egmf/app/media_file.h"
 
 namespace egmf::demo {
 namespace {

@@ -1,7 +1,7 @@
 // The annotations store: edits merge over gold, exports, and the fault test: a child process
 // writing edits in a loop is killed with SIGKILL 100 times at random moments; every edit it had
 // reported as committed is there afterwards, and the store opens every time.
-#include "data/annotations.h"
+#include "egmf/app/annotations.h"
 
 #include <csignal>
 #include <fstream>

@@ -4,8 +4,9 @@
 
 #include <gtest/gtest.h>
 
-#include "checkpoint/expected_tensors.h"
-#include "checkpoint/weights.h"
+#include "egmf/app/expected_tensors.h"
+#include "loading/model_target.h"
+#include "loading/weights.h"
 #include "egmf/checkpoint.h"
 #include "egmf/checkpoint_info.h"
 #include "model/egmf.h"
@@ -23,7 +24,7 @@ TEST(CheckpointLoad, randomCheckpoint_loadsBackWithEqualWeights) {
     test::TempDir dir;
     const auto manifest = test::tinyManifest();
     ASSERT_TRUE(createRandomCheckpoint(dir.path(), manifest, 5, RandomInit::Perturbed).ok());
-    auto weights = checkpoint::loadTensors(dir.path() / "model.safetensors");
+    auto weights = loading::loadTensors(dir.path() / "model.safetensors");
     ASSERT_TRUE(weights.ok());
     EXPECT_TRUE(weights->count("lora.model.layers.1.self_attn.q_proj.lora_B.weight"));
     EXPECT_TRUE(weights->count("llm.lm_head.weight"));
@@ -34,7 +35,7 @@ TEST(CheckpointLoad, randomCheckpoint_loadsBackWithEqualWeights) {
     ASSERT_TRUE(analyzer.ok()) << analyzer.error().message;
     auto& native = dynamic_cast<runtime::NativeAnalyzer&>(**analyzer);
     for (const auto& item : native.model().named_parameters(true)) {
-        const auto key = checkpoint::checkpointKey(item.key());
+        const auto key = loading::checkpointKey(item.key());
         ASSERT_TRUE(weights->count(key)) << key;
         EXPECT_TRUE(at::equal(item.value(), weights->at(key))) << key;
     }
@@ -61,7 +62,7 @@ TEST(CheckpointLoad, expectedTensors_equalTheModelsParameters_overVariedManifest
         model::Egmf model(manifest);
         std::vector<std::pair<std::string, std::vector<std::int64_t>>> actual, expected;
         for (const auto& item : model->named_parameters(true)) {
-            actual.emplace_back(checkpoint::checkpointKey(item.key()), item.value().sizes().vec());
+            actual.emplace_back(loading::checkpointKey(item.key()), item.value().sizes().vec());
         }
         for (const auto& tensor : checkpoint::expectedTensors(manifest)) expected.emplace_back(tensor.key, tensor.shape);
         EXPECT_EQ(actual, expected);
@@ -72,13 +73,13 @@ TEST(CheckpointLoad, strictLoading_listsMissingUnexpectedAndWrongShapeKeys) {
     test::TempDir dir;
     const auto manifest = test::tinyManifest();
     ASSERT_TRUE(createRandomCheckpoint(dir.path(), manifest, 5).ok());
-    auto weights = checkpoint::loadTensors(dir.path() / "model.safetensors");
+    auto weights = loading::loadTensors(dir.path() / "model.safetensors");
     ASSERT_TRUE(weights.ok());
     weights->erase("fusion.norm_av.bias");
     weights->erase("lora.model.layers.0.self_attn.v_proj.lora_A.weight");
     (*weights)["enhancer.extra.weight"] = at::zeros({2});
     (*weights)["text_proj.weight"] = at::zeros({3, 3});
-    ASSERT_TRUE(checkpoint::saveTensors(dir.path() / "model.safetensors", *weights).ok());
+    ASSERT_TRUE(loading::saveTensors(dir.path() / "model.safetensors", *weights).ok());
     auto analyzer = loadNativeCheckpoint(dir.path());
     ASSERT_FALSE(analyzer.ok());
     const auto& message = analyzer.error().message;
@@ -119,7 +120,7 @@ TEST(CheckpointLoad, cuda_matchesCpu_orIsRefusedWithoutIt) {
     const auto manifest = test::tinyManifest();
     ASSERT_TRUE(createRandomCheckpoint(dir.path(), manifest, 4, RandomInit::Perturbed).ok());
     if (!at::hasCUDA()) {
-        auto model = runtime::buildModel(manifest, {"cuda", "float32"});
+        auto model = loading::buildModel(manifest, {"cuda", "float32"});
         ASSERT_FALSE(model.ok());
         EXPECT_NE(model.error().message.find("no CUDA"), std::string::npos);
         EXPECT_NE(model.error().message.find("--device cpu"), std::string::npos);

@@ -8,7 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "test_support.h"
-#include "data/csv.h"
+#include "egmf/app/csv.h"
 #include "egmf/dataset.h"
 #include "egmf/paths.h"
 

@@ -21,7 +21,7 @@
 
 #include <ATen/Context.h>
 
-#include "runtime/memory_budget.h"
+#include "loading/memory_budget.h"
 #include "test_support.h"
 
 namespace egmf {
@@ -223,13 +223,13 @@ TEST_F(EngineTest, aTextOnlyModel_readsNoClip_soAMissingClipIsNoFailure) {
 }
 
 TEST(MemoryBudget, refusesAbove80PercentOfWhatIsAvailable_andKnowsTheGpusFreeMemory) {
-    EXPECT_TRUE(runtime::checkFits(80, 100, "ckpt", "the GPU's free memory", "use bfloat16").ok());
-    const auto refused = runtime::checkFits(81, 100, "ckpt", "the GPU's free memory", "use bfloat16");
+    EXPECT_TRUE(loading::checkFits(80, 100, "ckpt", "the GPU's free memory", "use bfloat16").ok());
+    const auto refused = loading::checkFits(81, 100, "ckpt", "the GPU's free memory", "use bfloat16");
     ASSERT_FALSE(refused.ok());
     EXPECT_NE(refused.error().message.find("ckpt: "), std::string::npos) << refused.error().message;
     EXPECT_NE(refused.error().message.find("80% of the GPU's free memory"), std::string::npos) << refused.error().message;
-    EXPECT_GT(runtime::physicalMemoryBytes(), std::int64_t{1} << 30);
-    const auto free = runtime::freeGpuMemoryBytes(0);
+    EXPECT_GT(loading::physicalMemoryBytes(), std::int64_t{1} << 30);
+    const auto free = loading::freeGpuMemoryBytes(0);
     if (at::hasCUDA()) {
         ASSERT_TRUE(free.has_value()) << "a CUDA LibTorch with a GPU: the CUDA runtime answers";
         EXPECT_GT(*free, std::int64_t{100} << 20);

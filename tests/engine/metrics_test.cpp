@@ -2,7 +2,7 @@
 // within 1e-9, on seeded random data with the awkward cases: a class no prediction uses, a class
 // only predictions use, half-way values for Acc-7 / Acc-5, gold zeros, constant inputs (Pearson
 // and kappa undefined), bin edges of the SIMS scale.
-#include "eval/metrics.h"
+#include "egmf/app/metrics.h"
 
 #include <cmath>
 #include <cstdio>

@@ -5,7 +5,7 @@
 
 #include <gtest/gtest.h>
 
-#include "checkpoint/safetensors.h"
+#include "egmf/app/safetensors.h"
 
 namespace egmf::checkpoint {
 namespace {

@@ -1,5 +1,5 @@
 // SHA-256 against coreutils' sha256sum (its own process) on lengths around the padding edges.
-#include "core/sha256.h"
+#include "egmf/app/sha256.h"
 
 #include <array>
 #include <cstdio>

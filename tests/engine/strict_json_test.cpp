@@ -4,27 +4,26 @@
 
 #include <gtest/gtest.h>
 
-#include "checkpoint/strict_json.h"
+#include "core/strict_json.h"
 #include "core/utf8.h"
 
 namespace egmf {
 namespace {
 
 TEST(StrictJson, parse_findsDuplicateKeys_atAnyDepth) {
-    auto nested = checkpoint::parseStrictJson(R"({"a":{"x":1,"y":{"k":1,"k":2}}})", "f.json");
+    auto nested = parseStrictJson(R"({"a":{"x":1,"y":{"k":1,"k":2}}})", "f.json");
     ASSERT_FALSE(nested.ok());
     EXPECT_NE(nested.error().message.find("\"k\" appears twice"), std::string::npos);
     EXPECT_NE(nested.error().message.find("f.json"), std::string::npos);
 }
 
 TEST(StrictJson, parse_allowsSameKey_inSiblingObjects) {
-    auto ok = checkpoint::parseStrictJson(R"({"a":{"k":1},"b":{"k":2},"c":[{"k":1},{"k":2}]})", "f");
+    auto ok = parseStrictJson(R"({"a":{"k":1},"b":{"k":2},"c":[{"k":1},{"k":2}]})", "f");
     ASSERT_TRUE(ok.ok()) << ok.error().message;
     EXPECT_EQ((*ok)["c"][1]["k"], 2);
 }
 
 TEST(StrictJson, checkedInteger_takesIntegersInRange_andRefusesFloatsOutOfRange) {
-    using checkpoint::checkedInteger;
     using nlohmann::json;
     EXPECT_EQ(checkedInteger(json(7), "x"), 7);
     EXPECT_EQ(checkedInteger(json(8.0), "x"), 8);

@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "data/csv.h"
+#include "egmf/app/csv.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     auto table = egmf::data::parseCsv(std::string_view(reinterpret_cast<const char*>(data), size), "fuzz.csv");

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "media/media_file.h"
+#include "egmf/app/media_file.h"
 
 extern "C" {
 #include <libavutil/log.h>

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "media/media_file.h"
+#include "egmf/app/media_file.h"
 
 extern "C" {
 #include <libavcodec/avcodec.h>

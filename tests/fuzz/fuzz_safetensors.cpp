@@ -3,7 +3,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "checkpoint/safetensors.h"
+#include "egmf/app/safetensors.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::span<const std::byte> bytes(reinterpret_cast<const std::byte*>(data), size);

@@ -14,9 +14,9 @@
 #include <opencv2/imgproc.hpp>
 
 #include "../engine/test_support.h"
-#include "core/sha256.h"
+#include "egmf/app/sha256.h"
 #include "egmf/paths.h"
-#include "features/face_crop.h"
+#include "egmf/app/face_crop.h"
 #include "features/face_expression.h"
 #include "npm_packages.h"
 

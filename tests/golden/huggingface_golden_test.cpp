@@ -10,13 +10,13 @@
 #include <c10/core/InferenceMode.h>
 
 #include "checkpoint/huggingface_layout.h"
-#include "checkpoint/safetensors.h"
-#include "checkpoint/weights.h"
+#include "egmf/app/safetensors.h"
+#include "loading/weights.h"
 #include "egmf/checkpoint.h"
 #include "egmf/checkpoint_info.h"
 #include "egmf/huggingface.h"
 #include "model/llm/llama.h"
-#include "runtime/reference_io.h"
+#include "bench/reference_io.h"
 #include "../engine/test_support.h"
 
 namespace egmf {
@@ -56,7 +56,7 @@ at::Tensor logitsOf(const fs::path& fixture, bool withAdapter, const at::Tensor&
     auto tensors = checkpoint::tensorsByKey(sources, *files);
     EXPECT_TRUE(tensors.ok()) << tensors.error().message;
     const auto llmOnly = [](const std::string& key) { return key.starts_with("llm.") || key.starts_with("lora."); };
-    auto loaded = checkpoint::loadMapped(holder, *tensors, *files, checkpoint::expectedTensors(manifest), llmOnly, fixture.string());
+    auto loaded = loading::loadMapped(holder, *tensors, *files, checkpoint::expectedTensors(manifest), llmOnly, fixture.string());
     EXPECT_TRUE(loaded.ok()) << loaded.error().message;
     if (!loaded) return {};
     c10::InferenceMode inference;
@@ -66,7 +66,7 @@ at::Tensor logitsOf(const fs::path& fixture, bool withAdapter, const at::Tensor&
 
 void compareFixture(const fs::path& fixture) {
     SCOPED_TRACE(fixture.string());
-    auto io = checkpoint::loadTensors(fixture / "io.safetensors");
+    auto io = loading::loadTensors(fixture / "io.safetensors");
     ASSERT_TRUE(io.ok()) << io.error().message;
     const auto& ids = io->at("input_ids");
     for (const bool withAdapter : {false, true}) {
@@ -138,7 +138,7 @@ DialogueResult analyse(const fs::path& checkpoint, const Manifest& manifest) {
 
 /// Rewrites base/model.safetensors as two shards with an index, as transformers writes large models.
 void shard(const fs::path& base) {
-    auto whole = checkpoint::loadTensors(base / "model.safetensors");
+    auto whole = loading::loadTensors(base / "model.safetensors");
     ASSERT_TRUE(whole.ok());
     std::map<std::string, at::Tensor> parts[2];
     nlohmann::json index = {{"metadata", nlohmann::json::object()}, {"weight_map", nlohmann::json::object()}};
@@ -149,7 +149,7 @@ void shard(const fs::path& base) {
         index["weight_map"][name] = "model-0000" + std::to_string(part + 1) + "-of-00002.safetensors";
     }
     for (int part = 0; part < 2; ++part) {
-        ASSERT_TRUE(checkpoint::saveTensors(base / ("model-0000" + std::to_string(part + 1) + "-of-00002.safetensors"), parts[part]).ok());
+        ASSERT_TRUE(loading::saveTensors(base / ("model-0000" + std::to_string(part + 1) + "-of-00002.safetensors"), parts[part]).ok());
     }
     fs::remove(base / "model.safetensors");
     std::ofstream(base / "model.safetensors.index.json") << index.dump(2);
@@ -192,8 +192,8 @@ TEST(HuggingFaceCheckpoint, peftExport_roundTrips_throughTheAdapterReader) {
     EXPECT_EQ(adapter->lora.rank, manifest->lora->rank);
     EXPECT_EQ(adapter->lora.alpha, manifest->lora->alpha);
     EXPECT_EQ(adapter->lora.targetModules, manifest->lora->targetModules);
-    auto exported = checkpoint::loadTensors(dir.path() / "peft/adapter_model.safetensors");
-    auto original = checkpoint::loadTensors(native / "model.safetensors");
+    auto exported = loading::loadTensors(dir.path() / "peft/adapter_model.safetensors");
+    auto original = loading::loadTensors(native / "model.safetensors");
     ASSERT_TRUE(exported.ok() && original.ok());
     std::size_t adapters = 0;
     for (const auto& [name, tensor] : *original) {
@@ -230,17 +230,17 @@ TEST(HuggingFaceCheckpoint, brokenParts_areErrorsNamingTheFile) {
     fs::remove_all(hf);
     ASSERT_TRUE(exportHuggingFaceCheckpoint(native, hf).ok());
     {  // fusion weights missing a tensor
-        auto fusion = checkpoint::loadTensors(hf / "fusion.safetensors");
+        auto fusion = loading::loadTensors(hf / "fusion.safetensors");
         fusion->erase(fusion->begin());
-        ASSERT_TRUE(checkpoint::saveTensors(hf / "fusion.safetensors", *fusion).ok());
+        ASSERT_TRUE(loading::saveTensors(hf / "fusion.safetensors", *fusion).ok());
         auto loaded = loadHuggingFaceCheckpoint(hf);
         ASSERT_FALSE(loaded.ok());
         EXPECT_NE(loaded.error().message.find("missing keys (1)"), std::string::npos) << loaded.error().message;
     }
     {  // a base tensor in the adapter file
-        auto adapter = checkpoint::loadTensors(hf / "adapter/adapter_model.safetensors");
+        auto adapter = loading::loadTensors(hf / "adapter/adapter_model.safetensors");
         (*adapter)["model.norm.weight"] = at::ones({4});
-        ASSERT_TRUE(checkpoint::saveTensors(hf / "adapter/adapter_model.safetensors", *adapter).ok());
+        ASSERT_TRUE(loading::saveTensors(hf / "adapter/adapter_model.safetensors", *adapter).ok());
         auto loaded = loadHuggingFaceCheckpoint(hf);
         ASSERT_FALSE(loaded.ok());
         EXPECT_NE(loaded.error().message.find("adapter_model.safetensors: tensor \"model.norm.weight\" does not belong here"),

@@ -7,9 +7,9 @@
 
 #include <gtest/gtest.h>
 
-#include "checkpoint/weights.h"
+#include "loading/weights.h"
 #include "features/log_mel.h"
-#include "runtime/reference_io.h"
+#include "bench/reference_io.h"
 #include "../engine/test_support.h"
 
 namespace egmf {
@@ -41,7 +41,7 @@ TEST(LogMelGolden, compute_equalsTorchaudio_onSynthesisedSpeech) {
                                                  << " (scripts/setup.sh installs it)";
         const auto reference = runtime::referencePython() + " " + quoted(script) + " " + quoted(wav) + " " + quoted(out);
         ASSERT_EQ(std::system(reference.c_str()), 0) << reference;
-        auto golden = checkpoint::loadTensors(out);
+        auto golden = loading::loadTensors(out);
         ASSERT_TRUE(golden.ok()) << golden.error().message;
         const auto& samples = golden->at("samples");
         const auto& expected = golden->at("log_mel");

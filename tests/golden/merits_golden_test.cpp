@@ -6,11 +6,11 @@
 
 #include <c10/core/InferenceMode.h>
 
-#include "checkpoint/weights.h"
+#include "loading/weights.h"
 #include "egmf/checkpoint.h"
 #include "egmf/checkpoint_info.h"
 #include "runtime/merits_analyzer.h"
-#include "runtime/reference_io.h"
+#include "bench/reference_io.h"
 #include "../engine/test_support.h"
 
 namespace egmf {
@@ -46,12 +46,12 @@ TEST(MeritsGolden, everyStage_equalsPyTorch_withMissingModalities) {
         written["u" + std::to_string(i) + ".text_ids"] = (*inputs)[i].textIds.to(at::kLong);
         written["u" + std::to_string(i) + ".audio"] = (*inputs)[i].audio;
     }
-    ASSERT_TRUE(checkpoint::saveTensors(dir.path() / "in.safetensors", written).ok());
+    ASSERT_TRUE(loading::saveTensors(dir.path() / "in.safetensors", written).ok());
     const auto script = test::sourceDir().string() + "/tools/reference/merits_reference.py";
     const auto command = runtime::referencePython() + " '" + script + "' run --checkpoint '" + (dir.path() / "ckpt").string() +
                          "' --inputs '" + (dir.path() / "in.safetensors").string() + "' --outputs '" + (dir.path() / "out.safetensors").string() + "'";
     ASSERT_EQ(std::system(command.c_str()), 0) << command;
-    auto reference = checkpoint::loadTensors(dir.path() / "out.safetensors");
+    auto reference = loading::loadTensors(dir.path() / "out.safetensors");
     ASSERT_TRUE(reference.ok()) << reference.error().message;
 
     c10::InferenceMode inference;

@@ -8,10 +8,10 @@
 
 #include <c10/core/InferenceMode.h>
 
-#include "checkpoint/weights.h"
+#include "loading/weights.h"
 #include "egmf/checkpoint.h"
 #include "runtime/native_analyzer.h"
-#include "runtime/reference_io.h"
+#include "bench/reference_io.h"
 #include "../engine/test_support.h"
 
 namespace egmf {
@@ -48,7 +48,7 @@ void compareWithReference(const GoldenCase& c, const Manifest& manifest, std::ui
                                      {"run", "--checkpoint", (dir.path() / "ckpt").string(), "--inputs",
                                       inputs.string(), "--outputs", outputs.string()});
     ASSERT_TRUE(ran.ok()) << ran.error().message;
-    auto reference = checkpoint::loadTensors(outputs);
+    auto reference = loading::loadTensors(outputs);
     ASSERT_TRUE(reference.ok()) << reference.error().message;
 
     std::size_t compared = 0;

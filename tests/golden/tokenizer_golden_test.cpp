@@ -14,7 +14,7 @@
 
 #include "egmf/paths.h"
 #include "npm_packages.h"
-#include "tokenizer/tokenizer.h"
+#include "egmf/app/tokenizer.h"
 #include "../engine/test_support.h"
 
 namespace egmf::tokenizer {

@@ -12,10 +12,10 @@
 
 #include "../engine/test_support.h"
 #include "egmf/checkpoint.h"
-#include "features/clip_features.h"
+#include "egmf/app/clip_features.h"
 #include "features/face_expression.h"
 #include "features/log_mel.h"
-#include "media/media_file.h"
+#include "egmf/app/media_file.h"
 
 namespace egmf::features {
 namespace {

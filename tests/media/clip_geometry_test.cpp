@@ -11,10 +11,10 @@
 #include <gtest/gtest.h>
 
 #include "clip_fixture.h"
-#include "features/face_crop.h"
+#include "egmf/app/face_crop.h"
 #include "media/frame_converter.h"
 #include "media/guarded_planes.h"
-#include "media/media_file.h"
+#include "egmf/app/media_file.h"
 
 extern "C" {
 #include <libavutil/display.h>

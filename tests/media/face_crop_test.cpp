@@ -6,7 +6,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
-#include "features/face_crop.h"
+#include "egmf/app/face_crop.h"
 
 namespace egmf::features {
 namespace {

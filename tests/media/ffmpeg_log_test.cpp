@@ -13,7 +13,7 @@
 #include "clip_fixture.h"
 #include "egmf/media_log.h"
 #include "media/ffmpeg_log.h"
-#include "media/media_file.h"
+#include "egmf/app/media_file.h"
 
 extern "C" {
 #include <libavutil/log.h>

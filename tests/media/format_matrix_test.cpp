@@ -19,7 +19,7 @@
 #include <gtest/gtest.h>
 
 #include "clip_fixture.h"
-#include "media/media_file.h"
+#include "egmf/app/media_file.h"
 
 namespace egmf::media {
 namespace {

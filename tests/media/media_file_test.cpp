@@ -11,7 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "egmf/paths.h"
-#include "media/media_file.h"
+#include "egmf/app/media_file.h"
 #include "../engine/test_support.h"
 
 namespace egmf::media {

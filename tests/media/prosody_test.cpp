@@ -11,7 +11,7 @@
 
 #include "features/prosody.h"
 #include "egmf/paths.h"
-#include "media/media_file.h"
+#include "egmf/app/media_file.h"
 
 namespace egmf::features {
 namespace {

@@ -25,7 +25,7 @@
 
 #include "egmf/build_info.h"
 #include "studio_fixture.h"
-#include "data/annotations.h"
+#include "egmf/app/annotations.h"
 #include "studio/main_window.h"
 #include "ui/annotation_panel.h"
 #include "ui/attention_view.h"

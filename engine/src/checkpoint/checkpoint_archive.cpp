@@ -6,7 +6,7 @@
 #include <memory>
 #include <vector>
 
-#include "core/sha256.h"
+#include "egmf/app/sha256.h"
 #include "egmf/paths.h"
 
 namespace egmf {

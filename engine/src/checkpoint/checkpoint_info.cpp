@@ -3,9 +3,9 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
-#include "expected_tensors.h"
+#include "egmf/app/expected_tensors.h"
 #include "huggingface_layout.h"
-#include "safetensors.h"
+#include "egmf/app/safetensors.h"
 
 namespace egmf {
 namespace {

@@ -1,4 +1,4 @@
-#include "expected_tensors.h"
+#include "egmf/app/expected_tensors.h"
 
 #include <algorithm>
 #include <cmath>

@@ -5,7 +5,7 @@
 
 #include "egmf/huggingface.h"
 #include "huggingface_layout.h"
-#include "safetensors.h"
+#include "egmf/app/safetensors.h"
 
 namespace egmf {
 namespace {

@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "strict_json.h"
+#include "core/strict_json.h"
 
 namespace egmf::checkpoint {
 namespace {

@@ -22,7 +22,7 @@
 
 #include "egmf/manifest.h"
 #include "egmf/result.h"
-#include "safetensors.h"
+#include "egmf/app/safetensors.h"
 
 namespace egmf::checkpoint {
 

@@ -9,7 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "strict_json.h"
+#include "core/strict_json.h"
 
 namespace egmf {
 namespace {
@@ -375,7 +375,7 @@ Result<LlmConfig> parseLlmConfig(const nlohmann::json& config, const std::string
 }
 
 Result<Manifest> parseManifest(std::string_view text, const std::string& sourceName) {
-    auto json = checkpoint::parseStrictJson(text, sourceName);
+    auto json = parseStrictJson(text, sourceName);
     if (!json) {
         return json.error();
     }

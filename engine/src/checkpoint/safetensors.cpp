@@ -1,4 +1,4 @@
-#include "safetensors.h"
+#include "egmf/app/safetensors.h"
 
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -10,7 +10,7 @@
 #include <cstring>
 #include <fstream>
 
-#include "strict_json.h"
+#include "core/strict_json.h"
 
 namespace egmf::checkpoint {
 namespace {

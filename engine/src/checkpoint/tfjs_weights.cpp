@@ -4,7 +4,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "strict_json.h"
+#include "core/strict_json.h"
 
 namespace egmf::checkpoint {
 namespace {

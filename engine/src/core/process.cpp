@@ -1,4 +1,4 @@
-#include "core/process.h"
+#include "egmf/app/process.h"
 
 #include <cerrno>
 #include <csignal>

@@ -1,4 +1,4 @@
-#include "sha256.h"
+#include "egmf/app/sha256.h"
 
 #include <array>
 #include <cstdio>

@@ -1,4 +1,4 @@
-#include "annotations.h"
+#include "egmf/app/annotations.h"
 
 #include <chrono>
 #include <cstdlib>
@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <sqlite3.h>
 
-#include "csv.h"
+#include "egmf/app/csv.h"
 
 namespace egmf::data {
 namespace {

@@ -1,8 +1,8 @@
-#include "clip_checks.h"
+#include "egmf/app/clip_checks.h"
 
 #include <cstdio>
 
-#include "media/media_file.h"
+#include "egmf/app/media_file.h"
 
 namespace egmf::data {
 

@@ -1,4 +1,4 @@
-#include "csv.h"
+#include "egmf/app/csv.h"
 
 #include <fstream>
 #include <sstream>

@@ -10,7 +10,7 @@
 #include <map>
 #include <set>
 
-#include "csv.h"
+#include "egmf/app/csv.h"
 #include "egmf/dataset.h"
 
 namespace egmf {

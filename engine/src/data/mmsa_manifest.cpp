@@ -6,8 +6,8 @@
 #include <fstream>
 #include <map>
 
-#include "checkpoint/strict_json.h"
-#include "csv.h"
+#include "core/strict_json.h"
+#include "egmf/app/csv.h"
 #include "egmf/dataset.h"
 
 namespace egmf {
@@ -116,7 +116,7 @@ Result<Dataset> readManifestCsv(const fs::path& file) {
     if (fs::exists(description, ec)) {
         std::ifstream in(description);
         const std::string text((std::istreambuf_iterator<char>(in)), {});
-        auto json = checkpoint::parseStrictJson(text, description.string());
+        auto json = parseStrictJson(text, description.string());
         if (!json.ok()) return json.error();
         if (json->contains("labels") && (*json)["labels"].is_array()) {
             for (const auto& label : (*json)["labels"]) {

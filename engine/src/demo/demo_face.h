@@ -5,7 +5,7 @@
 
 #include <opencv2/core.hpp>
 
-#include "demo_script.h"
+#include "egmf/app/demo_script.h"
 
 namespace egmf::demo {
 

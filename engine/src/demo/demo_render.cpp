@@ -1,4 +1,4 @@
-#include "demo_render.h"
+#include "egmf/app/demo_render.h"
 
 #include <atomic>
 #include <chrono>
@@ -11,8 +11,8 @@
 #include <nlohmann/json.hpp>
 #include <opencv2/core.hpp>
 
-#include "core/process.h"
-#include "data/csv.h"
+#include "egmf/app/process.h"
+#include "egmf/app/csv.h"
 #include "demo_face.h"
 
 namespace egmf::demo {

@@ -1,4 +1,4 @@
-#include "demo_script.h"
+#include "egmf/app/demo_script.h"
 
 #include <algorithm>
 #include <cmath>

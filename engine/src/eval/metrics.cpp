@@ -1,4 +1,4 @@
-#include "metrics.h"
+#include "egmf/app/metrics.h"
 
 #include <algorithm>
 #include <cassert>

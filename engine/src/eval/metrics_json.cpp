@@ -1,4 +1,4 @@
-#include "metrics_json.h"
+#include "egmf/app/metrics_json.h"
 
 namespace egmf::eval {
 namespace {

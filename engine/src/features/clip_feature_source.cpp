@@ -6,7 +6,7 @@
 #include <sstream>
 #include <unordered_map>
 
-#include "clip_features.h"
+#include "egmf/app/clip_features.h"
 #include "egmf/feature_source.h"
 
 namespace egmf {

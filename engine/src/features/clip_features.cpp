@@ -1,4 +1,4 @@
-#include "clip_features.h"
+#include "egmf/app/clip_features.h"
 
 #include <algorithm>
 #include <chrono>

@@ -1,4 +1,4 @@
-#include "face_crop.h"
+#include "egmf/app/face_crop.h"
 
 #include <algorithm>
 #include <cmath>

@@ -3,9 +3,9 @@
 #include <map>
 
 #include "checkpoint/tfjs_weights.h"
-#include "core/sha256.h"
+#include "egmf/app/sha256.h"
 #include "egmf/paths.h"
-#include "runtime/allocator_tuning.h"
+#include "core/allocator_tuning.h"
 
 namespace egmf::features {
 namespace {
@@ -29,7 +29,7 @@ at::Tensor toAten(const checkpoint::TfjsWeight& weight) {
 Result<FaceExpressionNet> FaceExpressionNet::load(const std::filesystem::path& folder) {
     // Activations of a 20-crop batch are ~8 MB: without this every one is a fresh mmap whose pages
     // fault in again, which made the network 5x slower (runtime/allocator_tuning.h).
-    runtime::tuneAllocatorForInference();
+    tuneAllocatorForInference();
     const auto dir = folder.empty() ? shareDir() / "models" / "face-api" : folder;
     if (auto checked = verifySha256Sums(dir); !checked.ok()) {
         return checked.error();

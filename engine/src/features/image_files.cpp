@@ -1,4 +1,4 @@
-#include "image_files.h"
+#include "egmf/app/image_files.h"
 
 #include <algorithm>
 

@@ -10,7 +10,7 @@
 #include "av_ptr.h"
 #include "ffmpeg_log.h"
 #include "frame_converter.h"
-#include "media_file.h"
+#include "egmf/app/media_file.h"
 
 namespace egmf::media {
 

@@ -17,7 +17,7 @@
 
 #include "av_ptr.h"
 #include "guarded_planes.h"
-#include "media_file.h"
+#include "egmf/app/media_file.h"
 
 namespace egmf::media {
 

@@ -9,7 +9,7 @@
 #include <thread>
 
 #include "egmf/playback.h"
-#include "media_file.h"
+#include "egmf/app/media_file.h"
 
 namespace egmf {
 

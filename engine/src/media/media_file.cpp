@@ -1,4 +1,4 @@
-#include "media_file.h"
+#include "egmf/app/media_file.h"
 
 #include <mutex>
 

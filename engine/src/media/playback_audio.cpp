@@ -12,7 +12,7 @@ extern "C" {
 
 #include "av_ptr.h"
 #include "egmf/playback.h"
-#include "media_file.h"
+#include "egmf/app/media_file.h"
 
 namespace egmf {
 namespace {

@@ -31,13 +31,6 @@ std::string failureMessage(const Utterance& u, const std::exception& e) {
 
 }  // namespace
 
-std::string exceptionText(const std::exception& error) {
-    // LibTorch errors carry a C++ backtrace in what(); the user needs the first line.
-    const auto* torchError = dynamic_cast<const c10::Error*>(&error);
-    const std::string what = torchError ? torchError->what_without_backtrace() : error.what();
-    return what.substr(0, what.find('\n'));
-}
-
 EgmfRunner::EgmfRunner(model::EgmfImpl& model, const tokenizer::Tokenizer& tokenizer)
     : m_model(model), m_tokenizer(tokenizer), m_prompts(model.manifest(), tokenizer) {
     if (model.manifest().task == Task::Classification) {

@@ -17,12 +17,10 @@
 #include "model/egmf.h"
 #include "model/llm/generation.h"
 #include "tokenizer/prompt.h"
-#include "tokenizer/tokenizer.h"
+#include "egmf/app/tokenizer.h"
+#include "model/torch_errors.h"
 
 namespace egmf::runtime {
-
-/// An exception's message for users: LibTorch's errors without their C++ backtrace, first line.
-std::string exceptionText(const std::exception& error);
 
 struct UtteranceTrace {
     std::vector<std::int32_t> textIds;

@@ -18,7 +18,7 @@
 #include <ATen/Context.h>
 #include <ATen/Parallel.h>
 
-#include "memory_budget.h"
+#include "loading/memory_budget.h"
 
 namespace egmf {
 namespace {
@@ -225,19 +225,19 @@ Result<void> checkLoadFits(const Manifest& manifest, LoadOptions& options, const
     if (options.dtype == "auto") {
         // The weights' dtype on a GPU; on the CPU float32 when it fits, else the weights' half dtype.
         const bool cuda = options.device.rfind("cuda", 0) == 0;
-        const bool fits32 = estimateLoadedBytes(manifest, "float32") <= runtime::physicalMemoryBytes() * 8 / 10;
+        const bool fits32 = estimateLoadedBytes(manifest, "float32") <= loading::physicalMemoryBytes() * 8 / 10;
         options.dtype = cuda || !fits32 ? manifest.llm.torchDtype : "float32";
     }
     const auto needed = estimateLoadedBytes(manifest, options.dtype);
     if (options.device == "cpu") {
-        return runtime::checkFits(needed, runtime::physicalMemoryBytes(), where, "this machine's memory",
+        return loading::checkFits(needed, loading::physicalMemoryBytes(), where, "this machine's memory",
                                   "use a GPU, --dtype bfloat16 or a smaller model");
     }
     if (options.device.rfind("cuda", 0) == 0) {
         const auto colon = options.device.find(':');
         const int index = colon == std::string::npos ? 0 : std::atoi(options.device.c_str() + colon + 1);
-        if (const auto free = runtime::freeGpuMemoryBytes(index)) {
-            return runtime::checkFits(needed, *free, where, "the free memory of " + options.device,
+        if (const auto free = loading::freeGpuMemoryBytes(index)) {
+            return loading::checkFits(needed, *free, where, "the free memory of " + options.device,
                                       "free the GPU, use --dtype bfloat16 or a smaller model");
         }
     }

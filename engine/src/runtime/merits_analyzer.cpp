@@ -4,7 +4,6 @@
 
 #include <c10/core/InferenceMode.h>
 
-#include "checkpoint/weights.h"
 #include "egmf_runner.h"
 #include "native_analyzer.h"
 #include "trace_values.h"
@@ -80,25 +79,6 @@ Result<DialogueResult> MeritsAnalyzer::analyzeDialogue(const Dialogue& dialogue,
         return makeError(ErrorCode::Internal, "dialogue " + dialogue.id + ": the MERITS-L model failed (" + exceptionText(e) +
                                                   "); please report this with the checkpoint");
     }
-}
-
-Result<std::unique_ptr<Analyzer>> loadMeritsCheckpoint(const std::filesystem::path& folder, const LoadOptions& options) {
-    auto manifest = readManifest(folder);
-    if (!manifest) return manifest.error();
-    if (manifest->architecture != "merits-l" || manifest->task != Task::Classification) {
-        return makeError(ErrorCode::Unsupported, (folder / "manifest.json").string() + ": not a MERITS-L classification checkpoint");
-    }
-    auto tokenizer = tokenizer::makeCheckpointTokenizer(*manifest, folder);
-    if (!tokenizer) return tokenizer.error();
-    auto options32 = options;
-    if (options32.dtype == "auto") options32.dtype = "float32";
-    auto built = buildModule<model::Merits>(*manifest, options32);
-    if (!built) return built.error();
-    const auto weightsPath = folder / "model.safetensors";
-    auto weights = checkpoint::SafetensorsFile::open(weightsPath);
-    if (!weights) return weights.error();
-    if (auto loaded = checkpoint::loadStrict(**built, *weights, weightsPath.string()); !loaded) return loaded.error();
-    return std::unique_ptr<Analyzer>(std::make_unique<MeritsAnalyzer>(std::move(*built), std::move(*tokenizer)));
 }
 
 }  // namespace egmf::runtime

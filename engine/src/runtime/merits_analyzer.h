@@ -9,7 +9,7 @@
 #include "egmf/analyzer.h"
 #include "egmf/checkpoint.h"
 #include "model/merits.h"
-#include "tokenizer/tokenizer.h"
+#include "egmf/app/tokenizer.h"
 
 namespace egmf::runtime {
 
@@ -37,8 +37,5 @@ private:
     model::Merits m_model;
     std::unique_ptr<tokenizer::Tokenizer> m_tokenizer;
 };
-
-/// Loads a MERITS-L checkpoint folder (manifest.json + model.safetensors + tokenizer).
-Result<std::unique_ptr<Analyzer>> loadMeritsCheckpoint(const std::filesystem::path& folder, const LoadOptions& options);
 
 }  // namespace egmf::runtime

@@ -29,30 +29,4 @@ private:
     std::unique_ptr<tokenizer::Tokenizer> m_tokenizer;
 };
 
-/// Where a model goes: LoadOptions' device and dtype, checked ("auto": the weights' dtype on
-/// CUDA, float32 on the CPU).
-struct ModelTarget {
-    c10::Device device;
-    at::ScalarType dtype;
-};
-Result<ModelTarget> modelTarget(const Manifest& manifest, const LoadOptions& options);
-
-/// Builds a model (a module holder such as model::Egmf) for `manifest` on its target (weights as
-/// initialised, not loaded).
-template <typename Holder>
-Result<Holder> buildModule(const Manifest& manifest, const LoadOptions& options) {
-    auto target = modelTarget(manifest, options);
-    if (!target) return target.error();
-    try {
-        Holder model(manifest);
-        model->to(target->device, target->dtype);
-        model->eval();
-        return model;
-    } catch (const std::exception& e) {
-        return makeError(ErrorCode::InvalidArgument, "cannot build the model on " + options.device + ": " + exceptionText(e));
-    }
-}
-
-Result<model::Egmf> buildModel(const Manifest& manifest, const LoadOptions& options);
-
 }  // namespace egmf::runtime

@@ -7,7 +7,7 @@
 #include "egmf/dialogue.h"
 #include "egmf/manifest.h"
 #include "egmf_runner.h"
-#include "tokenizer/tokenizer.h"
+#include "egmf/app/tokenizer.h"
 
 namespace egmf::runtime {
 

@@ -3,7 +3,7 @@
 // exact and language-neutral (Chinese and emoji are just bytes), which makes it the tokenizer of
 // tiny test and demo models; real LLMs bring their own tokenizer.json or SentencePiece model.
 
-#include "tokenizer.h"
+#include "egmf/app/tokenizer.h"
 
 namespace egmf::tokenizer {
 

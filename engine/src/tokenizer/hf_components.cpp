@@ -1,6 +1,6 @@
 #include "hf_components.h"
 
-#include "checkpoint/strict_json.h"
+#include "core/strict_json.h"
 
 #include <unordered_map>
 
@@ -396,8 +396,8 @@ Result<std::unique_ptr<Decoder>> makeDecoder(const json& config, const std::stri
     if (type == "Strip") {
         auto strip = std::make_unique<StripDecoder>();
         strip->content = stringField(config, "content", " ");
-        strip->start = static_cast<int>(checkpoint::checkedInteger(config.value("start", json(0)), source + ": the Strip decoder's start", 0, 1 << 20));
-        strip->stop = static_cast<int>(checkpoint::checkedInteger(config.value("stop", json(0)), source + ": the Strip decoder's stop", 0, 1 << 20));
+        strip->start = static_cast<int>(checkedInteger(config.value("start", json(0)), source + ": the Strip decoder's start", 0, 1 << 20));
+        strip->stop = static_cast<int>(checkedInteger(config.value("stop", json(0)), source + ": the Strip decoder's stop", 0, 1 << 20));
         if (strip->content.empty()) return makeError(ErrorCode::Corrupt, source + ": a Strip decoder strips nothing");
         return std::unique_ptr<Decoder>(std::move(strip));
     }

@@ -8,7 +8,7 @@
 #include <map>
 #include <sstream>
 
-#include "checkpoint/strict_json.h"
+#include "core/strict_json.h"
 #include "unicode_ops.h"
 
 namespace egmf::tokenizer {
@@ -52,13 +52,13 @@ Result<std::unique_ptr<HfTokenizer>> HfTokenizer::fromJson(std::string_view text
         return build(text, source);
     } catch (const json::exception& error) {
         return corrupt(source, std::string("a field has the wrong type (") + error.what() + ")");
-    } catch (const std::invalid_argument& error) {  // checkpoint::checkedInteger
+    } catch (const std::invalid_argument& error) {  // checkedInteger
         return makeError(ErrorCode::Corrupt, error.what());
     }
 }
 
 Result<std::unique_ptr<HfTokenizer>> HfTokenizer::build(std::string_view text, const std::string& source) {
-    auto parsed = checkpoint::parseStrictJson(text, source);
+    auto parsed = parseStrictJson(text, source);
     if (!parsed.ok()) return parsed.error();
     const json& root = *parsed;
     if (!root.is_object() || !root.contains("model") || !root["model"].is_object()) {
@@ -208,7 +208,7 @@ Result<std::unique_ptr<HfTokenizer>> HfTokenizer::build(std::string_view text, c
                     return corrupt(source, "the template names the special token \"" + name + "\" without ids");
                 }
                 for (const auto& id : specials[name]["ids"]) {
-                    const auto checked = checkpoint::checkedInteger(id, source + ": the ids of special token \"" + name + "\"", 0,
+                    const auto checked = checkedInteger(id, source + ": the ids of special token \"" + name + "\"", 0,
                                                                     std::numeric_limits<std::int32_t>::max());
                     (afterSequence ? t.m_suffixIds : t.m_prefixIds).push_back(static_cast<std::int32_t>(checked));
                 }

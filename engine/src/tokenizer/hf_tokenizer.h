@@ -10,7 +10,7 @@
 
 #include "bpe_model.h"
 #include "hf_components.h"
-#include "tokenizer.h"
+#include "egmf/app/tokenizer.h"
 #include "unigram_model.h"
 
 namespace egmf::tokenizer {

@@ -12,7 +12,7 @@
 
 #include "egmf/dialogue.h"
 #include "egmf/manifest.h"
-#include "tokenizer.h"
+#include "egmf/app/tokenizer.h"
 
 namespace egmf::tokenizer {
 

@@ -10,7 +10,7 @@
 
 #include "spm_normalizer.h"
 #include "spm_proto.h"
-#include "tokenizer.h"
+#include "egmf/app/tokenizer.h"
 #include "unigram_model.h"
 
 namespace egmf::tokenizer {

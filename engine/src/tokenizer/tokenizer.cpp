@@ -1,4 +1,4 @@
-#include "tokenizer.h"
+#include "egmf/app/tokenizer.h"
 
 #include "byte_tokenizer.h"
 #include "core/utf8.h"

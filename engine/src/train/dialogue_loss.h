@@ -13,7 +13,7 @@
 
 #include "model/egmf.h"
 #include "runtime/egmf_runner.h"
-#include "train_config.h"
+#include "egmf/app/train_config.h"
 
 namespace egmf::train {
 

@@ -11,7 +11,7 @@
 #include <ATen/ATen.h>
 
 #include "egmf/result.h"
-#include "train_config.h"
+#include "egmf/app/train_config.h"
 
 namespace egmf::train {
 

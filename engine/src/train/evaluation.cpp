@@ -2,7 +2,7 @@
 
 #include <c10/core/InferenceMode.h>
 
-#include "eval/metrics_json.h"
+#include "egmf/app/metrics_json.h"
 #include "runtime/egmf_runner.h"
 #include "runtime/trace_values.h"
 

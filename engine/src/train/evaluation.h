@@ -12,7 +12,7 @@
 #include "egmf/analyzer.h"
 #include "egmf/dialogue.h"
 #include "model/egmf.h"
-#include "tokenizer/tokenizer.h"
+#include "egmf/app/tokenizer.h"
 
 namespace egmf::train {
 

@@ -1,11 +1,11 @@
-#include "feature_cache.h"
+#include "egmf/app/feature_cache.h"
 
 #include <cstdlib>
 #include <map>
 #include <sstream>
 
-#include "checkpoint/weights.h"
-#include "core/sha256.h"
+#include "loading/weights.h"
+#include "egmf/app/sha256.h"
 #include "egmf/paths.h"
 
 namespace egmf::train {
@@ -54,7 +54,7 @@ Result<FeatureFill> fillDatasetFeatures(std::vector<Dialogue*> dialogues, const 
     fill.cacheFile = cacheFolder / cacheName(dialogues, manifest);
     std::map<std::string, at::Tensor> cached;
     if (fs::exists(fill.cacheFile)) {
-        auto loaded = checkpoint::loadTensors(fill.cacheFile);
+        auto loaded = loading::loadTensors(fill.cacheFile);
         if (loaded) cached = std::move(*loaded);  // a damaged cache is computed again
     }
     int total = 0, done = 0;
@@ -89,7 +89,7 @@ Result<FeatureFill> fillDatasetFeatures(std::vector<Dialogue*> dialogues, const 
         std::error_code ec;
         fs::create_directories(cacheFolder, ec);
         const auto partial = fill.cacheFile.string() + ".partial";
-        if (checkpoint::saveTensors(partial, toSave).ok()) fs::rename(partial, fill.cacheFile, ec);
+        if (loading::saveTensors(partial, toSave).ok()) fs::rename(partial, fill.cacheFile, ec);
     }
     return fill;
 }

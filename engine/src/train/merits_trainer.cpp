@@ -10,11 +10,11 @@
 #include <torch/nn/utils/clip_grad.h>
 #include <torch/optim/adamw.h>
 
-#include "core/bench_support.h"
+#include "core/clock.h"
 #include "checkpoint/huggingface_layout.h"
-#include "checkpoint/weights.h"
-#include "eval/metrics.h"
-#include "eval/metrics_json.h"
+#include "loading/weights.h"
+#include "egmf/app/metrics.h"
+#include "egmf/app/metrics_json.h"
 #include "model/merits.h"
 #include "runtime/merits_analyzer.h"
 #include "schedule.h"
@@ -26,7 +26,6 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 using nlohmann::json;
 
-using bench::secondsSince;
 
 /// The heads each stage trains and scores.
 enum Head { TextI, AudioI, TextII, AudioII, Fused, HeadCount };
@@ -116,7 +115,7 @@ Result<at::Tensor> baseEmbeddings(Manifest& manifest, const fs::path& base) {
     const auto found = tensors->find("llm.model.embed_tokens.weight");
     if (found == tensors->end()) return makeError(ErrorCode::Mismatch, base.string() + ": no model.embed_tokens.weight");
     manifest.tokenizer = {resolved->tokenizer.kind, tokenizerFile.filename().string()};
-    return checkpoint::toTensor(*found->second).to(at::kFloat);
+    return loading::toTensor(*found->second).to(at::kFloat);
 }
 
 }  // namespace
@@ -281,7 +280,7 @@ Result<TrainReport> runMeritsTraining(const TrainRun& run) {
     report.utterancesPerSecond = trainingSeconds > 0 ? trainedUtterances / trainingSeconds : 0;
     provenance["train_seconds"] = report.seconds;
     manifest.provenanceJson = provenance.dump();
-    if (auto saved = checkpoint::saveModule(*model, run.out / "model.safetensors", {{"format", "egmf"}}); !saved) return saved.error();
+    if (auto saved = loading::saveModule(*model, run.out / "model.safetensors", {{"format", "egmf"}}); !saved) return saved.error();
     std::ofstream out(run.out / "manifest.json", std::ios::trunc);
     out << serializeManifest(manifest);
     if (!out) return makeError(ErrorCode::Io, (run.out / "manifest.json").string() + ": cannot write; check the disk");

@@ -10,7 +10,7 @@
 // tokenizer, rows frozen), or trained from scratch with a SentencePiece tokenizer trained on the
 // training text. One process; every stage's dev and test figures go into the provenance.
 
-#include "trainer.h"
+#include "egmf/app/trainer.h"
 
 namespace egmf::train {
 

@@ -4,8 +4,8 @@
 #include <fstream>
 #include <set>
 
-#include "core/process.h"
-#include "tokenizer/tokenizer.h"
+#include "egmf/app/process.h"
+#include "egmf/app/tokenizer.h"
 
 namespace egmf::train {
 

@@ -1,4 +1,4 @@
-#include "train_config.h"
+#include "egmf/app/train_config.h"
 
 #include <nlohmann/json.hpp>
 

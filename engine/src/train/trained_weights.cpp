@@ -3,7 +3,7 @@
 #include <fstream>
 
 #include "checkpoint/huggingface_layout.h"
-#include "checkpoint/weights.h"
+#include "loading/weights.h"
 #include "egmf/huggingface.h"
 
 namespace egmf::train {
@@ -30,7 +30,7 @@ Result<void> loadFrom(torch::nn::Module& model, const Manifest& manifest, const 
     if (!files) return files.error();
     auto tensors = checkpoint::tensorsByKey(sources, *files);
     if (!tensors) return tensors.error();
-    return checkpoint::loadMapped(model, *tensors, *files, checkpoint::expectedTensors(manifest), wanted, where);
+    return loading::loadMapped(model, *tensors, *files, checkpoint::expectedTensors(manifest), wanted, where);
 }
 
 }  // namespace
@@ -56,11 +56,11 @@ Result<void> loadBaseWeights(torch::nn::Module& model, const Manifest& manifest)
 
 Result<void> saveCheckpointWeights(const torch::nn::Module& model, const Manifest& manifest, const fs::path& folder) {
     if (!manifest.huggingFace) {
-        return replaceAtomically(folder / "model.safetensors", [&](const fs::path& to) { return checkpoint::saveModule(model, to); });
+        return replaceAtomically(folder / "model.safetensors", [&](const fs::path& to) { return loading::saveModule(model, to); });
     }
     std::map<std::string, at::Tensor> fusion, adapter;
     for (const auto& item : model.named_parameters(true)) {
-        const auto key = checkpoint::checkpointKey(item.key());
+        const auto key = loading::checkpointKey(item.key());
         if (key.starts_with(checkpoint::kLoraKeyPrefix)) {
             adapter[checkpoint::kPeftPrefix + key.substr(std::string(checkpoint::kLoraKeyPrefix).size())] = item.value();
         } else if (!isBaseKey(key)) {
@@ -71,12 +71,12 @@ Result<void> saveCheckpointWeights(const torch::nn::Module& model, const Manifes
     fs::create_directories(folder / manifest.huggingFace->adapter, ec);
     const auto adapterFolder = folder / manifest.huggingFace->adapter;
     if (auto saved = replaceAtomically(folder / manifest.huggingFace->fusionWeights,
-                                       [&](const fs::path& to) { return checkpoint::saveTensors(to, fusion); });
+                                       [&](const fs::path& to) { return loading::saveTensors(to, fusion); });
         !saved) {
         return saved;
     }
     if (auto saved = replaceAtomically(adapterFolder / "adapter_model.safetensors",
-                                       [&](const fs::path& to) { return checkpoint::saveTensors(to, adapter, {{"format", "pt"}}); });
+                                       [&](const fs::path& to) { return loading::saveTensors(to, adapter, {{"format", "pt"}}); });
         !saved) {
         return saved;
     }
@@ -90,7 +90,7 @@ Result<void> loadCheckpointWeights(torch::nn::Module& model, const Manifest& man
     if (!manifest.huggingFace) {
         auto weights = checkpoint::SafetensorsFile::open(folder / "model.safetensors");
         if (!weights) return weights.error();
-        return checkpoint::loadStrict(model, *weights, (folder / "model.safetensors").string());
+        return loading::loadStrict(model, *weights, (folder / "model.safetensors").string());
     }
     auto adapter = checkpoint::resolvePeftAdapter(folder / manifest.huggingFace->adapter);
     if (!adapter) return adapter.error();
@@ -100,7 +100,7 @@ Result<void> loadCheckpointWeights(torch::nn::Module& model, const Manifest& man
 
 Result<void> saveStateWeights(const torch::nn::Module& model, const Manifest& manifest, const fs::path& file) {
     return replaceAtomically(file, [&](const fs::path& to) {
-        return checkpoint::saveModule(model, to, {}, manifest.huggingFace ? std::function<bool(const std::string&)>(isTrainedKey) : nullptr);
+        return loading::saveModule(model, to, {}, manifest.huggingFace ? std::function<bool(const std::string&)>(isTrainedKey) : nullptr);
     });
 }
 
@@ -108,7 +108,7 @@ Result<void> loadStateWeights(torch::nn::Module& model, const Manifest& manifest
     if (!manifest.huggingFace) {
         auto weights = checkpoint::SafetensorsFile::open(file);
         if (!weights) return weights.error();
-        return checkpoint::loadStrict(model, *weights, file.string());
+        return loading::loadStrict(model, *weights, file.string());
     }
     return loadFrom(model, manifest, {{file, "", "", {}, {}}}, isTrainedKey, file.string());
 }

@@ -1,4 +1,4 @@
-#include "trainer.h"
+#include "egmf/app/trainer.h"
 
 #include <chrono>
 #include <cstdio>
@@ -13,8 +13,8 @@
 #include <torch/optim/adamw.h>
 #include <torch/serialize.h>
 
-#include "core/bench_support.h"
-#include "checkpoint/weights.h"
+#include "core/clock.h"
+#include "loading/weights.h"
 #include "model/llm/lora_linear.h"
 #include "trained_weights.h"
 #include "egmf/paths.h"
@@ -32,7 +32,6 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 using nlohmann::json;
 
-using bench::secondsSince;
 
 int goldCount(const Manifest& manifest, const Dialogue& dialogue) {
     int n = 0;
@@ -206,7 +205,7 @@ Result<TrainReport> runTraining(const TrainRun& run) {
         try {
             torch::load(optimizer, (run.out / "training" / "optimizer.pt").string());
         } catch (const std::exception& e) {
-            return makeError(ErrorCode::Corrupt, (run.out / "training" / "optimizer.pt").string() + ": " + runtime::exceptionText(e));
+            return makeError(ErrorCode::Corrupt, (run.out / "training" / "optimizer.pt").string() + ": " + exceptionText(e));
         }
         progress.nextEpoch = state["next_epoch"].get<int>();
         progress.bestEpoch = state.value("best_epoch", -1);
