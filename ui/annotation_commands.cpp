@@ -11,14 +11,14 @@ void check(QUndoCommand* command, StudioSession* session, const Result<void>& st
 }
 
 QString refText(const StudioSession& session, UtteranceRef ref) {
-    const auto* u = session.utterance(ref);
+    const auto* u = session.annotations()->utterance(ref);
     return u ? QString::fromStdString(u->id) : QString();
 }
 
 }  // namespace
 
 GoldValue currentGold(const StudioSession& session, UtteranceRef ref) {
-    const auto* u = session.utterance(ref);
+    const auto* u = session.annotations()->utterance(ref);
     return u ? GoldValue{u->goldLabel, u->goldScore} : GoldValue{};
 }
 
@@ -31,8 +31,8 @@ SetGoldCommand::SetGoldCommand(StudioSession* session, UtteranceRef ref, GoldVal
 
 bool SetGoldCommand::apply(const GoldValue& value) {
     Result<void> stored;
-    if (value.label != currentGold(*m_session, m_ref).label) stored = m_session->setGoldLabel(m_ref, value.label);
-    if (stored && value.score != currentGold(*m_session, m_ref).score) stored = m_session->setGoldScore(m_ref, value.score);
+    if (value.label != currentGold(*m_session, m_ref).label) stored = m_session->annotations()->setGoldLabel(m_ref, value.label);
+    if (stored && value.score != currentGold(*m_session, m_ref).score) stored = m_session->annotations()->setGoldScore(m_ref, value.score);
     check(this, m_session, stored);
     return stored.ok();
 }
@@ -41,19 +41,19 @@ void SetGoldCommand::redo() { apply(m_after); }
 void SetGoldCommand::undo() { apply(m_before); }
 
 SetNoteCommand::SetNoteCommand(StudioSession* session, UtteranceRef ref, QString note)
-    : m_session(session), m_ref(ref), m_before(session->note(ref)), m_after(std::move(note)) {
+    : m_session(session), m_ref(ref), m_before(session->annotations()->note(ref)), m_after(std::move(note)) {
     setText(QObject::tr("note on %1").arg(refText(*session, ref)));
 }
 
-void SetNoteCommand::redo() { check(this, m_session, m_session->setNote(m_ref, m_after)); }
-void SetNoteCommand::undo() { check(this, m_session, m_session->setNote(m_ref, m_before)); }
+void SetNoteCommand::redo() { check(this, m_session, m_session->annotations()->setNote(m_ref, m_after)); }
+void SetNoteCommand::undo() { check(this, m_session, m_session->annotations()->setNote(m_ref, m_before)); }
 
 SetReviewedCommand::SetReviewedCommand(StudioSession* session, UtteranceRef ref, bool reviewed)
     : m_session(session), m_ref(ref), m_after(reviewed) {
     setText((reviewed ? QObject::tr("reviewed %1") : QObject::tr("not reviewed %1")).arg(refText(*session, ref)));
 }
 
-void SetReviewedCommand::redo() { check(this, m_session, m_session->setReviewed(m_ref, m_after)); }
-void SetReviewedCommand::undo() { check(this, m_session, m_session->setReviewed(m_ref, !m_after)); }
+void SetReviewedCommand::redo() { check(this, m_session, m_session->annotations()->setReviewed(m_ref, m_after)); }
+void SetReviewedCommand::undo() { check(this, m_session, m_session->annotations()->setReviewed(m_ref, !m_after)); }
 
 }  // namespace egmf::ui

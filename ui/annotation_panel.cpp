@@ -70,23 +70,20 @@ AnnotationPanel::AnnotationPanel(StudioSession* session, QUndoStack* stack, QWid
         if (m_ref.valid() && currentGold(*m_session, m_ref).score != v) setGoldScore(v);
     });
     connect(m_note, &QLineEdit::editingFinished, this, [this] {
-        if (m_ref.valid() && m_note->text() != m_session->note(m_ref)) setNote(m_note->text());
+        if (m_ref.valid() && m_note->text() != m_session->annotations()->note(m_ref)) setNote(m_note->text());
     });
     connect(m_reviewed, &QCheckBox::clicked, this, &AnnotationPanel::setReviewed);
     connect(exportButton, &QPushButton::clicked, this, &AnnotationPanel::exportEdits);
-    connect(session, &StudioSession::goldChanged, this, [this](UtteranceRef ref) {
-        if (ref == m_ref) refresh();
-    });
-    connect(session, &StudioSession::checkpointLoaded, this, &AnnotationPanel::refresh);
-    connect(session, &StudioSession::datasetOpened, this, [this] {
+    // It edits the current utterance (CurrentUtterance says when that changes or its gold does).
+    connect(session->current(), &CurrentUtterance::changed, this, [this, session] { setUtterance(session->current()->ref()); });
+    connect(session->annotations(), &AnnotationSession::datasetOpened, this, [this] {
         m_stack->clear();  // the edits are kept in the store; their undo belongs to the old dataset
-        setUtterance({});
     });
     refresh();
 }
 
 QStringList AnnotationPanel::labels() const {
-    const auto* manifest = m_session->manifest();
+    const auto* manifest = m_session->model()->manifest();
     QStringList out;
     for (const auto& l : manifest && !manifest->labels.empty() ? manifest->labels : m_session->dataset().labels) out << QString::fromStdString(l);
     return out;
@@ -118,18 +115,18 @@ void AnnotationPanel::setNote(const QString& note) {
 }
 
 void AnnotationPanel::setReviewed(bool reviewed) {
-    if (m_ref.valid() && reviewed != m_session->reviewed(m_ref)) m_stack->push(new SetReviewedCommand(m_session, m_ref, reviewed));
+    if (m_ref.valid() && reviewed != m_session->annotations()->reviewed(m_ref)) m_stack->push(new SetReviewedCommand(m_session, m_ref, reviewed));
 }
 
 void AnnotationPanel::refresh() {
-    const auto* u = m_session->utterance(m_ref);
+    const auto* u = m_session->annotations()->utterance(m_ref);
     setEnabled(u != nullptr);
     const QSignalBlocker b1(m_label), b2(m_score), b3(m_note), b4(m_reviewed);
     m_label->clear();
     m_label->addItem(tr("(none)"));
     const auto names = labels();
     for (int i = 0; i < names.size(); ++i) m_label->addItem(QStringLiteral("%1  %2").arg(i + 1).arg(names[i]));
-    const bool regression = m_session->isRegression() || (names.isEmpty() && u && u->goldScore);
+    const bool regression = m_session->model()->isRegression() || (names.isEmpty() && u && u->goldScore);
     m_label->setVisible(!regression);
     m_score->setVisible(regression || (u && u->goldScore));
     if (!u) {
@@ -141,13 +138,13 @@ void AnnotationPanel::refresh() {
                                                                    QString::fromStdString(u->text).toHtmlEscaped()));
     m_label->setCurrentIndex(u->goldLabel ? std::max(0, static_cast<int>(names.indexOf(QString::fromStdString(*u->goldLabel))) + 1) : 0);
     m_score->setValue(u->goldScore.value_or(0.0));
-    m_note->setText(m_session->note(m_ref));
-    m_reviewed->setChecked(m_session->reviewed(m_ref));
-    m_original->setText(m_session->goldEdited(m_ref) ? tr("changed (the dataset says otherwise)") : tr("unchanged"));
+    m_note->setText(m_session->annotations()->note(m_ref));
+    m_reviewed->setChecked(m_session->annotations()->reviewed(m_ref));
+    m_original->setText(m_session->annotations()->goldEdited(m_ref) ? tr("changed (the dataset says otherwise)") : tr("unchanged"));
 }
 
 void AnnotationPanel::exportEdits() {
-    auto* store = m_session->annotations();
+    auto* store = m_session->annotations()->store();
     if (!store) {
         QMessageBox::warning(this, tr("Export edits"), tr("There is no annotations store (see the status bar)."));
         return;
@@ -155,8 +152,8 @@ void AnnotationPanel::exportEdits() {
     const auto path = QFileDialog::getSaveFileName(this, tr("Export this dataset's edits"), QStringLiteral("edits.csv"),
                                                    tr("CSV (*.csv);;JSON (*.json)"));
     if (path.isEmpty()) return;
-    const auto written = path.endsWith(QStringLiteral(".json"), Qt::CaseInsensitive) ? store->exportJson(path.toStdString(), m_session->datasetKey())
-                                                                                      : store->exportCsv(path.toStdString(), m_session->datasetKey());
+    const auto written = path.endsWith(QStringLiteral(".json"), Qt::CaseInsensitive) ? store->exportJson(path.toStdString(), m_session->annotations()->datasetKey())
+                                                                                      : store->exportCsv(path.toStdString(), m_session->annotations()->datasetKey());
     if (!written) QMessageBox::warning(this, tr("Export edits"), QString::fromStdString(written.error().message));
 }
 

@@ -21,7 +21,6 @@ class AnnotationPanel : public QWidget {
     Q_OBJECT
 public:
     AnnotationPanel(StudioSession* session, QUndoStack* stack, QWidget* parent = nullptr);
-    void setUtterance(UtteranceRef ref);
     UtteranceRef utterance() const { return m_ref; }
     /// Sets the gold to the n-th class (0-based) of the checkpoint's (or dataset's) labels.
     void setGoldByIndex(int index);
@@ -31,6 +30,7 @@ public:
     QStringList labels() const;
 
 private:
+    void setUtterance(UtteranceRef ref);
     void refresh();
     void exportEdits();
     StudioSession* m_session;

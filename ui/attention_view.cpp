@@ -7,6 +7,7 @@
 #include <QVBoxLayout>
 #include <cmath>
 
+#include "current_utterance.h"
 #include "plot_export.h"
 #include "plot_message.h"
 #include "qcustomplot_include.h"
@@ -79,6 +80,14 @@ int AttentionView::heads() const {
     if (!m_result) return 0;
     const auto& m = matrixFor(*m_result, m_direction);
     return m.shape.size() == 3 ? static_cast<int>(m.shape[0]) : 0;
+}
+
+void AttentionView::follow(const CurrentUtterance* current) {
+    connect(current, &CurrentUtterance::changed, this, [this, current] {
+        // A text-only model: say so rather than show plots of what it has not got.
+        setResult(current->result(), current->textOnly() ? tr("this model reads text only: it has no audio or video to attend to")
+                                                         : current->status());
+    });
 }
 
 void AttentionView::setResult(const UtteranceResult* result, const QString& status) {

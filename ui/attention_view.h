@@ -18,6 +18,7 @@ class QComboBox;
 
 namespace egmf::ui {
 
+class CurrentUtterance;
 class PlotMessage;
 
 class AttentionView : public QWidget {
@@ -26,6 +27,8 @@ public:
     enum class Direction { TextToAv, AvToText };
     explicit AttentionView(QWidget* parent = nullptr);
 
+    /// Draws `current`'s result from now on, whenever it changes.
+    void follow(const CurrentUtterance* current);
     /// The result to draw; null: nothing (with `status`, e.g. "analysing...").
     void setResult(const UtteranceResult* result, const QString& status = {});
     void setDirection(Direction direction);

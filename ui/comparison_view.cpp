@@ -72,10 +72,10 @@ ComparisonView::ComparisonView(StudioSession* first, StudioSession* second, QWid
     layout->addWidget(split, 1);
 
     for (auto* session : {first, second}) {
-        connect(session, &StudioSession::dialogueAnalysed, this, [this](int d) {
+        connect(session->analysis(), &AnalysisQueue::dialogueAnalysed, this, [this](int d) {
             if (d == m_dialogue) refreshTable();
         });
-        connect(session, &StudioSession::checkpointLoaded, this, &ComparisonView::refreshTable);
+        connect(session->model(), &ModelSlot::loaded, this, &ComparisonView::refreshTable);
     }
     connect(m_table, &QTableWidget::cellClicked, this, [this](int row) { Q_EMIT utteranceClicked(row); });
 }
@@ -93,7 +93,7 @@ void ComparisonView::setUtterance(int utterance) {
 }
 
 void ComparisonView::refreshTable() {
-    const auto name = [](StudioSession* s) { return s->manifest() ? QFileInfo(s->checkpointPath()).fileName() : QObject::tr("(none)"); };
+    const auto name = [](StudioSession* s) { return s->model()->manifest() ? QFileInfo(s->model()->checkpointPath()).fileName() : QObject::tr("(none)"); };
     m_title->setText(tr("A: <b>%1</b> &nbsp; vs &nbsp; B: <b>%2</b>").arg(name(m_first), name(m_second)));
     m_disagreements = 0;
     const auto* utterances = m_dialogue >= 0 && m_dialogue < static_cast<int>(m_first->dataset().dialogues.size())
@@ -101,8 +101,8 @@ void ComparisonView::refreshTable() {
     m_table->setRowCount(utterances ? static_cast<int>(utterances->size()) : 0);
     for (int u = 0; u < m_table->rowCount(); ++u) {
         const auto& utterance = (*utterances)[static_cast<std::size_t>(u)];
-        const auto* a = m_first->result({m_dialogue, u});
-        const auto* b = m_second->result({m_dialogue, u});
+        const auto* a = m_first->analysis()->result({m_dialogue, u});
+        const auto* b = m_second->analysis()->result({m_dialogue, u});
         const bool differ = a && b && a->prediction != b->prediction;
         m_disagreements += differ;
         double gap = std::nan("");
@@ -129,7 +129,7 @@ void ComparisonView::refreshTable() {
 
 void ComparisonView::refreshPlot() {
     const UtteranceRef ref{m_dialogue, m_utterance};
-    const UtteranceResult* results[2] = {m_first->result(ref), m_second->result(ref)};
+    const UtteranceResult* results[2] = {m_first->analysis()->result(ref), m_second->analysis()->result(ref)};
     auto ticks = QSharedPointer<QCPAxisTickerText>::create();
     int classes = 0;
     for (int i = 0; i < 2; ++i) {

@@ -53,11 +53,11 @@ DialogueBrowser::DialogueBrowser(StudioSession* session, QWidget* parent) : QWid
     for (int c = 1; c < DialogueTreeModel::ColumnCount; ++c) m_view->header()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
     layout->addWidget(m_view, 1);
 
-    connect(session, &StudioSession::datasetOpened, this, [this] {
+    connect(session->annotations(), &AnnotationSession::datasetOpened, this, [this] {
         fillChoices();
         m_view->expandToDepth(1);
     });
-    connect(session, &StudioSession::checkpointLoaded, this, &DialogueBrowser::fillChoices);
+    connect(session->model(), &ModelSlot::loaded, this, &DialogueBrowser::fillChoices);
     connect(m_search, &QLineEdit::textChanged, this, &DialogueBrowser::applyFilter);
     connect(m_errorsOnly, &QCheckBox::toggled, this, &DialogueBrowser::applyFilter);
     for (auto* box : {m_gold, m_predicted, m_speaker}) connect(box, &QComboBox::currentIndexChanged, this, &DialogueBrowser::applyFilter);
@@ -74,7 +74,7 @@ void DialogueBrowser::fillChoices() {
     for (const auto& d : m_session->dataset().dialogues) {
         for (const auto& u : d.utterances) speakers.insert(QString::fromStdString(u.speaker));
     }
-    const auto* manifest = m_session->manifest();
+    const auto* manifest = m_session->model()->manifest();
     QStringList labels;
     for (const auto& l : manifest && !manifest->labels.empty() ? manifest->labels : m_session->dataset().labels) labels << QString::fromStdString(l);
     const auto fill = [](QComboBox* box, const QStringList& items) {

@@ -27,13 +27,8 @@ bool UtteranceFilter::accepts(const Utterance& u, const UtteranceResult* r) cons
 
 DialogueFilterModel::DialogueFilterModel(StudioSession* session, QObject* parent) : QSortFilterProxyModel(parent), m_session(session) {
     setRecursiveFilteringEnabled(true);
-    // Results arriving change what passes a filter on predictions.
-    connect(session, &StudioSession::dialogueAnalysed, this, [this] {
-        if (m_filter.active()) invalidateFilter();
-    });
-    connect(session, &StudioSession::goldChanged, this, [this] {
-        if (m_filter.active()) invalidateFilter();
-    });
+    // A result or a gold edit changes its dialogue's row in the tree (dataChanged), and the proxy
+    // filters that row again (dynamic filtering): the other rows cost nothing.
 }
 
 void DialogueFilterModel::setFilter(const UtteranceFilter& filter) {
@@ -48,7 +43,7 @@ bool DialogueFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex& sou
     if (!m_filter.active()) return true;
     const auto& utterances = m_session->dataset().dialogues[static_cast<std::size_t>(dialogue)].utterances;
     for (int u = 0; u < static_cast<int>(utterances.size()); ++u) {
-        if (m_filter.accepts(utterances[static_cast<std::size_t>(u)], m_session->result({dialogue, u}))) return true;
+        if (m_filter.accepts(utterances[static_cast<std::size_t>(u)], m_session->analysis()->result({dialogue, u}))) return true;
     }
     return false;
 }

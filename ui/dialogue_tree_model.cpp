@@ -17,8 +17,9 @@ constexpr quintptr kDialogueBase = 2;
 }  // namespace
 
 DialogueTreeModel::DialogueTreeModel(StudioSession* session, QObject* parent) : QAbstractItemModel(parent), m_session(session) {
-    connect(session, &StudioSession::datasetOpened, this, &DialogueTreeModel::rebuild);
-    connect(session, &StudioSession::checkpointLoaded, this, [this] {
+    connect(session->annotations(), &AnnotationSession::datasetOpened, this, &DialogueTreeModel::rebuild);
+    connect(session->model(), &ModelSlot::loaded, this, [this] {
+        recountAll();
         if (rowCount() > 0) Q_EMIT dataChanged(index(0, 0), index(0, ColumnCount - 1));
         for (int s = 0; s < static_cast<int>(m_splitDialogues.size()); ++s) {
             const auto split = index(s, 0, index(0, 0));
@@ -26,7 +27,8 @@ DialogueTreeModel::DialogueTreeModel(StudioSession* session, QObject* parent) : 
             if (rowCount(split) > 0) Q_EMIT dataChanged(index(0, 0, split), index(rowCount(split) - 1, ColumnCount - 1, split));
         }
     });
-    connect(session, &StudioSession::dialogueAnalysed, this, [this](int dialogue) {
+    connect(session->analysis(), &AnalysisQueue::dialogueAnalysed, this, [this](int dialogue) {
+        recount(dialogue);
         const auto row = indexOfDialogue(dialogue);
         if (!row.isValid()) return;
         Q_EMIT dataChanged(row, index(row.row(), ColumnCount - 1, row.parent()));
@@ -34,7 +36,8 @@ DialogueTreeModel::DialogueTreeModel(StudioSession* session, QObject* parent) : 
         Q_EMIT dataChanged(split, index(split.row(), ColumnCount - 1, split.parent()));
         Q_EMIT dataChanged(index(0, 0), index(0, ColumnCount - 1));
     });
-    connect(session, &StudioSession::goldChanged, this, [this](UtteranceRef ref) {
+    connect(session->annotations(), &AnnotationSession::goldChanged, this, [this](UtteranceRef ref) {
+        recount(ref.dialogue);
         const auto row = indexOfDialogue(ref.dialogue);
         if (row.isValid()) Q_EMIT dataChanged(row, index(row.row(), ColumnCount - 1, row.parent()));
     });
@@ -55,7 +58,31 @@ void DialogueTreeModel::rebuild() {
         m_splitNames << (*name ? QString::fromLatin1(name) : QStringLiteral("(no split)"));
         m_splitDialogues.push_back(std::move(members));
     }
+    m_place.assign(dialogues.size(), {-1, -1});
+    for (std::size_t s = 0; s < m_splitDialogues.size(); ++s) {
+        for (std::size_t row = 0; row < m_splitDialogues[s].size(); ++row) {
+            m_place[static_cast<std::size_t>(m_splitDialogues[s][row])] = {static_cast<int>(s), static_cast<int>(row)};
+        }
+    }
+    recountAll();
     endResetModel();
+}
+
+void DialogueTreeModel::recountAll() {
+    m_dialogueCounts.assign(m_place.size(), Counts{});
+    m_splitCounts.assign(m_splitDialogues.size(), Counts{});
+    m_totalCounts = {};
+    for (int d = 0; d < static_cast<int>(m_place.size()); ++d) recount(d);
+}
+
+void DialogueTreeModel::recount(int dialogue) {
+    if (dialogue < 0 || dialogue >= static_cast<int>(m_place.size()) || m_place[static_cast<std::size_t>(dialogue)].first < 0) return;
+    const auto now = countDialogue(dialogue);
+    auto& stored = m_dialogueCounts[static_cast<std::size_t>(dialogue)];
+    auto& split = m_splitCounts[static_cast<std::size_t>(m_place[static_cast<std::size_t>(dialogue)].first)];
+    split -= stored, m_totalCounts -= stored;
+    stored = now;
+    split += stored, m_totalCounts += stored;
 }
 
 QModelIndex DialogueTreeModel::index(int row, int column, const QModelIndex& parent) const {
@@ -97,12 +124,12 @@ QVariant DialogueTreeModel::headerData(int section, Qt::Orientation orientation,
     return {};
 }
 
-DialogueTreeModel::Counts DialogueTreeModel::dialogueCounts(int dialogue) const {
+DialogueTreeModel::Counts DialogueTreeModel::countDialogue(int dialogue) const {
     Counts counts;
     const auto& d = m_session->dataset().dialogues[static_cast<std::size_t>(dialogue)];
     counts.utterances = static_cast<int>(d.utterances.size());
     for (int u = 0; u < counts.utterances; ++u) {
-        const auto* r = m_session->result({dialogue, u});
+        const auto* r = m_session->analysis()->result({dialogue, u});
         if (!r) continue;
         ++counts.analysed;
         const auto ok = predictionCorrect(d.utterances[static_cast<std::size_t>(u)], *r);
@@ -111,22 +138,10 @@ DialogueTreeModel::Counts DialogueTreeModel::dialogueCounts(int dialogue) const 
     return counts;
 }
 
-DialogueTreeModel::Counts DialogueTreeModel::splitCounts(int split) const {
-    Counts total;
-    for (int d : m_splitDialogues[static_cast<std::size_t>(split)]) {
-        const auto c = dialogueCounts(d);
-        total.utterances += c.utterances, total.analysed += c.analysed, total.wrong += c.wrong;
-    }
-    return total;
-}
-
 QModelIndex DialogueTreeModel::indexOfDialogue(int dialogue) const {
-    for (std::size_t s = 0; s < m_splitDialogues.size(); ++s) {
-        const auto& members = m_splitDialogues[s];
-        const auto at = std::find(members.begin(), members.end(), dialogue);
-        if (at != members.end()) return index(static_cast<int>(at - members.begin()), 0, index(static_cast<int>(s), 0, index(0, 0)));
-    }
-    return {};
+    if (dialogue < 0 || dialogue >= static_cast<int>(m_place.size())) return {};
+    const auto [split, row] = m_place[static_cast<std::size_t>(dialogue)];
+    return split < 0 ? QModelIndex() : index(row, 0, index(split, 0, index(0, 0)));
 }
 
 QVariant DialogueTreeModel::data(const QModelIndex& index, int role) const {
@@ -134,19 +149,13 @@ QVariant DialogueTreeModel::data(const QModelIndex& index, int role) const {
     const auto level = index.internalId();
     const int dialogue = level >= kDialogueBase ? m_splitDialogues[level - kDialogueBase][static_cast<std::size_t>(index.row())] : -1;
     if (role == DialogueRole) return dialogue;
-    Counts counts;
-    if (level == kDatasetLevel) {
-        for (int s = 0; s < static_cast<int>(m_splitDialogues.size()); ++s) {
-            const auto c = splitCounts(s);
-            counts.utterances += c.utterances, counts.analysed += c.analysed, counts.wrong += c.wrong;
-        }
-    } else {
-        counts = level == kSplitLevel ? splitCounts(index.row()) : dialogueCounts(dialogue);
-    }
+    const Counts& counts = level == kDatasetLevel ? m_totalCounts
+                           : level == kSplitLevel ? m_splitCounts[static_cast<std::size_t>(index.row())]
+                                                  : m_dialogueCounts[static_cast<std::size_t>(dialogue)];
     if (role == Qt::DisplayRole) {
         switch (index.column()) {
             case Name:
-                if (level == kDatasetLevel) return QFileInfo(m_session->datasetPath()).fileName();
+                if (level == kDatasetLevel) return QFileInfo(m_session->annotations()->datasetPath()).fileName();
                 if (level == kSplitLevel) return QStringLiteral("%1 (%2)").arg(m_splitNames[index.row()]).arg(m_splitDialogues[static_cast<std::size_t>(index.row())].size());
                 {
                     // "train/dia3" under the "train" row reads as "dia3".
@@ -160,7 +169,7 @@ QVariant DialogueTreeModel::data(const QModelIndex& index, int role) const {
         }
     }
     if (role == Qt::ToolTipRole && dialogue >= 0) {
-        const auto error = m_session->dialogueError(dialogue);
+        const auto error = m_session->analysis()->dialogueError(dialogue);
         if (!error.isEmpty()) return error;
     }
     if (role == Qt::ForegroundRole && index.column() == Wrong && counts.wrong > 0) return QColor(200, 40, 40);

@@ -28,15 +28,25 @@ public:
     const QStringList& splits() const { return m_splitNames; }
 
 private:
-    void rebuild();
     struct Counts {
         int utterances = 0, analysed = 0, wrong = 0;
+        Counts& operator+=(const Counts& o) { return utterances += o.utterances, analysed += o.analysed, wrong += o.wrong, *this; }
+        Counts& operator-=(const Counts& o) { return utterances -= o.utterances, analysed -= o.analysed, wrong -= o.wrong, *this; }
     };
-    Counts dialogueCounts(int dialogue) const;
-    Counts splitCounts(int split) const;
+    void rebuild();
+    /// Counts every dialogue again (a new model: no results).
+    void recountAll();
+    /// Counts `dialogue` again and moves its split's and the dataset's totals by the difference:
+    /// a result costs its own dialogue, not the dataset.
+    void recount(int dialogue);
+    Counts countDialogue(int dialogue) const;
+
     StudioSession* m_session;
     QStringList m_splitNames;
     std::vector<std::vector<int>> m_splitDialogues;
+    std::vector<std::pair<int, int>> m_place;  ///< per dialogue: split and row (-1: not in the tree)
+    std::vector<Counts> m_dialogueCounts, m_splitCounts;
+    Counts m_totalCounts;
 };
 
 }  // namespace egmf::ui

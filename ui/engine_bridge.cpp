@@ -19,6 +19,13 @@ public:
         const auto message = QString::fromStdString(error.message);
         post([=](EngineBridge* b) { Q_EMIT b->error(job, message); });
     }
+    void onLoadProgress(JobId job, double fraction) override {
+        post([=](EngineBridge* b) { Q_EMIT b->loadProgress(job, fraction); });
+    }
+    void onModelLoaded(JobId job, const ModelInfo& model) override {
+        auto shared = std::make_shared<const ModelInfo>(model);
+        post([=](EngineBridge* b) { Q_EMIT b->modelLoaded(job, shared); });
+    }
 
 private:
     template <typename F>

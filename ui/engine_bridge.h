@@ -1,7 +1,8 @@
 #pragma once
-// EngineBridge: the background Engine's events as Qt signals on the UI thread. The engine calls
-// its observer on the inference thread; the bridge posts each event to its own thread (queued),
-// so views only ever see results on the UI thread and the UI never waits for the engine.
+// EngineBridge: the engine's events as Qt signals on the UI thread, the one road from the engine to
+// the Studio. The engine calls its observer on its own threads; the bridge posts each event to
+// its own thread (queued), so views only ever see results on the UI thread and the UI never waits
+// for the engine.
 
 #include <QObject>
 #include <QString>
@@ -23,6 +24,8 @@ Q_SIGNALS:
     void progress(quint64 job, int done, int total);
     void result(quint64 job, std::shared_ptr<const egmf::DialogueResult> result);
     void error(quint64 job, QString message);
+    void loadProgress(quint64 job, double fraction);
+    void modelLoaded(quint64 job, std::shared_ptr<const egmf::ModelInfo> model);
 
 private:
     std::shared_ptr<EngineObserver> m_observer;

@@ -6,6 +6,7 @@
 #include <QPushButton>
 #include <QVBoxLayout>
 
+#include "current_utterance.h"
 #include "label_palette.h"
 #include "plot_export.h"
 #include "plot_message.h"
@@ -81,6 +82,15 @@ const Matrix& GatesView::gateMatrix(const UtteranceResult& r, Gates gates) {
         case Gates::Context: return r.gates.contextGates;
         default: return r.gates.gates;
     }
+}
+
+void GatesView::follow(const CurrentUtterance* current) {
+    connect(current, &CurrentUtterance::changed, this, [this, current] {
+        setResult(current->result(), current->clipDurationSec(),
+                  current->textOnly() ? tr("this model reads text only: its gates weigh its experts over the text alone (no audio or "
+                                           "video lanes)")
+                                      : current->status());
+    });
 }
 
 void GatesView::setResult(const UtteranceResult* result, double clipDurationSec, const QString& status) {

@@ -19,6 +19,7 @@ class QComboBox;
 
 namespace egmf::ui {
 
+class CurrentUtterance;
 class PlotMessage;
 
 class GatesView : public QWidget {
@@ -27,6 +28,8 @@ public:
     enum class Gates { Combined, Feature, Context };
     explicit GatesView(QWidget* parent = nullptr);
 
+    /// Draws `current`'s result from now on, whenever it changes.
+    void follow(const CurrentUtterance* current);
     void setResult(const UtteranceResult* result, double clipDurationSec, const QString& status = {});
     void setGates(Gates gates);
     void setTime(double clipTimeSec);

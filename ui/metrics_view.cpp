@@ -30,11 +30,17 @@ MetricsView::MetricsView(StudioSession* session, QWidget* parent) : QWidget(pare
     layout->addWidget(m_plot, 1);
     m_throttle.setSingleShot(true);
     m_throttle.setInterval(300);  // results arrive in bursts: recompute once per burst
-    connect(&m_throttle, &QTimer::timeout, this, &MetricsView::recompute);
-    connect(session, &StudioSession::dialogueAnalysed, this, [this] { m_throttle.start(); });
-    connect(session, &StudioSession::goldChanged, this, [this] { m_throttle.start(); });
-    connect(session, &StudioSession::checkpointLoaded, this, &MetricsView::recompute);
-    connect(session, &StudioSession::datasetOpened, this, &MetricsView::recompute);
+    connect(&m_throttle, &QTimer::timeout, this, &MetricsView::redraw);
+    connect(session->analysis(), &AnalysisQueue::dialogueAnalysed, this, [this](int dialogue) {
+        update(dialogue);
+        m_throttle.start();
+    });
+    connect(session->annotations(), &AnnotationSession::goldChanged, this, [this](UtteranceRef ref) {
+        update(ref.dialogue);
+        m_throttle.start();
+    });
+    connect(session->model(), &ModelSlot::loaded, this, &MetricsView::recompute);
+    connect(session->annotations(), &AnnotationSession::datasetOpened, this, &MetricsView::recompute);
     connect(m_plot, &QCustomPlot::mousePress, this, [this](QMouseEvent* event) {
         if (m_labels.empty() || !m_map->visible()) return;
         const auto predicted = std::lround(m_plot->xAxis->pixelToCoord(event->position().x()));
@@ -57,23 +63,48 @@ double MetricsView::mapCell(int gold, int predicted) const { return m_map->data(
 QString MetricsView::summary() const { return m_text->text(); }
 
 void MetricsView::recompute() {
-    const auto* manifest = m_session->manifest();
-    std::vector<std::string> gold, predicted;
-    std::vector<double> goldScores, predictedScores;
-    int analysed = 0, total = 0;
+    m_contributions.clear();
+    m_pairs.clear();
+    m_analysed = 0, m_total = 0;
     const auto& dialogues = m_session->dataset().dialogues;
     for (int d = 0; d < static_cast<int>(dialogues.size()); ++d) {
         if (!m_split.isEmpty() && QString::fromStdString(dialogues[static_cast<std::size_t>(d)].split) != m_split) continue;
-        for (int u = 0; u < static_cast<int>(dialogues[static_cast<std::size_t>(d)].utterances.size()); ++u) {
-            ++total;
-            const auto* r = m_session->result({d, u});
-            const auto& utterance = dialogues[static_cast<std::size_t>(d)].utterances[static_cast<std::size_t>(u)];
-            if (!r) continue;
-            ++analysed;
-            if (utterance.goldLabel) gold.push_back(*utterance.goldLabel), predicted.push_back(r->prediction);
-            if (utterance.goldScore && r->predictedScore) goldScores.push_back(*utterance.goldScore), predictedScores.push_back(*r->predictedScore);
-        }
+        m_total += static_cast<int>(dialogues[static_cast<std::size_t>(d)].utterances.size());
+        update(d);
     }
+    redraw();
+}
+
+void MetricsView::update(int d) {
+    const auto& dialogues = m_session->dataset().dialogues;
+    if (d < 0 || d >= static_cast<int>(dialogues.size())) return;
+    const auto& dialogue = dialogues[static_cast<std::size_t>(d)];
+    if (!m_split.isEmpty() && QString::fromStdString(dialogue.split) != m_split) return;
+    if (const auto old = m_contributions.find(d); old != m_contributions.end()) {
+        for (const auto& pair : old->second.labels) {
+            if (--m_pairs[pair] == 0) m_pairs.erase(pair);
+        }
+        m_analysed -= old->second.analysed;
+        m_contributions.erase(old);
+    }
+    Contribution now;
+    for (int u = 0; u < static_cast<int>(dialogue.utterances.size()); ++u) {
+        const auto* r = m_session->analysis()->result({d, u});
+        if (!r) continue;
+        const auto& utterance = dialogue.utterances[static_cast<std::size_t>(u)];
+        ++now.analysed;
+        if (utterance.goldLabel) now.labels.emplace_back(*utterance.goldLabel, r->prediction);
+        if (utterance.goldScore && r->predictedScore) now.scores.emplace_back(*utterance.goldScore, *r->predictedScore);
+    }
+    if (now.analysed == 0) return;
+    for (const auto& pair : now.labels) ++m_pairs[pair];
+    m_analysed += now.analysed;
+    m_contributions.emplace(d, std::move(now));
+}
+
+void MetricsView::redraw() {
+    const auto* manifest = m_session->model()->manifest();
+    const int analysed = m_analysed, total = m_total;
     const QString scope = tr("%1 of %2 utterances analysed%3").arg(analysed).arg(total).arg(m_split.isEmpty() ? QString() : tr(" (%1 split)").arg(m_split));
     m_confusion.clear();
     m_labels.clear();
@@ -83,6 +114,11 @@ void MetricsView::recompute() {
         m_map->setVisible(false);
     } else if (manifest->task == Task::Regression) {
         m_map->setVisible(false);
+        // The scatter draws every point, so the points are gathered here; the figures come with them.
+        std::vector<double> goldScores, predictedScores;
+        for (const auto& [d, c] : m_contributions) {
+            for (const auto& [g, p] : c.scores) goldScores.push_back(g), predictedScores.push_back(p);
+        }
         if (goldScores.empty()) {
             m_text->setText(scope + tr("<br>No gold scores yet."));
         } else {
@@ -102,13 +138,14 @@ void MetricsView::recompute() {
     } else {
         m_scatter->data()->clear();
         m_labels = manifest->labels;
-        if (std::count(predicted.begin(), predicted.end(), kUnparsable) > 0) m_labels.push_back(kUnparsable);
+        const bool unparsable = std::any_of(m_pairs.begin(), m_pairs.end(), [](const auto& p) { return p.first.second == kUnparsable; });
+        if (unparsable) m_labels.push_back(kUnparsable);
         const auto n = static_cast<int>(m_labels.size());
-        if (gold.empty()) {
+        if (m_pairs.empty()) {
             m_text->setText(scope + tr("<br>No gold labels yet."));
             m_confusion.assign(static_cast<std::size_t>(n), std::vector<std::int64_t>(static_cast<std::size_t>(n), 0));
         } else {
-            const auto report = eval::classify(gold, predicted, m_labels);
+            const auto report = eval::classifyCounts(m_pairs, m_labels);
             m_confusion = report.confusion;
             m_text->setText(scope + tr("<br>Accuracy <b>%1</b> &nbsp; weighted F1 <b>%2</b> &nbsp; macro F1 %3 &nbsp; kappa %4")
                                         .arg(report.accuracy, 0, 'f', 4).arg(report.weightedF1, 0, 'f', 4).arg(report.macroF1, 0, 'f', 4)

@@ -109,7 +109,7 @@ PluginPanel::PluginPanel(StudioSession* session, QWidget* parent) : QWidget(pare
 
     connect(addFolder, &QPushButton::clicked, this, &PluginPanel::addFolder);
     connect(rescan, &QPushButton::clicked, this, [this] {
-        m_session->plugins().discover();
+        m_session->model()->plugins().discover();
         refresh();
     });
     connect(folder, &QPushButton::clicked, this, [this] {
@@ -126,22 +126,22 @@ PluginPanel::PluginPanel(StudioSession* session, QWidget* parent) : QWidget(pare
         if (!path.isEmpty()) inspect(path);
     });
     connect(m_load, &QPushButton::clicked, this, &PluginPanel::load);
-    connect(session, &StudioSession::loadProgress, this, [this](double f) {
+    connect(session->model(), &ModelSlot::loadProgress, this, [this](double f) {
         m_progress->show();
         m_progress->setValue(static_cast<int>(f * 100));
     });
-    connect(session, &StudioSession::checkpointLoaded, this, [this] {
+    connect(session->model(), &ModelSlot::loaded, this, [this] {
         m_progress->hide();
         m_load->setEnabled(true);
         refresh();
     });
     connect(session, &StudioSession::errorOccurred, this, [this] {
-        if (!m_session->loading()) {
+        if (!m_session->model()->loading()) {
             m_progress->hide();
             m_load->setEnabled(true);
         }
     });
-    connect(session, &StudioSession::checkpointLoaded, this, &PluginPanel::refreshChoices);
+    connect(session->model(), &ModelSlot::loaded, this, &PluginPanel::refreshChoices);
     refresh();
     refreshChoices();
 }
@@ -179,7 +179,7 @@ QStringList PluginPanel::choices() const {
 }
 
 void PluginPanel::refresh() {
-    const auto& plugins = m_session->plugins().plugins();
+    const auto& plugins = m_session->model()->plugins().plugins();
     m_table->setRowCount(static_cast<int>(plugins.size()));
     for (int row = 0; row < static_cast<int>(plugins.size()); ++row) {
         const auto& p = plugins[static_cast<std::size_t>(row)];
@@ -200,13 +200,13 @@ void PluginPanel::addFolder() {
     auto folders = settings.value(QStringLiteral("plugins/folders")).toStringList();
     if (!folders.contains(folder)) folders << folder;
     settings.setValue(QStringLiteral("plugins/folders"), folders);
-    m_session->setPluginFolders(folders);
+    m_session->model()->setPluginFolders(folders);
     refresh();
 }
 
 bool PluginPanel::inspect(const QString& path) {
     m_path->setEditText(path);
-    auto match = m_session->plugins().loaderFor(path.toStdString());
+    auto match = m_session->model()->plugins().loaderFor(path.toStdString());
     refresh();  // probing may have found broken plugins
     if (!match) {
         m_summary->setHtml(QStringLiteral("<span style='color:#a00'>%1</span>").arg(QString::fromStdString(match.error().message).toHtmlEscaped().replace('\n', QStringLiteral("<br>"))));
@@ -217,7 +217,7 @@ bool PluginPanel::inspect(const QString& path) {
         m_summary->setHtml(QStringLiteral("<span style='color:#a00'>%1</span>").arg(QString::fromStdString(info.error().message).toHtmlEscaped()));
         return false;
     }
-    m_summary->setHtml(describeCheckpoint(*info, m_session->plugins().plugins()[match->index].name));
+    m_summary->setHtml(describeCheckpoint(*info, m_session->model()->plugins().plugins()[match->index].name));
     return true;
 }
 
@@ -226,7 +226,7 @@ void PluginPanel::load() {
     m_load->setEnabled(false);
     m_progress->setValue(0);
     m_progress->show();
-    m_session->startLoading(m_path->currentText(), m_device->currentData().toString());
+    m_session->model()->load(m_path->currentText(), m_device->currentData().toString());
 }
 
 QString PluginPanel::summaryText() const { return m_summary->toPlainText(); }

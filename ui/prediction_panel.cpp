@@ -74,14 +74,10 @@ PredictionPanel::PredictionPanel(StudioSession* session, QWidget* parent) : QWid
 
     connect(utterance, &QPushButton::clicked, this, [this] { rerun(false); });
     connect(dialogue, &QPushButton::clicked, this, [this] { rerun(true); });
-    connect(session, &StudioSession::ablationFinished, this, [this](UtteranceRef ref) {
-        if (ref.dialogue == m_ref.dialogue) refresh();
-    });
-    connect(session, &StudioSession::dialogueAnalysed, this, [this](int dialogue) {
-        if (dialogue == m_ref.dialogue) refresh();
-    });
-    connect(session, &StudioSession::goldChanged, this, [this](UtteranceRef ref) {
-        if (ref == m_ref) refresh();
+    // It shows the current utterance, and changes only when that does (or something of it arrives).
+    connect(session->current(), &CurrentUtterance::changed, this, [this, session] {
+        m_ref = session->current()->ref();
+        refresh();
     });
     refresh();
 }
@@ -100,13 +96,8 @@ void PredictionPanel::setAblation(int modalityMask, int expertMask) {
 
 void PredictionPanel::rerun(bool wholeDialogue) {
     if (!m_ref.valid()) return;
-    m_session->runAblation(m_ref, wholeDialogue, ablation());
-    m_difference->setText(tr("Running %1...").arg(m_session->ablationDescription()));
-    refresh();
-}
-
-void PredictionPanel::setUtterance(UtteranceRef ref) {
-    m_ref = ref;
+    m_session->analysis()->runAblation(m_ref, wholeDialogue, ablation());
+    m_difference->setText(tr("Running %1...").arg(m_session->analysis()->ablationDescription()));
     refresh();
 }
 
@@ -124,10 +115,10 @@ void PredictionPanel::refresh() {
     m_full->data()->clear();
     m_ablated->data()->clear();
     for (auto* g : {m_goldMark, m_scoreMark, m_ablatedMark}) g->data()->clear();
-    const auto* u = m_session->utterance(m_ref);
-    const auto* r = m_session->result(m_ref);
-    const auto* a = m_session->ablationResult(m_ref);
-    const bool regression = m_session->isRegression();
+    const auto* u = m_session->annotations()->utterance(m_ref);
+    const auto* r = m_session->analysis()->result(m_ref);
+    const auto* a = m_session->analysis()->ablationResult(m_ref);
+    const bool regression = m_session->model()->isRegression();
     m_full->setVisible(!regression);
     m_ablated->setVisible(!regression && a);
     m_scoreMark->setVisible(regression);
@@ -184,13 +175,13 @@ void PredictionPanel::refresh() {
         }
         if (a) {
             for (std::size_t i = 0; i < a->probabilities.size(); ++i) m_ablated->addData(static_cast<double>(i), a->probabilities[i]);
-            m_ablated->setName(m_session->ablationDescription());
+            m_ablated->setName(m_session->analysis()->ablationDescription());
             m_ablated->addToLegend();
         }
     }
     // The difference from the full model, in words.
     if (r && a) {
-        QString text = tr("%1: prediction %2 \u2192 %3").arg(m_session->ablationDescription(), QString::fromStdString(r->prediction), QString::fromStdString(a->prediction));
+        QString text = tr("%1: prediction %2 \u2192 %3").arg(m_session->analysis()->ablationDescription(), QString::fromStdString(r->prediction), QString::fromStdString(a->prediction));
         if (!r->probabilities.empty() && r->probabilities.size() == a->probabilities.size()) {
             const auto best = static_cast<std::size_t>(std::max_element(r->probabilities.begin(), r->probabilities.end()) - r->probabilities.begin());
             text += tr(" (p(%1) %2 \u2192 %3)").arg(QString::fromStdString(r->labels[best])).arg(r->probabilities[best], 0, 'f', 2).arg(a->probabilities[best], 0, 'f', 2);

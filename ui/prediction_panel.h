@@ -23,7 +23,6 @@ class PredictionPanel : public QWidget {
     Q_OBJECT
 public:
     explicit PredictionPanel(StudioSession* session, QWidget* parent = nullptr);
-    void setUtterance(UtteranceRef ref);
     /// The switches as options (what "Re-run" submits).
     AnalyzeOptions ablation() const;
     void setAblation(int modalityMask, int expertMask);

@@ -26,17 +26,17 @@ QString goldText(const Utterance& utterance) {
 }
 
 UtteranceTableModel::UtteranceTableModel(StudioSession* session, QObject* parent) : QAbstractTableModel(parent), m_session(session) {
-    connect(session, &StudioSession::datasetOpened, this, [this] {
+    connect(session->annotations(), &AnnotationSession::datasetOpened, this, [this] {
         beginResetModel();
         m_dialogue = -1;
         m_playing = -1;
         endResetModel();
     });
-    connect(session, &StudioSession::dialogueAnalysed, this, [this](int dialogue) {
+    connect(session->analysis(), &AnalysisQueue::dialogueAnalysed, this, [this](int dialogue) {
         if (dialogue == m_dialogue) refreshRows(0, rowCount() - 1);
     });
-    connect(session, &StudioSession::checkpointLoaded, this, [this] { refreshRows(0, rowCount() - 1); });
-    connect(session, &StudioSession::goldChanged, this, [this](UtteranceRef ref) {
+    connect(session->model(), &ModelSlot::loaded, this, [this] { refreshRows(0, rowCount() - 1); });
+    connect(session->annotations(), &AnnotationSession::goldChanged, this, [this](UtteranceRef ref) {
         if (ref.dialogue == m_dialogue) refreshRows(ref.utterance, ref.utterance);
     });
 }
@@ -78,11 +78,11 @@ QVariant UtteranceTableModel::headerData(int section, Qt::Orientation orientatio
 QVariant UtteranceTableModel::data(const QModelIndex& index, int role) const {
     if (!index.isValid() || index.row() >= rowCount()) return {};
     const UtteranceRef ref{m_dialogue, index.row()};
-    const auto* u = m_session->utterance(ref);
-    const auto* r = m_session->result(ref);
-    const auto state = m_session->dialogueState(m_dialogue);
+    const auto* u = m_session->annotations()->utterance(ref);
+    const auto* r = m_session->analysis()->result(ref);
+    const auto state = m_session->analysis()->dialogueState(m_dialogue);
     const bool pending = !r && (state == AnalysisScheduler::State::Waiting || state == AnalysisScheduler::State::Running);
-    const auto* manifest = m_session->manifest();
+    const auto* manifest = m_session->model()->manifest();
     const auto& labels = manifest ? manifest->labels : m_session->dataset().labels;
     switch (role) {
         case GoldRole: return goldText(*u);
@@ -133,14 +133,14 @@ QVariant UtteranceTableModel::data(const QModelIndex& index, int role) const {
     if (role == Qt::FontRole) {
         QFont font;
         if (index.row() == m_playing) font.setBold(true);
-        if (index.column() == Gold && m_session->goldEdited(ref)) {
+        if (index.column() == Gold && m_session->annotations()->goldEdited(ref)) {
             font.setBold(true);
             font.setItalic(true);
         }
         return font;
     }
     if (role == Qt::ToolTipRole) {
-        if (index.column() == Gold && m_session->goldEdited(ref)) return QStringLiteral("Changed by %1").arg(m_session->annotator());
+        if (index.column() == Gold && m_session->annotations()->goldEdited(ref)) return QStringLiteral("Changed by %1").arg(m_session->annotations()->annotator());
         if (r && !r->error.empty()) return QString::fromStdString(r->error);
         if (index.column() == Text) return QString::fromStdString(u->text);
     }

@@ -15,7 +15,7 @@
 
 #include "egmf/dataset.h"
 #include "egmf/paths.h"
-#include "egmf/engine.h"
+#include "egmf/local_engine.h"
 #include "progress_bar.h"
 #include "results_jsonl.h"
 
@@ -199,16 +199,14 @@ Result<AnalysisSummary> runAnalysis(const AnalysisRequest& request, const std::f
 
     const auto started = std::chrono::steady_clock::now();
     auto collector = std::make_shared<Collector>(chosen, *options, sink, utterances);
-    Engine engine(collector);
+    LocalEngine engine(collector, checkpointOpener(request.pluginDirs));
     auto features = request.features;
 #ifdef EGMF_WITH_MEDIA
     if (!features) features = makeClipFeatureSource();
 #endif
     engine.setFeatureSource(features);
     engine.setThreads(request.threads > 0 ? request.threads : static_cast<int>(std::thread::hardware_concurrency()));
-    auto loaded = openCheckpoint({checkpoint, request.pluginDirs}, {request.device, request.dtype});
-    if (!loaded.ok()) return loaded.error();
-    engine.load(std::shared_ptr<Analyzer>(std::move(*loaded)));
+    if (auto loaded = engine.loadAndWait(checkpoint, {request.device, request.dtype}); !loaded.ok()) return loaded.error();
     const auto analyzer = engine.analyzer();
     AnalysisSummary summary{analyzer->manifest(), analyzer->device(), utterances};
     collector->setTask(summary.manifest.task);

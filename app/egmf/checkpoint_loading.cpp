@@ -1,7 +1,5 @@
 #include "checkpoint_loading.h"
 
-#include "egmf/engine.h"
-
 #ifdef EGMF_WITH_PLUGINS
 #include "host/plugin_host.h"
 #endif
@@ -11,10 +9,10 @@ namespace egmf::cli {
 #ifdef EGMF_WITH_PLUGINS
 namespace {
 
-plugin::PluginHost& hostFor(const CheckpointSource& source) {
+plugin::PluginHost& hostFor(const std::vector<std::string>& pluginDirs) {
     static plugin::PluginHost host;
     QStringList dirs;
-    for (const auto& d : source.pluginDirs) dirs << QString::fromStdString(d);
+    for (const auto& d : pluginDirs) dirs << QString::fromStdString(d);
     host.setSearchPath(dirs);
     host.discover();
     return host;
@@ -22,35 +20,29 @@ plugin::PluginHost& hostFor(const CheckpointSource& source) {
 
 }  // namespace
 
-Result<std::unique_ptr<Analyzer>> openCheckpoint(const CheckpointSource& source, const LoadOptions& options, std::string* plugin) {
-    auto& host = hostFor(source);
-    auto match = host.loaderFor(source.path);
-    if (!match) return match.error();
-    if (plugin) *plugin = host.plugins()[match->index].name.toStdString();
-    return host.loadCheckpoint(source.path, options);
-}
+CheckpointOpener checkpointOpener(const std::vector<std::string>& pluginDirs) { return hostFor(pluginDirs).opener(); }
 
 Result<CheckpointInfo> inspectCheckpointSource(const CheckpointSource& source, std::string* plugin) {
-    auto& host = hostFor(source);
+    auto& host = hostFor(source.pluginDirs);
     auto match = host.loaderFor(source.path);
     if (!match) return match.error();
     if (plugin) *plugin = host.plugins()[match->index].name.toStdString();
     return match->loader->inspect(source.path);
 }
 #else
-Result<std::unique_ptr<Analyzer>> openCheckpoint(const CheckpointSource& source, const LoadOptions& requested, std::string* plugin) {
-    if (plugin) *plugin = "built-in native loader";
-    auto options = requested;
-    auto manifest = readManifest(source.path);
-    if (!manifest) return manifest.error();
-    if (auto fits = checkLoadFits(*manifest, options, source.path.string()); !fits) return fits.error();
-    return loadNativeCheckpoint(source.path, options);
-}
+CheckpointOpener checkpointOpener(const std::vector<std::string>&) { return nativeCheckpointOpener(); }
 
 Result<CheckpointInfo> inspectCheckpointSource(const CheckpointSource& source, std::string* plugin) {
     if (plugin) *plugin = "built-in native loader";
     return inspectCheckpoint(source.path);
 }
 #endif
+
+Result<std::unique_ptr<Analyzer>> openCheckpoint(const CheckpointSource& source, const LoadOptions& options, std::string* plugin) {
+    auto prepared = checkpointOpener(source.pluginDirs)(source.path, options);
+    if (!prepared) return prepared.error();
+    if (plugin) *plugin = prepared->model.loader;
+    return prepared->run({});
+}
 
 }  // namespace egmf::cli

@@ -42,12 +42,15 @@ int main(int argc, char** argv) {
     const QCommandLineOption dataset(QStringLiteral("dataset"), QStringLiteral("A dataset folder (MELD layout, MMSA) or manifest CSV."), QStringLiteral("PATH"));
     const QCommandLineOption checkpoint(QStringLiteral("checkpoint"), QStringLiteral("A checkpoint folder (default: the bundled meld-text for MELD's own CSVs, else the last one used or the bundled demo-erc)."), QStringLiteral("PATH"));
     const QCommandLineOption device(QStringLiteral("device"), QStringLiteral("auto | cpu | cuda"), QStringLiteral("DEVICE"), QStringLiteral("auto"));
+    const QCommandLineOption dtype(QStringLiteral("dtype"),
+                                   QStringLiteral("auto | float32 | bfloat16 | float16 (auto: the weights' own on a GPU, float32 on the CPU)."),
+                                   QStringLiteral("DTYPE"), QStringLiteral("auto"));
     const QCommandLineOption screenshot(QStringLiteral("screenshot"), QStringLiteral("Scripted run: wait for the first dialogue's analysis, play, grab the window to this PNG, quit."), QStringLiteral("PNG"));
     const QCommandLineOption playFor(QStringLiteral("play-for"), QStringLiteral("Seconds to play before the screenshot (default 2)."), QStringLiteral("SECONDS"), QStringLiteral("2"));
     const QCommandLineOption annotations(QStringLiteral("annotations"), QStringLiteral("The annotations store (default: the user's)."), QStringLiteral("FILE"));
     const QCommandLineOption size(QStringLiteral("size"), QStringLiteral("Window size WxH (default 1600x1000 for screenshots)."), QStringLiteral("WxH"));
     const QCommandLineOption pluginDir(QStringLiteral("plugin-dir"), QStringLiteral("A folder of checkpoint plugins (repeatable)."), QStringLiteral("DIR"));
-    parser.addOptions({dataset, checkpoint, device, screenshot, playFor, annotations, size, pluginDir});
+    parser.addOptions({dataset, checkpoint, device, dtype, screenshot, playFor, annotations, size, pluginDir});
     parser.addPositionalArgument(QStringLiteral("clips"), QStringLiteral("Your own clips (and one .srt transcript) to analyse as a dialogue."),
                                  QStringLiteral("[clips...] [transcript.srt]"));
     parser.process(app);
@@ -79,16 +82,16 @@ int main(int argc, char** argv) {
         checkpointPath = QString::fromStdString((egmf::shareDir() / "checkpoints" / "demo-erc").string());
     }
 
-    const bool loaded = window.openCheckpoint(checkpointPath, parser.value(device));
+    window.openCheckpoint(checkpointPath, parser.value(device), parser.value(dtype));  // in the background
     const auto clips = parser.positionalArguments();
     if (!clips.isEmpty()) datasetPath = QStringLiteral("(clips)");
     const bool opened = clips.isEmpty() ? (datasetPath.isEmpty() || window.openDataset(datasetPath)) : window.openClips(clips);
-    if (!chosenFor.isEmpty() && loaded) {
+    if (!chosenFor.isEmpty()) {
         window.statusBar()->showMessage(chosenFor, 20000);
         std::cerr << "egmf-studio: " << chosenFor.toStdString() << '\n';
     }
     if (scripted) {
-        if (!loaded || !opened || datasetPath.isEmpty()) {
+        if (!opened || datasetPath.isEmpty()) {
             std::cerr << "egmf-studio: " << (datasetPath.isEmpty() ? "--dataset is needed for a scripted run" : "cannot start the scripted run") << '\n';
             return 1;
         }

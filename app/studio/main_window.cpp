@@ -51,6 +51,11 @@ MainWindow::MainWindow(const QString& annotationsFile, QWidget* parent)
 
 MainWindow::~MainWindow() = default;
 
+MainWindow::Panels MainWindow::panels() const {
+    return {m_attention, m_gates, m_summary, m_browser, m_table, m_timeline, m_video, m_prediction, m_annotation,
+            m_metrics, m_pluginPanel, m_comparison, m_compare, m_deviceGroup, m_undo};
+}
+
 void MainWindow::buildPanels() {
     // Centre: the video, its transport, the timeline, and the utterance table below.
     auto* centre = m_centreSplitter = new QSplitter(Qt::Vertical);
@@ -92,7 +97,9 @@ void MainWindow::buildPanels() {
     m_browser = new DialogueBrowser(m_session);
     dock(tr("Dialogues"), QStringLiteral("dialoguesDock"), m_browser, Qt::LeftDockWidgetArea);
     m_attention = new AttentionView;
+    m_attention->follow(m_session->current());
     m_gates = new GatesView;
+    m_gates->follow(m_session->current());
     m_summary = new GateSummaryView;
     auto* gatesPane = m_gatesSplitter = new QSplitter(Qt::Vertical);
     gatesPane->setObjectName(QStringLiteral("gatesSplitter"));
@@ -161,35 +168,42 @@ void MainWindow::buildPanels() {
         showSoundPicture(utterance, t);
     });
     connect(m_timeline, &TimelineStrip::waveformReady, this, [this] { showSoundPicture(m_player->utterance(), m_player->clipTime()); });
-    connect(m_player, &PlayerController::playingChanged, m_session, &StudioSession::setPlaying);
+    connect(m_player, &PlayerController::playingChanged, m_session->analysis(), &AnalysisQueue::setPlaying);
     connect(m_player, &PlayerController::message, this, [this](const QString& text) { statusBar()->showMessage(text, 10000); });
-    connect(m_session, &StudioSession::dialogueAnalysed, this, [this](int dialogue) {
+    connect(m_session->analysis(), &AnalysisQueue::dialogueAnalysed, this, [this](int dialogue) {
         if (dialogue == m_dialogue) refreshDialogueViews();
     });
-    connect(m_session, &StudioSession::goldChanged, this, [this](UtteranceRef ref) {
+    connect(m_session->annotations(), &AnnotationSession::goldChanged, this, [this](UtteranceRef ref) {
         if (ref.dialogue == m_dialogue) refreshDialogueViews();
     });
     connect(m_session, &StudioSession::errorOccurred, this, [this](const QString& message) {
         statusBar()->showMessage(message, 15000);
         std::cerr << "egmf-studio: " << message.toStdString() << '\n';
     });
-    connect(m_session, &StudioSession::progress, this, [this](const QString& what, int done, int total) {
+    connect(m_session->analysis(), &AnalysisQueue::progress, this, [this](const QString& what, int done, int total) {
         m_progress->setFormat(what + QStringLiteral(" %v/%m"));
         m_progress->setRange(0, std::max(1, total));
         m_progress->setValue(done);
         m_progress->show();
-        m_cancel->setVisible(m_session->dialogueState(m_dialogue) == AnalysisScheduler::State::Done);
+        m_cancel->setVisible(m_session->analysis()->dialogueState(m_dialogue) == AnalysisScheduler::State::Done);
     });
-    connect(m_session, &StudioSession::idle, this, [this] {
+    connect(m_session->analysis(), &AnalysisQueue::idle, this, [this] {
         m_progress->hide();
         m_cancel->hide();
     });
-    connect(m_cancel, &QToolButton::clicked, m_session, &StudioSession::cancelBackground);
-    connect(m_session, &StudioSession::checkpointLoaded, this, [this] {
+    connect(m_cancel, &QToolButton::clicked, m_session->analysis(), &AnalysisQueue::cancelBackground);
+    connect(m_session->model(), &ModelSlot::loaded, this, [this] {
+        addRecent(QStringLiteral("recentCheckpoints"), m_session->model()->checkpointPath());
+        statusBar()->showMessage(tr("Loaded %1").arg(QFileInfo(m_session->model()->checkpointPath()).fileName()), 5000);
         updateStatus();
         syncDeviceMenu();
-        if (m_dialogue >= 0) m_session->focusDialogue(m_dialogue);
+        if (m_dialogue >= 0) m_session->analysis()->focusDialogue(m_dialogue);
         refreshDialogueViews();
+    });
+    connect(m_session->model(), &ModelSlot::loadFailed, this, &MainWindow::report);
+    connect(m_session->current(), &CurrentUtterance::changed, this, [this] {
+        const auto* r = m_session->current()->result();
+        if (r && !r->error.empty()) statusBar()->showMessage(QString::fromStdString(r->error), 10000);
     });
 }
 
@@ -216,7 +230,7 @@ bool MainWindow::openDataset(const QString& path) {
     // Analyse the split the first dialogue belongs to (the metrics need all of it).
     if (!m_session->dataset().dialogues.empty()) {
         const auto split = QString::fromStdString(m_session->dataset().dialogues.front().split);
-        m_session->analyseSplit(split);
+        m_session->analysis()->analyseSplit(split);
         m_metrics->setSplit(split);
         showDialogue(0);
         m_browser->selectDialogue(0);
@@ -253,8 +267,12 @@ bool MainWindow::openClips(const QStringList& files) {
 }
 
 bool MainWindow::compareWith(const QString& checkpoint) {
+    if (!QFileInfo::exists(checkpoint)) {
+        report(tr("%1: no such checkpoint; choose a checkpoint folder or .egmf file to compare with").arg(checkpoint));
+        return false;
+    }
     if (!m_compare) {
-        m_compare = new StudioSession(this, m_session->annotations() ? QString::fromStdString(m_session->annotations()->path().string()) : QString());
+        m_compare = new StudioSession(this, m_session->annotations()->store() ? QString::fromStdString(m_session->annotations()->store()->path().string()) : QString());
         m_comparison = new ComparisonView(m_session, m_compare);
         m_compareDock = new QDockWidget(tr("Compare checkpoints"), this);
         m_compareDock->setObjectName(QStringLiteral("compareDock"));
@@ -266,12 +284,10 @@ bool MainWindow::compareWith(const QString& checkpoint) {
         connect(m_compare, &StudioSession::errorOccurred, this, [this](const QString& message) {
             statusBar()->showMessage(tr("Checkpoint B: %1").arg(message), 15000);
         });
+        connect(m_compare->model(), &ModelSlot::loaded, this, &MainWindow::syncComparison);
+        connect(m_compare->model(), &ModelSlot::loadFailed, this, &MainWindow::report);
     }
-    auto loaded = m_compare->loadCheckpoint(checkpoint);
-    if (!loaded) {
-        report(QString::fromStdString(loaded.error().message));
-        return false;
-    }
+    m_compare->model()->load(checkpoint);  // in the background; syncComparison follows its model
     syncComparison();
     m_compareDock->show();
     m_compareDock->raise();
@@ -283,22 +299,17 @@ void MainWindow::syncComparison() {
     // The second session sees the same dialogues (with this annotator's gold) and analyses only
     // the one on screen.
     if (m_compare->dataset().dialogues.size() != m_session->dataset().dialogues.size() ||
-        m_compare->datasetPath() != m_session->datasetPath()) {
-        m_compare->openDialogue(m_session->dataset(), m_session->datasetPath());
+        m_compare->annotations()->datasetPath() != m_session->annotations()->datasetPath()) {
+        m_compare->openDialogue(m_session->dataset(), m_session->annotations()->datasetPath());
     }
-    if (m_dialogue >= 0) m_compare->focusDialogue(m_dialogue);
+    if (m_dialogue >= 0) m_compare->analysis()->focusDialogue(m_dialogue);
     m_comparison->setDialogue(m_dialogue);
     m_comparison->setUtterance(m_shownUtterance);
 }
 
-bool MainWindow::openCheckpoint(const QString& path, const QString& device) {
-    auto loaded = m_session->loadCheckpoint(path, device);
-    if (!loaded) {
-        report(QString::fromStdString(loaded.error().message));
-        return false;
-    }
-    addRecent(QStringLiteral("recentCheckpoints"), path);
-    return true;
+void MainWindow::openCheckpoint(const QString& path, const QString& device, const QString& dtype) {
+    statusBar()->showMessage(tr("Loading %1...").arg(QFileInfo(path).fileName()), 15000);
+    m_session->model()->load(path, device, dtype);
 }
 
 void MainWindow::setPluginFolders(const QStringList& extra) {
@@ -306,7 +317,7 @@ void MainWindow::setPluginFolders(const QStringList& extra) {
     for (const auto& saved : QSettings().value(QStringLiteral("plugins/folders")).toStringList()) {
         if (!folders.contains(saved)) folders << saved;
     }
-    m_session->setPluginFolders(folders);
+    m_session->model()->setPluginFolders(folders);
     m_pluginPanel->refresh();
 }
 
@@ -314,7 +325,7 @@ void MainWindow::showDialogue(int dialogue) {
     if (dialogue < 0 || dialogue >= static_cast<int>(m_session->dataset().dialogues.size())) return;
     m_dialogue = dialogue;
     m_shownUtterance = -1;
-    m_session->focusDialogue(dialogue);
+    m_session->analysis()->focusDialogue(dialogue);
     m_table->setDialogue(dialogue);
     std::vector<PlayerClip> wanted;
     for (const auto& u : m_session->dataset().dialogues[static_cast<std::size_t>(dialogue)].utterances) {
@@ -336,13 +347,13 @@ void MainWindow::showDialogue(int dialogue) {
 void MainWindow::refreshDialogueViews() {
     if (m_dialogue < 0) return;
     const auto& dialogue = m_session->dataset().dialogues[static_cast<std::size_t>(m_dialogue)];
-    const auto* manifest = m_session->manifest();
+    const auto* manifest = m_session->model()->manifest();
     const auto& labels = manifest && !manifest->labels.empty() ? manifest->labels : m_session->dataset().labels;
     std::vector<TimelineSegment> segments;
     std::vector<const UtteranceResult*> results;
     for (int u = 0; u < static_cast<int>(dialogue.utterances.size()) && u < static_cast<int>(m_player->clips().size()); ++u) {
         const auto& utterance = dialogue.utterances[static_cast<std::size_t>(u)];
-        const auto* r = m_session->result({m_dialogue, u});
+        const auto* r = m_session->analysis()->result({m_dialogue, u});
         results.push_back(r);
         TimelineSegment s;
         s.startSec = m_player->clipStart(u);
@@ -359,9 +370,6 @@ void MainWindow::refreshDialogueViews() {
     }
     m_timeline->setSegments(std::move(segments));
     m_summary->setResults(results);
-    const int shown = m_shownUtterance;
-    m_shownUtterance = -1;
-    showUtterance(shown < 0 ? 0 : shown);
 }
 
 void MainWindow::showSoundPicture(int utterance, double clipTimeSec) {
@@ -382,41 +390,23 @@ void MainWindow::showUtterance(int utterance) {
     m_table->setPlaying(utterance);
     m_summary->setPlaying(utterance);
     if (utterance >= 0 && utterance < m_table->rowCount()) m_tableView->scrollTo(m_table->index(utterance, 0));
-    const UtteranceRef ref{m_dialogue, utterance};
-    const auto* r = m_session->result(ref);
-    QString status;
-    if (!r) {
-        const auto state = m_session->dialogueState(m_dialogue);
-        status = !m_session->manifest() ? tr("no checkpoint loaded")
-                 : state == AnalysisScheduler::State::Failed ? tr("analysis failed: %1").arg(m_session->dialogueError(m_dialogue))
-                                                             : tr("analysing...");
-    }
-    // A text-only model: say so rather than show plots of what it has not got.
-    QString attentionStatus = status, gatesStatus = status;
-    if (const auto* manifest = m_session->manifest(); manifest && !manifest->modalities.hasClipInput()) {
-        attentionStatus = tr("this model reads text only: it has no audio or video to attend to");
-        gatesStatus = tr("this model reads text only: its gates weigh its experts over the text alone (no audio or video lanes)");
-    }
     const double duration = utterance >= 0 && utterance < static_cast<int>(m_player->clips().size())
-                                ? m_player->clips()[static_cast<std::size_t>(utterance)].durationSec : 1.0;
-    m_prediction->setUtterance(ref);
+                                ? m_player->clips()[static_cast<std::size_t>(utterance)].durationSec : 0.0;
     if (m_comparison) m_comparison->setUtterance(utterance);
-    m_annotation->setUtterance(ref);
-    m_attention->setResult(r, attentionStatus);
-    m_gates->setResult(r, duration, gatesStatus);
-    if (r && !r->error.empty()) statusBar()->showMessage(QString::fromStdString(r->error), 10000);
+    // The detail views follow the current utterance (CurrentUtterance): this is all they need.
+    m_session->current()->select({m_dialogue, utterance}, duration);
 }
 
 void MainWindow::updateStatus() {
-    const auto* manifest = m_session->manifest();
+    const auto* manifest = m_session->model()->manifest();
     if (!manifest) {
         m_modelLabel->setText(tr("no checkpoint"));
         m_deviceLabel->clear();
     } else {
         const QString task = manifest->task == Task::Regression ? tr("MSA") : tr("ERC, %1 classes").arg(manifest->labels.size());
-        m_modelLabel->setText(tr("%1 (%2)").arg(QFileInfo(m_session->checkpointPath()).fileName(), task));
-        m_deviceLabel->setText(m_session->deviceName().toUpper() +
-                               (m_session->dtypeName().isEmpty() ? QString() : QStringLiteral(" ") + m_session->dtypeName()));
+        m_modelLabel->setText(tr("%1 (%2)").arg(QFileInfo(m_session->model()->checkpointPath()).fileName(), task));
+        m_deviceLabel->setText(m_session->model()->deviceName().toUpper() +
+                               (m_session->model()->dtypeName().isEmpty() ? QString() : QStringLiteral(" ") + m_session->model()->dtypeName()));
     }
     m_audioLabel->setText(m_player->audible() ? tr("audio on") : tr("muted: no audio device"));
     m_audioLabel->setToolTip(m_player->audioStatus());

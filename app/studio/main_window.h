@@ -45,33 +45,39 @@ public:
     ~MainWindow() override;
 
     bool openDataset(const QString& path);
-    bool openCheckpoint(const QString& path, const QString& device = QStringLiteral("auto"));
+    /// Starts loading in the background (the status bar and the plugin panel show its progress).
+    void openCheckpoint(const QString& path, const QString& device = QStringLiteral("auto"),
+                        const QString& dtype = QStringLiteral("auto"));
     /// The user's clips (and an optional .srt among the files) as one dialogue.
     bool openClips(const QStringList& files);
-    /// Loads a second checkpoint and shows both side by side on the dialogue on screen.
+    /// Loads a second checkpoint (in the background) and shows both side by side on the dialogue
+    /// on screen.
     bool compareWith(const QString& checkpoint);
-    ui::StudioSession* comparedSession() const { return m_compare; }
-    ui::ComparisonView* comparisonView() const { return m_comparison; }
-    void showDialogue(int dialogue);
-    int currentDialogue() const { return m_dialogue; }
-
     ui::StudioSession* session() const { return m_session; }
     ui::PlayerController* player() const { return m_player; }
-    ui::AttentionView* attentionView() const { return m_attention; }
-    ui::GatesView* gatesView() const { return m_gates; }
-    ui::GateSummaryView* gateSummary() const { return m_summary; }
-    ui::DialogueBrowser* browser() const { return m_browser; }
-    ui::UtteranceTableModel* tableModel() const { return m_table; }
-    ui::TimelineStrip* timeline() const { return m_timeline; }
-    ui::VideoWidget* videoWidget() const { return m_video; }
-    ui::PredictionPanel* predictionPanel() const { return m_prediction; }
-    ui::AnnotationPanel* annotationPanel() const { return m_annotation; }
-    ui::MetricsView* metricsView() const { return m_metrics; }
-    ui::PluginPanel* pluginPanel() const { return m_pluginPanel; }
-    QActionGroup* deviceActions() const { return m_deviceGroup; }
+    /// The window's panels (tests and the scripted run reach them here).
+    struct Panels {
+        ui::AttentionView* attention = nullptr;
+        ui::GatesView* gates = nullptr;
+        ui::GateSummaryView* gateSummary = nullptr;
+        ui::DialogueBrowser* browser = nullptr;
+        ui::UtteranceTableModel* table = nullptr;
+        ui::TimelineStrip* timeline = nullptr;
+        ui::VideoWidget* video = nullptr;
+        ui::PredictionPanel* prediction = nullptr;
+        ui::AnnotationPanel* annotation = nullptr;
+        ui::MetricsView* metrics = nullptr;
+        ui::PluginPanel* plugins = nullptr;
+        ui::ComparisonView* comparison = nullptr;  ///< once a second checkpoint is compared
+        ui::StudioSession* compared = nullptr;     ///< its session
+        QActionGroup* devices = nullptr;           ///< Engine > device and dtype
+        QUndoStack* undo = nullptr;
+    };
+    Panels panels() const;
+    void showDialogue(int dialogue);
+    int currentDialogue() const { return m_dialogue; }
     /// Plugin folders searched before the installed ones: `extra` (--plugin-dir) then settings'.
     void setPluginFolders(const QStringList& extra);
-    QUndoStack* undoStack() const { return m_undo; }
     /// Whether errors go to message boxes (interactive) or only to the status bar and stderr.
     void setInteractive(bool interactive) { m_interactive = interactive; }
 

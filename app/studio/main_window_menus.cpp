@@ -60,7 +60,8 @@ void MainWindow::buildMenus() {
             for (const auto& path : settings.value(key).toStringList()) {
                 const bool dataset = key == QStringLiteral("recentDatasets");
                 recent->addAction((dataset ? tr("Dataset: ") : tr("Checkpoint: ")) + path, this, [this, path, dataset] {
-                    dataset ? openDataset(path) : openCheckpoint(path);
+                    if (dataset) openDataset(path);
+                    else openCheckpoint(path);
                 });
             }
             recent->addSeparator();
@@ -100,7 +101,7 @@ void MainWindow::buildMenus() {
         action->setShortcut(QKeySequence(Qt::Key_1 + i));
     }
     annotate->addAction(tr("Toggle reviewed"), QKeySequence(Qt::Key_R), this, [this] {
-        m_annotation->setReviewed(!m_session->reviewed(m_annotation->utterance()));
+        m_annotation->setReviewed(!m_session->annotations()->reviewed(m_annotation->utterance()));
     });
     annotate->addSeparator();
     auto* undo = m_undo->createUndoAction(this, tr("&Undo"));
@@ -188,23 +189,23 @@ void MainWindow::buildEngineMenu() {
 }
 
 void MainWindow::switchDevice(const QString& device, const QString& dtype) {
-    const auto path = m_session->checkpointPath();
-    if (path.isEmpty() || m_session->loading()) {
+    const auto path = m_session->model()->checkpointPath();
+    if (path.isEmpty() || m_session->model()->loading()) {
         syncDeviceMenu();
-        if (m_session->loading()) statusBar()->showMessage(tr("A checkpoint is loading; switch when it is done"), 8000);
+        if (m_session->model()->loading()) statusBar()->showMessage(tr("A checkpoint is loading; switch when it is done"), 8000);
         return;
     }
     statusBar()->showMessage(tr("Loading %1 on %2 (%3)...").arg(QFileInfo(path).fileName(), device.toUpper(), dtype), 15000);
-    m_session->startLoading(path, device, dtype);
+    m_session->model()->load(path, device, dtype);
 }
 
 void MainWindow::syncDeviceMenu() {
     if (!m_deviceGroup) return;
-    const bool onGpu = m_session->deviceName().startsWith(QStringLiteral("cuda"));
+    const bool onGpu = m_session->model()->deviceName().startsWith(QStringLiteral("cuda"));
     for (auto* action : m_deviceGroup->actions()) {
         const auto wanted = action->data().toStringList();
         const bool isGpu = wanted[0] == QStringLiteral("cuda");
-        action->setChecked(m_session->manifest() && isGpu == onGpu && (!isGpu || wanted[1] == m_session->dtypeName()));
+        action->setChecked(m_session->model()->manifest() && isGpu == onGpu && (!isGpu || wanted[1] == m_session->model()->dtypeName()));
     }
 }
 

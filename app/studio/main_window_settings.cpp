@@ -64,8 +64,8 @@ void MainWindow::saveLayout() {
 void MainWindow::saveSettings() {
     saveLayout();
     QSettings settings;
-    settings.setValue(QStringLiteral("last/dataset"), m_session->datasetPath());
-    settings.setValue(QStringLiteral("last/checkpoint"), m_session->checkpointPath());
+    settings.setValue(QStringLiteral("last/dataset"), m_session->annotations()->datasetPath());
+    settings.setValue(QStringLiteral("last/checkpoint"), m_session->model()->checkpointPath());
     settings.sync();
 }
 

@@ -44,17 +44,23 @@ ScriptedRun::ScriptedRun(MainWindow* window, ScriptedRunOptions options) : QObje
 void ScriptedRun::start() {
     auto* session = m_window->session();
     if (session->dataset().dialogues.empty()) return fail(QStringLiteral("the dataset has no dialogues"));
-    if (!session->manifest()) return fail(QStringLiteral("no checkpoint is loaded"));
+    if (!session->model()->manifest()) {
+        // The checkpoint loads in the background: start when it is there.
+        if (!session->model()->loading()) return fail(QStringLiteral("no checkpoint is loaded"));
+        connect(session->model(), &ui::ModelSlot::loaded, this, &ScriptedRun::start, Qt::SingleShotConnection);
+        connect(session->model(), &ui::ModelSlot::loadFailed, this, &ScriptedRun::fail, Qt::SingleShotConnection);
+        return;
+    }
     const int first = m_window->currentDialogue() < 0 ? 0 : m_window->currentDialogue();
     const auto check = [this, session, first] {
-        const auto state = session->dialogueState(first);
+        const auto state = session->analysis()->dialogueState(first);
         if (state == ui::AnalysisScheduler::State::Failed) {
-            fail(QStringLiteral("the analysis of the first dialogue failed: ") + session->dialogueError(first));
+            fail(QStringLiteral("the analysis of the first dialogue failed: ") + session->analysis()->dialogueError(first));
         } else if (state == ui::AnalysisScheduler::State::Done && !m_playing) {
             startPlaying();
         }
     };
-    connect(session, &ui::StudioSession::dialogueAnalysed, this, check);
+    connect(session->analysis(), &ui::AnalysisQueue::dialogueAnalysed, this, check);
     m_timeout.start(m_options.timeoutSec * 1000);
     check();
 }

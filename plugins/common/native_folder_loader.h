@@ -15,14 +15,14 @@ public:
         return inspectCheckpoint(*folder);
     }
     Result<std::unique_ptr<Analyzer>> load(const std::filesystem::path& path, const LoadOptions& options,
-                                           const std::function<void(double)>& progress) override {
-        if (progress) progress(0.0);
+                                           const LoadControl& control) override {
+        if (control.progress) control.progress(0.0);
         auto folder = folderFor(path);
         if (!folder) return folder.error();
-        if (progress) progress(0.3);
-        auto analyzer = loadNativeCheckpoint(*folder, options);
-        if (progress) progress(1.0);
-        return analyzer;
+        // Unpacking (or making) the folder is the first 30%; its weights the rest.
+        LoadControl weights{nullptr, control.cancel};
+        if (control.progress) weights.progress = [&](double f) { control.progress(0.3 + 0.7 * f); };
+        return loadNativeCheckpoint(*folder, options, weights);
     }
 
 protected:

@@ -40,9 +40,9 @@ Result<CheckpointInfo> GuardedLoader::inspect(const std::filesystem::path& path)
 }
 
 Result<std::unique_ptr<Analyzer>> GuardedLoader::load(const std::filesystem::path& path, const LoadOptions& options,
-                                                      const std::function<void(double)>& progress) {
+                                                      const LoadControl& control) {
     try {
-        return m_plugin->load(path, options, progress);
+        return m_plugin->load(path, options, control);
     } catch (...) {
         return makeError(ErrorCode::Internal, failure("load", path, currentExceptionText()));
     }

@@ -210,14 +210,19 @@ Result<PluginHost::Match> PluginHost::loaderFor(const std::filesystem::path& pat
     return makeError(ErrorCode::Unsupported, path.string() + ": no plugin reads it:" + reasons);
 }
 
-Result<std::unique_ptr<Analyzer>> PluginHost::loadCheckpoint(const std::filesystem::path& path, LoadOptions options,
-                                                             const std::function<void(double)>& progress) {
-    auto match = loaderFor(path);
-    if (!match) return match.error();
-    auto info = match->loader->inspect(path);
-    if (!info) return info.error();
-    if (auto fits = checkLoadFits(info->manifest, options, path.string()); !fits) return fits.error();
-    return match->loader->load(path, options, progress);
+CheckpointOpener PluginHost::opener() {
+    return [this](const std::filesystem::path& path, const LoadOptions& requested) -> Result<PreparedLoad> {
+        auto match = loaderFor(path);
+        if (!match) return match.error();
+        auto info = match->loader->inspect(path);
+        if (!info) return info.error();
+        auto options = requested;
+        if (auto fits = checkLoadFits(info->manifest, options, path.string()); !fits) return fits.error();
+        ModelInfo model{info->manifest, path.string(), m_records[match->index].name.toStdString(), options.device, options.dtype};
+        return PreparedLoad{std::move(model), [loader = match->loader, path, options](const LoadControl& control) {
+                                return loader->load(path, options, control);
+                            }};
+    };
 }
 
 int PluginHost::probeInThisProcess(const QString& file, QString* error) {

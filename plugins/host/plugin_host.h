@@ -18,6 +18,7 @@
 #include <memory>
 #include <vector>
 
+#include "egmf/local_engine.h"
 #include "egmf/plugin/checkpoint_loader.h"
 
 class QPluginLoader;
@@ -72,10 +73,10 @@ public:
     /// The first usable plugin that reads `path`; the error lists each plugin's reason.
     Result<Match> loaderFor(const std::filesystem::path& path);
 
-    /// Loads a checkpoint through the plugin that reads it: inspect, refuse what would not fit
-    /// in memory (egmf/engine.h checkLoadFits), then load; `progress` gets 0..1.
-    Result<std::unique_ptr<Analyzer>> loadCheckpoint(const std::filesystem::path& path, LoadOptions options,
-                                                     const std::function<void(double)>& progress = {});
+    /// How an engine opens checkpoints through these plugins (egmf/local_engine.h): the plugin that
+    /// reads the path is chosen and its manifest checked to fit (egmf/checkpoint.h's rule) on the
+    /// caller's thread; the weights load wherever the PreparedLoad runs. The host must outlive it.
+    CheckpointOpener opener();
 
     /// What `egmf plugin-probe FILE` runs: loads the plugin and checks its interface. 0 when fine.
     static int probeInThisProcess(const QString& file, QString* error);

@@ -22,11 +22,8 @@ Verdict HuggingFacePlugin::canLoad(const fs::path& path) const {
 Result<CheckpointInfo> HuggingFacePlugin::inspect(const fs::path& path) const { return inspectCheckpoint(path); }
 
 Result<std::unique_ptr<Analyzer>> HuggingFacePlugin::load(const fs::path& path, const LoadOptions& options,
-                                                          const std::function<void(double)>& progress) {
-    if (progress) progress(0.0);
-    auto analyzer = loadHuggingFaceCheckpoint(path, options, progress);
-    if (progress) progress(1.0);
-    return analyzer;
+                                                          const LoadControl& control) {
+    return loadHuggingFaceCheckpoint(path, options, control);
 }
 
 }  // namespace egmf::plugin

@@ -15,11 +15,8 @@ Verdict MeritsPlugin::canLoad(const fs::path& path) const {
 Result<CheckpointInfo> MeritsPlugin::inspect(const fs::path& path) const { return inspectCheckpoint(path); }
 
 Result<std::unique_ptr<Analyzer>> MeritsPlugin::load(const fs::path& path, const LoadOptions& options,
-                                                     const std::function<void(double)>& progress) {
-    if (progress) progress(0.0);
-    auto analyzer = loadNativeCheckpoint(path, options);  // passes MERITS-L manifests to its loader
-    if (progress) progress(1.0);
-    return analyzer;
+                                                     const LoadControl& control) {
+    return loadNativeCheckpoint(path, options, control);  // passes MERITS-L manifests to its loader
 }
 
 }  // namespace egmf::plugin

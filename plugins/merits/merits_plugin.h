@@ -16,7 +16,7 @@ public:
     Verdict canLoad(const std::filesystem::path& path) const override;
     Result<CheckpointInfo> inspect(const std::filesystem::path& path) const override;
     Result<std::unique_ptr<Analyzer>> load(const std::filesystem::path& path, const LoadOptions& options,
-                                           const std::function<void(double)>& progress) override;
+                                           const LoadControl& control) override;
 };
 
 }  // namespace egmf::plugin

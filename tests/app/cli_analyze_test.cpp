@@ -20,7 +20,7 @@
 #include "../engine/test_support.h"
 #include "cli_run.h"
 #include "egmf/checkpoint.h"
-#include "egmf/engine.h"
+#include "egmf/local_engine.h"
 
 namespace egmf {
 namespace {
@@ -261,9 +261,9 @@ TEST_F(CliAnalyze, engineFeatureSource_cachesClips_andSeesChanges) {
         void onResult(JobId, const DialogueResult& r) override { result = r; }
     };
     auto observer = std::make_shared<Last>();
-    Engine engine(observer);
+    LocalEngine engine(observer);
     engine.setFeatureSource(makeClipFeatureSource());
-    ASSERT_TRUE(engine.loadCheckpoint(root() / "checkpoint").ok());
+    ASSERT_TRUE(engine.loadAndWait(root() / "checkpoint", {}).ok());
     test::TempDir clips;
     fs::copy(root() / "output_repeated_splits_test" / "dia0_utt0.mp4", clips.path() / "a.mp4");
     Dialogue dialogue{"d", {}, "test"};

@@ -1,7 +1,7 @@
 // The background engine on a tiny random checkpoint: results and progress, cancellation (nothing
 // after cancel returns), supersession by view, errors as events, one bad utterance not stopping
 // its dialogue, and the memory estimate refusing what the machine cannot hold.
-#include "egmf/engine.h"
+#include "egmf/local_engine.h"
 
 #include <algorithm>
 #include <atomic>
@@ -50,10 +50,22 @@ struct Recorder : EngineObserver {
         resultThreadNice = currentThreadNice();
         ++events;
     }
-    void onError(JobId id, const Error&) override {
+    void onError(JobId id, const Error& error) override {
         std::lock_guard lock(mutex);
         ++errors[id];
+        errorText[id] = error.message;
         ++events;
+    }
+    std::map<JobId, std::vector<double>> loadSteps;
+    std::map<JobId, ModelInfo> loaded;
+    std::map<JobId, std::string> errorText;
+    void onLoadProgress(JobId id, double fraction) override {
+        std::lock_guard lock(mutex);
+        loadSteps[id].push_back(fraction);
+    }
+    void onModelLoaded(JobId id, const ModelInfo& model) override {
+        std::lock_guard lock(mutex);
+        loaded[id] = model;
     }
     int total(JobId id) {
         std::lock_guard lock(mutex);
@@ -86,8 +98,8 @@ protected:
 
 TEST_F(EngineTest, dialogueJob_givesProgressPerUtterance_andOneResult) {
     auto recorder = std::make_shared<Recorder>();
-    Engine engine(recorder);
-    { auto loaded = engine.loadCheckpoint(dir.path(), {"auto", "float32"}); ASSERT_TRUE(loaded.ok()) << loaded.error().message; }
+    LocalEngine engine(recorder);
+    { auto loaded = engine.loadAndWait(dir.path(), {"auto", "float32"}); ASSERT_TRUE(loaded.ok()) << loaded.error().message; }
     const auto id = engine.submit(job(3, 1));
     auto single = job(3, 2);
     single.kind = EngineJob::Kind::Utterance;
@@ -121,8 +133,8 @@ TEST_F(EngineTest, inferenceThreads_yieldToInteractiveOnes) {
     const int callerNice = currentThreadNice();
     const int expected = std::max(callerNice, kInferenceNice);  // the suite may itself run under nice
     auto recorder = std::make_shared<Recorder>();
-    Engine engine(recorder);
-    { auto loaded = engine.loadCheckpoint(dir.path()); ASSERT_TRUE(loaded.ok()) << loaded.error().message; }
+    LocalEngine engine(recorder);
+    { auto loaded = engine.loadAndWait(dir.path(), {}); ASSERT_TRUE(loaded.ok()) << loaded.error().message; }
     engine.setThreads(2);
     engine.submit(job(3, 11));
     engine.waitIdle();
@@ -136,8 +148,8 @@ TEST_F(EngineTest, inferenceThreads_yieldToInteractiveOnes) {
 
 TEST_F(EngineTest, cancel_meansNothingArrivesAfterIt_andSupersessionCancelsOlderJobsOfTheView) {
     auto recorder = std::make_shared<Recorder>();
-    Engine engine(recorder);
-    { auto loaded = engine.loadCheckpoint(dir.path()); ASSERT_TRUE(loaded.ok()) << loaded.error().message; }
+    LocalEngine engine(recorder);
+    { auto loaded = engine.loadAndWait(dir.path(), {}); ASSERT_TRUE(loaded.ok()) << loaded.error().message; }
     const auto longJob = engine.submit(job(40, 3));
     while (recorder->total(longJob) == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     ASSERT_TRUE(engine.cancel(longJob));
@@ -154,11 +166,11 @@ TEST_F(EngineTest, cancel_meansNothingArrivesAfterIt_andSupersessionCancelsOlder
 
 TEST_F(EngineTest, errors_areEvents_andOneBadUtteranceDoesNotStopItsDialogue) {
     auto recorder = std::make_shared<Recorder>();
-    Engine engine(recorder);
+    LocalEngine engine(recorder);
     const auto noModel = engine.submit(job(1, 6));
     engine.waitIdle();
     EXPECT_EQ(recorder->errors[noModel], 1) << "no checkpoint loaded";
-    { auto loaded = engine.loadCheckpoint(dir.path()); ASSERT_TRUE(loaded.ok()) << loaded.error().message; }
+    { auto loaded = engine.loadAndWait(dir.path(), {}); ASSERT_TRUE(loaded.ok()) << loaded.error().message; }
     auto broken = job(3, 7);
     broken.dialogue.utterances[1].audio.dim = manifest.audioFeatureDim + 5;  // malformed features
     broken.dialogue.utterances[1].audio.values.resize(broken.dialogue.utterances[1].audio.frames * broken.dialogue.utterances[1].audio.dim);
@@ -180,8 +192,8 @@ TEST_F(EngineTest, loadCheckpoint_refusesWhatWouldNotFitInMemory) {
     huge.llm.numHiddenLayers = 400;
     test::TempDir folder;
     std::ofstream(folder.path() / "manifest.json") << serializeManifest(huge);
-    Engine engine(nullptr);
-    auto loaded = engine.loadCheckpoint(folder.path());
+    LocalEngine engine(nullptr);
+    auto loaded = engine.loadAndWait(folder.path(), {});
     ASSERT_FALSE(loaded.ok());
     EXPECT_NE(loaded.error().message.find("80%"), std::string::npos) << loaded.error().message;
     EXPECT_GT(estimateLoadedBytes(huge, "float32"), estimateLoadedBytes(huge, "bfloat16"));
@@ -189,8 +201,8 @@ TEST_F(EngineTest, loadCheckpoint_refusesWhatWouldNotFitInMemory) {
 
 TEST_F(EngineTest, clipsWithoutAFeatureSource_areAnalysedFromText_andSaySo) {
     auto recorder = std::make_shared<Recorder>();
-    Engine engine(recorder);
-    { auto loaded = engine.loadCheckpoint(dir.path()); ASSERT_TRUE(loaded.ok()) << loaded.error().message; }
+    LocalEngine engine(recorder);
+    { auto loaded = engine.loadAndWait(dir.path(), {}); ASSERT_TRUE(loaded.ok()) << loaded.error().message; }
     const auto id = engine.submit(jobWithAMissingClip());
     engine.waitIdle();
     ASSERT_EQ(recorder->results[id], 1);
@@ -210,8 +222,8 @@ TEST_F(EngineTest, aTextOnlyModel_readsNoClip_soAMissingClipIsNoFailure) {
     test::TempDir folder;
     ASSERT_TRUE(createRandomCheckpoint(folder.path(), textOnly, 7, RandomInit::Perturbed).ok());
     auto recorder = std::make_shared<Recorder>();
-    Engine engine(recorder);
-    { auto loaded = engine.loadCheckpoint(folder.path()); ASSERT_TRUE(loaded.ok()) << loaded.error().message; }
+    LocalEngine engine(recorder);
+    { auto loaded = engine.loadAndWait(folder.path(), {}); ASSERT_TRUE(loaded.ok()) << loaded.error().message; }
     const auto id = engine.submit(jobWithAMissingClip());
     engine.waitIdle();
     ASSERT_EQ(recorder->results[id], 1);
@@ -236,6 +248,90 @@ TEST(MemoryBudget, refusesAbove80PercentOfWhatIsAvailable_andKnowsTheGpusFreeMem
     } else {
         EXPECT_FALSE(free.has_value());
     }
+}
+
+TEST_F(EngineTest, load_runsInTheBackground_reportsProgress_andTheModelTakesOver) {
+    auto recorder = std::make_shared<Recorder>();
+    LocalEngine engine(recorder);
+    EXPECT_FALSE(engine.model());
+    const auto load = engine.load(dir.path(), {"cpu", "auto"});
+    engine.waitIdle();
+    ASSERT_EQ(recorder->loaded.count(load), 1u) << recorder->errorText[load];
+    const auto& model = recorder->loaded[load];
+    EXPECT_EQ(model.dtype, "float32") << "auto is float32 on the CPU";
+    EXPECT_EQ(model.device, "cpu");
+    EXPECT_EQ(model.checkpoint, dir.path().string());
+    ASSERT_FALSE(recorder->loadSteps[load].empty());
+    EXPECT_DOUBLE_EQ(recorder->loadSteps[load].back(), 1.0);
+    ASSERT_TRUE(engine.model());
+    EXPECT_EQ(engine.model()->manifest.fusionDim, manifest.fusionDim);
+    const auto id = engine.submit(job(2, 3));
+    engine.waitIdle();
+    EXPECT_EQ(recorder->results[id], 1);
+}
+
+TEST_F(EngineTest, cancelledLoad_sendsNothing_andKeepsTheModelInUse) {
+    // A load that waits inside the loader until the test has cancelled it.
+    std::atomic<bool> cancelledSeen{false}, inLoad{false};
+    CheckpointOpener opener = [&](const std::filesystem::path& path, const LoadOptions& options) -> Result<PreparedLoad> {
+        auto inner = nativeCheckpointOpener()(path, options);
+        if (!inner) return inner.error();
+        auto run = inner->run;
+        inner->run = [&, run](const LoadControl& control) -> Result<std::unique_ptr<Analyzer>> {
+            inLoad = true;
+            while (!control.cancelled()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+            cancelledSeen = true;
+            return run(control);  // sees the cancel at its first tensor
+        };
+        return inner;
+    };
+    auto recorder = std::make_shared<Recorder>();
+    LocalEngine engine(recorder, opener);
+    const auto first = engine.load(dir.path(), {"cpu", "float32"});
+    while (!inLoad) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    EXPECT_TRUE(engine.cancel(first));
+    engine.waitIdle();
+    EXPECT_TRUE(cancelledSeen);
+    EXPECT_EQ(recorder->loaded.count(first), 0u);
+    EXPECT_EQ(recorder->errors[first], 0) << "a cancelled load is not an error: " << recorder->errorText[first];
+    EXPECT_FALSE(engine.model());
+    EXPECT_FALSE(engine.cancel(first)) << "it is over";
+}
+
+TEST_F(EngineTest, sevenBillionModel_isRefusedOnTheCpuInFloat32_withWhatToDo) {
+    auto seven = manifest;  // Llama-2-7B's shape
+    seven.llm.vocabSize = 32000;
+    seven.llm.hiddenSize = 4096;
+    seven.llm.intermediateSize = 11008;
+    seven.llm.numHiddenLayers = 32;
+    seven.llm.numAttentionHeads = 32;
+    seven.llm.numKeyValueHeads = 32;
+    seven.llm.torchDtype = "bfloat16";
+    LoadOptions options{"cpu", "auto"};
+    EXPECT_EQ(resolveLoadOptions(seven, options).dtype, "float32") << "auto stays float32 on the CPU";
+    EXPECT_EQ(resolveLoadOptions(seven, {"cuda", "auto"}).dtype, "bfloat16") << "a GPU keeps the weights' dtype";
+    const bool fits32 = estimateLoadedBytes(seven, "float32") <= loading::physicalMemoryBytes() * 8 / 10;
+    auto fits = checkLoadFits(seven, options, "llama-7b");
+    EXPECT_EQ(options.dtype, "float32");
+    if (!fits32) {
+        ASSERT_FALSE(fits.ok());
+        EXPECT_NE(fits.error().message.find("llama-7b"), std::string::npos) << fits.error().message;
+        EXPECT_NE(fits.error().message.find("--dtype bfloat16"), std::string::npos) << fits.error().message;
+    }
+    LoadOptions half{"cpu", "bfloat16"};
+    (void)checkLoadFits(seven, half, "llama-7b");
+    EXPECT_EQ(half.dtype, "bfloat16") << "bfloat16 can be chosen on the CPU";
+}
+
+TEST_F(EngineTest, bfloat16_canBeChosenOnTheCpu) {
+    auto recorder = std::make_shared<Recorder>();
+    LocalEngine engine(recorder);
+    auto loaded = engine.loadAndWait(dir.path(), {"cpu", "bfloat16"});
+    ASSERT_TRUE(loaded.ok()) << loaded.error().message;
+    EXPECT_EQ(loaded->dtype, "bfloat16");
+    const auto id = engine.submit(job(2, 4));
+    engine.waitIdle();
+    EXPECT_EQ(recorder->results[id], 1) << recorder->errorText[id];
 }
 
 }  // namespace

@@ -36,8 +36,8 @@ public:
         return {false, "a test plugin reads only folders with a throw-in-load file"};
     }
     Result<CheckpointInfo> inspect(const std::filesystem::path&) const override { return CheckpointInfo{}; }
-    Result<std::unique_ptr<Analyzer>> load(const std::filesystem::path&, const LoadOptions&, const std::function<void(double)>& progress) override {
-        if (progress) progress(0.5);
+    Result<std::unique_ptr<Analyzer>> load(const std::filesystem::path&, const LoadOptions&, const LoadControl& control) override {
+        if (control.progress) control.progress(0.5);
         throw std::runtime_error("the weights are not what this plugin expected");
     }
 #else
@@ -45,7 +45,7 @@ public:
     Result<CheckpointInfo> inspect(const std::filesystem::path& path) const override {
         return makeError(ErrorCode::Unsupported, path.string() + ": a test plugin");
     }
-    Result<std::unique_ptr<Analyzer>> load(const std::filesystem::path& path, const LoadOptions&, const std::function<void(double)>&) override {
+    Result<std::unique_ptr<Analyzer>> load(const std::filesystem::path& path, const LoadOptions&, const LoadControl&) override {
         return makeError(ErrorCode::Unsupported, path.string() + ": a test plugin");
     }
 #endif

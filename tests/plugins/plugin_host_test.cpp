@@ -22,6 +22,14 @@
 namespace egmf::plugin {
 namespace {
 
+/// A load the way an engine does it: the host's opener chooses the plugin and checks the fit, then
+/// the prepared load reads the weights (here, on this thread).
+Result<std::unique_ptr<Analyzer>> loadThrough(plugin::PluginHost& host, const std::filesystem::path& path, const LoadOptions& options) {
+    auto prepared = host.opener()(path, options);
+    if (!prepared) return prepared.error();
+    return prepared->run({});
+}
+
 namespace fs = std::filesystem;
 
 const QString kTestPlugins = QString::fromStdString((test::binaryDir() / "test-plugins").string());
@@ -106,7 +114,7 @@ TEST(PluginHost, goodPlugin_inspectsLoadsAnalyses_andUnloads) {
     ASSERT_TRUE(info.ok()) << info.error().message;
     EXPECT_EQ(info->manifest.fusionDim, test::tinyManifest().fusionDim);
     std::vector<double> steps;
-    auto analyzer = match->loader->load(description, {"cpu", "float32"}, [&](double p) { steps.push_back(p); });
+    auto analyzer = match->loader->load(description, {"cpu", "float32"}, {[&](double p) { steps.push_back(p); }});
     ASSERT_TRUE(analyzer.ok()) << analyzer.error().message;
     ASSERT_FALSE(steps.empty());
     EXPECT_DOUBLE_EQ(steps.back(), 1.0);
@@ -132,7 +140,7 @@ TEST(PluginHost, aPluginThatThrowsInLoad_isReportedByName_andTheHostGoesOn) {
     PluginHost host;
     host.setSearchPath({kTestPlugins});
     host.discover();
-    auto loaded = host.loadCheckpoint(folder, {"cpu", "auto"});
+    auto loaded = loadThrough(host, folder, {"cpu", "auto"});
     ASSERT_FALSE(loaded.ok());
     const auto& message = loaded.error().message;
     EXPECT_NE(message.find("\"throwing\" threw in load"), std::string::npos) << message;
@@ -140,7 +148,7 @@ TEST(PluginHost, aPluginThatThrowsInLoad_isReportedByName_andTheHostGoesOn) {
     EXPECT_NE(message.find(folder.string()), std::string::npos) << message;
     // The same host loads a good checkpoint afterwards.
     const auto description = writeRandomDescription(dir.path());
-    auto good = host.loadCheckpoint(description, {"cpu", "float32"});
+    auto good = loadThrough(host, description, {"cpu", "float32"});
     EXPECT_TRUE(good.ok()) << good.error().message;
 }
 
@@ -156,7 +164,7 @@ TEST(NativePlugin, readsFoldersAndArchives_andRefusesDamagedOnes) {
 
     const auto archive = dir.path() / "demo.egmf";
     ASSERT_TRUE(packCheckpointArchive(kBundled, archive).ok());
-    auto fromArchive = host.loadCheckpoint(archive, {"cpu", "float32"});
+    auto fromArchive = loadThrough(host, archive, {"cpu", "float32"});
     ASSERT_TRUE(fromArchive.ok()) << fromArchive.error().message;
     EXPECT_EQ((*fromArchive)->manifest().labels, fromFolder->manifest.labels);
 
@@ -204,7 +212,7 @@ TEST(HuggingFacePlugin, takesHuggingFaceLayouts_loadsAndAnalyses_andRefusesDamag
     auto info = match->loader->inspect(hf);
     ASSERT_TRUE(info.ok()) << info.error().message;
     EXPECT_EQ(info->manifest.llm.hiddenSize, 128);
-    auto loaded = host.loadCheckpoint(hf, {"cpu", "auto"});
+    auto loaded = loadThrough(host, hf, {"cpu", "auto"});
     ASSERT_TRUE(loaded.ok()) << loaded.error().message;
     std::atomic<bool> cancel{false};
     auto result = (*loaded)->analyzeDialogue(test::randomDialogue((*loaded)->manifest(), {"", "av"}, 9), {}, cancel);
@@ -239,7 +247,7 @@ TEST(MeritsPlugin, takesMeritsCheckpoints_inspectsLoadsAnalyses_andRefusesDamage
     ASSERT_TRUE(info.ok()) << info.error().message;
     EXPECT_EQ(info->manifest.architecture, "merits-l");
     EXPECT_FALSE(info->manifest.substitutes.empty());
-    auto loaded = host.loadCheckpoint(bundled, {"cpu", "float32"});
+    auto loaded = loadThrough(host, bundled, {"cpu", "float32"});
     ASSERT_TRUE(loaded.ok()) << loaded.error().message;
     std::atomic<bool> cancel{false};
     auto result = (*loaded)->analyzeDialogue(test::randomDialogue((*loaded)->manifest(), {"", "v", "a"}, 4), {}, cancel);

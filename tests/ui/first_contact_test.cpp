@@ -56,7 +56,7 @@ TEST_F(Studio, firstContact_soundOnlyAndPhoneClips_playAsTheyShould) {
     window.setInteractive(false);
     window.resize(1280, 800);
     window.show();
-    ASSERT_TRUE(window.openCheckpoint(checkpoint(), QStringLiteral("cpu")));
+    ASSERT_EQ(test::loadAndWait(*window.session()->model(), checkpoint(), QStringLiteral("cpu")), QString());
     ASSERT_TRUE(window.openClips({QString::fromStdString(face.string()), QString::fromStdString(phone.string()),
                                   QString::fromStdString(sound.string())}));
     const auto& clips = window.player()->clips();
@@ -75,15 +75,15 @@ TEST_F(Studio, firstContact_soundOnlyAndPhoneClips_playAsTheyShould) {
 
     // The sound-only clip: its waveform once the audio is read, and the playhead.
     window.player()->seek(2, 0.5);
-    ASSERT_TRUE(waitUntil([&] { return !window.timeline()->envelope().empty(); }, 20000));
+    ASSERT_TRUE(waitUntil([&] { return !window.panels().timeline->envelope().empty(); }, 20000));
     test::spin(100);
-    const QImage grabbed = window.videoWidget()->grab().toImage();
+    const QImage grabbed = window.panels().video->grab().toImage();
     grabbed.save(QString::fromStdString((dir_->path() / "sound-only.png").string()));
     EXPECT_GT(waveformPixels(grabbed), 500) << "no waveform drawn: " << (dir_->path() / "sound-only.png").string();
     // The sound is part of the dialogue's audio: its stretch of the envelope is not silent.
     const double start = window.player()->clipStart(2);
     float loudest = 0;
-    const auto& envelope = window.timeline()->envelope();
+    const auto& envelope = window.panels().timeline->envelope();
     for (auto b = static_cast<std::size_t>(start * ui::TimelineStrip::kBinsPerSecond); b < envelope.size(); ++b) loudest = std::max(loudest, envelope[b]);
     EXPECT_GT(loudest, 0.3f);
 }
@@ -96,7 +96,7 @@ TEST_F(Studio, firstContact_messagesAreWhole_thePickerOffersBundledCheckpoints_a
     }
     auto window = openWindow();
     // A long empty-state message on a narrow view is wrapped, not cut at the edges.
-    auto* attention = window->attentionView();
+    auto* attention = window->panels().attention;
     attention->resize(320, 260);
     const QString message = QStringLiteral("no attention: the utterance has no text or no audio-visual positions");
     attention->setResult(nullptr, message);
@@ -108,12 +108,12 @@ TEST_F(Studio, firstContact_messagesAreWhole_thePickerOffersBundledCheckpoints_a
     EXPECT_TRUE(inside.contains(label->geometry())) << "the message reaches past the plot";
     EXPECT_GE(label->height(), label->heightForWidth(label->width())) << "the message is cut";
 
-    const auto choices = window->pluginPanel()->choices();
+    const auto choices = window->panels().plugins->choices();
     for (const char* bundled : {"demo-erc", "demo-msa", "demo-merits-l"}) {
         EXPECT_TRUE(choices.contains(QString::fromStdString((shareDir() / "checkpoints" / bundled).string()))) << bundled;
     }
 
-    auto* browser = window->browser();
+    auto* browser = window->panels().browser;
     const int nameWidth = browser->fontMetrics().horizontalAdvance(QStringLiteral("dia1038 (train)"));
     EXPECT_GE(browser->width(), nameWidth + browser->fontMetrics().horizontalAdvance(QStringLiteral("00000 00000 00000")));
 }
@@ -138,11 +138,11 @@ TEST_F(Studio, firstContact_meldsOwnCsvs_getTheMeldTextCheckpoint_andTheViewsSay
     studio::MainWindow window(store());
     window.setInteractive(false);
     window.show();
-    ASSERT_TRUE(window.openCheckpoint(QString::fromStdString((shareDir() / "checkpoints/meld-text").string()), QStringLiteral("cpu")));
+    ASSERT_EQ(test::loadAndWait(*window.session()->model(), QString::fromStdString((shareDir() / "checkpoints/meld-text").string()), QStringLiteral("cpu")), QString());
     ASSERT_TRUE(window.openDataset(QString::fromStdString(meld.string())));
-    ASSERT_TRUE(waitUntil([&] { return window.session()->result({0, 0}) != nullptr; }, 60000));
+    ASSERT_TRUE(waitUntil([&] { return window.session()->analysis()->result({0, 0}) != nullptr; }, 60000));
     window.showDialogue(0);
-    auto* message = window.attentionView()->findChild<ui::PlotMessage*>();
+    auto* message = window.panels().attention->findChild<ui::PlotMessage*>();
     ASSERT_NE(message, nullptr);
     EXPECT_TRUE(message->message().contains(QStringLiteral("text only"))) << message->message().toStdString();
 }

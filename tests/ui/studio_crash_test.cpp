@@ -42,9 +42,9 @@ TEST(StudioCrashChild, playsAndAnnotatesUntilKilled) {
     window.setInteractive(false);
     window.resize(kChildSize);
     window.show();
-    ASSERT_TRUE(window.openCheckpoint(QString::fromStdString((test::sourceDir() / "resources/checkpoints/demo-erc").string()), QStringLiteral("cpu")));
+    ASSERT_EQ(test::loadAndWait(*window.session()->model(), QString::fromStdString((test::sourceDir() / "resources/checkpoints/demo-erc").string()), QStringLiteral("cpu")), QString());
     ASSERT_TRUE(window.openDataset(qEnvironmentVariable(kChildDataset.toUtf8().constData())));
-    ASSERT_TRUE(waitUntil([&] { return window.session()->dialogueState(0) == ui::AnalysisScheduler::State::Done; }, 120000));
+    ASSERT_TRUE(waitUntil([&] { return window.session()->analysis()->dialogueState(0) == ui::AnalysisScheduler::State::Done; }, 120000));
 
     // The layout: a dock hidden, one moved to the other side, the centre splitter dragged.
     window.findChild<QDockWidget*>(QStringLiteral("metricsDock"))->hide();
@@ -54,7 +54,7 @@ TEST(StudioCrashChild, playsAndAnnotatesUntilKilled) {
     Q_EMIT centre->splitterMoved(600, 1);  // what a drag ends with
 
     std::ofstream log((dir + QStringLiteral("/edits.log")).toStdString());
-    auto* panel = window.annotationPanel();
+    auto* panel = window.panels().annotation;
     for (int u = 0; u < 3; ++u) {
         window.player()->seek(u, 0);
         const auto note = QStringLiteral("first-%1").arg(u);
@@ -130,14 +130,14 @@ TEST_F(Studio, killedWithSigkill_restartsWithEveryEditAndItsLayout) {
     ASSERT_TRUE(restarted.openDataset(dataset()).ok());
     for (const auto& [key, note] : notes) {
         const ui::UtteranceRef ref{key.first, key.second};
-        const auto stored = restarted.note(ref);
+        const auto stored = restarted.annotations()->note(ref);
         if (interrupted && interrupted->first == key && stored == interrupted->second) continue;
         EXPECT_EQ(stored.toStdString(), note.toStdString()) << "utterance " << key.second;
     }
     for (const auto& [key, gold] : golds) {
         const ui::UtteranceRef ref{key.first, key.second};
-        ASSERT_TRUE(restarted.utterance(ref)->goldLabel.has_value());
-        EXPECT_EQ(*restarted.utterance(ref)->goldLabel, gold);
+        ASSERT_TRUE(restarted.annotations()->utterance(ref)->goldLabel.has_value());
+        EXPECT_EQ(*restarted.annotations()->utterance(ref)->goldLabel, gold);
     }
 
     // The layout, read from the child's settings.

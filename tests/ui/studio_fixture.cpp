@@ -56,6 +56,15 @@ void Studio::SetUpTestSuite() {
     }
 }
 
+QString loadAndWait(ui::ModelSlot& model, const QString& checkpoint, const QString& device, const QString& dtype) {
+    QString error;
+    const auto failed = QObject::connect(&model, &ui::ModelSlot::loadFailed, [&](const QString& message) { error = message; });
+    model.load(checkpoint, device, dtype);
+    if (!waitUntil([&] { return !model.loading(); }, 120000)) error = QStringLiteral("the load did not finish in 120 s");
+    QObject::disconnect(failed);
+    return error;
+}
+
 void Studio::TearDownTestSuite() { delete dir_; }
 QString Studio::dataset() { return QString::fromStdString((dir_->path() / "meld").string()); }
 QString Studio::checkpoint() { return QString::fromStdString((test::sourceDir() / "resources/checkpoints/demo-erc").string()); }
@@ -66,9 +75,9 @@ std::unique_ptr<studio::MainWindow> Studio::openWindow() {
     window->setInteractive(false);
     window->resize(1400, 900);
     window->show();
-    EXPECT_TRUE(window->openCheckpoint(checkpoint(), QStringLiteral("cpu")));
+    EXPECT_EQ(test::loadAndWait(*window->session()->model(), checkpoint(), QStringLiteral("cpu")), QString());
     EXPECT_TRUE(window->openDataset(dataset()));
-    EXPECT_TRUE(waitUntil([&] { return window->session()->dialogueState(0) == ui::AnalysisScheduler::State::Done; }, 120000));
+    EXPECT_TRUE(waitUntil([&] { return window->session()->analysis()->dialogueState(0) == ui::AnalysisScheduler::State::Done; }, 120000));
     return window;
 }
 

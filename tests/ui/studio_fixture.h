@@ -10,12 +10,17 @@
 
 #include "../engine/test_support.h"
 #include "studio/main_window.h"
+#include "ui/model_slot.h"
 #include "ui/player_controller.h"
 
 namespace egmf::test {
 
 /// Runs the event loop until done() or the timeout; false on timeout.
 bool waitUntil(const std::function<bool()>& done, int timeoutMs);
+/// Loads `checkpoint` the way the Studio does (in the background) and waits: "" when it loaded,
+/// else the load's error.
+QString loadAndWait(ui::ModelSlot& model, const QString& checkpoint, const QString& device = QStringLiteral("cpu"),
+                    const QString& dtype = QStringLiteral("auto"));
 /// Runs the event loop for ms milliseconds.
 void spin(int ms);
 /// With EGMF_EXPECT_AUDIO=1 (tests/ui/with_null_sink.sh starts a PulseAudio null sink) the

@@ -63,12 +63,12 @@ TEST_F(Studio, itemModels_passTheModelTester) {
     QAbstractItemModelTester treeTester(&tree, QAbstractItemModelTester::FailureReportingMode::Fatal);
     QAbstractItemModelTester filterTester(&filter, QAbstractItemModelTester::FailureReportingMode::Fatal);
     QAbstractItemModelTester tableTester(&table, QAbstractItemModelTester::FailureReportingMode::Fatal);
-    ASSERT_TRUE(session.loadCheckpoint(checkpoint(), QStringLiteral("cpu")).ok());
+    ASSERT_EQ(test::loadAndWait(*session.model(), checkpoint()), QString());
     ASSERT_TRUE(session.openDataset(dataset()).ok());
     table.setDialogue(0);
-    session.analyseSplit(QStringLiteral("test"));
-    session.focusDialogue(0);
-    ASSERT_TRUE(waitUntil([&] { return session.dialogueState(1) == AnalysisScheduler::State::Done; }, 120000));
+    session.analysis()->analyseSplit(QStringLiteral("test"));
+    session.analysis()->focusDialogue(0);
+    ASSERT_TRUE(waitUntil([&] { return session.analysis()->dialogueState(1) == AnalysisScheduler::State::Done; }, 120000));
     EXPECT_EQ(tree.rowCount(), 1);
     const auto split = tree.index(0, 0, tree.index(0, 0));
     EXPECT_EQ(tree.rowCount(split), 2);
@@ -92,10 +92,75 @@ TEST_F(Studio, itemModels_passTheModelTester) {
     EXPECT_EQ(filter.rowCount(filter.index(0, 0, filter.index(0, 0))), 2);
 }
 
+/// The scheduler's order (focus, the one after, the split in order), its bookkeeping of finished
+/// background dialogues, and a new model's restart keeping what was wanted.
+TEST(AnalysisSchedulerTest, order_yields_andRestartKeepsWhatWasWanted) {
+    AnalysisScheduler s;
+    s.reset(6);
+    s.setFocus(2);
+    s.setBackground({0, 1, 2, 3, 4, 5});
+    EXPECT_EQ(s.next(), 2);
+    s.mark(2, AnalysisScheduler::State::Running);
+    EXPECT_EQ(s.next(), 3) << "the one after the focus";
+    s.mark(3, AnalysisScheduler::State::Done);
+    EXPECT_EQ(s.next(), 0);
+    s.mark(0, AnalysisScheduler::State::Running);
+    EXPECT_EQ(s.next(), 1);
+    s.mark(1, AnalysisScheduler::State::Failed);
+    s.mark(0, AnalysisScheduler::State::Waiting);  // it gave way to the focus
+    EXPECT_EQ(s.next(), 0) << "a dialogue that gave way comes back first";
+    s.mark(0, AnalysisScheduler::State::Done);
+    s.mark(2, AnalysisScheduler::State::Done);
+    EXPECT_EQ(s.next(), 4);
+    EXPECT_EQ(s.backgroundFinished(), 4);
+    EXPECT_EQ(s.backgroundTotal(), 6);
+    s.restart();
+    EXPECT_EQ(s.backgroundFinished(), 0);
+    EXPECT_EQ(s.next(), 2) << "the focus stays wanted after a new model";
+    EXPECT_TRUE(s.outranks(3, 4));
+    s.reset(3);
+    EXPECT_FALSE(s.next().has_value()) << "a new dataset wants nothing yet";
+}
+
+/// The detail views follow the current-utterance object alone: selecting an utterance and its
+/// result arriving are all they need, and results for other dialogues do not touch them.
+TEST_F(Studio, detailViews_followTheCurrentUtterance_andNothingElse) {
+    StudioSession session(nullptr, store());
+    AttentionView attention;
+    GatesView gates;
+    PredictionPanel prediction(&session);
+    attention.follow(session.current());
+    gates.follow(session.current());
+    int changes = 0;
+    QObject::connect(session.current(), &CurrentUtterance::changed, [&] { ++changes; });
+    ASSERT_EQ(test::loadAndWait(*session.model(), checkpoint()), QString());
+    ASSERT_TRUE(session.openDataset(dataset()).ok());
+    session.current()->select({0, 1});
+    EXPECT_EQ(session.current()->status(), QStringLiteral("analysing..."));
+    session.analysis()->focusDialogue(0);
+    ASSERT_TRUE(waitUntil([&] { return session.current()->result() != nullptr; }, 120000));
+    const auto* result = session.current()->result();
+    EXPECT_EQ(result, session.analysis()->result({0, 1}));
+    const auto& m = result->attention.textToAv;
+    ASSERT_EQ(m.shape.size(), 3u);
+    ASSERT_EQ(attention.heads(), m.shape[0]);
+    attention.setHead(0);
+    EXPECT_NEAR(attention.cellValue(0, 0), m.values[0], 1e-6) << "the attention view shows the current utterance's map";
+    for (std::size_t k = 0; k < result->probabilities.size(); ++k) {
+        EXPECT_NEAR(prediction.bar(false, static_cast<int>(k)), result->probabilities[k], 1e-9);
+    }
+    // Another dialogue's result: the current utterance does not change, nor do its views.
+    const int before = changes;
+    session.analysis()->focusDialogue(1);
+    ASSERT_TRUE(waitUntil([&] { return session.analysis()->dialogueState(1) == AnalysisScheduler::State::Done; }, 120000));
+    spin(50);
+    EXPECT_EQ(changes, before);
+}
+
 TEST_F(Studio, attentionMap_equalsTheResult_forEveryHeadAndDirection) {
     auto window = openWindow();
-    auto* view = window->attentionView();
-    const auto* result = window->session()->result({0, 0});
+    auto* view = window->panels().attention;
+    const auto* result = window->session()->analysis()->result({0, 0});
     ASSERT_NE(result, nullptr);
     const auto& m = result->attention.textToAv;
     ASSERT_EQ(m.shape.size(), 3u);
@@ -127,8 +192,8 @@ TEST_F(Studio, attentionMap_equalsTheResult_forEveryHeadAndDirection) {
 
 TEST_F(Studio, gateGraphs_equalTheResult_andFollowThePlayer) {
     auto window = openWindow();
-    auto* gates = window->gatesView();
-    const auto* result = window->session()->result({0, 0});
+    auto* gates = window->panels().gates;
+    const auto* result = window->session()->analysis()->result({0, 0});
     ASSERT_NE(result, nullptr);
     for (auto choice : {GatesView::Gates::Combined, GatesView::Gates::Feature, GatesView::Gates::Context}) {
         gates->setGates(choice);
@@ -153,10 +218,10 @@ TEST_F(Studio, gateGraphs_equalTheResult_andFollowThePlayer) {
     }
     // The dialogue summary: mean gates per utterance.
     for (int u = 0; u < 3; ++u) {
-        const auto* r = window->session()->result({0, u});
+        const auto* r = window->session()->analysis()->result({0, u});
         ASSERT_NE(r, nullptr);
         const auto mean = GateSummaryView::meanGates(*r);
-        for (int e = 0; e < kExpertCount; ++e) EXPECT_NEAR(window->gateSummary()->barValue(e, u), mean[static_cast<std::size_t>(e)], 1e-6);
+        for (int e = 0; e < kExpertCount; ++e) EXPECT_NEAR(window->panels().gateSummary->barValue(e, u), mean[static_cast<std::size_t>(e)], 1e-6);
     }
     // Play 2 s of the clock (the sound device's, or the wall clock when muted): the playhead is
     // within one frame of the clock, and no frame is dropped or late. A shared CI core can stall
@@ -194,7 +259,7 @@ TEST_F(Studio, player_seeksAndSteps_andTheTableFollows) {
     ASSERT_TRUE(waitUntil([&] { return player->frameTime() >= 0; }, 5000));
     EXPECT_EQ(player->utterance(), 2);
     EXPECT_NEAR(player->frameTime(), 0.6, 1.0 / 25 + 1e-6);
-    EXPECT_EQ(window->tableModel()->playing(), 2);
+    EXPECT_EQ(window->panels().table->playing(), 2);
     const double before = player->frameTime();
     player->stepFrame(1);
     ASSERT_TRUE(waitUntil([&] { return player->frameTime() > before; }, 5000));
@@ -216,7 +281,7 @@ TEST_F(Studio, player_seeksAndSteps_andTheTableFollows) {
     player->pause();
     EXPECT_NEAR(advanced / elapsed, 2.0, 0.25);
     // The attention cursor follows the clock: a click-free check on its column.
-    EXPECT_GE(window->attentionView()->cursorColumn(), 0);
+    EXPECT_GE(window->panels().attention->cursorColumn(), 0);
 }
 
 TEST_F(Studio, screenshot_isNotBlank) {
@@ -238,62 +303,62 @@ TEST_F(Studio, screenshot_isNotBlank) {
 TEST_F(Studio, annotation_setsGoldWithKeys_undoes_andPersists) {
     auto window = openWindow();
     auto* session = window->session();
-    auto* panel = window->annotationPanel();
+    auto* panel = window->panels().annotation;
     const UtteranceRef ref{0, 1};
     window->player()->seek(1, 0);
     ASSERT_EQ(panel->utterance(), ref);
-    ASSERT_EQ(session->utterance(ref)->goldLabel, std::optional<std::string>("disgust"));
+    ASSERT_EQ(session->annotations()->utterance(ref)->goldLabel, std::optional<std::string>("disgust"));
     // Key "1" sets the first class.
     const auto labels = panel->labels();
     panel->setGoldByIndex(0);
-    EXPECT_EQ(QString::fromStdString(*session->utterance(ref)->goldLabel), labels[0]);
-    EXPECT_TRUE(session->goldEdited(ref));
-    EXPECT_TRUE(window->tableModel()->index(1, UtteranceTableModel::Gold).data(Qt::FontRole).value<QFont>().italic());
+    EXPECT_EQ(QString::fromStdString(*session->annotations()->utterance(ref)->goldLabel), labels[0]);
+    EXPECT_TRUE(session->annotations()->goldEdited(ref));
+    EXPECT_TRUE(window->panels().table->index(1, UtteranceTableModel::Gold).data(Qt::FontRole).value<QFont>().italic());
     panel->setNote(QStringLiteral("sounds sarcastic"));
     panel->setReviewed(true);
-    EXPECT_EQ(window->undoStack()->count(), 3);
+    EXPECT_EQ(window->panels().undo->count(), 3);
     // What is in the store now (a second session reads it back).
     {
         StudioSession other(nullptr, store());
         ASSERT_TRUE(other.openDataset(dataset()).ok());
-        EXPECT_EQ(QString::fromStdString(*other.utterance(ref)->goldLabel), labels[0]);
-        EXPECT_EQ(other.note(ref), QStringLiteral("sounds sarcastic"));
-        EXPECT_TRUE(other.reviewed(ref));
+        EXPECT_EQ(QString::fromStdString(*other.annotations()->utterance(ref)->goldLabel), labels[0]);
+        EXPECT_EQ(other.annotations()->note(ref), QStringLiteral("sounds sarcastic"));
+        EXPECT_TRUE(other.annotations()->reviewed(ref));
     }
-    window->undoStack()->undo();
-    window->undoStack()->undo();
-    window->undoStack()->undo();
-    EXPECT_EQ(session->utterance(ref)->goldLabel, std::optional<std::string>("disgust"));
-    EXPECT_FALSE(session->goldEdited(ref));
-    EXPECT_TRUE(session->note(ref).isEmpty());
+    window->panels().undo->undo();
+    window->panels().undo->undo();
+    window->panels().undo->undo();
+    EXPECT_EQ(session->annotations()->utterance(ref)->goldLabel, std::optional<std::string>("disgust"));
+    EXPECT_FALSE(session->annotations()->goldEdited(ref));
+    EXPECT_TRUE(session->annotations()->note(ref).isEmpty());
     {
         StudioSession other(nullptr, store());
         ASSERT_TRUE(other.openDataset(dataset()).ok());
-        EXPECT_EQ(other.utterance(ref)->goldLabel, std::optional<std::string>("disgust"));
-        EXPECT_FALSE(other.reviewed(ref));
-        auto edits = other.annotations()->edits(other.datasetKey());
+        EXPECT_EQ(other.annotations()->utterance(ref)->goldLabel, std::optional<std::string>("disgust"));
+        EXPECT_FALSE(other.annotations()->reviewed(ref));
+        auto edits = other.annotations()->store()->edits(other.annotations()->datasetKey());
         ASSERT_TRUE(edits.ok());
         EXPECT_TRUE(edits->empty()) << "an edit undone to the original leaves nothing in the store";
     }
-    window->undoStack()->redo();
-    EXPECT_EQ(QString::fromStdString(*session->utterance(ref)->goldLabel), labels[0]);
-    window->undoStack()->undo();
+    window->panels().undo->redo();
+    EXPECT_EQ(QString::fromStdString(*session->annotations()->utterance(ref)->goldLabel), labels[0]);
+    window->panels().undo->undo();
 }
 
 TEST_F(Studio, ablation_rerunsTheUtterance_andShowsTheDifference) {
     auto window = openWindow();
-    auto* panel = window->predictionPanel();
+    auto* panel = window->panels().prediction;
     window->player()->seek(0, 0);
     const UtteranceRef ref{0, 0};
-    const auto* full = window->session()->result(ref);
+    const auto* full = window->session()->analysis()->result(ref);
     ASSERT_NE(full, nullptr);
     for (std::size_t i = 0; i < full->probabilities.size(); ++i) EXPECT_NEAR(panel->bar(false, static_cast<int>(i)), full->probabilities[i], 1e-9);
     panel->setAblation(0b011, 0);  // drop text and audio
     panel->rerun(false);
-    ASSERT_TRUE(waitUntil([&] { return window->session()->ablationResult(ref) != nullptr; }, 60000));
+    ASSERT_TRUE(waitUntil([&] { return window->session()->analysis()->ablationResult(ref) != nullptr; }, 60000));
     spin(50);
-    const auto* ablated = window->session()->ablationResult(ref);
-    EXPECT_EQ(window->session()->ablationDescription(), QStringLiteral("no text, no audio"));
+    const auto* ablated = window->session()->analysis()->ablationResult(ref);
+    EXPECT_EQ(window->session()->analysis()->ablationDescription(), QStringLiteral("no text, no audio"));
     bool differs = false;
     for (std::size_t i = 0; i < ablated->probabilities.size(); ++i) {
         EXPECT_NEAR(panel->bar(true, static_cast<int>(i)), ablated->probabilities[i], 1e-9);
@@ -302,20 +367,20 @@ TEST_F(Studio, ablation_rerunsTheUtterance_andShowsTheDifference) {
     EXPECT_TRUE(differs);
     EXPECT_TRUE(panel->differenceText().startsWith(QStringLiteral("no text, no audio: prediction"))) << panel->differenceText().toStdString();
     // The ablated run is a second pass: the full model's result is untouched.
-    EXPECT_EQ(window->session()->result(ref)->probabilities, full->probabilities);
+    EXPECT_EQ(window->session()->analysis()->result(ref)->probabilities, full->probabilities);
 }
 
 TEST_F(Studio, metrics_confusionMatrix_countsTheAnalysedUtterances) {
     auto window = openWindow();
     auto* session = window->session();
-    ASSERT_TRUE(waitUntil([&] { return session->dialogueState(1) == AnalysisScheduler::State::Done; }, 120000));
-    auto* metrics = window->metricsView();
+    ASSERT_TRUE(waitUntil([&] { return session->analysis()->dialogueState(1) == AnalysisScheduler::State::Done; }, 120000));
+    auto* metrics = window->panels().metrics;
     metrics->recompute();
     const auto& labels = metrics->labels();
     std::map<std::pair<std::string, std::string>, int> expected;
     for (int d = 0; d < 2; ++d) {
         for (int u = 0; u < static_cast<int>(session->dataset().dialogues[static_cast<std::size_t>(d)].utterances.size()); ++u) {
-            expected[{*session->utterance({d, u})->goldLabel, session->result({d, u})->prediction}]++;
+            expected[{*session->annotations()->utterance({d, u})->goldLabel, session->analysis()->result({d, u})->prediction}]++;
         }
     }
     int total = 0;
@@ -335,15 +400,15 @@ TEST_F(Studio, msaCheckpoint_showsScores_endToEnd) {
     auto window = std::make_unique<studio::MainWindow>(store());
     window->setInteractive(false);
     window->show();
-    ASSERT_TRUE(window->openCheckpoint(msaCheckpoint(), QStringLiteral("cpu")));
+    ASSERT_EQ(test::loadAndWait(*window->session()->model(), msaCheckpoint(), QStringLiteral("cpu")), QString());
     ASSERT_TRUE(window->openDataset(dataset()));
-    ASSERT_TRUE(waitUntil([&] { return window->session()->dialogueState(0) == AnalysisScheduler::State::Done; }, 120000));
-    EXPECT_TRUE(window->session()->isRegression());
-    const auto* r = window->session()->result({0, 0});
+    ASSERT_TRUE(waitUntil([&] { return window->session()->analysis()->dialogueState(0) == AnalysisScheduler::State::Done; }, 120000));
+    EXPECT_TRUE(window->session()->model()->isRegression());
+    const auto* r = window->session()->analysis()->result({0, 0});
     ASSERT_NE(r, nullptr);
     EXPECT_TRUE(r->predictedScore.has_value()) << r->generated;
     EXPECT_TRUE(r->probabilities.empty());
-    const auto shown = window->tableModel()->index(0, UtteranceTableModel::Prediction).data().toString();
+    const auto shown = window->panels().table->index(0, UtteranceTableModel::Prediction).data().toString();
     EXPECT_EQ(shown, QString::fromStdString(r->prediction));
 }
 
@@ -357,14 +422,14 @@ TEST_F(Studio, ownClips_withATranscript_areAnalysedAsOneDialogue) {
     studio::MainWindow window(store());
     window.setInteractive(false);
     window.show();
-    ASSERT_TRUE(window.openCheckpoint(checkpoint(), QStringLiteral("cpu")));
+    ASSERT_EQ(test::loadAndWait(*window.session()->model(), checkpoint(), QStringLiteral("cpu")), QString());
     ASSERT_TRUE(window.openClips({QString::fromStdString(clip.string()), QString::fromStdString(srt.string())}));
     const auto& dialogue = window.session()->dataset().dialogues.at(0);
     ASSERT_EQ(dialogue.utterances.size(), 2u);
     EXPECT_EQ(dialogue.utterances[1].speaker, "SAM");
-    ASSERT_TRUE(waitUntil([&] { return window.session()->dialogueState(0) == AnalysisScheduler::State::Done; }, 120000));
+    ASSERT_TRUE(waitUntil([&] { return window.session()->analysis()->dialogueState(0) == AnalysisScheduler::State::Done; }, 120000));
     for (int u = 0; u < 2; ++u) {
-        const auto* r = window.session()->result({0, u});
+        const auto* r = window.session()->analysis()->result({0, u});
         ASSERT_NE(r, nullptr);
         EXPECT_TRUE(r->error.empty()) << r->error;
         EXPECT_GT(r->visualLength, 0);
@@ -381,21 +446,25 @@ TEST_F(Studio, compare_twoCheckpoints_sideBySide) {
     auto window = openWindow();
     // The same checkpoint twice: everything agrees.
     ASSERT_TRUE(window->compareWith(checkpoint()));
-    auto* second = window->comparedSession();
-    ASSERT_TRUE(waitUntil([&] { return second->dialogueState(0) == AnalysisScheduler::State::Done; }, 120000));
+    auto* second = window->panels().compared;
+    ASSERT_TRUE(waitUntil([&] { return second->analysis()->dialogueState(0) == AnalysisScheduler::State::Done; }, 120000));
     spin(50);
-    auto* view = window->comparisonView();
+    auto* view = window->panels().comparison;
     EXPECT_EQ(view->table()->rowCount(), 3);
     EXPECT_EQ(view->disagreements(), 0);
     window->player()->seek(1, 0);
-    const auto* a = window->session()->result({0, 1});
+    const auto* a = window->session()->analysis()->result({0, 1});
     for (std::size_t k = 0; k < a->probabilities.size(); ++k) {
         EXPECT_NEAR(view->bar(0, false, static_cast<int>(k)), a->probabilities[k], 1e-9);
         EXPECT_NEAR(view->bar(1, false, static_cast<int>(k)), a->probabilities[k], 1e-6);
     }
     // Against the MSA checkpoint: scores against classes, every row differs.
     ASSERT_TRUE(window->compareWith(msaCheckpoint()));
-    ASSERT_TRUE(waitUntil([&] { return second->dialogueState(0) == AnalysisScheduler::State::Done; }, 120000));
+    // It loads in the background; the old model's results go when the new one is in.
+    ASSERT_TRUE(waitUntil([&] {
+        return second->model()->checkpointPath() == msaCheckpoint() &&
+               second->analysis()->dialogueState(0) == AnalysisScheduler::State::Done;
+    }, 120000));
     spin(50);
     EXPECT_EQ(view->disagreements(), 3);
     EXPECT_EQ(view->table()->item(0, 4)->foreground().color(), QColor(190, 20, 20));
@@ -426,7 +495,7 @@ TEST_F(Studio, layoutAndLastFiles_persistAcrossRestarts) {
 TEST_F(Studio, pluginPanel_listsPlugins_inspects_andLoadsInTheBackground) {
     auto window = openWindow();
     window->setPluginFolders({QString::fromStdString((test::binaryDir() / "test-plugins").string())});
-    auto* panel = window->pluginPanel();
+    auto* panel = window->panels().plugins;
     QStringList names, states;
     for (int row = 0; row < panel->table()->rowCount(); ++row) {
         names << panel->table()->item(row, 0)->text();
@@ -447,12 +516,12 @@ TEST_F(Studio, pluginPanel_listsPlugins_inspects_andLoadsInTheBackground) {
     EXPECT_TRUE(panel->summaryText().contains(QStringLiteral("Task: regression"))) << panel->summaryText().toStdString();
     EXPECT_TRUE(panel->summaryText().contains(QStringLiteral("egmf train"))) << panel->summaryText().toStdString();
     double lastProgress = -1;
-    QObject::connect(window->session(), &StudioSession::loadProgress, [&](double f) { lastProgress = f; });
+    QObject::connect(window->session()->model(), &ModelSlot::loadProgress, [&](double f) { lastProgress = f; });
     panel->load();
-    ASSERT_TRUE(waitUntil([&] { return window->session()->isRegression() && !window->session()->loading(); }, 60000));
+    ASSERT_TRUE(waitUntil([&] { return window->session()->model()->isRegression() && !window->session()->model()->loading(); }, 60000));
     EXPECT_GE(lastProgress, 0.0);
-    ASSERT_TRUE(waitUntil([&] { return window->session()->dialogueState(0) == AnalysisScheduler::State::Done; }, 120000));
-    EXPECT_TRUE(window->session()->result({0, 0})->predictedScore.has_value());
+    ASSERT_TRUE(waitUntil([&] { return window->session()->analysis()->dialogueState(0) == AnalysisScheduler::State::Done; }, 120000));
+    EXPECT_TRUE(window->session()->analysis()->result({0, 0})->predictedScore.has_value());
 }
 
 TEST_F(Studio, aPluginThatThrowsInLoad_isReported_andTheStudioKeepsItsModel) {
@@ -462,22 +531,22 @@ TEST_F(Studio, aPluginThatThrowsInLoad_isReported_andTheStudioKeepsItsModel) {
     std::filesystem::create_directories(folder);
     std::ofstream(folder / "throw-in-load") << "";
     QString reported;
-    QObject::connect(window->session(), &StudioSession::errorOccurred, [&](const QString& message) { reported = message; });
-    auto* panel = window->pluginPanel();
+    QObject::connect(window->session()->model(), &ModelSlot::loadFailed, [&](const QString& message) { reported = message; });
+    auto* panel = window->panels().plugins;
     ASSERT_TRUE(panel->inspect(QString::fromStdString(folder.string()))) << panel->summaryText().toStdString();
     panel->load();
-    ASSERT_TRUE(waitUntil([&] { return !reported.isEmpty() && !window->session()->loading(); }, 60000));
+    ASSERT_TRUE(waitUntil([&] { return !reported.isEmpty() && !window->session()->model()->loading(); }, 60000));
     EXPECT_TRUE(reported.contains(QStringLiteral("threw in load"))) << reported.toStdString();
     EXPECT_TRUE(reported.contains(QStringLiteral("the weights are not what this plugin expected"))) << reported.toStdString();
     // The model it had is still there and analyses.
-    EXPECT_EQ(window->session()->checkpointPath(), checkpoint());
-    EXPECT_EQ(window->session()->dialogueState(0), AnalysisScheduler::State::Done);
+    EXPECT_EQ(window->session()->model()->checkpointPath(), checkpoint());
+    EXPECT_EQ(window->session()->analysis()->dialogueState(0), AnalysisScheduler::State::Done);
 }
 
 TEST_F(Studio, engineMenu_runsOnTheCpu_offersTheGpuOnlyWithCuda_andReloadsThere) {
     auto window = openWindow();
-    ASSERT_NE(window->deviceActions(), nullptr);
-    const auto actions = window->deviceActions()->actions();
+    ASSERT_NE(window->panels().devices, nullptr);
+    const auto actions = window->panels().devices->actions();
     ASSERT_EQ(actions.size(), 3);
     EXPECT_TRUE(actions[0]->isChecked());
     const bool cuda = cudaAvailable();
@@ -490,20 +559,20 @@ TEST_F(Studio, engineMenu_runsOnTheCpu_offersTheGpuOnlyWithCuda_andReloadsThere)
     // Choosing a device reloads the checkpoint there in the background and analyses again.
     const auto choose = [&](int i) {
         actions[i]->trigger();
-        EXPECT_TRUE(window->session()->loading());
-        EXPECT_TRUE(waitUntil([&] { return !window->session()->loading(); }, 120000));
-        EXPECT_TRUE(waitUntil([&] { return window->session()->dialogueState(0) == AnalysisScheduler::State::Done; }, 120000));
+        EXPECT_TRUE(window->session()->model()->loading());
+        EXPECT_TRUE(waitUntil([&] { return !window->session()->model()->loading(); }, 120000));
+        EXPECT_TRUE(waitUntil([&] { return window->session()->analysis()->dialogueState(0) == AnalysisScheduler::State::Done; }, 120000));
         EXPECT_TRUE(actions[i]->isChecked());
-        ASSERT_NE(window->session()->result({0, 0}), nullptr);
-        EXPECT_FALSE(window->session()->result({0, 0})->probabilities.empty());
+        ASSERT_NE(window->session()->analysis()->result({0, 0}), nullptr);
+        EXPECT_FALSE(window->session()->analysis()->result({0, 0})->probabilities.empty());
     };
     choose(0);
-    EXPECT_EQ(window->session()->deviceName(), QStringLiteral("cpu"));
-    EXPECT_EQ(window->session()->dtypeName(), QStringLiteral("float32"));
+    EXPECT_EQ(window->session()->model()->deviceName(), QStringLiteral("cpu"));
+    EXPECT_EQ(window->session()->model()->dtypeName(), QStringLiteral("float32"));
     if (cuda) {
         choose(1);
-        EXPECT_TRUE(window->session()->deviceName().startsWith(QStringLiteral("cuda")));
-        EXPECT_EQ(window->session()->dtypeName(), QStringLiteral("bfloat16"));
+        EXPECT_TRUE(window->session()->model()->deviceName().startsWith(QStringLiteral("cuda")));
+        EXPECT_EQ(window->session()->model()->dtypeName(), QStringLiteral("bfloat16"));
     }
 }
 
@@ -534,15 +603,15 @@ TEST_F(Studio, pluginPanel_loadsAHuggingFaceCheckpointTrainedFromABase_andPredic
     ASSERT_EQ(std::system(trainCommand.c_str()), 0) << trainCommand;
 
     auto window = openWindow();
-    auto* panel = window->pluginPanel();
+    auto* panel = window->panels().plugins;
     ASSERT_TRUE(panel->inspect(QString::fromStdString((root / "trained").string())));
     EXPECT_TRUE(panel->summaryText().contains(QStringLiteral("Hugging Face LLM + PEFT LoRA"))) << panel->summaryText().toStdString();
     EXPECT_TRUE(panel->summaryText().contains(QStringLiteral("Hugging Face base:"))) << panel->summaryText().toStdString();
     EXPECT_TRUE(panel->summaryText().contains(QStringLiteral("LoRA: rank 16"))) << panel->summaryText().toStdString();
     panel->load();
-    ASSERT_TRUE(waitUntil([&] { return !window->session()->loading(); }, 60000));
-    ASSERT_TRUE(waitUntil([&] { return window->session()->dialogueState(0) == AnalysisScheduler::State::Done; }, 120000));
-    const auto* result = window->session()->result({0, 0});
+    ASSERT_TRUE(waitUntil([&] { return !window->session()->model()->loading(); }, 60000));
+    ASSERT_TRUE(waitUntil([&] { return window->session()->analysis()->dialogueState(0) == AnalysisScheduler::State::Done; }, 120000));
+    const auto* result = window->session()->analysis()->result({0, 0});
     ASSERT_NE(result, nullptr);
     EXPECT_TRUE(result->error.empty()) << result->error;
     EXPECT_EQ(result->probabilities.size(), 7u);

@@ -8,6 +8,9 @@
 //     real time (egmf bench engine, 2 threads), goal >= 10x;
 //   - the Studio playing a dialogue headless while the engine analyses the split (its scripted
 //     run): late and dropped frames (goal 0) and the longest UI stall (goal < 50 ms);
+//   - the Studio on MELD's real CSVs (13,708 utterances, text only, the bundled meld-text model)
+//     analysing in the background for --meld-seconds: the longest UI stall (goal < 50 ms), which
+//     must not grow with the number of results;
 //   - memory: this process's peak after the engine runs, and the Studio's.
 #include <cmath>
 #include <cstdio>
@@ -35,6 +38,8 @@ namespace fs = std::filesystem;
 
 struct BenchAllOptions {
     int studioSeconds = 15;
+    int meldSeconds = 150;
+    fs::path meld;  ///< MELD's *_sent_emo.csv folder; empty: the source tree's tests/data/meld
     int repeats = 5;
     bool json = false;
     fs::path workDir;
@@ -58,12 +63,32 @@ struct StudioFigures {
     std::string clock;
 };
 
+/// The Studio's scripted run on `dataset` with `checkpoint` (empty: the Studio's own choice).
+Result<StudioFigures> runScriptedStudio(const fs::path& dataset, const fs::path& checkpoint, const fs::path& work, int seconds) {
+    const auto studio = executableDir() / "egmf-studio";
+    if (!fs::exists(studio)) return makeError(ErrorCode::NotFound, studio.string() + ": not built (the Studio row needs the full build)");
+    // A scratch configuration (the user's layout and recent files stay as they are), offscreen.
+    const auto config = work / "studio-config";
+    fs::create_directories(config);
+    std::vector<std::string> argv{"env", "QT_QPA_PLATFORM=offscreen", "XDG_CONFIG_HOME=" + config.string(), studio.string(),
+                                  "--dataset", dataset.string(), "--annotations", (work / "annotations.sqlite").string(),
+                                  "--screenshot", (work / "studio.png").string(), "--play-for", std::to_string(seconds)};
+    if (!checkpoint.empty()) argv.insert(argv.end(), {"--checkpoint", checkpoint.string()});
+    auto run = runProcess(argv);
+    if (!run) return run.error();
+    static const std::regex played(R"(played \S+ s: (\d+) frames presented of (\d+) expected, (\d+) dropped, (\d+) late; )"
+                                   R"(longest UI stall ([0-9.]+) ms; ([^;]+); peak RSS ([0-9.]+) MB)");
+    std::smatch m;
+    if (run->exitCode != 0 || !std::regex_search(run->output, m, played)) {
+        return makeError(ErrorCode::Internal, "the Studio's scripted run failed (exit " + std::to_string(run->exitCode) + "):\n" + run->output);
+    }
+    return StudioFigures{std::stoi(m[1]), std::stoi(m[2]), std::stoi(m[3]), std::stoi(m[4]), std::stod(m[5]), std::stod(m[7]), m[6]};
+}
+
 /// The Studio's scripted run on a MELD-layout copy of the engine bench's clips: `dialogues`
 /// dialogues of `utterances` clips each (hard links: each its own file to decode), the first
 /// played while the engine analyses the others.
 Result<StudioFigures> runStudio(const fs::path& clipsDir, const fs::path& work, int seconds) {
-    const auto studio = executableDir() / "egmf-studio";
-    if (!fs::exists(studio)) return makeError(ErrorCode::NotFound, studio.string() + ": not built (the Studio row needs the full build)");
     const auto dataset = work / "studio-dataset";
     const auto clips = dataset / "output_repeated_splits_test";
     fs::create_directories(clips);
@@ -83,22 +108,9 @@ Result<StudioFigures> runStudio(const fs::path& clipsDir, const fs::path& work, 
         }
     }
     csv.close();
-    // A scratch configuration (the user's layout and recent files stay as they are), offscreen.
-    const auto config = work / "studio-config";
-    fs::create_directories(config);
-    auto run = runProcess({"env", "QT_QPA_PLATFORM=offscreen", "XDG_CONFIG_HOME=" + config.string(), studio.string(),
-                           "--dataset", dataset.string(), "--checkpoint", (shareDir() / "checkpoints" / "demo-erc").string(),
-                           "--annotations", (work / "annotations.sqlite").string(), "--screenshot", (work / "studio.png").string(),
-                           "--play-for", std::to_string(seconds)});
-    if (!run) return run.error();
-    static const std::regex played(R"(played \S+ s: (\d+) frames presented of (\d+) expected, (\d+) dropped, (\d+) late; )"
-                                   R"(longest UI stall ([0-9.]+) ms; ([^;]+); peak RSS ([0-9.]+) MB)");
-    std::smatch m;
-    if (run->exitCode != 0 || !std::regex_search(run->output, m, played)) {
-        return makeError(ErrorCode::Internal, "the Studio's scripted run failed (exit " + std::to_string(run->exitCode) + "):\n" + run->output);
-    }
-    return StudioFigures{std::stoi(m[1]), std::stoi(m[2]), std::stoi(m[3]), std::stoi(m[4]), std::stod(m[5]), std::stod(m[7]), m[6]};
+    return runScriptedStudio(dataset, shareDir() / "checkpoints" / "demo-erc", work, seconds);
 }
+
 
 void printTable(const std::vector<Row>& rows) {
     std::printf("%-44s %14s %24s %8s %10s  %s\n", "benchmark", "ours", "yardstick (same run)", "ratio", "goal", "met");
@@ -187,6 +199,18 @@ int runAll(const BenchAllOptions& o) {
             failed("Studio playback", s.error());
         }
     }
+    const auto meld = !o.meld.empty() ? o.meld : executableDir() / ".." / ".." / ".." / "tests" / "data" / "meld";
+    if (o.meldSeconds > 0 && fs::exists(meld / "test_sent_emo.csv")) {
+        std::fprintf(stderr, "bench all: the Studio on MELD's CSVs for %d s while the engine analyses them...\n", o.meldSeconds);
+        if (auto s = runScriptedStudio(fs::canonical(meld), {}, work->path(), o.meldSeconds)) {
+            rows.push_back({"Studio on MELD (13,708 utt.): longest UI stall", fixed(s->stallMs, 1, " ms"), "", "", "< 50 ms",
+                            s->stallMs < 50.0, "over " + std::to_string(o.meldSeconds) + " s of analysing in the background"});
+        } else {
+            failed("Studio on MELD's CSVs", s.error());
+        }
+    } else if (o.meldSeconds > 0) {
+        rows.push_back({"Studio on MELD's CSVs", "not run", "", "", "", std::nullopt, meld.string() + ": no MELD CSVs (pass --meld DIR)"});
+    }
     rows.push_back({"memory: this process's peak RSS (engine runs)", fixed(engineRss, 0, " MiB"), "", "", "", std::nullopt, ""});
 
     if (o.json) {
@@ -214,6 +238,9 @@ Command addAllBench(CLI::App& bench) {
     auto o = std::make_shared<BenchAllOptions>();
     all->add_option("--repeats", o->repeats, "Timed runs per measurement (medians)")->check(CLI::Range(1, 50))->capture_default_str();
     all->add_option("--studio-seconds", o->studioSeconds, "Seconds the Studio plays")->check(CLI::Range(2, 600))->capture_default_str();
+    all->add_option("--meld-seconds", o->meldSeconds, "Seconds the Studio analyses MELD's CSVs (0: skip that row)")
+        ->check(CLI::Range(0, 600))->capture_default_str();
+    all->add_option("--meld", o->meld, "MELD's *_sent_emo.csv folder (default: the source tree's tests/data/meld)");
     all->add_option("--work-dir", o->workDir, "Keep the clips, checkpoints and the Studio's screenshot here");
     all->add_flag("--json", o->json, "Print the rows as JSON");
     return [o]() { return runAll(*o); };

@@ -1,37 +1,35 @@
 #pragma once
-// The background engine the Studio and the plugins talk to (ARCHITECTURE.md, threads): one
-// inference thread owns the Analyzer; callers submit jobs and get a job id at once; results,
-// progress and errors arrive through an EngineObserver, on the inference thread.
+// The engine the Studio, the command line and the plugins talk to (ARCHITECTURE.md, threads):
+// callers load a checkpoint and submit jobs and get an id at once; loads, results, progress and
+// errors arrive through an EngineObserver, on the engine's threads. Engine is the interface;
+// LocalEngine (egmf/local_engine.h) is the in-process implementation: one inference thread owns
+// the Analyzer, a loader thread reads the next one.
 //
 // Rules: a job for a view (e.g. "the dialogue on screen") supersedes every older job for the same
 // view, queued or running; cancel(id) means nothing about that job arrives after it returns; an
 // error (or exception) in a job is an error event, never a dead thread; one bad utterance does not
 // stop its dialogue (its UtteranceResult carries the error). Intra-op threads are a setting the
 // inference thread applies at the start of its next job (OpenMP thread counts are per thread).
-// Utterances that bring a clip and no features get them from the FeatureSource first (a clip that
-// fails is that utterance's error; it is analysed from its text so the dialogue's context holds).
-// The inference thread runs at nice kInferenceNice (Linux): the Studio's UI, decode and sound
-// threads win a contended core, so analysis in the background never makes playback late.
+// Utterances that bring a clip and no features get them from the engine's feature source first (a
+// clip that fails is that utterance's error; it is analysed from its text so the dialogue's
+// context holds).
 // Torch-free header.
 
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "egmf/analysis.h"
 #include "egmf/analyzer.h"
 #include "egmf/checkpoint.h"
 #include "egmf/dialogue.h"
-#include "egmf/feature_source.h"
 #include "egmf/result.h"
 
 namespace egmf {
 
 using JobId = std::uint64_t;
-
-/// The inference thread's nice value (and that of the intra-op threads it starts).
-inline constexpr int kInferenceNice = 10;
 
 struct EngineJob {
     enum class Kind { Dialogue, Utterance, Ablation };
@@ -42,52 +40,54 @@ struct EngineJob {
     std::string view;          ///< jobs for the same non-empty view supersede older ones
 };
 
+struct ModelInfo;
+
+/// Events, on the engine's threads (an implementation that shows them on a UI thread queues them).
 class EngineObserver {
 public:
     virtual ~EngineObserver() = default;
     /// Steps of a job: one per clip whose features are extracted, then one per utterance analysed.
     virtual void onProgress(JobId, int done, int total) { (void)done, (void)total; }
     virtual void onResult(JobId, const DialogueResult&) {}
+    /// A job or a load failed.
     virtual void onError(JobId, const Error&) {}
+    /// A load's progress, 0..1, while the weights are read.
+    virtual void onLoadProgress(JobId, double fraction) { (void)fraction; }
+    /// A load finished: jobs from now on run on this model.
+    virtual void onModelLoaded(JobId, const ModelInfo&) {}
 };
 
-/// Bytes a checkpoint needs once loaded (weights + working memory), from its manifest alone.
-std::int64_t estimateLoadedBytes(const Manifest& manifest, const std::string& dtype);
+/// The model an engine runs, as its load resolved it.
+struct ModelInfo {
+    Manifest manifest;
+    std::string checkpoint;  ///< the path the load was asked for
+    std::string loader;      ///< the plugin (or built-in loader) that read it
+    std::string device;      ///< "cpu", "cuda:0"
+    std::string dtype;       ///< "float32", "bfloat16", "float16"; "" when unknown
+};
 
-/// Resolves device "auto" in `options` and refuses a load whose estimate exceeds 80% of the
-/// machine's RAM (CPU) or of the GPU's free memory (CUDA); `where` names the checkpoint.
-Result<void> checkLoadFits(const Manifest& manifest, LoadOptions& options, const std::string& where);
-
+/// The engine the Studio, the command line and the plugins depend on. LocalEngine
+/// (egmf/local_engine.h) runs the model in this process; a remote engine is another
+/// implementation of the same contract.
 class Engine {
 public:
-    explicit Engine(std::shared_ptr<EngineObserver> observer);
-    ~Engine();  ///< cancels everything and joins the inference thread
-    Engine(const Engine&) = delete;
-    Engine& operator=(const Engine&) = delete;
+    virtual ~Engine() = default;
 
-    /// Replaces the analyzer (after the running job).
-    void load(std::shared_ptr<Analyzer> analyzer);
-    /// Loads a native checkpoint, refusing one whose estimate exceeds 80% of the machine's RAM (on
-    /// the CPU) or of the GPU's free memory (on CUDA). Device "auto": CUDA when this LibTorch has it
-    /// and a GPU is present, else the CPU.
-    Result<void> loadCheckpoint(const std::filesystem::path& folder, const LoadOptions& options = {});
-    /// The loaded analyzer, for its manifest and device (null when none is loaded); analysing
-    /// belongs to the inference thread.
-    std::shared_ptr<Analyzer> analyzer() const;
-    /// Where clips become features (none: utterances with clips only are analysed from text).
-    void setFeatureSource(std::shared_ptr<FeatureSource> source);
+    /// Loads a checkpoint in the background and returns the load's id at once. The model in use
+    /// (if any) goes on analysing until the new one is ready; then onModelLoaded, after which jobs
+    /// run on the new model. onLoadProgress reports 0..1; a failure is onError with the load's
+    /// id; cancel(id) stops it. A newer load supersedes one still running.
+    virtual JobId load(const std::filesystem::path& checkpoint, const LoadOptions& options) = 0;
+    /// The model in use; nullopt before the first load has finished.
+    virtual std::optional<ModelInfo> model() const = 0;
 
-    JobId submit(EngineJob job);
-    /// True when the job was queued or running; nothing about it arrives after this returns.
-    bool cancel(JobId id);
+    virtual JobId submit(EngineJob job) = 0;
+    /// True when the job or load was queued or running; nothing about it arrives after this returns.
+    virtual bool cancel(JobId id) = 0;
     /// Intra-op threads for the next job: cores, or cores - 1 while a player is active.
-    void setThreads(int threads);
-    /// Blocks until no job is queued or running.
-    void waitIdle();
-
-private:
-    struct State;
-    std::unique_ptr<State> m_state;
+    virtual void setThreads(int threads) = 0;
+    /// Blocks until no job or load is queued or running.
+    virtual void waitIdle() = 0;
 };
 
 }  // namespace egmf

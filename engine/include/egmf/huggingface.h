@@ -19,10 +19,9 @@ namespace egmf {
 /// Whether `folder` holds a manifest.json with a "huggingface" section (reads only the manifest).
 bool isHuggingFaceCheckpoint(const std::filesystem::path& folder);
 
-/// Loads it; LoadOptions.dtype "auto" keeps the weights' dtype on CUDA and uses float32 on the CPU.
+/// Loads it (device and dtype as egmf/checkpoint.h's rule resolves them).
 Result<std::unique_ptr<Analyzer>> loadHuggingFaceCheckpoint(const std::filesystem::path& folder,
-                                                            const LoadOptions& options = {},
-                                                            const std::function<void(double)>& progress = {});
+                                                            const LoadOptions& options = {}, const LoadControl& control = {});
 
 /// The LoRA adapter of a checkpoint (native or Hugging Face) as a PEFT adapter folder:
 /// adapter_config.json + adapter_model.safetensors with PEFT's names, for `peft.PeftModel`.

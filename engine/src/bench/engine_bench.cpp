@@ -7,7 +7,7 @@
 #include "egmf/bench/bench_support.h"
 #include "egmf/bench/benchmarks.h"
 #include "egmf/checkpoint.h"
-#include "egmf/engine.h"
+#include "egmf/local_engine.h"
 
 namespace egmf {
 namespace {
@@ -89,11 +89,11 @@ Result<EngineBenchReport> benchEngine(const EngineBenchOptions& options) {
     }
 
     auto waiter = std::make_shared<Waiter>();
-    Engine engine(waiter);
+    LocalEngine engine(waiter);
     ClipFeatureSourceOptions sourceOptions;
     sourceOptions.cacheBytes = 0;  // every run decodes, as a first visit does
     engine.setFeatureSource(makeClipFeatureSource(sourceOptions));
-    if (auto loaded = engine.loadCheckpoint(dir / "checkpoint"); !loaded) return loaded.error();
+    if (auto loaded = engine.loadAndWait(dir / "checkpoint", {}); !loaded) return loaded.error();
 
     EngineBenchReport report;
     report.clipSeconds = options.clipSeconds;

@@ -57,32 +57,42 @@ std::optional<double> pearson(const std::vector<double>& a, const std::vector<do
 ClassificationReport classify(const std::vector<std::string>& gold, const std::vector<std::string>& predicted,
                               std::vector<std::string> labels) {
     assert(gold.size() == predicted.size());
+    LabelPairCounts pairs;
+    for (std::size_t i = 0; i < gold.size(); ++i) ++pairs[{gold[i], predicted[i]}];
+    return classifyCounts(pairs, std::move(labels));
+}
+
+ClassificationReport classifyCounts(const LabelPairCounts& pairs, std::vector<std::string> labels) {
     ClassificationReport report;
     if (labels.empty()) {
-        std::set<std::string> seen(gold.begin(), gold.end());
-        seen.insert(predicted.begin(), predicted.end());
+        std::set<std::string> seen;
+        for (const auto& [pair, count] : pairs) seen.insert(pair.first), seen.insert(pair.second);
         labels.assign(seen.begin(), seen.end());
     }
     std::map<std::string, std::size_t> index;
     for (std::size_t i = 0; i < labels.size(); ++i) index.emplace(labels[i], i);
     const std::size_t k = labels.size();
     report.confusion.assign(k, std::vector<std::int64_t>(k, 0));
-    std::int64_t correct = 0;
-    for (std::size_t i = 0; i < gold.size(); ++i) {
-        correct += gold[i] == predicted[i];
-        const auto g = index.find(gold[i]), p = index.find(predicted[i]);
-        if (g != index.end() && p != index.end()) ++report.confusion[g->second][p->second];
+    // Counted over all items: labels outside `labels` still count against precision and recall,
+    // as in sklearn.
+    std::map<std::string, std::int64_t> goldCount, predictedCount;
+    std::int64_t correct = 0, total = 0;
+    for (const auto& [pair, count] : pairs) {
+        const auto& [g, p] = pair;
+        total += count;
+        if (g == p) correct += count;
+        goldCount[g] += count;
+        predictedCount[p] += count;
+        const auto gi = index.find(g), pi = index.find(p);
+        if (gi != index.end() && pi != index.end()) report.confusion[gi->second][pi->second] += count;
     }
-    report.count = static_cast<std::int64_t>(gold.size());
-    report.accuracy = safeDivide(static_cast<double>(correct), static_cast<double>(gold.size()));
+    report.count = total;
+    report.accuracy = safeDivide(static_cast<double>(correct), static_cast<double>(total));
     double totalSupport = 0;
     for (std::size_t c = 0; c < k; ++c) {
-        // Counted over all items: labels outside `labels` still count against precision and
-        // recall, as in sklearn.
         const std::int64_t tp = report.confusion[c][c];
-        const auto predictedCount = std::count(predicted.begin(), predicted.end(), labels[c]);
-        const auto support = std::count(gold.begin(), gold.end(), labels[c]);
-        ClassScores scores{labels[c], safeDivide(static_cast<double>(tp), static_cast<double>(predictedCount)),
+        const auto support = goldCount[labels[c]];
+        ClassScores scores{labels[c], safeDivide(static_cast<double>(tp), static_cast<double>(predictedCount[labels[c]])),
                            safeDivide(static_cast<double>(tp), static_cast<double>(support)), 0.0, support};
         scores.f1 = scores.precision + scores.recall == 0
                         ? 0.0 : 2 * scores.precision * scores.recall / (scores.precision + scores.recall);
@@ -94,30 +104,22 @@ ClassificationReport classify(const std::vector<std::string>& gold, const std::v
     report.weightedF1 = safeDivide(report.weightedF1, totalSupport);
     report.macroF1 = safeDivide(report.macroF1, static_cast<double>(k));
     report.labels = std::move(labels);
-    report.kappa = cohensKappa(gold, predicted);
+    // Cohen's kappa (sklearn: 1 - sum(w * observed) / sum(w * expected) with w = 1 - identity).
+    if (total > 0) {
+        const double n = static_cast<double>(total);
+        double expectedAgree = 0;
+        for (const auto& [label, count] : goldCount) {
+            const auto other = predictedCount.find(label);
+            if (other != predictedCount.end()) expectedAgree += static_cast<double>(count) * static_cast<double>(other->second) / n;
+        }
+        const double expectedDisagree = n - expectedAgree;
+        if (expectedDisagree != 0) report.kappa = 1.0 - (n - static_cast<double>(correct)) / expectedDisagree;
+    }
     return report;
 }
 
 std::optional<double> cohensKappa(const std::vector<std::string>& a, const std::vector<std::string>& b) {
-    assert(a.size() == b.size());
-    if (a.empty()) return std::nullopt;
-    std::map<std::string, double> countA, countB;
-    double agree = 0;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        countA[a[i]] += 1;
-        countB[b[i]] += 1;
-        agree += a[i] == b[i];
-    }
-    const double n = static_cast<double>(a.size());
-    double expectedAgree = 0;
-    for (const auto& [label, count] : countA) {
-        const auto other = countB.find(label);
-        if (other != countB.end()) expectedAgree += count * other->second / n;
-    }
-    // sklearn: 1 - sum(w * observed) / sum(w * expected) with w = 1 - identity.
-    const double expectedDisagree = n - expectedAgree;
-    if (expectedDisagree == 0) return std::nullopt;
-    return 1.0 - (n - agree) / expectedDisagree;
+    return classify(a, b).kappa;
 }
 
 RegressionReport regress(const std::vector<double>& gold, const std::vector<double>& predicted, MsaScale scale) {

@@ -5,7 +5,6 @@
 // deferred, then fills every parameter from the mapping; MERITS-L folders load like native ones.
 
 #include <filesystem>
-#include <functional>
 #include <memory>
 
 #include "egmf/app/tokenizer.h"
@@ -26,13 +25,15 @@ struct LoadedMerits {
 };
 
 /// manifest.json + model.safetensors (+ the tokenizer the manifest names).
-Result<LoadedEgmf> loadEgmf(const std::filesystem::path& folder, const Manifest& manifest, const LoadOptions& options);
+Result<LoadedEgmf> loadEgmf(const std::filesystem::path& folder, const Manifest& manifest, const LoadOptions& options,
+                            const LoadControl& control = {});
 
-/// A folder whose manifest has a "huggingface" section; `progress` gets 0..1 while the weights fill.
+/// A folder whose manifest has a "huggingface" section.
 Result<LoadedEgmf> loadHuggingFaceEgmf(const std::filesystem::path& folder, const LoadOptions& options,
-                                       const std::function<void(double)>& progress = {});
+                                       const LoadControl& control = {});
 
 /// A MERITS-L classification checkpoint ("auto" is float32 on every device: the model is small).
-Result<LoadedMerits> loadMerits(const std::filesystem::path& folder, const Manifest& manifest, const LoadOptions& options);
+Result<LoadedMerits> loadMerits(const std::filesystem::path& folder, const Manifest& manifest, const LoadOptions& options,
+                                const LoadControl& control = {});
 
 }  // namespace egmf::loading

@@ -11,7 +11,7 @@
 namespace egmf::loading {
 
 Result<LoadedEgmf> loadHuggingFaceEgmf(const std::filesystem::path& folder, const LoadOptions& options,
-                                       const std::function<void(double)>& progress) {
+                                       const LoadControl& control) {
     auto layout = checkpoint::resolveHuggingFaceLayout(folder);
     if (!layout) return layout.error();
     const auto& manifest = layout->manifest;
@@ -27,7 +27,7 @@ Result<LoadedEgmf> loadHuggingFaceEgmf(const std::filesystem::path& folder, cons
     deferred.reset();
     if (!model) return model.error();
     const auto all = [](const std::string&) { return true; };
-    if (auto loaded = loadMapped(**model, *tensors, *files, checkpoint::expectedTensors(manifest), all, folder.string(), progress);
+    if (auto loaded = loadMapped(**model, *tensors, *files, checkpoint::expectedTensors(manifest), all, folder.string(), control);
         !loaded) {
         return loaded.error();
     }

@@ -4,13 +4,10 @@
 
 namespace egmf::loading {
 
-Result<ModelTarget> modelTarget(const Manifest& manifest, const LoadOptions& options) {
+Result<ModelTarget> modelTarget(const Manifest& manifest, const LoadOptions& requested) {
+    const auto options = resolveLoadOptions(manifest, requested);  // a no-op where the caller resolved them
     at::ScalarType dtype = at::kFloat;
-    std::string wanted = options.dtype;
-    if (wanted == "auto") {
-        // The weights' own dtype on a GPU; float32 on the CPU (checkLoadFits may have chosen already).
-        wanted = options.device.rfind("cuda", 0) == 0 ? manifest.llm.torchDtype : "float32";
-    }
+    const std::string& wanted = options.dtype;
     if (wanted == "float16") {
         dtype = at::kHalf;
     } else if (wanted == "bfloat16") {

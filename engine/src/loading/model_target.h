@@ -13,8 +13,8 @@
 
 namespace egmf::loading {
 
-/// Where a model goes: LoadOptions' device and dtype, checked ("auto": the weights' dtype on
-/// CUDA, float32 on the CPU).
+/// Where a model goes: LoadOptions' device and dtype, "auto" resolved by egmf/checkpoint.h's rule,
+/// checked.
 struct ModelTarget {
     c10::Device device;
     at::ScalarType dtype;

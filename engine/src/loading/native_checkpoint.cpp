@@ -11,7 +11,8 @@
 namespace egmf {
 namespace loading {
 
-Result<LoadedEgmf> loadEgmf(const std::filesystem::path& folder, const Manifest& manifest, const LoadOptions& options) {
+Result<LoadedEgmf> loadEgmf(const std::filesystem::path& folder, const Manifest& manifest, const LoadOptions& options,
+                            const LoadControl& control) {
     auto tokenizer = tokenizer::makeTokenizer(manifest.tokenizer, folder, manifest.llm.vocabSize);
     if (!tokenizer) return tokenizer.error();
     const auto weightsPath = folder / "model.safetensors";
@@ -19,11 +20,12 @@ Result<LoadedEgmf> loadEgmf(const std::filesystem::path& folder, const Manifest&
     if (!weights) return weights.error();
     auto model = buildModel(manifest, options);
     if (!model) return model.error();
-    if (auto loaded = loadStrict(**model, *weights, weightsPath.string()); !loaded) return loaded.error();
+    if (auto loaded = loadStrict(**model, *weights, weightsPath.string(), control); !loaded) return loaded.error();
     return LoadedEgmf{std::move(*model), std::move(*tokenizer)};
 }
 
-Result<LoadedMerits> loadMerits(const std::filesystem::path& folder, const Manifest& manifest, const LoadOptions& options) {
+Result<LoadedMerits> loadMerits(const std::filesystem::path& folder, const Manifest& manifest, const LoadOptions& options,
+                                const LoadControl& control) {
     if (manifest.architecture != "merits-l" || manifest.task != Task::Classification) {
         return makeError(ErrorCode::Unsupported, (folder / "manifest.json").string() + ": not a MERITS-L classification checkpoint");
     }
@@ -36,7 +38,7 @@ Result<LoadedMerits> loadMerits(const std::filesystem::path& folder, const Manif
     const auto weightsPath = folder / "model.safetensors";
     auto weights = checkpoint::SafetensorsFile::open(weightsPath);
     if (!weights) return weights.error();
-    if (auto loaded = loadStrict(**built, *weights, weightsPath.string()); !loaded) return loaded.error();
+    if (auto loaded = loadStrict(**built, *weights, weightsPath.string(), control); !loaded) return loaded.error();
     return LoadedMerits{std::move(*built), std::move(*tokenizer)};
 }
 

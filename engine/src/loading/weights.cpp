@@ -119,8 +119,16 @@ at::Tensor mappedTensor(const TensorEntry& entry, const std::shared_ptr<void>& k
 
 }  // namespace
 
+namespace {
+
+Error cancelledLoad(const std::string& sourceName) {
+    return makeError(ErrorCode::Cancelled, sourceName + ": the load was cancelled");
+}
+
+}  // namespace
+
 Result<void> loadStrict(torch::nn::Module& module, const SafetensorsFile& file,
-                        const std::string& sourceName) {
+                        const std::string& sourceName, const LoadControl& control) {
     auto parameters = module.named_parameters(true);
     std::vector<std::string> missing, unexpected, wrongShape;
     std::set<std::string> expected;
@@ -144,8 +152,11 @@ Result<void> loadStrict(torch::nn::Module& module, const SafetensorsFile& file,
         return makeError(ErrorCode::Mismatch, mismatchMessage(sourceName, missing, unexpected, wrongShape));
     }
     at::NoGradGuard noGrad;
+    std::size_t done = 0;
     for (auto& item : parameters) {
+        if (control.cancelled()) return cancelledLoad(sourceName);
         item.value().copy_(toTensor(*file.find(checkpointKey(item.key()))));
+        if (control.progress) control.progress(static_cast<double>(++done) / static_cast<double>(parameters.size()));
     }
     return {};
 }
@@ -153,7 +164,7 @@ Result<void> loadStrict(torch::nn::Module& module, const SafetensorsFile& file,
 Result<void> loadMapped(torch::nn::Module& module, const std::map<std::string, const TensorEntry*>& tensors,
                         const std::vector<SafetensorsFile>& files, const std::vector<ExpectedTensor>& expected,
                         const std::function<bool(const std::string& key)>& wanted, const std::string& sourceName,
-                        const std::function<void(double)>& progress) {
+                        const LoadControl& control) {
     std::vector<std::string> missing, unexpected, wrongShape;
     std::set<std::string> expectedKeys;
     std::uint64_t totalBytes = 0;
@@ -185,13 +196,14 @@ Result<void> loadMapped(torch::nn::Module& module, const std::map<std::string, c
     for (auto& item : module.named_parameters(true)) {
         const auto key = checkpointKey(item.key());
         if (!wanted(key)) continue;
+        if (control.cancelled()) return cancelledLoad(sourceName);
         const auto found = tensors.find(key);
         if (found == tensors.end()) {
             return makeError(ErrorCode::Internal, sourceName + ": the model has " + key + ", which the manifest's table lacks; please report this");
         }
         item.value().set_data(mappedTensor(*found->second, keepAlive, item.value().options()));
         doneBytes += found->second->byteSize();
-        if (progress && totalBytes > 0) progress(static_cast<double>(doneBytes) / static_cast<double>(totalBytes));
+        if (control.progress && totalBytes > 0) control.progress(static_cast<double>(doneBytes) / static_cast<double>(totalBytes));
     }
     return {};
 }

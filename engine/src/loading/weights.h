@@ -17,6 +17,7 @@
 #include <ATen/ATen.h>
 #include <torch/nn/module.h>
 
+#include "egmf/checkpoint.h"
 #include "egmf/result.h"
 #include "egmf/app/expected_tensors.h"
 #include "egmf/app/safetensors.h"
@@ -37,19 +38,20 @@ std::string parameterName(const std::string& checkpointKey);
 
 /// Copies every parameter of `module` from `file` (converting to each parameter's dtype and
 /// device). Nothing is copied unless every key matches.
+/// `control` sees each tensor go in and may stop the load between two (ErrorCode::Cancelled).
 Result<void> loadStrict(torch::nn::Module& module, const SafetensorsFile& file,
-                        const std::string& sourceName);
+                        const std::string& sourceName, const LoadControl& control = {});
 
 /// Fills the parameters of `module` whose checkpoint key `wanted` accepts from `tensors` (keys ->
 /// entries of `files`, whose mappings the parameters keep alive), without initialising or copying twice: an entry
 /// already in the wanted dtype and suitably aligned becomes the parameter itself on the CPU (it
 /// aliases the copy-on-write mapping) and is copied once to a GPU; others are converted once.
 /// Strict like loadStrict, but against `expected` (expected_tensors.h: the shapes the manifest
-/// implies), so parameters may be placeholders (model::DeferredBaseWeights). `progress` gets 0..1.
+/// implies), so parameters may be placeholders (model::DeferredBaseWeights). `control` as loadStrict.
 Result<void> loadMapped(torch::nn::Module& module, const std::map<std::string, const TensorEntry*>& tensors,
                         const std::vector<SafetensorsFile>& files, const std::vector<ExpectedTensor>& expected,
                         const std::function<bool(const std::string& key)>& wanted, const std::string& sourceName,
-                        const std::function<void(double)>& progress = {});
+                        const LoadControl& control = {});
 
 /// Writes the parameters of `module` under their checkpoint keys (those `keep` accepts, if given).
 Result<void> saveModule(const torch::nn::Module& module, const std::filesystem::path& path,

@@ -12,8 +12,10 @@
 // is std::nullopt, written as null in JSON, never NaN.
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace egmf::eval {
@@ -38,6 +40,12 @@ struct ClassificationReport {
 /// Gold and predicted must have the same length.
 ClassificationReport classify(const std::vector<std::string>& gold, const std::vector<std::string>& predicted,
                               std::vector<std::string> labels = {});
+
+/// (gold, predicted) pairs with how often each occurs.
+using LabelPairCounts = std::map<std::pair<std::string, std::string>, std::int64_t>;
+/// classify() over counted pairs: what keeps a running report (the Studio's metrics) in step with
+/// each new result without going over all of them again.
+ClassificationReport classifyCounts(const LabelPairCounts& pairs, std::vector<std::string> labels = {});
 
 /// Cohen's kappa between two annotators (or a model and gold); nullopt when undefined.
 std::optional<double> cohensKappa(const std::vector<std::string>& a, const std::vector<std::string>& b);

@@ -9,7 +9,8 @@
 // C++ ABI is not its own (an IID check alone cannot see that), with that reason.
 //
 // Contract: no exception leaves a method (errors are Result values naming the file); canLoad and
-// inspect read no weights; load may call `progress` with 0..1 from the calling thread; the
+// inspect read no weights; load may call `control.progress` with 0..1 from the calling thread and stops
+// when `control.cancelled()` (interface version 2 added the cancel); the
 // Analyzer it returns is used by one thread at a time (egmf/analyzer.h). Header-only; C++20, Qt
 // Core and the engine's torch-free public headers.
 
@@ -24,11 +25,11 @@
 #include "egmf/checkpoint_info.h"
 #include "egmf/result.h"
 
-#define EGMF_CHECKPOINT_LOADER_IID "org.egmf.CheckpointLoader/1"
+#define EGMF_CHECKPOINT_LOADER_IID "org.egmf.CheckpointLoader/2"
 
 namespace egmf::plugin {
 
-inline constexpr int kInterfaceVersion = 1;
+inline constexpr int kInterfaceVersion = 2;
 
 /// Whether a plugin reads a path, and when not, why (shown in the plugin panel).
 struct Verdict {
@@ -42,8 +43,12 @@ public:
     virtual Verdict canLoad(const std::filesystem::path& path) const = 0;
     /// The manifest and tensor summary, without loading the weights.
     virtual Result<CheckpointInfo> inspect(const std::filesystem::path& path) const = 0;
+    /// Reads the weights, on a worker thread of the host: `control.progress` takes 0..1, and a load
+    /// that sees `control.cancelled()` stops soon with ErrorCode::Cancelled (the user may cancel
+    /// a 7B model's load; loadNativeCheckpoint and loadHuggingFaceCheckpoint check it per tensor).
+    /// `options` come resolved (device and dtype never "auto") and checked to fit.
     virtual Result<std::unique_ptr<Analyzer>> load(const std::filesystem::path& path, const LoadOptions& options,
-                                                   const std::function<void(double)>& progress) = 0;
+                                                   const LoadControl& control) = 0;
 };
 
 }  // namespace egmf::plugin

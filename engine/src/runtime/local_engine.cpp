@@ -1,4 +1,4 @@
-#include "egmf/engine.h"
+#include "egmf/local_engine.h"
 
 #include <algorithm>
 #include <atomic>
@@ -15,10 +15,7 @@
 #include <unistd.h>
 #endif
 
-#include <ATen/Context.h>
 #include <ATen/Parallel.h>
-
-#include "loading/memory_budget.h"
 
 namespace egmf {
 namespace {
@@ -43,24 +40,21 @@ void yieldToInteractiveThreads() {
 
 }  // namespace
 
-std::int64_t estimateLoadedBytes(const Manifest& m, const std::string& dtype) {
-    const auto& l = m.llm;
-    const std::int64_t head = l.effectiveHeadDim();
-    const std::int64_t attention = l.hiddenSize * head * (l.numAttentionHeads * 2 + l.numKeyValueHeads * 2);
-    const std::int64_t mlp = 3 * l.hiddenSize * l.intermediateSize;
-    const std::int64_t embeddings = l.vocabSize * l.hiddenSize * (l.tieWordEmbeddings ? 1 : 2);
-    const std::int64_t fusion = 64 * m.fusionDim * m.fusionDim;  // encoders, attention, experts, gates: generous
-    const std::int64_t parameters = embeddings + l.numHiddenLayers * (attention + mlp) + fusion;
-    const std::int64_t bytesPerValue = dtype == "float32" ? 4 : 2;
-    // Weights once in memory, plus working memory (activations, KV cache, the loader's copy).
-    return parameters * bytesPerValue * 3 / 2 + (256LL << 20);
-}
+/// A load on the loader thread.
+struct RunningLoad {
+    JobId id = 0;
+    std::shared_ptr<std::atomic<bool>> cancelled = std::make_shared<std::atomic<bool>>(false);
+    std::shared_ptr<std::atomic<bool>> finished = std::make_shared<std::atomic<bool>>(false);
+    std::thread thread;
+};
 
-struct Engine::State {
+struct LocalEngine::State {
     std::shared_ptr<EngineObserver> observer;
+    CheckpointOpener opener;
     std::shared_ptr<Analyzer> analyzer;
+    std::optional<ModelInfo> model;
     std::shared_ptr<FeatureSource> features;
-    mutable std::mutex mutex;         // queue, running job, analyzer, feature source, threads
+    mutable std::mutex mutex;         // queue, running job, loads, analyzer, model, feature source, threads
     std::condition_variable wake, idle;
     std::deque<QueuedJob> queue;
     std::optional<QueuedJob> running;
@@ -69,6 +63,24 @@ struct Engine::State {
     int threads = 0;
     bool stopping = false;
     std::thread worker;
+    std::vector<RunningLoad> loads;   // the newest last; finished ones are joined by the next load
+
+    /// As emit, for a load.
+    template <typename Deliver>
+    void emitLoad(const std::atomic<bool>& cancelled, Deliver deliver) {
+        std::lock_guard lock(events);
+        if (!cancelled.load()) deliver();
+    }
+
+    void adopt(std::shared_ptr<Analyzer> next, ModelInfo info) {
+        std::lock_guard lock(mutex);
+        analyzer = std::move(next);
+        model = std::move(info);
+    }
+
+    bool loading() const {
+        return std::any_of(loads.begin(), loads.end(), [](const RunningLoad& l) { return !l.finished->load(); });
+    }
 
     /// Delivers an event unless the job was cancelled: checked under `events`, which cancel() also
     /// takes, so once cancel() returns no event of that job can start.
@@ -196,76 +208,107 @@ struct Engine::State {
     }
 };
 
-Engine::Engine(std::shared_ptr<EngineObserver> observer) : m_state(std::make_unique<State>()) {
+LocalEngine::LocalEngine(std::shared_ptr<EngineObserver> observer, CheckpointOpener opener) : m_state(std::make_unique<State>()) {
     m_state->observer = observer ? std::move(observer) : std::make_shared<EngineObserver>();
+    m_state->opener = std::move(opener);
     m_state->worker = std::thread([state = m_state.get()] {
         yieldToInteractiveThreads();
         state->loop();
     });
 }
 
-Engine::~Engine() {
+LocalEngine::~LocalEngine() {
     {
         std::lock_guard lock(m_state->mutex);
         m_state->stopping = true;
         for (auto& job : m_state->queue) job.cancelled->store(true);
         if (m_state->running) m_state->running->cancelled->store(true);
+        for (auto& load : m_state->loads) load.cancelled->store(true);
     }
     m_state->wake.notify_all();
     m_state->worker.join();
+    for (auto& load : m_state->loads) load.thread.join();
 }
 
-void Engine::load(std::shared_ptr<Analyzer> analyzer) {
+JobId LocalEngine::load(const std::filesystem::path& checkpoint, const LoadOptions& options) {
+    JobId id = 0;
+    {
+        std::lock_guard events(m_state->events);  // no event of a superseded load starts after this
+        std::lock_guard lock(m_state->mutex);
+        id = m_state->nextId++;
+        for (auto& previous : m_state->loads) previous.cancelled->store(true);
+        std::erase_if(m_state->loads, [](RunningLoad& l) {
+            if (!l.finished->load()) return false;
+            l.thread.join();
+            return true;
+        });
+    }
+    // Choosing the loader and checking the fit read no weights: done here, so such errors come at once.
+    auto prepared = m_state->opener ? m_state->opener(checkpoint, options)
+                                    : Result<PreparedLoad>(makeError(ErrorCode::Unsupported, "this engine loads no checkpoints"));
+    if (!prepared) {
+        std::lock_guard events(m_state->events);
+        m_state->observer->onError(id, prepared.error());
+        return id;
+    }
     std::lock_guard lock(m_state->mutex);
-    m_state->analyzer = std::move(analyzer);
-}
-
-Result<void> checkLoadFits(const Manifest& manifest, LoadOptions& options, const std::string& where) {
-    if (options.device == "auto") options.device = at::hasCUDA() ? "cuda" : "cpu";
-    if (options.dtype == "auto") {
-        // The weights' dtype on a GPU; on the CPU float32 when it fits, else the weights' half dtype.
-        const bool cuda = options.device.rfind("cuda", 0) == 0;
-        const bool fits32 = estimateLoadedBytes(manifest, "float32") <= loading::physicalMemoryBytes() * 8 / 10;
-        options.dtype = cuda || !fits32 ? manifest.llm.torchDtype : "float32";
-    }
-    const auto needed = estimateLoadedBytes(manifest, options.dtype);
-    if (options.device == "cpu") {
-        return loading::checkFits(needed, loading::physicalMemoryBytes(), where, "this machine's memory",
-                                  "use a GPU, --dtype bfloat16 or a smaller model");
-    }
-    if (options.device.rfind("cuda", 0) == 0) {
-        const auto colon = options.device.find(':');
-        const int index = colon == std::string::npos ? 0 : std::atoi(options.device.c_str() + colon + 1);
-        if (const auto free = loading::freeGpuMemoryBytes(index)) {
-            return loading::checkFits(needed, *free, where, "the free memory of " + options.device,
-                                      "free the GPU, use --dtype bfloat16 or a smaller model");
+    RunningLoad load;
+    load.id = id;
+    load.thread = std::thread([state = m_state.get(), id, prepared = std::move(*prepared), cancelled = load.cancelled,
+                               finished = load.finished]() mutable {
+        LoadControl control;
+        control.cancel = cancelled.get();
+        control.progress = [&](double f) { state->emitLoad(*cancelled, [&] { state->observer->onLoadProgress(id, f); }); };
+        auto analyzer = prepared.run(control);
+        if (analyzer && !cancelled->load()) {
+            prepared.model.device = (*analyzer)->device();
+            state->adopt(std::shared_ptr<Analyzer>(std::move(*analyzer)), prepared.model);
+            state->emitLoad(*cancelled, [&] { state->observer->onModelLoaded(id, prepared.model); });
+        } else if (!analyzer && analyzer.error().code != ErrorCode::Cancelled) {
+            state->emitLoad(*cancelled, [&] { state->observer->onError(id, analyzer.error()); });
         }
-    }
-    return {};
+        std::lock_guard lock(state->mutex);
+        finished->store(true);
+        state->idle.notify_all();
+    });
+    m_state->loads.push_back(std::move(load));
+    return id;
 }
 
-Result<void> Engine::loadCheckpoint(const std::filesystem::path& folder, const LoadOptions& requested) {
-    auto options = requested;
-    auto manifest = readManifest(folder);
-    if (!manifest.ok()) return manifest.error();
-    if (auto fits = checkLoadFits(*manifest, options, folder.string()); !fits.ok()) return fits;
-    auto analyzer = loadNativeCheckpoint(folder, options);
-    if (!analyzer.ok()) return analyzer.error();
-    load(std::shared_ptr<Analyzer>(std::move(*analyzer)));
-    return {};
+Result<ModelInfo> LocalEngine::loadAndWait(const std::filesystem::path& checkpoint, const LoadOptions& options,
+                                           const std::function<void(double)>& progress) {
+    if (!m_state->opener) return makeError(ErrorCode::Unsupported, "this engine loads no checkpoints");
+    auto prepared = m_state->opener(checkpoint, options);
+    if (!prepared) return prepared.error();
+    auto analyzer = prepared->run(LoadControl{progress, nullptr});
+    if (!analyzer) return analyzer.error();
+    prepared->model.device = (*analyzer)->device();
+    m_state->adopt(std::shared_ptr<Analyzer>(std::move(*analyzer)), prepared->model);
+    return prepared->model;
 }
 
-std::shared_ptr<Analyzer> Engine::analyzer() const {
+void LocalEngine::use(std::shared_ptr<Analyzer> analyzer, const std::string& checkpoint) {
+    ModelInfo info;
+    if (analyzer) info = ModelInfo{analyzer->manifest(), checkpoint, "", analyzer->device(), ""};
+    m_state->adopt(std::move(analyzer), std::move(info));
+}
+
+std::optional<ModelInfo> LocalEngine::model() const {
+    std::lock_guard lock(m_state->mutex);
+    return m_state->analyzer ? m_state->model : std::nullopt;
+}
+
+std::shared_ptr<Analyzer> LocalEngine::analyzer() const {
     std::lock_guard lock(m_state->mutex);
     return m_state->analyzer;
 }
 
-void Engine::setFeatureSource(std::shared_ptr<FeatureSource> source) {
+void LocalEngine::setFeatureSource(std::shared_ptr<FeatureSource> source) {
     std::lock_guard lock(m_state->mutex);
     m_state->features = std::move(source);
 }
 
-JobId Engine::submit(EngineJob job) {
+JobId LocalEngine::submit(EngineJob job) {
     // Lock order everywhere: events, then mutex (an observer may submit from inside an event).
     std::lock_guard events(m_state->events);
     std::lock_guard lock(m_state->mutex);
@@ -287,7 +330,7 @@ JobId Engine::submit(EngineJob job) {
     return id;
 }
 
-bool Engine::cancel(JobId id) {
+bool LocalEngine::cancel(JobId id) {
     std::lock_guard events(m_state->events);  // waits for an event of this job in delivery
     std::lock_guard lock(m_state->mutex);
     for (auto it = m_state->queue.begin(); it != m_state->queue.end(); ++it) {
@@ -301,17 +344,23 @@ bool Engine::cancel(JobId id) {
         m_state->running->cancelled->store(true);
         return true;
     }
+    for (auto& load : m_state->loads) {
+        if (load.id == id && !load.finished->load()) {
+            load.cancelled->store(true);
+            return true;
+        }
+    }
     return false;
 }
 
-void Engine::setThreads(int threads) {
+void LocalEngine::setThreads(int threads) {
     std::lock_guard lock(m_state->mutex);
     m_state->threads = threads;
 }
 
-void Engine::waitIdle() {
+void LocalEngine::waitIdle() {
     std::unique_lock lock(m_state->mutex);
-    m_state->idle.wait(lock, [&] { return m_state->queue.empty() && !m_state->running; });
+    m_state->idle.wait(lock, [&] { return m_state->queue.empty() && !m_state->running && !m_state->loading(); });
 }
 
 }  // namespace egmf
