@@ -11,7 +11,7 @@ for target in "${@:2}"; do targets+=(--target "$target"); done
 
 packages=(
   # build
-  g++ cmake ninja-build pkg-config ccache clang libclang-rt-14-dev dpkg-dev file
+  g++ cmake ninja-build pkg-config ccache clang libclang-rt-14-dev dpkg-dev file clang-format-14
   # GUI (the Studio)
   qt6-base-dev qt6-multimedia-dev qt6-tools-dev qt6-l10n-tools libqcustomplot-dev libqcustomplot2.1-qt6
   # engine

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # README command 2: set up and run the whole test suite:
+#   0. the tree in the house style (scripts/check-format.sh)
 #   1. the dev build and every ctest suite (torch-free per TEST, torch suites per binary)
 #   2. the torch-free libraries again under AddressSanitizer + UBSan, and the background engine
 #      (LibTorch inside, threads, cancellation) under the whole-tree ASan preset
@@ -9,6 +10,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 start=$(date +%s)
 "$root/scripts/setup.sh" dev
+"$root/scripts/check-format.sh"
 export OMP_WAIT_POLICY=passive
 ctest --preset dev -j "$(nproc)"
 

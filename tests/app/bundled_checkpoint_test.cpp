@@ -1,4 +1,4 @@
-// The bundled checkpoints earn their predictions (issue 5). The demo corpus's test split is
+// The bundled checkpoints earn their predictions. The demo corpus's test split is
 // rendered once from the seed the manifests record, and on it
 // - the ERC checkpoint beats each of its single-modality ablations in weighted F1, beats the best
 //   single modality by at least 10 points on the incongruent utterances, and its mean gates differ

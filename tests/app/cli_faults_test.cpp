@@ -1,4 +1,4 @@
-// Fault tests (issue 8): a MELD folder with the corpus's real defects (DATASETS.md: a corrupt clip,
+// Fault tests: a MELD folder with the corpus's real defects (DATASETS.md: a corrupt clip,
 // a missing clip, a clip wrongly cut to 5 minutes, a clip without a CSV row) is analysed by the
 // bundled checkpoint: every other utterance gets its result, each defect is reported by name, and
 // the 5-minute clip costs no more than its first 60 s.

@@ -1,4 +1,4 @@
-// egmf bench all: the performance suite of issue 8 in one run, one table. Each row is measured
+// egmf bench all: the performance suite in one run, one table. Each row is measured
 // side by side with its yardstick in this run (the machines are noisy: ratios, medians):
 //   - the model per utterance against the Python PyTorch reference on the same weights and inputs
 //     (egmf bench model), goal >= 1.5x faster on the CPU;

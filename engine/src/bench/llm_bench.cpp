@@ -3,7 +3,7 @@
 // bandwidth floor. Decoding one token reads every weight once (and the KV cache), so
 //   floor = bytes read per token / bandwidth,
 // with the bandwidth measured here by a device-to-device copy of 1 GiB. The figure of merit is the
-// fraction of that bandwidth the decoder reaches (issue 8's goal: >= 60% of HBM bandwidth on a GPU).
+// fraction of that bandwidth the decoder reaches (the goal: >= 60% of HBM bandwidth on a GPU).
 #include <ATen/ATen.h>
 #include <c10/core/InferenceMode.h>
 #include <torch/cuda.h>

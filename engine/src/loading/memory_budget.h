@@ -1,5 +1,5 @@
 #pragma once
-// How much memory a load may take (issue 4: refuse what would take more than 80% of the RAM on
+// How much memory a load may take (refuse what would take more than 80% of the RAM on
 // the CPU, or of the free memory of the GPU). The free GPU memory comes from the CUDA runtime that
 // a CUDA LibTorch has already loaded, found at run time, so this file needs no CUDA headers and
 // builds the same against a CPU-only LibTorch (where there is simply no GPU figure).

@@ -1,5 +1,5 @@
 #pragma once
-// The demo corpus as a script (issue 5): who says what, with which voice and face, before anything
+// The demo corpus as a script: who says what, with which voice and face, before anything
 // is rendered. Deterministic for a seed. The design makes every modality necessary:
 //   - the words carry the literal content: a line written for the emotion, or (about 3 in 10
 //     congruent utterances) a line that fits several emotions ("You did what?");

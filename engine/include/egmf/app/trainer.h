@@ -1,5 +1,5 @@
 #pragma once
-// `egmf train` (MODEL.md, Training; issue 5): trains an EGMF checkpoint on a dataset whose
+// `egmf train` (MODEL.md, Training): trains an EGMF checkpoint on a dataset whose
 // utterances already carry their features. Per epoch: the training dialogues in a seeded order,
 // steps of `dialoguesPerStep` dialogues (shared over the processes of a c10d group), AdamW with
 // linear warm-up then cosine decay, gradients clipped to a global norm; then the dev split scored

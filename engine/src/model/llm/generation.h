@@ -8,7 +8,7 @@
 // those rows instead of running the decoder once per token; where it leaves every label, it runs
 // the decoder from there. The tokens are those of plain greedy decoding (the rows see exactly the
 // prompt and their own earlier tokens); only a near-tie of logits within float rounding could
-// differ. This is issue 8's "batched label scoring, fewer launches": generation drops from one
+// differ. Batched label scoring means fewer launches: generation drops from one
 // decoder pass per token to none for a label-shaped answer.
 
 #include <vector>
