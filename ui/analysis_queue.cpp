@@ -81,8 +81,7 @@ void AnalysisQueue::analyseSplit(const QString& split) {
 
 void AnalysisQueue::cancelBackground() {
     m_scheduler.setBackground({});
-    if (m_running && !m_running->ablation && m_running->dialogue != m_scheduler.focus() &&
-        m_running->dialogue != m_scheduler.focus() + 1) {
+    if (m_running && !m_running->ablation && m_running->dialogue != m_scheduler.focus() && m_running->dialogue != m_scheduler.focus() + 1) {
         yieldBackground();
     }
     scheduleNext();
@@ -125,7 +124,8 @@ void AnalysisQueue::onResult(quint64 job, std::shared_ptr<const DialogueResult> 
         } else {
             const auto size = m_dataset.dialogues[static_cast<std::size_t>(running.dialogue)].utterances.size();
             if (stored.utterances.size() != size) stored.utterances.assign(size, UtteranceResult{});
-            if (!result->utterances.empty()) stored.utterances[static_cast<std::size_t>(running.ref.utterance)] = result->utterances.front();
+            if (!result->utterances.empty())
+                stored.utterances[static_cast<std::size_t>(running.ref.utterance)] = result->utterances.front();
         }
         Q_EMIT ablationFinished(running.ref);
     } else {
@@ -167,10 +167,12 @@ void AnalysisQueue::runAblation(UtteranceRef ref, bool wholeDialogue, const Anal
     job.view = "ablation";
     QStringList off;
     for (int m = 0; m < kModalityCount; ++m) {
-        if (options.disabledModalities[static_cast<std::size_t>(m)]) off << QStringLiteral("no ") + QStringList{"text", "audio", "visual"}[m];
+        if (options.disabledModalities[static_cast<std::size_t>(m)])
+            off << QStringLiteral("no ") + QStringList{"text", "audio", "visual"}[m];
     }
     for (int e = 0; e < kExpertCount; ++e) {
-        if (options.disabledExperts[static_cast<std::size_t>(e)]) off << QStringLiteral("no ") + QStringList{"local", "semantic", "global"}[e] + " expert";
+        if (options.disabledExperts[static_cast<std::size_t>(e)])
+            off << QStringLiteral("no ") + QStringList{"local", "semantic", "global"}[e] + " expert";
     }
     m_ablationDescription = off.isEmpty() ? QStringLiteral("full model") : off.join(QStringLiteral(", "));
     m_ablations.erase(ref.dialogue);

@@ -16,7 +16,9 @@ void AnalysisScheduler::restart() {
     m_finished = 0;
 }
 
-void AnalysisScheduler::setFocus(int dialogue) { m_focus = dialogue; }
+void AnalysisScheduler::setFocus(int dialogue) {
+    m_focus = dialogue;
+}
 
 void AnalysisScheduler::setBackground(std::vector<int> dialogues) {
     m_background = std::move(dialogues);

@@ -36,7 +36,7 @@ private:
     static bool finished(State s) { return s == State::Done || s == State::Failed; }
     std::vector<State> m_states;
     std::vector<int> m_background;
-    std::vector<int> m_position;  ///< per dialogue: its place in m_background, -1 when not there
+    std::vector<int> m_position;       ///< per dialogue: its place in m_background, -1 when not there
     mutable std::size_t m_cursor = 0;  ///< no waiting background dialogue before it
     int m_finished = 0;
     int m_focus = -1;

@@ -24,8 +24,9 @@ GoldValue currentGold(const StudioSession& session, UtteranceRef ref) {
 
 SetGoldCommand::SetGoldCommand(StudioSession* session, UtteranceRef ref, GoldValue value)
     : m_session(session), m_ref(ref), m_before(currentGold(*session, ref)), m_after(std::move(value)) {
-    const auto shown = m_after.label ? QString::fromStdString(*m_after.label)
-                       : m_after.score ? QString::number(*m_after.score, 'f', 1) : QObject::tr("none");
+    const auto shown = m_after.label   ? QString::fromStdString(*m_after.label)
+                       : m_after.score ? QString::number(*m_after.score, 'f', 1)
+                                       : QObject::tr("none");
     setText(QObject::tr("gold of %1 to %2").arg(refText(*session, ref), shown));
 }
 
@@ -37,23 +38,35 @@ bool SetGoldCommand::apply(const GoldValue& value) {
     return stored.ok();
 }
 
-void SetGoldCommand::redo() { apply(m_after); }
-void SetGoldCommand::undo() { apply(m_before); }
+void SetGoldCommand::redo() {
+    apply(m_after);
+}
+void SetGoldCommand::undo() {
+    apply(m_before);
+}
 
 SetNoteCommand::SetNoteCommand(StudioSession* session, UtteranceRef ref, QString note)
     : m_session(session), m_ref(ref), m_before(session->annotations()->note(ref)), m_after(std::move(note)) {
     setText(QObject::tr("note on %1").arg(refText(*session, ref)));
 }
 
-void SetNoteCommand::redo() { check(this, m_session, m_session->annotations()->setNote(m_ref, m_after)); }
-void SetNoteCommand::undo() { check(this, m_session, m_session->annotations()->setNote(m_ref, m_before)); }
+void SetNoteCommand::redo() {
+    check(this, m_session, m_session->annotations()->setNote(m_ref, m_after));
+}
+void SetNoteCommand::undo() {
+    check(this, m_session, m_session->annotations()->setNote(m_ref, m_before));
+}
 
 SetReviewedCommand::SetReviewedCommand(StudioSession* session, UtteranceRef ref, bool reviewed)
     : m_session(session), m_ref(ref), m_after(reviewed) {
     setText((reviewed ? QObject::tr("reviewed %1") : QObject::tr("not reviewed %1")).arg(refText(*session, ref)));
 }
 
-void SetReviewedCommand::redo() { check(this, m_session, m_session->annotations()->setReviewed(m_ref, m_after)); }
-void SetReviewedCommand::undo() { check(this, m_session, m_session->annotations()->setReviewed(m_ref, !m_after)); }
+void SetReviewedCommand::redo() {
+    check(this, m_session, m_session->annotations()->setReviewed(m_ref, m_after));
+}
+void SetReviewedCommand::undo() {
+    check(this, m_session, m_session->annotations()->setReviewed(m_ref, !m_after));
+}
 
 }  // namespace egmf::ui

@@ -85,7 +85,8 @@ AnnotationPanel::AnnotationPanel(StudioSession* session, QUndoStack* stack, QWid
 QStringList AnnotationPanel::labels() const {
     const auto* manifest = m_session->model()->manifest();
     QStringList out;
-    for (const auto& l : manifest && !manifest->labels.empty() ? manifest->labels : m_session->dataset().labels) out << QString::fromStdString(l);
+    for (const auto& l : manifest && !manifest->labels.empty() ? manifest->labels : m_session->dataset().labels)
+        out << QString::fromStdString(l);
     return out;
 }
 
@@ -115,7 +116,8 @@ void AnnotationPanel::setNote(const QString& note) {
 }
 
 void AnnotationPanel::setReviewed(bool reviewed) {
-    if (m_ref.valid() && reviewed != m_session->annotations()->reviewed(m_ref)) m_stack->push(new SetReviewedCommand(m_session, m_ref, reviewed));
+    if (m_ref.valid() && reviewed != m_session->annotations()->reviewed(m_ref))
+        m_stack->push(new SetReviewedCommand(m_session, m_ref, reviewed));
 }
 
 void AnnotationPanel::refresh() {
@@ -133,9 +135,9 @@ void AnnotationPanel::refresh() {
         m_title->setText(tr("No utterance on screen."));
         return;
     }
-    m_title->setText(QStringLiteral("<b>%1</b> &nbsp; %2: %3").arg(QString::fromStdString(u->id).toHtmlEscaped(),
-                                                                   QString::fromStdString(u->speaker).toHtmlEscaped(),
-                                                                   QString::fromStdString(u->text).toHtmlEscaped()));
+    m_title->setText(QStringLiteral("<b>%1</b> &nbsp; %2: %3")
+                         .arg(QString::fromStdString(u->id).toHtmlEscaped(), QString::fromStdString(u->speaker).toHtmlEscaped(),
+                              QString::fromStdString(u->text).toHtmlEscaped()));
     m_label->setCurrentIndex(u->goldLabel ? std::max(0, static_cast<int>(names.indexOf(QString::fromStdString(*u->goldLabel))) + 1) : 0);
     m_score->setValue(u->goldScore.value_or(0.0));
     m_note->setText(m_session->annotations()->note(m_ref));
@@ -152,8 +154,9 @@ void AnnotationPanel::exportEdits() {
     const auto path = QFileDialog::getSaveFileName(this, tr("Export this dataset's edits"), QStringLiteral("edits.csv"),
                                                    tr("CSV (*.csv);;JSON (*.json)"));
     if (path.isEmpty()) return;
-    const auto written = path.endsWith(QStringLiteral(".json"), Qt::CaseInsensitive) ? store->exportJson(path.toStdString(), m_session->annotations()->datasetKey())
-                                                                                      : store->exportCsv(path.toStdString(), m_session->annotations()->datasetKey());
+    const auto written = path.endsWith(QStringLiteral(".json"), Qt::CaseInsensitive)
+                             ? store->exportJson(path.toStdString(), m_session->annotations()->datasetKey())
+                             : store->exportCsv(path.toStdString(), m_session->annotations()->datasetKey());
     if (!written) QMessageBox::warning(this, tr("Export edits"), QString::fromStdString(written.error().message));
 }
 

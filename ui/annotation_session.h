@@ -70,8 +70,8 @@ private:
     std::string m_datasetKey, m_annotator;
     std::unique_ptr<data::AnnotationStore> m_store;
     std::map<std::string, QString> m_notes;  // by utterance id
-    std::set<std::string> m_reviewed;       // utterance ids
-    QString m_storeError;                   // why there is no store (edits are refused with it)
+    std::set<std::string> m_reviewed;        // utterance ids
+    QString m_storeError;                    // why there is no store (edits are refused with it)
 };
 
 }  // namespace egmf::ui

@@ -59,7 +59,8 @@ AttentionView::AttentionView(QWidget* parent) : QWidget(parent) {
     m_status = new PlotMessage(m_plot);
     layout->addWidget(m_plot, 1);
 
-    connect(m_directionBox, &QComboBox::currentIndexChanged, this, [this](int i) { setDirection(i == 0 ? Direction::TextToAv : Direction::AvToText); });
+    connect(m_directionBox, &QComboBox::currentIndexChanged, this,
+            [this](int i) { setDirection(i == 0 ? Direction::TextToAv : Direction::AvToText); });
     connect(m_headBox, &QComboBox::currentIndexChanged, this, [this](int i) {
         if (i >= 0) setHead(i - 1);
     });
@@ -85,8 +86,8 @@ int AttentionView::heads() const {
 void AttentionView::follow(const CurrentUtterance* current) {
     connect(current, &CurrentUtterance::changed, this, [this, current] {
         // A text-only model: say so rather than show plots of what it has not got.
-        setResult(current->result(), current->textOnly() ? tr("this model reads text only: it has no audio or video to attend to")
-                                                         : current->status());
+        setResult(current->result(),
+                  current->textOnly() ? tr("this model reads text only: it has no audio or video to attend to") : current->status());
     });
 }
 
@@ -130,7 +131,8 @@ double AttentionView::expectedValue(const UtteranceResult& r, Direction d, int h
     const auto heads = m.shape[0];
     const auto at = [&](std::int64_t h) {
         // textToAv [H, T_t, T_av]; avToText [H, T_av, T_t]
-        const auto index = d == Direction::TextToAv ? (h * m.shape[1] + token) * m.shape[2] + av : (h * m.shape[1] + av) * m.shape[2] + token;
+        const auto index =
+            d == Direction::TextToAv ? (h * m.shape[1] + token) * m.shape[2] + av : (h * m.shape[1] + av) * m.shape[2] + token;
         return static_cast<double>(m.values[static_cast<std::size_t>(index)]);
     };
     if (head >= 0) return at(head);
@@ -139,7 +141,9 @@ double AttentionView::expectedValue(const UtteranceResult& r, Direction d, int h
     return heads ? sum / static_cast<double>(heads) : 0.0;
 }
 
-double AttentionView::cellValue(int token, int av) const { return m_map->data()->cell(av, token); }  // equal copies past a single cell
+double AttentionView::cellValue(int token, int av) const {
+    return m_map->data()->cell(av, token);
+}  // equal copies past a single cell
 
 void AttentionView::rebuild() {
     const std::int64_t tokens = m_result ? m_result->textLength : 0;
@@ -153,7 +157,8 @@ void AttentionView::rebuild() {
         m_map->data()->setRange(QCPRange(0, 0), QCPRange(0, 0));
         m_map->data()->fill(0);
         m_map->setVisible(false);
-        if (m_result && m_status->message().isEmpty()) m_status->setMessage(tr("no attention: the utterance has no text or no audio-visual positions"));
+        if (m_result && m_status->message().isEmpty())
+            m_status->setMessage(tr("no attention: the utterance has no text or no audio-visual positions"));
         m_plot->replot(QCustomPlot::rpQueuedReplot);
         return;
     }
@@ -175,7 +180,9 @@ void AttentionView::rebuild() {
     // Token pieces on the rows ("▁" marks a word start in SentencePiece pieces).
     auto ticker = QSharedPointer<QCPAxisTickerText>::create();
     for (std::int64_t t = 0; t < tokens; ++t) {
-        QString piece = t < static_cast<std::int64_t>(m_result->tokenPieces.size()) ? QString::fromStdString(m_result->tokenPieces[static_cast<std::size_t>(t)]) : QString::number(t);
+        QString piece = t < static_cast<std::int64_t>(m_result->tokenPieces.size())
+                            ? QString::fromStdString(m_result->tokenPieces[static_cast<std::size_t>(t)])
+                            : QString::number(t);
         ticker->addTick(static_cast<double>(t), piece.replace(QChar(0x2581), QChar(' ')).trimmed());
     }
     m_plot->yAxis->setTicker(ticker);
@@ -206,7 +213,8 @@ void AttentionView::setTime(double t) {
         }
         return best;
     };
-    if (static_cast<std::int64_t>(m_result->positions.size()) < m_result->textLength + m_result->audioLength + m_result->visualLength) return;
+    if (static_cast<std::int64_t>(m_result->positions.size()) < m_result->textLength + m_result->audioLength + m_result->visualLength)
+        return;
     const auto audio = place(m_cursorAudio, 0, m_result->audioLength);
     const auto visual = place(m_cursorVisual, m_result->audioLength, m_result->visualLength);
     const int column = static_cast<int>(std::max(audio, visual));

@@ -93,11 +93,14 @@ void ComparisonView::setUtterance(int utterance) {
 }
 
 void ComparisonView::refreshTable() {
-    const auto name = [](StudioSession* s) { return s->model()->manifest() ? QFileInfo(s->model()->checkpointPath()).fileName() : QObject::tr("(none)"); };
+    const auto name = [](StudioSession* s) {
+        return s->model()->manifest() ? QFileInfo(s->model()->checkpointPath()).fileName() : QObject::tr("(none)");
+    };
     m_title->setText(tr("A: <b>%1</b> &nbsp; vs &nbsp; B: <b>%2</b>").arg(name(m_first), name(m_second)));
     m_disagreements = 0;
     const auto* utterances = m_dialogue >= 0 && m_dialogue < static_cast<int>(m_first->dataset().dialogues.size())
-                                 ? &m_first->dataset().dialogues[static_cast<std::size_t>(m_dialogue)].utterances : nullptr;
+                                 ? &m_first->dataset().dialogues[static_cast<std::size_t>(m_dialogue)].utterances
+                                 : nullptr;
     m_table->setRowCount(utterances ? static_cast<int>(utterances->size()) : 0);
     for (int u = 0; u < m_table->rowCount(); ++u) {
         const auto& utterance = (*utterances)[static_cast<std::size_t>(u)];
@@ -111,8 +114,9 @@ void ComparisonView::refreshTable() {
             gap = 0;
             for (int e = 0; e < kExpertCount; ++e) gap += std::abs(ga[static_cast<std::size_t>(e)] - gb[static_cast<std::size_t>(e)]);
         }
-        const QStringList cells = {QString::number(u + 1), QString::fromStdString(utterance.text), goldText(utterance), predictionText(a),
-                                   predictionText(b), std::isnan(gap) ? QString() : QString::number(gap, 'f', 3)};
+        const QStringList cells = {QString::number(u + 1), QString::fromStdString(utterance.text),
+                                   goldText(utterance),    predictionText(a),
+                                   predictionText(b),      std::isnan(gap) ? QString() : QString::number(gap, 'f', 3)};
         for (int c = 0; c < cells.size(); ++c) {
             auto* item = new QTableWidgetItem(cells[c]);
             if (differ && (c == 3 || c == 4)) {

@@ -48,12 +48,20 @@ bool CurrentUtterance::textOnly() const {
     return m && !m->modalities.hasClipInput();
 }
 
-const Utterance* CurrentUtterance::utterance() const { return m_annotations->utterance(m_ref); }
+const Utterance* CurrentUtterance::utterance() const {
+    return m_annotations->utterance(m_ref);
+}
 
-const UtteranceResult* CurrentUtterance::result() const { return m_analysis->result(m_ref); }
+const UtteranceResult* CurrentUtterance::result() const {
+    return m_analysis->result(m_ref);
+}
 
-const UtteranceResult* CurrentUtterance::ablationResult() const { return m_analysis->ablationResult(m_ref); }
+const UtteranceResult* CurrentUtterance::ablationResult() const {
+    return m_analysis->ablationResult(m_ref);
+}
 
-const Manifest* CurrentUtterance::manifest() const { return m_model->manifest(); }
+const Manifest* CurrentUtterance::manifest() const {
+    return m_model->manifest();
+}
 
 }  // namespace egmf::ui

@@ -76,7 +76,8 @@ void DialogueBrowser::fillChoices() {
     }
     const auto* manifest = m_session->model()->manifest();
     QStringList labels;
-    for (const auto& l : manifest && !manifest->labels.empty() ? manifest->labels : m_session->dataset().labels) labels << QString::fromStdString(l);
+    for (const auto& l : manifest && !manifest->labels.empty() ? manifest->labels : m_session->dataset().labels)
+        labels << QString::fromStdString(l);
     const auto fill = [](QComboBox* box, const QStringList& items) {
         const QSignalBlocker block(box);
         const auto keep = box->currentText();

@@ -87,13 +87,15 @@ void DialogueTreeModel::recount(int dialogue) {
 
 QModelIndex DialogueTreeModel::index(int row, int column, const QModelIndex& parent) const {
     if (row < 0 || column < 0 || column >= ColumnCount) return {};
-    if (!parent.isValid()) return row == 0 && !m_session->dataset().dialogues.empty() ? createIndex(row, column, kDatasetLevel) : QModelIndex();
+    if (!parent.isValid())
+        return row == 0 && !m_session->dataset().dialogues.empty() ? createIndex(row, column, kDatasetLevel) : QModelIndex();
     if (parent.internalId() == kDatasetLevel) {
         return row < static_cast<int>(m_splitDialogues.size()) ? createIndex(row, column, kSplitLevel) : QModelIndex();
     }
     if (parent.internalId() == kSplitLevel) {
         const auto& members = m_splitDialogues[static_cast<std::size_t>(parent.row())];
-        return row < static_cast<int>(members.size()) ? createIndex(row, column, kDialogueBase + static_cast<quintptr>(parent.row())) : QModelIndex();
+        return row < static_cast<int>(members.size()) ? createIndex(row, column, kDialogueBase + static_cast<quintptr>(parent.row()))
+                                                      : QModelIndex();
     }
     return {};
 }
@@ -112,7 +114,9 @@ int DialogueTreeModel::rowCount(const QModelIndex& parent) const {
     return 0;
 }
 
-int DialogueTreeModel::columnCount(const QModelIndex&) const { return ColumnCount; }
+int DialogueTreeModel::columnCount(const QModelIndex&) const {
+    return ColumnCount;
+}
 
 QVariant DialogueTreeModel::headerData(int section, Qt::Orientation orientation, int role) const {
     if (orientation != Qt::Horizontal || section < 0 || section >= ColumnCount) return {};
@@ -156,16 +160,23 @@ QVariant DialogueTreeModel::data(const QModelIndex& index, int role) const {
         switch (index.column()) {
             case Name:
                 if (level == kDatasetLevel) return QFileInfo(m_session->annotations()->datasetPath()).fileName();
-                if (level == kSplitLevel) return QStringLiteral("%1 (%2)").arg(m_splitNames[index.row()]).arg(m_splitDialogues[static_cast<std::size_t>(index.row())].size());
+                if (level == kSplitLevel)
+                    return QStringLiteral("%1 (%2)")
+                        .arg(m_splitNames[index.row()])
+                        .arg(m_splitDialogues[static_cast<std::size_t>(index.row())].size());
                 {
                     // "train/dia3" under the "train" row reads as "dia3".
                     const auto id = QString::fromStdString(m_session->dataset().dialogues[static_cast<std::size_t>(dialogue)].id);
                     return id.mid(id.lastIndexOf('/') + 1);
                 }
-            case Utterances: return counts.utterances;
-            case Analysed: return counts.analysed;
-            case Wrong: return counts.analysed ? QVariant(counts.wrong) : QVariant();
-            default: return {};
+            case Utterances:
+                return counts.utterances;
+            case Analysed:
+                return counts.analysed;
+            case Wrong:
+                return counts.analysed ? QVariant(counts.wrong) : QVariant();
+            default:
+                return {};
         }
     }
     if (role == Qt::ToolTipRole && dialogue >= 0) {

@@ -34,7 +34,11 @@ private:
         QPointer<EngineBridge> bridge = m_bridge;
         if (!bridge) return;
         QMetaObject::invokeMethod(
-            bridge.data(), [bridge, emitter = std::forward<F>(emitter)] { if (bridge) emitter(bridge.data()); }, Qt::QueuedConnection);
+            bridge.data(),
+            [bridge, emitter = std::forward<F>(emitter)] {
+                if (bridge) emitter(bridge.data());
+            },
+            Qt::QueuedConnection);
     }
     QPointer<EngineBridge> m_bridge;
 };

@@ -41,7 +41,8 @@ GateSummaryView::GateSummaryView(QWidget* parent) : QWidget(parent) {
     row->addStretch();
     row->addWidget(exportButton);
     layout->addLayout(row);
-    connect(exportButton, &QPushButton::clicked, this, [this] { exportPlotInteractively(m_plot, this, QStringLiteral("gates-dialogue.png")); });
+    connect(exportButton, &QPushButton::clicked, this,
+            [this] { exportPlotInteractively(m_plot, this, QStringLiteral("gates-dialogue.png")); });
     connect(m_plot, &QCustomPlot::mousePress, this, [this](QMouseEvent* event) {
         const auto u = static_cast<int>(std::lround(m_plot->xAxis->pixelToCoord(event->position().x()))) - 1;
         if (u >= 0 && u < m_count) Q_EMIT utteranceClicked(u);
@@ -53,7 +54,8 @@ std::array<double, kExpertCount> GateSummaryView::meanGates(const UtteranceResul
     const auto& g = r.gates.gates;
     if (g.shape.size() != 2 || g.shape[0] == 0 || g.shape[1] != kExpertCount) return mean;
     for (std::int64_t i = 0; i < g.shape[0]; ++i) {
-        for (int e = 0; e < kExpertCount; ++e) mean[static_cast<std::size_t>(e)] += g.values[static_cast<std::size_t>(i * kExpertCount + e)];
+        for (int e = 0; e < kExpertCount; ++e)
+            mean[static_cast<std::size_t>(e)] += g.values[static_cast<std::size_t>(i * kExpertCount + e)];
     }
     for (auto& m : mean) m /= static_cast<double>(g.shape[0]);
     return mean;

@@ -78,9 +78,12 @@ GatesView::GatesView(QWidget* parent) : QWidget(parent) {
 
 const Matrix& GatesView::gateMatrix(const UtteranceResult& r, Gates gates) {
     switch (gates) {
-        case Gates::Feature: return r.gates.featureGates;
-        case Gates::Context: return r.gates.contextGates;
-        default: return r.gates.gates;
+        case Gates::Feature:
+            return r.gates.featureGates;
+        case Gates::Context:
+            return r.gates.contextGates;
+        default:
+            return r.gates.gates;
     }
 }
 
@@ -119,14 +122,15 @@ void GatesView::rebuild() {
     if (m_result) {
         const auto& g = gateMatrix(*m_result, m_gates);
         const auto& positions = m_result->positions;
-        const bool shaped = g.shape.size() == 2 && g.shape[1] == kExpertCount && g.shape[0] == static_cast<std::int64_t>(positions.size()) &&
-                            m_result->gates.alpha.size() == positions.size();
+        const bool shaped = g.shape.size() == 2 && g.shape[1] == kExpertCount &&
+                            g.shape[0] == static_cast<std::int64_t>(positions.size()) && m_result->gates.alpha.size() == positions.size();
         if (shaped) {
             for (std::size_t i = 0; i < positions.size(); ++i) {
                 const auto lane = static_cast<std::size_t>(positions[i].modality);
                 const double t = positions[i].timeSec;
                 end = std::max(end, t);
-                for (int e = 0; e < kExpertCount; ++e) m_graphs[lane][static_cast<std::size_t>(e)]->addData(t, g.values[i * kExpertCount + static_cast<std::size_t>(e)]);
+                for (int e = 0; e < kExpertCount; ++e)
+                    m_graphs[lane][static_cast<std::size_t>(e)]->addData(t, g.values[i * kExpertCount + static_cast<std::size_t>(e)]);
                 m_graphs[lane][kExpertCount]->addData(t, m_result->gates.alpha[i]);
             }
         } else if (m_status->message().isEmpty()) {

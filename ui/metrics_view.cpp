@@ -47,7 +47,8 @@ MetricsView::MetricsView(StudioSession* session, QWidget* parent) : QWidget(pare
         const auto gold = std::lround(m_plot->yAxis->pixelToCoord(event->position().y()));
         const auto n = static_cast<long>(m_labels.size());
         if (gold >= 0 && gold < n && predicted >= 0 && predicted < n) {
-            Q_EMIT cellClicked(QString::fromStdString(m_labels[static_cast<std::size_t>(gold)]), QString::fromStdString(m_labels[static_cast<std::size_t>(predicted)]));
+            Q_EMIT cellClicked(QString::fromStdString(m_labels[static_cast<std::size_t>(gold)]),
+                               QString::fromStdString(m_labels[static_cast<std::size_t>(predicted)]));
         }
     });
     recompute();
@@ -58,9 +59,13 @@ void MetricsView::setSplit(const QString& split) {
     recompute();
 }
 
-double MetricsView::mapCell(int gold, int predicted) const { return m_map->data()->cell(predicted, gold); }
+double MetricsView::mapCell(int gold, int predicted) const {
+    return m_map->data()->cell(predicted, gold);
+}
 
-QString MetricsView::summary() const { return m_text->text(); }
+QString MetricsView::summary() const {
+    return m_text->text();
+}
 
 void MetricsView::recompute() {
     m_contributions.clear();
@@ -105,7 +110,8 @@ void MetricsView::update(int d) {
 void MetricsView::redraw() {
     const auto* manifest = m_session->model()->manifest();
     const int analysed = m_analysed, total = m_total;
-    const QString scope = tr("%1 of %2 utterances analysed%3").arg(analysed).arg(total).arg(m_split.isEmpty() ? QString() : tr(" (%1 split)").arg(m_split));
+    const QString scope =
+        tr("%1 of %2 utterances analysed%3").arg(analysed).arg(total).arg(m_split.isEmpty() ? QString() : tr(" (%1 split)").arg(m_split));
     m_confusion.clear();
     m_labels.clear();
     m_scatter->data()->clear();
@@ -125,7 +131,8 @@ void MetricsView::redraw() {
             const auto report = eval::regress(goldScores, predictedScores, eval::MsaScale::Mosi);
             const auto opt = [](const std::optional<double>& v) { return v ? QString::number(*v, 'f', 4) : QStringLiteral("n/a"); };
             m_text->setText(scope + tr("<br>MAE <b>%1</b> &nbsp; Pearson <b>%2</b> &nbsp; Acc-2 %3 &nbsp; Acc-7 %4")
-                                        .arg(report.mae, 0, 'f', 4).arg(opt(report.pearson), opt(report.acc2NonZero), opt(report.acc7)));
+                                        .arg(report.mae, 0, 'f', 4)
+                                        .arg(opt(report.pearson), opt(report.acc2NonZero), opt(report.acc7)));
             for (std::size_t i = 0; i < goldScores.size(); ++i) m_scatter->addData(goldScores[i], predictedScores[i]);
         }
         m_plot->xAxis->setTicker(QSharedPointer<QCPAxisTicker>::create());
@@ -148,7 +155,9 @@ void MetricsView::redraw() {
             const auto report = eval::classifyCounts(m_pairs, m_labels);
             m_confusion = report.confusion;
             m_text->setText(scope + tr("<br>Accuracy <b>%1</b> &nbsp; weighted F1 <b>%2</b> &nbsp; macro F1 %3 &nbsp; kappa %4")
-                                        .arg(report.accuracy, 0, 'f', 4).arg(report.weightedF1, 0, 'f', 4).arg(report.macroF1, 0, 'f', 4)
+                                        .arg(report.accuracy, 0, 'f', 4)
+                                        .arg(report.weightedF1, 0, 'f', 4)
+                                        .arg(report.macroF1, 0, 'f', 4)
                                         .arg(report.kappa ? QString::number(*report.kappa, 'f', 3) : QStringLiteral("n/a")));
         }
         m_map->setVisible(true);

@@ -49,13 +49,21 @@ void ModelSlot::cancelLoad() {
     Q_EMIT loadFailed(tr("Loading %1 was cancelled; the model in use stays").arg(QFileInfo(m_loadingPath).fileName()));
 }
 
-QString ModelSlot::checkpointPath() const { return m_model ? QString::fromStdString(m_model->checkpoint) : QString(); }
+QString ModelSlot::checkpointPath() const {
+    return m_model ? QString::fromStdString(m_model->checkpoint) : QString();
+}
 
-QString ModelSlot::deviceName() const { return m_model ? QString::fromStdString(m_model->device) : QString(); }
+QString ModelSlot::deviceName() const {
+    return m_model ? QString::fromStdString(m_model->device) : QString();
+}
 
-QString ModelSlot::dtypeName() const { return m_model ? QString::fromStdString(m_model->dtype) : QString(); }
+QString ModelSlot::dtypeName() const {
+    return m_model ? QString::fromStdString(m_model->dtype) : QString();
+}
 
-bool ModelSlot::isRegression() const { return m_model && m_model->manifest.task == Task::Regression; }
+bool ModelSlot::isRegression() const {
+    return m_model && m_model->manifest.task == Task::Regression;
+}
 
 void ModelSlot::setPluginFolders(const QStringList& folders) {
     m_plugins->setSearchPath(folders);

@@ -119,7 +119,9 @@ void PlayerController::syncToAudio() {
     m_anchorClock += std::abs(gap) > 0.25 ? gap : 0.05 * gap;
 }
 
-double PlayerController::clipTime() const { return m_utterance < 0 ? 0.0 : clock() - clipStart(m_utterance); }
+double PlayerController::clipTime() const {
+    return m_utterance < 0 ? 0.0 : clock() - clipStart(m_utterance);
+}
 
 double PlayerController::clipStart(int utterance) const {
     double start = 0;
@@ -127,13 +129,21 @@ double PlayerController::clipStart(int utterance) const {
     return start;
 }
 
-double PlayerController::dialogueTime() const { return m_utterance < 0 ? 0.0 : clock(); }
+double PlayerController::dialogueTime() const {
+    return m_utterance < 0 ? 0.0 : clock();
+}
 
-double PlayerController::dialogueDuration() const { return clipStart(static_cast<int>(m_clips.size())); }
+double PlayerController::dialogueDuration() const {
+    return clipStart(static_cast<int>(m_clips.size()));
+}
 
-bool PlayerController::audible() const { return m_output->available(); }
+bool PlayerController::audible() const {
+    return m_output->available();
+}
 
-QString PlayerController::audioStatus() const { return m_output->available() ? QString() : m_output->unavailableReason(); }
+QString PlayerController::audioStatus() const {
+    return m_output->available() ? QString() : m_output->unavailableReason();
+}
 
 void PlayerController::openClip(int utterance, double at) {
     const auto& clip = m_clips[static_cast<std::size_t>(utterance)];
@@ -228,7 +238,9 @@ void PlayerController::pause() {
     Q_EMIT tick(m_utterance, clipTime());
 }
 
-void PlayerController::togglePlay() { m_playing ? pause() : play(); }
+void PlayerController::togglePlay() {
+    m_playing ? pause() : play();
+}
 
 void PlayerController::seek(int utterance, double at) {
     if (m_clips.empty()) return;
@@ -277,7 +289,9 @@ void PlayerController::setSpeed(double speed) {
     restartClock(at);
 }
 
-void PlayerController::setVolume(double volume) { m_output->setVolume(volume); }
+void PlayerController::setVolume(double volume) {
+    m_output->setVolume(volume);
+}
 
 void PlayerController::takeDueFrames(double t) {
     if (!m_stream) return;
@@ -296,7 +310,8 @@ void PlayerController::takeDueFrames(double t) {
     if (m_image.width() != w || m_image.height() != h || m_image.format() != QImage::Format_RGB888) {
         m_image = QImage(w, h, QImage::Format_RGB888);
     }
-    for (int y = 0; y < h; ++y) std::memcpy(m_image.scanLine(y), m_shown.rgb.data() + static_cast<std::size_t>(y) * w * 3, static_cast<std::size_t>(w) * 3);
+    for (int y = 0; y < h; ++y)
+        std::memcpy(m_image.scanLine(y), m_shown.rgb.data() + static_cast<std::size_t>(y) * w * 3, static_cast<std::size_t>(w) * 3);
     m_frameTime = m_shown.timeSec - offset;
     if (m_playing) {
         ++m_stats.presented;

@@ -26,20 +26,20 @@ namespace egmf::ui {
 class AudioOutput;
 
 struct PlayerClip {
-    QString path;           ///< empty: no clip (the utterance is shown for `durationSec` as text)
+    QString path;  ///< empty: no clip (the utterance is shown for `durationSec` as text)
     /// The range of the file that is this utterance (a transcript cue in a long clip); clip
     /// time 0 is `startSec`. endSec 0: to the end of the file.
     double startSec = 0, endSec = 0;
     double durationSec = 0;
     double framesPerSecond = 25;
-    bool hasVideo = true;   ///< false for a sound-only clip: it plays its audio, with no picture stream
-    QString error;          ///< why the clip cannot be played, when it cannot
+    bool hasVideo = true;  ///< false for a sound-only clip: it plays its audio, with no picture stream
+    QString error;         ///< why the clip cannot be played, when it cannot
 };
 
 struct PlaybackStats {
-    int presented = 0;  ///< frames shown
-    int dropped = 0;    ///< frames decoded but skipped because a later one was already due
-    int late = 0;       ///< frames shown more than one frame period after their time
+    int presented = 0;    ///< frames shown
+    int dropped = 0;      ///< frames decoded but skipped because a later one was already due
+    int late = 0;         ///< frames shown more than one frame period after their time
     double expected = 0;  ///< frames the played span holds at the clips' rates
 };
 
@@ -57,9 +57,9 @@ public:
 
     bool playing() const { return m_playing; }
     int utterance() const { return m_utterance; }
-    double clipTime() const;                 ///< seconds into the current clip, from the clock
+    double clipTime() const;  ///< seconds into the current clip, from the clock
     double dialogueTime() const;
-    double clipStart(int utterance) const;   ///< dialogue time where the utterance starts
+    double clipStart(int utterance) const;  ///< dialogue time where the utterance starts
     double dialogueDuration() const;
     double speed() const { return m_speed; }
     double frameTime() const { return m_frameTime; }  ///< time of the frame on screen
@@ -120,16 +120,16 @@ private:
     double m_frameTime = -1;
     AudioOutput* m_output;
     std::future<std::vector<float>> m_pendingAudio;  ///< the dialogue's audio, being decoded
-    std::vector<float> m_dialogueAudio;   ///< at speed 1, at the device's rate
-    std::vector<float> m_stretched;       ///< at the current speed
+    std::vector<float> m_dialogueAudio;              ///< at speed 1, at the device's rate
+    std::vector<float> m_stretched;                  ///< at the current speed
     bool m_audioRunning = false;
     bool m_errorReported = false;
     QTimer m_timer;
     QElapsedTimer m_wall;
-    double m_origin = 0;       ///< dialogue time when the clock (re)started
+    double m_origin = 0;                         ///< dialogue time when the clock (re)started
     double m_anchorClock = 0, m_anchorWall = 0;  ///< the clock is anchorClock + (wall - anchorWall) * speed
     bool m_audioStarted = false;                 ///< the device has begun playing this play()'s samples
-    double m_spanStart = -1;   ///< dialogue time where the current played span began
+    double m_spanStart = -1;                     ///< dialogue time where the current played span began
     bool m_playing = false, m_continuous = true;
     double m_speed = 1.0;
     PlaybackStats m_stats;

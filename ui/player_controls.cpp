@@ -54,9 +54,8 @@ PlayerControls::PlayerControls(PlayerController* player, QWidget* parent) : QWid
     connect(m_forward, &QToolButton::clicked, player, [player] { player->stepFrame(1); });
     connect(m_speed, &QComboBox::currentIndexChanged, player, [this] { m_player->setSpeed(m_speed->currentData().toDouble()); });
     connect(m_volume, &QSlider::valueChanged, player, [this](int v) { m_player->setVolume(v / 100.0); });
-    connect(player, &PlayerController::playingChanged, this, [this](bool playing) {
-        m_play->setIcon(style()->standardIcon(playing ? QStyle::SP_MediaPause : QStyle::SP_MediaPlay));
-    });
+    connect(player, &PlayerController::playingChanged, this,
+            [this](bool playing) { m_play->setIcon(style()->standardIcon(playing ? QStyle::SP_MediaPause : QStyle::SP_MediaPlay)); });
     connect(player, &PlayerController::tick, this, &PlayerControls::updateTime);
     player->setVolume(0.8);
     updateTime();

@@ -10,8 +10,9 @@ PlotMessage::PlotMessage(QWidget* plot) : QLabel(plot) {
     setWordWrap(true);
     setAlignment(Qt::AlignCenter);
     setAttribute(Qt::WA_TransparentForMouseEvents);  // clicks still reach the plot
-    setStyleSheet(QStringLiteral("QLabel { background: rgba(255, 255, 255, 215); color: #202020; border-radius: 4px; "
-                                 "padding: 6px; font-size: 12pt; }"));
+    setStyleSheet(
+        QStringLiteral("QLabel { background: rgba(255, 255, 255, 215); color: #202020; border-radius: 4px; "
+                       "padding: 6px; font-size: 12pt; }"));
     plot->installEventFilter(this);
     hide();
 }

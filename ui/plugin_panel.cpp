@@ -28,23 +28,35 @@ QString describeCheckpoint(const CheckpointInfo& info, const QString& plugin) {
     const auto& m = info.manifest;
     QStringList labels;
     for (const auto& l : m.labels) labels << QString::fromStdString(l);
-    QString html = QStringLiteral("<b>%1</b> read by <i>%2</i><br>").arg(QString::fromStdString(m.architecture).toUpper(), plugin.toHtmlEscaped());
+    QString html =
+        QStringLiteral("<b>%1</b> read by <i>%2</i><br>").arg(QString::fromStdString(m.architecture).toUpper(), plugin.toHtmlEscaped());
     html += m.task == Task::Regression ? QObject::tr("Task: regression (score %1..%2)<br>").arg(m.scoreMin).arg(m.scoreMax)
-                                       : QObject::tr("Task: classification, %1 labels: %2<br>").arg(m.labels.size()).arg(labels.join(QStringLiteral(", ")).toHtmlEscaped());
-    html += QObject::tr("Fusion d=%1, %2 heads; audio %3 dims, visual %4 dims<br>").arg(m.fusionDim).arg(m.fusionHeads).arg(m.audioFeatureDim).arg(m.visualFeatureDim);
+                                       : QObject::tr("Task: classification, %1 labels: %2<br>")
+                                             .arg(m.labels.size())
+                                             .arg(labels.join(QStringLiteral(", ")).toHtmlEscaped());
+    html += QObject::tr("Fusion d=%1, %2 heads; audio %3 dims, visual %4 dims<br>")
+                .arg(m.fusionDim)
+                .arg(m.fusionHeads)
+                .arg(m.audioFeatureDim)
+                .arg(m.visualFeatureDim);
     html += QObject::tr("LLM: %1, %2 layers, hidden %3, %4/%5 heads, vocabulary %6<br>")
-                .arg(QString::fromStdString(m.llm.modelType)).arg(m.llm.numHiddenLayers).arg(m.llm.hiddenSize)
-                .arg(m.llm.numAttentionHeads).arg(m.llm.numKeyValueHeads).arg(m.llm.vocabSize);
+                .arg(QString::fromStdString(m.llm.modelType))
+                .arg(m.llm.numHiddenLayers)
+                .arg(m.llm.hiddenSize)
+                .arg(m.llm.numAttentionHeads)
+                .arg(m.llm.numKeyValueHeads)
+                .arg(m.llm.vocabSize);
     if (m.huggingFace) {
-        html += QObject::tr("Hugging Face base: <tt>%1</tt> (%2), adapter: <tt>%3</tt><br>")
-                    .arg(QString::fromStdString(m.huggingFace->baseModel).toHtmlEscaped(), QString::fromStdString(m.llm.torchDtype),
-                         m.huggingFace->adapter.empty() ? QObject::tr("none") : QString::fromStdString(m.huggingFace->adapter).toHtmlEscaped());
+        html +=
+            QObject::tr("Hugging Face base: <tt>%1</tt> (%2), adapter: <tt>%3</tt><br>")
+                .arg(QString::fromStdString(m.huggingFace->baseModel).toHtmlEscaped(), QString::fromStdString(m.llm.torchDtype),
+                     m.huggingFace->adapter.empty() ? QObject::tr("none") : QString::fromStdString(m.huggingFace->adapter).toHtmlEscaped());
     }
     html += m.lora ? QObject::tr("LoRA: rank %1, alpha %2 on %3<br>").arg(m.lora->rank).arg(m.lora->alpha).arg(QString::fromStdString([&] {
-                         std::string t;
-                         for (const auto& x : m.lora->targetModules) t += (t.empty() ? "" : ", ") + x;
-                         return t;
-                     }()))
+        std::string t;
+        for (const auto& x : m.lora->targetModules) t += (t.empty() ? "" : ", ") + x;
+        return t;
+    }()))
                    : QObject::tr("LoRA: none<br>");
     html += QObject::tr("%1 parameters in %2 tensors<br>").arg(info.parameterCount).arg(info.tensorCount);
     const double gib = 1024.0 * 1024.0 * 1024.0;
@@ -53,7 +65,8 @@ QString describeCheckpoint(const CheckpointInfo& info, const QString& plugin) {
                 .arg(static_cast<double>(estimateLoadedBytes(m, "bfloat16")) / gib, 0, 'f', 2);
     const auto provenance = nlohmann::json::parse(m.provenanceJson, nullptr, false);
     if (provenance.is_object() && provenance.contains("command")) {
-        html += QObject::tr("Trained by: <tt>%1</tt>").arg(QString::fromStdString(provenance["command"].get<std::string>()).toHtmlEscaped());
+        html +=
+            QObject::tr("Trained by: <tt>%1</tt>").arg(QString::fromStdString(provenance["command"].get<std::string>()).toHtmlEscaped());
         if (provenance.contains("best_epoch")) html += QObject::tr(" (best epoch %1)").arg(provenance["best_epoch"].get<int>());
         html += QStringLiteral("<br>");
     }
@@ -117,7 +130,8 @@ PluginPanel::PluginPanel(StudioSession* session, QWidget* parent) : QWidget(pare
         if (!path.isEmpty()) inspect(path);
     });
     connect(file, &QPushButton::clicked, this, [this] {
-        const auto path = QFileDialog::getOpenFileName(this, tr("A checkpoint file"), {}, tr("Checkpoints (*.egmf *.json *.safetensors);;All files (*)"));
+        const auto path =
+            QFileDialog::getOpenFileName(this, tr("A checkpoint file"), {}, tr("Checkpoints (*.egmf *.json *.safetensors);;All files (*)"));
         if (!path.isEmpty()) inspect(path);
     });
     connect(m_path->lineEdit(), &QLineEdit::returnPressed, this, [this] { inspect(m_path->currentText()); });
@@ -183,7 +197,8 @@ void PluginPanel::refresh() {
     m_table->setRowCount(static_cast<int>(plugins.size()));
     for (int row = 0; row < static_cast<int>(plugins.size()); ++row) {
         const auto& p = plugins[static_cast<std::size_t>(row)];
-        const QStringList cells = {p.name, p.version, p.formats.join(QStringLiteral(", ")), QString::fromLatin1(plugin::stateName(p.state)), p.file};
+        const QStringList cells = {p.name, p.version, p.formats.join(QStringLiteral(", ")), QString::fromLatin1(plugin::stateName(p.state)),
+                                   p.file};
         for (int c = 0; c < cells.size(); ++c) {
             auto* item = new QTableWidgetItem(cells[c]);
             item->setToolTip(p.reason.isEmpty() ? cells[c] : p.reason);
@@ -209,12 +224,14 @@ bool PluginPanel::inspect(const QString& path) {
     auto match = m_session->model()->plugins().loaderFor(path.toStdString());
     refresh();  // probing may have found broken plugins
     if (!match) {
-        m_summary->setHtml(QStringLiteral("<span style='color:#a00'>%1</span>").arg(QString::fromStdString(match.error().message).toHtmlEscaped().replace('\n', QStringLiteral("<br>"))));
+        m_summary->setHtml(QStringLiteral("<span style='color:#a00'>%1</span>")
+                               .arg(QString::fromStdString(match.error().message).toHtmlEscaped().replace('\n', QStringLiteral("<br>"))));
         return false;
     }
     auto info = match->loader->inspect(path.toStdString());
     if (!info) {
-        m_summary->setHtml(QStringLiteral("<span style='color:#a00'>%1</span>").arg(QString::fromStdString(info.error().message).toHtmlEscaped()));
+        m_summary->setHtml(
+            QStringLiteral("<span style='color:#a00'>%1</span>").arg(QString::fromStdString(info.error().message).toHtmlEscaped()));
         return false;
     }
     m_summary->setHtml(describeCheckpoint(*info, m_session->model()->plugins().plugins()[match->index].name));
@@ -229,6 +246,8 @@ void PluginPanel::load() {
     m_session->model()->load(m_path->currentText(), m_device->currentData().toString());
 }
 
-QString PluginPanel::summaryText() const { return m_summary->toPlainText(); }
+QString PluginPanel::summaryText() const {
+    return m_summary->toPlainText();
+}
 
 }  // namespace egmf::ui

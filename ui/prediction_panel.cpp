@@ -84,8 +84,10 @@ PredictionPanel::PredictionPanel(StudioSession* session, QWidget* parent) : QWid
 
 AnalyzeOptions PredictionPanel::ablation() const {
     AnalyzeOptions options;
-    for (int m = 0; m < kModalityCount; ++m) options.disabledModalities.set(static_cast<std::size_t>(m), m_modalities[static_cast<std::size_t>(m)]->isChecked());
-    for (int e = 0; e < kExpertCount; ++e) options.disabledExperts.set(static_cast<std::size_t>(e), m_experts[static_cast<std::size_t>(e)]->isChecked());
+    for (int m = 0; m < kModalityCount; ++m)
+        options.disabledModalities.set(static_cast<std::size_t>(m), m_modalities[static_cast<std::size_t>(m)]->isChecked());
+    for (int e = 0; e < kExpertCount; ++e)
+        options.disabledExperts.set(static_cast<std::size_t>(e), m_experts[static_cast<std::size_t>(e)]->isChecked());
     return options;
 }
 
@@ -109,7 +111,9 @@ double PredictionPanel::bar(bool ablated, int labelIndex) const {
     return std::nan("");
 }
 
-QString PredictionPanel::differenceText() const { return m_difference->text(); }
+QString PredictionPanel::differenceText() const {
+    return m_difference->text();
+}
 
 void PredictionPanel::refresh() {
     m_full->data()->clear();
@@ -133,8 +137,9 @@ void PredictionPanel::refresh() {
         return;
     }
     const auto text = QString::fromStdString(u->text).toHtmlEscaped();
-    QString summary = u->speaker.empty() ? text + QStringLiteral("<br>")  // the user's own clips have no speaker
-                                         : QStringLiteral("<b>%1</b>: %2<br>").arg(QString::fromStdString(u->speaker).toHtmlEscaped(), text);
+    QString summary = u->speaker.empty()
+                          ? text + QStringLiteral("<br>")  // the user's own clips have no speaker
+                          : QStringLiteral("<b>%1</b>: %2<br>").arg(QString::fromStdString(u->speaker).toHtmlEscaped(), text);
     summary += tr("Gold: <b>%1</b>").arg(goldText(*u).isEmpty() ? tr("none") : goldText(*u));
     if (!r) {
         summary += tr("<br><i>analysing...</i>");
@@ -142,7 +147,8 @@ void PredictionPanel::refresh() {
         summary += tr(" &nbsp; Prediction: <b>%1</b> &nbsp; Generated: <tt>%2</tt>")
                        .arg(QString::fromStdString(r->prediction), QString::fromStdString(r->generated).toHtmlEscaped());
         if (!r->scoredPrediction.empty()) summary += tr(" &nbsp; Scored: <b>%1</b>").arg(QString::fromStdString(r->scoredPrediction));
-        if (!r->error.empty()) summary += QStringLiteral("<br><span style='color:#b00'>%1</span>").arg(QString::fromStdString(r->error).toHtmlEscaped());
+        if (!r->error.empty())
+            summary += QStringLiteral("<br><span style='color:#b00'>%1</span>").arg(QString::fromStdString(r->error).toHtmlEscaped());
         for (const auto& warning : r->warnings) {
             summary += QStringLiteral("<br><span style='color:#a60'>%1</span>").arg(QString::fromStdString(warning).toHtmlEscaped());
         }
@@ -181,10 +187,16 @@ void PredictionPanel::refresh() {
     }
     // The difference from the full model, in words.
     if (r && a) {
-        QString text = tr("%1: prediction %2 \u2192 %3").arg(m_session->analysis()->ablationDescription(), QString::fromStdString(r->prediction), QString::fromStdString(a->prediction));
+        QString text = tr("%1: prediction %2 \u2192 %3")
+                           .arg(m_session->analysis()->ablationDescription(), QString::fromStdString(r->prediction),
+                                QString::fromStdString(a->prediction));
         if (!r->probabilities.empty() && r->probabilities.size() == a->probabilities.size()) {
-            const auto best = static_cast<std::size_t>(std::max_element(r->probabilities.begin(), r->probabilities.end()) - r->probabilities.begin());
-            text += tr(" (p(%1) %2 \u2192 %3)").arg(QString::fromStdString(r->labels[best])).arg(r->probabilities[best], 0, 'f', 2).arg(a->probabilities[best], 0, 'f', 2);
+            const auto best =
+                static_cast<std::size_t>(std::max_element(r->probabilities.begin(), r->probabilities.end()) - r->probabilities.begin());
+            text += tr(" (p(%1) %2 \u2192 %3)")
+                        .arg(QString::fromStdString(r->labels[best]))
+                        .arg(r->probabilities[best], 0, 'f', 2)
+                        .arg(a->probabilities[best], 0, 'f', 2);
         }
         m_difference->setText(text);
     } else if (!m_difference->text().startsWith(tr("Running"))) {

@@ -67,7 +67,9 @@ int UtteranceTableModel::rowCount(const QModelIndex& parent) const {
     return static_cast<int>(m_session->dataset().dialogues[static_cast<std::size_t>(m_dialogue)].utterances.size());
 }
 
-int UtteranceTableModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : ColumnCount; }
+int UtteranceTableModel::columnCount(const QModelIndex& parent) const {
+    return parent.isValid() ? 0 : ColumnCount;
+}
 
 QVariant UtteranceTableModel::headerData(int section, Qt::Orientation orientation, int role) const {
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return {};
@@ -85,18 +87,27 @@ QVariant UtteranceTableModel::data(const QModelIndex& index, int role) const {
     const auto* manifest = m_session->model()->manifest();
     const auto& labels = manifest ? manifest->labels : m_session->dataset().labels;
     switch (role) {
-        case GoldRole: return goldText(*u);
-        case PredictionRole: return r ? QString::fromStdString(r->prediction) : QString();
-        case ConfidenceRole: return r && predictionConfidence(*r) ? QVariant(*predictionConfidence(*r)) : QVariant();
-        case CorrectRole: return r && predictionCorrect(*u, *r) ? QVariant(*predictionCorrect(*u, *r)) : QVariant();
-        default: break;
+        case GoldRole:
+            return goldText(*u);
+        case PredictionRole:
+            return r ? QString::fromStdString(r->prediction) : QString();
+        case ConfidenceRole:
+            return r && predictionConfidence(*r) ? QVariant(*predictionConfidence(*r)) : QVariant();
+        case CorrectRole:
+            return r && predictionCorrect(*u, *r) ? QVariant(*predictionCorrect(*u, *r)) : QVariant();
+        default:
+            break;
     }
     if (role == Qt::DisplayRole) {
         switch (index.column()) {
-            case Index: return index.row() + 1;
-            case Speaker: return QString::fromStdString(u->speaker);
-            case Text: return QString::fromStdString(u->text);
-            case Gold: return goldText(*u);
+            case Index:
+                return index.row() + 1;
+            case Speaker:
+                return QString::fromStdString(u->speaker);
+            case Text:
+                return QString::fromStdString(u->text);
+            case Gold:
+                return goldText(*u);
             case Prediction:
                 if (pending) return QStringLiteral("analysing...");
                 return r ? QString::fromStdString(r->prediction) : QStringLiteral("-");
@@ -108,8 +119,10 @@ QVariant UtteranceTableModel::data(const QModelIndex& index, int role) const {
                 const auto ok = r ? predictionCorrect(*u, *r) : std::nullopt;
                 return ok ? (*ok ? QStringLiteral("\u2713") : QStringLiteral("\u2717")) : QString();
             }
-            case Generated: return r ? QString::fromStdString(r->generated).trimmed() : QString();
-            default: return {};
+            case Generated:
+                return r ? QString::fromStdString(r->generated).trimmed() : QString();
+            default:
+                return {};
         }
     }
     if (role == Qt::BackgroundRole) {
@@ -140,7 +153,8 @@ QVariant UtteranceTableModel::data(const QModelIndex& index, int role) const {
         return font;
     }
     if (role == Qt::ToolTipRole) {
-        if (index.column() == Gold && m_session->annotations()->goldEdited(ref)) return QStringLiteral("Changed by %1").arg(m_session->annotations()->annotator());
+        if (index.column() == Gold && m_session->annotations()->goldEdited(ref))
+            return QStringLiteral("Changed by %1").arg(m_session->annotations()->annotator());
         if (r && !r->error.empty()) return QString::fromStdString(r->error);
         if (index.column() == Text) return QString::fromStdString(u->text);
     }

@@ -27,8 +27,7 @@ QRect VideoWidget::pictureRect() const {
     return QRect(QPoint((width() - fitted.width()) / 2, (height() - fitted.height()) / 2), fitted);
 }
 
-void VideoWidget::setSound(const std::vector<float>* envelope, int binsPerSecond, double startSec, double durationSec,
-                           double playheadSec) {
+void VideoWidget::setSound(const std::vector<float>* envelope, int binsPerSecond, double startSec, double durationSec, double playheadSec) {
     m_envelope = envelope;
     m_binsPerSecond = binsPerSecond;
     m_soundStart = startSec;
@@ -82,6 +81,8 @@ void VideoWidget::paintEvent(QPaintEvent*) {
     }
 }
 
-void VideoWidget::mousePressEvent(QMouseEvent*) { Q_EMIT clicked(); }
+void VideoWidget::mousePressEvent(QMouseEvent*) {
+    Q_EMIT clicked();
+}
 
 }  // namespace egmf::ui

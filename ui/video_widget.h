@@ -20,10 +20,9 @@ public:
     /// A sound-only clip: its stretch [startSec, startSec + durationSec) of the dialogue's
     /// envelope (peaks per bin, not owned; empty while it is being read) and the playhead, drawn
     /// when there is no picture.
-    void setSound(const std::vector<float>* envelope, int binsPerSecond, double startSec, double durationSec,
-                  double playheadSec);
+    void setSound(const std::vector<float>* envelope, int binsPerSecond, double startSec, double durationSec, double playheadSec);
     void clearSound();
-    QRect pictureRect() const;           ///< where the picture lands in the widget
+    QRect pictureRect() const;  ///< where the picture lands in the widget
     QSize sizeHint() const override { return {480, 360}; }
 
 Q_SIGNALS:

@@ -27,9 +27,8 @@ struct Variant {
 };
 
 constexpr Variant kVariants[] = {
-    {"full model", ""},          {"w/o text", "t"},           {"w/o audio", "a"},       {"w/o visual", "v"},
-    {"text only", "a,v"},        {"audio only", "t,v"},       {"visual only", "t,a"},   {"w/o local expert", "e1"},
-    {"w/o semantic expert", "e2"}, {"w/o global expert", "e3"},
+    {"full model", ""},    {"w/o text", "t"},      {"w/o audio", "a"},         {"w/o visual", "v"},           {"text only", "a,v"},
+    {"audio only", "t,v"}, {"visual only", "t,a"}, {"w/o local expert", "e1"}, {"w/o semantic expert", "e2"}, {"w/o global expert", "e3"},
 };
 
 bool tagged(const json& line, const std::string& tag) {
@@ -68,7 +67,9 @@ json permutationTest(const std::vector<GateVector>& gates, const std::vector<boo
         std::shuffle(shuffled.begin(), shuffled.end(), rng);
         atLeast += distance(meanOf(gates, shuffled, false), meanOf(gates, shuffled, true)) >= observed;
     }
-    return {{"congruent", congruentMean}, {"incongruent", incongruentMean}, {"statistic", observed},
+    return {{"congruent", congruentMean},
+            {"incongruent", incongruentMean},
+            {"statistic", observed},
             {"p_value", (atLeast + 1.0) / (permutations + 1.0)}};
 }
 
@@ -85,7 +86,8 @@ json gateTest(const std::vector<json>& lines, int permutations, std::uint64_t se
         return v;
     };
     for (const auto& line : lines) {
-        if (!line.contains("gates") || !line["gates"]["mean"].is_object() || !(tagged(line, "congruent") || tagged(line, "incongruent"))) continue;
+        if (!line.contains("gates") || !line["gates"]["mean"].is_object() || !(tagged(line, "congruent") || tagged(line, "incongruent")))
+            continue;
         overall.push_back(experts(line["gates"]["mean"]));
         GateVector lanes;
         for (const char* modality : {"text", "audio", "visual"}) {
@@ -115,7 +117,9 @@ Command addAblationCommand(CLI::App& app) {
     };
     auto o = std::make_shared<Options>();
     addAnalysisOptions(*command, o->request, false);
-    command->add_option("--permutations", o->permutations, "Permutations of the gate test")->check(CLI::Range(100, 1000000))->capture_default_str();
+    command->add_option("--permutations", o->permutations, "Permutations of the gate test")
+        ->check(CLI::Range(100, 1000000))
+        ->capture_default_str();
     command->add_option("--seed", o->seed, "Seed of the permutations")->capture_default_str();
     command->add_option("--json", o->json, "Also write everything as JSON here");
     return [o]() {
@@ -142,16 +146,20 @@ Command addAblationCommand(CLI::App& app) {
                 all.addResult(line, task, "prediction");
                 incongruent.addResult(line, task, "prediction");
             }
-            out["rows"].push_back({{"name", variant.name}, {"ablate", variant.ablate}, {"all", all.metrics(task)},
+            out["rows"].push_back({{"name", variant.name},
+                                   {"ablate", variant.ablate},
+                                   {"all", all.metrics(task)},
                                    {"incongruent", incongruent.metrics(task)}});
             if (std::string(variant.ablate).empty()) fullLines = std::move(lines);
         }
         out["gates"] = gateTest(fullLines, o->permutations, o->seed);
         const bool erc = task == EvalTask::Erc;
-        std::printf("%-22s %10s %10s %16s %16s\n", "", erc ? "accuracy" : "MAE", erc ? "W-F1" : "Acc-2", erc ? "incongr. acc" : "incongr. MAE",
-                    erc ? "incongr. W-F1" : "incongr. Acc-2");
+        std::printf("%-22s %10s %10s %16s %16s\n", "", erc ? "accuracy" : "MAE", erc ? "W-F1" : "Acc-2",
+                    erc ? "incongr. acc" : "incongr. MAE", erc ? "incongr. W-F1" : "incongr. Acc-2");
         for (const auto& row : out["rows"]) {
-            const auto value = [&](const json& m, const char* key) { return m.contains(key) && m[key].is_number() ? m[key].get<double>() : -1.0; };
+            const auto value = [&](const json& m, const char* key) {
+                return m.contains(key) && m[key].is_number() ? m[key].get<double>() : -1.0;
+            };
             const char* first = erc ? "accuracy" : "mae";
             const char* second = erc ? "weighted_f1" : "acc2_nonnegative";
             std::printf("%-22s %10.4f %10.4f %16.4f %16.4f\n", row["name"].get<std::string>().c_str(), value(row["all"], first),
@@ -160,11 +168,12 @@ Command addAblationCommand(CLI::App& app) {
         if (!out["gates"].is_null()) {
             const auto& g = out["gates"];
             for (const char* test : {"overall", "per_modality"}) {
-                std::printf("\nmean gates %s (local, semantic, global%s):\n  congruent   %s\n  incongruent %s\n"
-                            "  permutation test, L1 distance %.4f: p = %.5f (%d permutations)\n",
-                            test, std::string(test) == "overall" ? "" : "; for text, audio, visual positions",
-                            g[test]["congruent"].dump().c_str(), g[test]["incongruent"].dump().c_str(), g[test]["statistic"].get<double>(),
-                            g[test]["p_value"].get<double>(), o->permutations);
+                std::printf(
+                    "\nmean gates %s (local, semantic, global%s):\n  congruent   %s\n  incongruent %s\n"
+                    "  permutation test, L1 distance %.4f: p = %.5f (%d permutations)\n",
+                    test, std::string(test) == "overall" ? "" : "; for text, audio, visual positions", g[test]["congruent"].dump().c_str(),
+                    g[test]["incongruent"].dump().c_str(), g[test]["statistic"].get<double>(), g[test]["p_value"].get<double>(),
+                    o->permutations);
             }
         }
         if (!o->json.empty()) {

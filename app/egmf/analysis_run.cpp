@@ -14,8 +14,8 @@
 #include <thread>
 
 #include "egmf/dataset.h"
-#include "egmf/paths.h"
 #include "egmf/local_engine.h"
+#include "egmf/paths.h"
 #include "progress_bar.h"
 #include "results_jsonl.h"
 
@@ -43,10 +43,9 @@ private:
 /// Receives the engine's events on its inference thread and turns results into lines.
 class Collector : public EngineObserver {
 public:
-    Collector(const std::vector<const Dialogue*>& dialogues, AnalyzeOptions options,
-              const std::function<void(const nlohmann::json&)>& sink, int totalUtterances)
-        : m_dialogues(dialogues), m_options(std::move(options)), m_sink(sink), m_total(totalUtterances),
-          m_bar("analysing", "utterances") {}
+    Collector(const std::vector<const Dialogue*>& dialogues, AnalyzeOptions options, const std::function<void(const nlohmann::json&)>& sink,
+              int totalUtterances)
+        : m_dialogues(dialogues), m_options(std::move(options)), m_sink(sink), m_total(totalUtterances), m_bar("analysing", "utterances") {}
 
     void onProgress(JobId id, int done, int total) override {
         std::lock_guard lock(m_mutex);
@@ -80,9 +79,18 @@ public:
 
     /// Set once the checkpoint is loaded, before any job is submitted.
     void setTask(Task task) { m_task = task; }
-    int jobsDone() const { std::lock_guard lock(m_mutex); return m_jobsDone; }
-    int failed() const { std::lock_guard lock(m_mutex); return m_failed; }
-    int finished() const { std::lock_guard lock(m_mutex); return m_finished; }
+    int jobsDone() const {
+        std::lock_guard lock(m_mutex);
+        return m_jobsDone;
+    }
+    int failed() const {
+        std::lock_guard lock(m_mutex);
+        return m_failed;
+    }
+    int finished() const {
+        std::lock_guard lock(m_mutex);
+        return m_finished;
+    }
     void finishBar() { m_bar.finish(); }
 
 private:
@@ -124,17 +132,20 @@ void addAnalysisOptions(CLI::App& command, AnalysisRequest& request, bool withAb
                            "Switch off modalities and experts: a,v,t (audio, visual, text), e1,e2,e3 (local, semantic, global)");
     }
     command.add_option("--device", request.device, "auto | cpu | cuda | cuda:N")->capture_default_str();
-    command.add_option("--dtype", request.dtype, "auto (the weights' dtype on CUDA, float32 on the CPU when it fits) | float32 | bfloat16 | float16")
-        ->check(CLI::IsMember({"auto", "float32", "bfloat16", "float16"}))->capture_default_str();
+    command
+        .add_option("--dtype", request.dtype,
+                    "auto (the weights' dtype on CUDA, float32 on the CPU when it fits) | float32 | bfloat16 | float16")
+        ->check(CLI::IsMember({"auto", "float32", "bfloat16", "float16"}))
+        ->capture_default_str();
     command.add_option("--threads", request.threads, "Intra-op threads (0: every core)")->capture_default_str();
     command.add_option("--plugin-dir", request.pluginDirs, "A folder of checkpoint plugins, searched before the installed ones");
 }
 
 Result<AnalyzeOptions> parseAblation(const std::string& list) {
     static const std::map<std::string, std::pair<bool, int>> kNames = {
-        {"t", {true, 0}}, {"text", {true, 0}}, {"a", {true, 1}}, {"audio", {true, 1}}, {"v", {true, 2}}, {"visual", {true, 2}},
-        {"e1", {false, 0}}, {"local", {false, 0}}, {"e2", {false, 1}}, {"semantic", {false, 1}},
-        {"e3", {false, 2}}, {"global", {false, 2}}};
+        {"t", {true, 0}},   {"text", {true, 0}},      {"a", {true, 1}},   {"audio", {true, 1}},
+        {"v", {true, 2}},   {"visual", {true, 2}},    {"e1", {false, 0}}, {"local", {false, 0}},
+        {"e2", {false, 1}}, {"semantic", {false, 1}}, {"e3", {false, 2}}, {"global", {false, 2}}};
     AnalyzeOptions options;
     std::stringstream items(list);
     for (std::string item; std::getline(items, item, ',');) {
@@ -143,12 +154,15 @@ Result<AnalyzeOptions> parseAblation(const std::string& list) {
         if (item.empty()) continue;
         const auto found = kNames.find(item);
         if (found == kNames.end()) {
-            return makeError(ErrorCode::InvalidArgument, "--ablate: \"" + item + "\" is not one of a, v, t, e1, e2, e3 "
-                                                         "(audio, visual, text, local, semantic, global)");
+            return makeError(ErrorCode::InvalidArgument, "--ablate: \"" + item +
+                                                             "\" is not one of a, v, t, e1, e2, e3 "
+                                                             "(audio, visual, text, local, semantic, global)");
         }
         const auto [modality, index] = found->second;
-        if (modality) options.disabledModalities.set(static_cast<std::size_t>(index));
-        else options.disabledExperts.set(static_cast<std::size_t>(index));
+        if (modality)
+            options.disabledModalities.set(static_cast<std::size_t>(index));
+        else
+            options.disabledExperts.set(static_cast<std::size_t>(index));
     }
     return options;
 }
@@ -189,12 +203,15 @@ Result<AnalysisSummary> runAnalysis(const AnalysisRequest& request, const std::f
     if (checkpoint.empty()) {
         const auto bundled = bundledCheckpointFor(request.dataset);
         if (bundled.empty()) {
-            return makeError(ErrorCode::InvalidArgument, request.dataset + ": name a checkpoint with --checkpoint DIR (a bundled one is "
-                                                                           "chosen only for MELD's own CSVs)");
+            return makeError(ErrorCode::InvalidArgument, request.dataset +
+                                                             ": name a checkpoint with --checkpoint DIR (a bundled one is "
+                                                             "chosen only for MELD's own CSVs)");
         }
         checkpoint = (shareDir() / "checkpoints" / bundled).string();
-        std::fprintf(stderr, "note: no --checkpoint named: %s holds MELD's own annotations, so the bundled %s checkpoint "
-                             "analyses it (%s)\n", request.dataset.c_str(), bundled.c_str(), checkpoint.c_str());
+        std::fprintf(stderr,
+                     "note: no --checkpoint named: %s holds MELD's own annotations, so the bundled %s checkpoint "
+                     "analyses it (%s)\n",
+                     request.dataset.c_str(), bundled.c_str(), checkpoint.c_str());
     }
 
     const auto started = std::chrono::steady_clock::now();
@@ -227,9 +244,12 @@ Result<AnalysisSummary> runAnalysis(const AnalysisRequest& request, const std::f
     InterruptGuard interrupts;
     std::vector<JobId> jobs;
     for (std::size_t i = 0; i < chosen.size(); ++i) {
-        EngineJob job{options->disabledModalities.any() || options->disabledExperts.any() ? EngineJob::Kind::Ablation
-                                                                                          : EngineJob::Kind::Dialogue,
-                      *chosen[i], -1, *options, {}};
+        EngineJob job{
+            options->disabledModalities.any() || options->disabledExperts.any() ? EngineJob::Kind::Ablation : EngineJob::Kind::Dialogue,
+            *chosen[i],
+            -1,
+            *options,
+            {}};
         jobs.push_back(engine.submit(std::move(job)));
     }
     while (collector->jobsDone() < static_cast<int>(jobs.size())) {

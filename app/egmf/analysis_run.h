@@ -22,7 +22,7 @@ struct AnalysisRequest {
     std::string split, dialogue;  ///< empty: all
     std::string ablate;           ///< comma-separated: a,v,t (modalities), e1,e2,e3 (experts)
     std::string device = "auto", dtype = "auto";
-    int threads = 0;              ///< 0: every core
+    int threads = 0;                      ///< 0: every core
     std::vector<std::string> pluginDirs;  ///< --plugin-dir
     /// Reused across runs (its cache keeps the clips' features); null: a new one per run.
     std::shared_ptr<FeatureSource> features;
@@ -43,7 +43,6 @@ struct AnalysisSummary {
 };
 
 /// Errors (bad usage or input: exit 2) come back before anything is analysed.
-Result<AnalysisSummary> runAnalysis(const AnalysisRequest& request,
-                                    const std::function<void(const nlohmann::json&)>& sink);
+Result<AnalysisSummary> runAnalysis(const AnalysisRequest& request, const std::function<void(const nlohmann::json&)>& sink);
 
 }  // namespace egmf::cli

@@ -42,9 +42,9 @@ Command addAnalyzeCommand(CLI::App& app) {
             std::fprintf(stderr, "error: %s: writing the results failed (disk full?); free space and run again\n", options->out.c_str());
             return 1;
         }
-        std::fprintf(stderr, "%s%d utterances analysed in %.1f s on %s, %d failed%s%s\n",
-                     summary->interrupted ? "interrupted: " : "", summary->utterances, summary->seconds, summary->device.c_str(),
-                     summary->failed, toStdout ? "" : " -> ", toStdout ? "" : options->out.c_str());
+        std::fprintf(stderr, "%s%d utterances analysed in %.1f s on %s, %d failed%s%s\n", summary->interrupted ? "interrupted: " : "",
+                     summary->utterances, summary->seconds, summary->device.c_str(), summary->failed, toStdout ? "" : " -> ",
+                     toStdout ? "" : options->out.c_str());
         return summary->interrupted || summary->failed > 0 ? 1 : 0;
     };
 }

@@ -20,7 +20,9 @@ plugin::PluginHost& hostFor(const std::vector<std::string>& pluginDirs) {
 
 }  // namespace
 
-CheckpointOpener checkpointOpener(const std::vector<std::string>& pluginDirs) { return hostFor(pluginDirs).opener(); }
+CheckpointOpener checkpointOpener(const std::vector<std::string>& pluginDirs) {
+    return hostFor(pluginDirs).opener();
+}
 
 Result<CheckpointInfo> inspectCheckpointSource(const CheckpointSource& source, std::string* plugin) {
     auto& host = hostFor(source.pluginDirs);
@@ -30,7 +32,9 @@ Result<CheckpointInfo> inspectCheckpointSource(const CheckpointSource& source, s
     return match->loader->inspect(source.path);
 }
 #else
-CheckpointOpener checkpointOpener(const std::vector<std::string>&) { return nativeCheckpointOpener(); }
+CheckpointOpener checkpointOpener(const std::vector<std::string>&) {
+    return nativeCheckpointOpener();
+}
 
 Result<CheckpointInfo> inspectCheckpointSource(const CheckpointSource& source, std::string* plugin) {
     if (plugin) *plugin = "built-in native loader";

@@ -45,8 +45,7 @@ Command addDatasetCommand(CLI::App& app) {
         }
 #endif
         std::printf("%s: %s, %zu dialogues, %zu utterances (train %zu, dev %zu, test %zu), %zu problems\n", path->c_str(),
-                    loaded->kind.c_str(),
-                    loaded->dialogues.size(), loaded->utteranceCount(), loaded->utteranceCount("train"),
+                    loaded->kind.c_str(), loaded->dialogues.size(), loaded->utteranceCount(), loaded->utteranceCount("train"),
                     loaded->utteranceCount("dev"), loaded->utteranceCount("test"), loaded->problems.size());
         constexpr std::size_t kExamples = 5;
         const auto groups = groupProblems(loaded->problems, options->all ? loaded->problems.size() : kExamples);

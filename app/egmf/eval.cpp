@@ -42,8 +42,8 @@ Result<Scoring> scoreCsv(const std::string& path, EvalTask task) {
             scoring.predictedScores.push_back(std::stod(row[*pred], &usedPred));
             if (usedGold != row[*gold].size() || usedPred != row[*pred].size()) throw std::invalid_argument("trailing text");
         } catch (const std::exception&) {
-            return makeError(ErrorCode::Corrupt, path + ":" + std::to_string(table->rowLines[r]) +
-                                                     ": gold and pred must be numbers for an MSA task");
+            return makeError(ErrorCode::Corrupt,
+                             path + ":" + std::to_string(table->rowLines[r]) + ": gold and pred must be numbers for an MSA task");
         }
     }
     return scoring;
@@ -66,9 +66,11 @@ Command addEvalCommand(CLI::App& app) {
     command->add_option("--task", options->task, "erc | msa (MOSI/MOSEI scale) | msa-sims; default: erc, or the checkpoint's")
         ->check(CLI::IsMember({"erc", "msa", "msa-sims"}));
     command->add_option("--predictions", options->predictions, "A CSV with columns id,gold,pred, or the JSONL of `egmf analyze`");
-    command->add_option("--use", options->predictionField,
-                        "Which prediction of a JSONL counts: generated (the model's answer) or scored (the best label)")
-        ->check(CLI::IsMember({"generated", "scored"}))->capture_default_str();
+    command
+        ->add_option("--use", options->predictionField,
+                     "Which prediction of a JSONL counts: generated (the model's answer) or scored (the best label)")
+        ->check(CLI::IsMember({"generated", "scored"}))
+        ->capture_default_str();
     command->add_option("--tag", options->tag, "Score only utterances with this tag (e.g. incongruent, on the demo corpus)");
     addAnalysisOptions(*command, options->request, false, false);
     command->add_option("--out", options->out, "With --checkpoint: also keep the results as JSONL here");
@@ -85,7 +87,8 @@ Command addEvalCommand(CLI::App& app) {
         int exitCode = 0;
         if (!fromCheckpoint && !looksLikeJsonl(options->predictions)) {
             if (!options->tag.empty()) {
-                std::fprintf(stderr, "error: %s: a CSV has no tags; --tag needs the JSONL of `egmf analyze`\n", options->predictions.c_str());
+                std::fprintf(stderr, "error: %s: a CSV has no tags; --tag needs the JSONL of `egmf analyze`\n",
+                             options->predictions.c_str());
                 return 2;
             }
             auto scored = scoreCsv(options->predictions, *task);

@@ -54,16 +54,15 @@ void writeCsv(const std::vector<json>& lines, std::ostream& out) {
         const auto& scored = at(line, {"scoredPrediction"});
         if (scored.is_string()) confidence = at(line, {"probabilities", scored.get<std::string>().c_str()});
         out << cell(at(line, {"id"})) << ',' << cell(at(line, {"dialogue"})) << ',' << cell(at(line, {"split"})) << ','
-            << cell(at(line, {"speaker"})) << ',' << cell(at(line, {"text"})) << ',' << cell(gold) << ',' << cell(prediction)
-            << ',' << cell(scored) << ',' << cell(at(line, {"predictedScore"})) << ',' << cell(correct) << ','
-            << cell(confidence);
+            << cell(at(line, {"speaker"})) << ',' << cell(at(line, {"text"})) << ',' << cell(gold) << ',' << cell(prediction) << ','
+            << cell(scored) << ',' << cell(at(line, {"predictedScore"})) << ',' << cell(correct) << ',' << cell(confidence);
         for (const char* expert : kExpertNames) out << ',' << cell(at(line, {"gates", "mean", expert}));
         std::string tags;
         for (const auto& tag : at(line, {"tags"})) {
             if (tag.is_string()) tags += (tags.empty() ? "" : ";") + tag.get<std::string>();
         }
-        out << ',' << cell(at(line, {"gates", "alpha"})) << ',' << cell(at(line, {"timings", "totalMs"})) << ','
-            << data::csvField(tags) << ',' << cell(at(line, {"error"})) << '\n';
+        out << ',' << cell(at(line, {"gates", "alpha"})) << ',' << cell(at(line, {"timings", "totalMs"})) << ',' << data::csvField(tags)
+            << ',' << cell(at(line, {"error"})) << '\n';
     }
 }
 
@@ -78,7 +77,8 @@ Command addExportCommand(CLI::App& app) {
     command->add_option("--results", options->results, "The JSONL written by `egmf analyze --out`");
     command->add_option("--checkpoint", options->checkpoint, "A checkpoint folder (with --archive, --peft or --huggingface)");
     command->add_option("--peft", options->peft, "Write the checkpoint's LoRA adapter as a PEFT adapter folder");
-    command->add_option("--huggingface", options->huggingFace, "Write a native checkpoint as a Hugging Face folder + PEFT adapter + fusion weights");
+    command->add_option("--huggingface", options->huggingFace,
+                        "Write a native checkpoint as a Hugging Face folder + PEFT adapter + fusion weights");
     command->add_option("--archive", options->archive, "Write the checkpoint folder as one .egmf file");
     command->add_option("--format", options->format, "csv | json")->check(CLI::IsMember({"csv", "json"}))->capture_default_str();
     command->add_option("--out", options->out, "Where to write (default: standard output)");

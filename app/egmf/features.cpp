@@ -12,10 +12,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "egmf/app/safetensors.h"
 #include "commands.h"
 #include "egmf/app/clip_features.h"
 #include "egmf/app/image_files.h"
+#include "egmf/app/safetensors.h"
 
 namespace egmf::cli {
 namespace {
@@ -68,8 +68,8 @@ Command addFeaturesCommand(CLI::App& app) {
             probabilities.insert(probabilities.end(), face.probabilities.begin(), face.probabilities.end());
             logits.insert(logits.end(), face.logits.begin(), face.logits.end());
             times.push_back(static_cast<float>(face.timeSec));
-            csv << face.timeSec << ',' << face.crop.faceFound << ',' << face.crop.boxX << ',' << face.crop.boxY << ','
-                << face.crop.boxWidth << ',' << face.crop.boxHeight;
+            csv << face.timeSec << ',' << face.crop.faceFound << ',' << face.crop.boxX << ',' << face.crop.boxY << ',' << face.crop.boxWidth
+                << ',' << face.crop.boxHeight;
             for (float p : face.probabilities) csv << ',' << p;
             csv << '\n';
             char name[64];
@@ -81,7 +81,8 @@ Command addFeaturesCommand(CLI::App& app) {
         }
         const auto samples = static_cast<std::int64_t>(f.faces.size());
         std::vector<checkpoint::TensorToWrite> tensors;
-        if (!f.audio.empty()) tensors.push_back({"log_mel", checkpoint::DType::F32, {f.audio.frames, f.audio.dim}, bytesOf(f.audio.values)});
+        if (!f.audio.empty())
+            tensors.push_back({"log_mel", checkpoint::DType::F32, {f.audio.frames, f.audio.dim}, bytesOf(f.audio.values)});
         if (samples > 0) {
             tensors.push_back({"embeddings", checkpoint::DType::F32, {samples, f.visual.dim}, bytesOf(f.visual.values)});
             tensors.push_back({"probabilities", checkpoint::DType::F32, {samples, 7}, bytesOf(probabilities)});
@@ -94,7 +95,8 @@ Command addFeaturesCommand(CLI::App& app) {
         }
         if (!f.audio.empty()) {
             if (auto written = features::writeLogMelPng(out / "log_mel.png", f.audio.values, f.audio.frames, f.audio.dim,
-                                                                  std::min<std::int64_t>(80, f.audio.dim)); !written.ok()) {
+                                                        std::min<std::int64_t>(80, f.audio.dim));
+                !written.ok()) {
                 std::fprintf(stderr, "error: %s\n", written.error().message.c_str());
                 return 2;
             }
@@ -104,13 +106,15 @@ Command addFeaturesCommand(CLI::App& app) {
             {"duration_s", f.info.durationSec},
             {"has_audio", f.info.hasAudio},
             {"has_video", f.info.hasVideo},
-            {"video", {{"width", f.info.width}, {"height", f.info.height}, {"fps", f.info.videoFramesPerSecond}, {"codec", f.info.videoCodec}}},
+            {"video",
+             {{"width", f.info.width}, {"height", f.info.height}, {"fps", f.info.videoFramesPerSecond}, {"codec", f.info.videoCodec}}},
             {"audio", {{"sample_rate_hz", f.info.audioSampleRateHz}, {"channels", f.info.audioChannels}, {"codec", f.info.audioCodec}}},
             {"log_mel_frames", f.audio.frames},
             {"log_mel_channels", f.audio.dim},
             {"visual_samples", samples},
             {"faces_found", std::count_if(f.faces.begin(), f.faces.end(), [](const auto& face) { return face.crop.faceFound; })},
-            {"timings_ms", {{"decode", f.decodeMs}, {"log_mel", f.audioFeaturesMs}, {"face_crops", f.cropMs}, {"expression_network", f.networkMs}}},
+            {"timings_ms",
+             {{"decode", f.decodeMs}, {"log_mel", f.audioFeaturesMs}, {"face_crops", f.cropMs}, {"expression_network", f.networkMs}}},
             {"warnings", f.warnings},
         };
         std::ofstream(out / "summary.json") << summary.dump(2) << '\n';

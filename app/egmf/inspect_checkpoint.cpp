@@ -9,9 +9,9 @@
 
 #include "checkpoint_loading.h"
 #include "commands.h"
+#include "egmf/app/tokenizer.h"
 #include "egmf/checkpoint_info.h"
 #include "egmf/engine.h"
-#include "egmf/app/tokenizer.h"
 
 namespace egmf::cli {
 

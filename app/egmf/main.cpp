@@ -56,7 +56,8 @@ int main(int argc, char** argv) {
         }
     } catch (const std::exception& e) {
         // Commands report their errors themselves; this is the net for a bug.
-        std::fprintf(stderr, "error: egmf %s stopped: %s; please report this\n", app.get_subcommands().front()->get_name().c_str(), e.what());
+        std::fprintf(stderr, "error: egmf %s stopped: %s; please report this\n", app.get_subcommands().front()->get_name().c_str(),
+                     e.what());
         return 2;
     }
     return 2;

@@ -20,13 +20,13 @@ std::optional<EvalTask> parseEvalTask(const std::string& name);
 struct Scoring {
     std::vector<std::string> goldLabels, predictedLabels;  ///< ERC
     std::vector<double> goldScores, predictedScores;       ///< MSA
-    std::vector<std::string> labels;  ///< class order for ERC (the checkpoint's); empty: as seen
-    int failed = 0;      ///< utterances whose analysis failed
+    std::vector<std::string> labels;                       ///< class order for ERC (the checkpoint's); empty: as seen
+    int failed = 0;                                        ///< utterances whose analysis failed
     int withoutGold = 0;
     int unparsable = 0;  ///< MSA: the generation gave no number
 
-    std::string tag;     ///< non-empty: only lines with this tag count
-    int otherTags = 0;   ///< lines left out by `tag`
+    std::string tag;    ///< non-empty: only lines with this tag count
+    int otherTags = 0;  ///< lines left out by `tag`
 
     /// Adds one analyze JSON line (fields gold, prediction / predictedScore, error, tags).
     void addResult(const nlohmann::json& line, EvalTask task, const std::string& predictionField);

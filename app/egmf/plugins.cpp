@@ -35,9 +35,13 @@ Command addPluginsCommand(CLI::App& app) {
         for (const auto& p : host.plugins()) {
             nlohmann::json formats = nlohmann::json::array();
             for (const auto& f : p.formats) formats.push_back(f.toStdString());
-            out.push_back({{"file", p.file.toStdString()}, {"name", p.name.toStdString()}, {"version", p.version.toStdString()},
-                           {"formats", formats}, {"architecture", p.architecture.toStdString()},
-                           {"torch_version", p.torchVersion.toStdString()}, {"state", plugin::stateName(p.state)},
+            out.push_back({{"file", p.file.toStdString()},
+                           {"name", p.name.toStdString()},
+                           {"version", p.version.toStdString()},
+                           {"formats", formats},
+                           {"architecture", p.architecture.toStdString()},
+                           {"torch_version", p.torchVersion.toStdString()},
+                           {"state", plugin::stateName(p.state)},
                            {"reason", p.reason.toStdString()}});
             if (!*json) {
                 std::printf("%-28s %-22s %s%s%s\n", p.name.toStdString().c_str(), plugin::stateName(p.state), p.file.toStdString().c_str(),

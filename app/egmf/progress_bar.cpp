@@ -1,14 +1,13 @@
 #include "progress_bar.h"
 
+#include <unistd.h>
 #include <algorithm>
 #include <cstdio>
-#include <unistd.h>
 
 namespace egmf::cli {
 
 ProgressBar::ProgressBar(std::string what, std::string unit)
-    : m_what(std::move(what)), m_unit(std::move(unit)), m_terminal(::isatty(2) == 1),
-      m_start(std::chrono::steady_clock::now()) {}
+    : m_what(std::move(what)), m_unit(std::move(unit)), m_terminal(::isatty(2) == 1), m_start(std::chrono::steady_clock::now()) {}
 
 void ProgressBar::update(double done, double total) {
     if (!m_terminal || total <= 0) return;
@@ -28,8 +27,7 @@ void ProgressBar::update(double done, double total) {
         const int left = static_cast<int>((total - done) / rate);
         std::snprintf(eta, sizeof eta, "%d:%02d", left / 60, left % 60);
     }
-    std::fprintf(stderr, "\r%s [%s] %.0f/%.0f %s  %.1f/s  %s left ", m_what.c_str(), bar.c_str(), done, total,
-                 m_unit.c_str(), rate, eta);
+    std::fprintf(stderr, "\r%s [%s] %.0f/%.0f %s  %.1f/s  %s left ", m_what.c_str(), bar.c_str(), done, total, m_unit.c_str(), rate, eta);
     std::fflush(stderr);
 }
 

@@ -9,9 +9,12 @@ using nlohmann::json;
 
 const char* modalityName(Modality modality) {
     switch (modality) {
-        case Modality::Text: return "text";
-        case Modality::Audio: return "audio";
-        case Modality::Visual: return "visual";
+        case Modality::Text:
+            return "text";
+        case Modality::Audio:
+            return "audio";
+        case Modality::Visual:
+            return "visual";
     }
     return "?";
 }
@@ -20,8 +23,8 @@ json baseJson(const Dialogue& dialogue, const Utterance& input, Task task) {
     json gold;
     if (task == Task::Classification && input.goldLabel) gold = *input.goldLabel;
     if (task == Task::Regression && input.goldScore) gold = *input.goldScore;
-    return {{"id", input.id}, {"dialogue", dialogue.id}, {"split", dialogue.split}, {"speaker", input.speaker},
-            {"text", input.text}, {"clip", input.clipPath}, {"tags", input.tags}, {"gold", gold}};
+    return {{"id", input.id},     {"dialogue", dialogue.id}, {"split", dialogue.split}, {"speaker", input.speaker},
+            {"text", input.text}, {"clip", input.clipPath},  {"tags", input.tags},      {"gold", gold}};
 }
 
 /// Mean gate per expert over the positions `keep` selects; null when it selects none.
@@ -69,8 +72,8 @@ json ablationJson(const AnalyzeOptions& options) {
 
 }  // namespace
 
-json utteranceJson(const Dialogue& dialogue, const Utterance& input, const UtteranceResult& result,
-                   const AnalyzeOptions& options, Task task) {
+json utteranceJson(const Dialogue& dialogue, const Utterance& input, const UtteranceResult& result, const AnalyzeOptions& options,
+                   Task task) {
     auto line = baseJson(dialogue, input, task);
     json probabilities;
     for (std::size_t i = 0; i < result.labels.size() && i < result.probabilities.size(); ++i) {
@@ -85,9 +88,16 @@ json utteranceJson(const Dialogue& dialogue, const Utterance& input, const Utter
                  {"gates", gatesJson(result)},
                  {"attention", {{"textToAv", result.attention.textToAv.shape}, {"avToText", result.attention.avToText.shape}}},
                  {"lengths", {{"text", result.textLength}, {"audio", result.audioLength}, {"visual", result.visualLength}}},
-                 {"timings", {{"featuresMs", t.featuresMs}, {"encodeMs", t.encodeMs}, {"fusionMs", t.fusionMs},
-                              {"contextMs", t.contextMs}, {"enhanceMs", t.enhanceMs}, {"promptMs", t.promptMs},
-                              {"generateMs", t.generateMs}, {"scoreMs", t.scoreMs}, {"totalMs", t.totalMs()}}},
+                 {"timings",
+                  {{"featuresMs", t.featuresMs},
+                   {"encodeMs", t.encodeMs},
+                   {"fusionMs", t.fusionMs},
+                   {"contextMs", t.contextMs},
+                   {"enhanceMs", t.enhanceMs},
+                   {"promptMs", t.promptMs},
+                   {"generateMs", t.generateMs},
+                   {"scoreMs", t.scoreMs},
+                   {"totalMs", t.totalMs()}}},
                  {"ablation", ablationJson(options)},
                  {"error", result.error.empty() ? json() : json(result.error)},
                  {"warnings", result.warnings}});

@@ -20,8 +20,8 @@ namespace egmf::cli {
 inline constexpr const char* kExpertNames[kExpertCount] = {"local", "semantic", "global"};
 
 /// `task` chooses the gold: the label (classification) or the score (regression).
-nlohmann::json utteranceJson(const Dialogue& dialogue, const Utterance& input, const UtteranceResult& result,
-                             const AnalyzeOptions& options, Task task);
+nlohmann::json utteranceJson(const Dialogue& dialogue, const Utterance& input, const UtteranceResult& result, const AnalyzeOptions& options,
+                             Task task);
 
 /// A line for an utterance whose whole dialogue failed (the engine's error event).
 nlohmann::json failedUtteranceJson(const Dialogue& dialogue, const Utterance& input, const std::string& error, Task task);

@@ -44,8 +44,8 @@ Command addTokenizeCommand(CLI::App& app) {
                     char* end = nullptr;
                     const long id = std::strtol(field.c_str(), &end, 10);
                     if (*end != '\0' || id < 0 || id >= (*tokenizer)->vocabSize()) {
-                        std::fprintf(stderr, "error: stdin line %d: \"%s\" is not a token id of %s\n", lineNumber,
-                                     field.c_str(), options->file.c_str());
+                        std::fprintf(stderr, "error: stdin line %d: \"%s\" is not a token id of %s\n", lineNumber, field.c_str(),
+                                     options->file.c_str());
                         return 2;
                     }
                     ids.push_back(static_cast<std::int32_t>(id));

@@ -4,20 +4,20 @@
 // Reads the dataset, extracts (or reuses) every clip's features, and trains a checkpoint
 // (engine/src/train/trainer.h). --processes N starts N-1 more copies of itself as the other ranks
 // of a torch c10d group on 127.0.0.1 (each takes a share of every batch).
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <cstdio>
 #include <fstream>
 #include <memory>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <thread>
-#include <unistd.h>
 
 #include "commands.h"
+#include "egmf/app/feature_cache.h"
 #include "egmf/app/process.h"
+#include "egmf/app/trainer.h"
 #include "egmf/dataset.h"
 #include "progress_bar.h"
-#include "egmf/app/feature_cache.h"
-#include "egmf/app/trainer.h"
 
 namespace egmf::cli {
 namespace {
@@ -66,8 +66,9 @@ Result<train::TrainConfig> configFrom(const Options& o) {
     if (!o.architecture.empty()) config.architecture = o.architecture;
     if (!config.baseModel.empty() && config.architecture == "egmf") {
         if (o.llmTraining == "full") {
-            return makeError(ErrorCode::InvalidArgument, "--llm-training full: a Hugging Face base stays frozen and its LoRA adapter trains; "
-                                                         "leave --llm-training out");
+            return makeError(ErrorCode::InvalidArgument,
+                             "--llm-training full: a Hugging Face base stays frozen and its LoRA adapter trains; "
+                             "leave --llm-training out");
         }
         config.llmTraining = "lora";
     }
@@ -93,7 +94,8 @@ std::string commandLine(const Options& o, const train::TrainConfig& config) {
 Command addTrainCommand(CLI::App& app) {
     auto* command = app.add_subcommand("train", "Train an EGMF checkpoint on a dataset (the demo corpus: the bundled checkpoints)");
     auto o = std::make_shared<Options>();
-    command->add_option("--dataset", o->dataset, "A MELD-layout folder (e.g. from egmf make-demo), MMSA folder or manifest CSV")->required();
+    command->add_option("--dataset", o->dataset, "A MELD-layout folder (e.g. from egmf make-demo), MMSA folder or manifest CSV")
+        ->required();
     command->add_option("--out", o->out, "The checkpoint folder to write")->required();
     command->add_option("--task", o->task, "erc (labels) | msa (SentimentScore)")->check(CLI::IsMember({"erc", "msa"}));
     command->add_option("--config", o->config, "A JSON file of training settings (train_config.h); flags override it");
@@ -104,8 +106,9 @@ Command addTrainCommand(CLI::App& app) {
     command->add_option("--threads", o->threads, "Intra-op threads per process (0: cores / processes)");
     command->add_option("--processes", o->processes, "Train with this many local processes (torch c10d, Gloo)")->check(CLI::Range(1, 64));
     command->add_option("--features-cache", o->featureCache, "Where clip features are kept (default ~/.cache/egmf-studio/features)");
-    command->add_option("--base-model", o->baseModel, "A Hugging Face model folder to start from (frozen; a LoRA adapter trains; "
-                                                      "written in the Hugging Face layout)");
+    command->add_option("--base-model", o->baseModel,
+                        "A Hugging Face model folder to start from (frozen; a LoRA adapter trains; "
+                        "written in the Hugging Face layout)");
     command->add_option("--architecture", o->architecture, "egmf | merits-l (three stages, one process)")
         ->check(CLI::IsMember({"egmf", "merits-l"}));
     command->add_option("--max-steps", o->maxSteps, "Stop after this many optimizer steps")->check(CLI::PositiveNumber);
@@ -121,8 +124,9 @@ Command addTrainCommand(CLI::App& app) {
             return 2;
         }
         if (config->architecture == "merits-l" && (o->processes > 1 || o->resume)) {
-            std::fprintf(stderr, "error: MERITS-L trains in one process and does not resume (its stages take a minute); "
-                                 "leave --processes and --resume out\n");
+            std::fprintf(stderr,
+                         "error: MERITS-L trains in one process and does not resume (its stages take a minute); "
+                         "leave --processes and --resume out\n");
             return 2;
         }
         const bool launcher = o->processes > 1 && o->distributed.world == 1;
@@ -156,9 +160,12 @@ Command addTrainCommand(CLI::App& app) {
 #ifdef EGMF_WITH_MEDIA
         if (lead && config->modalities.hasClipInput()) source = makeClipFeatureSource();  // a text-only model reads no clip
 #endif
-        auto features = train::fillDatasetFeatures(all, config->model, source.get(),
-                                                   o->featureCache.empty() ? train::defaultFeatureCacheFolder() : std::filesystem::path(o->featureCache),
-                                                   [&](int done, int total) { if (lead) featuresBar.update(done, total); });
+        auto features = train::fillDatasetFeatures(
+            all, config->model, source.get(),
+            o->featureCache.empty() ? train::defaultFeatureCacheFolder() : std::filesystem::path(o->featureCache),
+            [&](int done, int total) {
+                if (lead) featuresBar.update(done, total);
+            });
         featuresBar.finish();
         if (!features) {
             std::fprintf(stderr, "error: %s\n", features.error().message.c_str());
@@ -173,11 +180,29 @@ Command addTrainCommand(CLI::App& app) {
         std::vector<ProcessOutcome> outcomes(static_cast<std::size_t>(o->distributed.world));
         if (launcher) {
             for (int r = 1; r < o->distributed.world; ++r) {
-                std::vector<std::string> argv = {"/proc/self/exe", "train", "--dataset", o->dataset, "--out", o->out, "--task", config->task,
-                                                 "--seed", std::to_string(config->seed), "--epochs", std::to_string(config->epochs),
-                                                 "--patience", std::to_string(config->patience), "--llm-training", config->llmTraining,
-                                                 "--rank", std::to_string(r), "--world", std::to_string(o->distributed.world), "--port",
-                                                 std::to_string(o->distributed.port), "--features-cache",
+                std::vector<std::string> argv = {"/proc/self/exe",
+                                                 "train",
+                                                 "--dataset",
+                                                 o->dataset,
+                                                 "--out",
+                                                 o->out,
+                                                 "--task",
+                                                 config->task,
+                                                 "--seed",
+                                                 std::to_string(config->seed),
+                                                 "--epochs",
+                                                 std::to_string(config->epochs),
+                                                 "--patience",
+                                                 std::to_string(config->patience),
+                                                 "--llm-training",
+                                                 config->llmTraining,
+                                                 "--rank",
+                                                 std::to_string(r),
+                                                 "--world",
+                                                 std::to_string(o->distributed.world),
+                                                 "--port",
+                                                 std::to_string(o->distributed.port),
+                                                 "--features-cache",
                                                  std::string(features->cacheFile.parent_path().string())};
                 if (!o->config.empty()) argv.insert(argv.end(), {"--config", o->config});
                 if (!config->baseModel.empty()) argv.insert(argv.end(), {"--base-model", config->baseModel});
@@ -191,8 +216,9 @@ Command addTrainCommand(CLI::App& app) {
             }
         }
         ProgressBar bar("training", "steps");
-        train::TrainRun run{*config, std::move(data), o->out, o->distributed, o->resume, commandLine(*o, *config), {},
-                            o->threads > 0 ? o->threads : std::max(1, cores / o->distributed.world)};
+        train::TrainRun run{
+            *config,   std::move(data),          o->out, o->distributed,
+            o->resume, commandLine(*o, *config), {},     o->threads > 0 ? o->threads : std::max(1, cores / o->distributed.world)};
         run.progress = [&](const train::TrainEvent& e) {
             if (!lead) return;
             if (e.phase == "train") {

@@ -39,19 +39,34 @@ int main(int argc, char** argv) {
     parser.setApplicationDescription(QStringLiteral("Plays dialogue clips while the EGMF model analyses them."));
     parser.addHelpOption();
     parser.addVersionOption();
-    const QCommandLineOption dataset(QStringLiteral("dataset"), QStringLiteral("A dataset folder (MELD layout, MMSA) or manifest CSV."), QStringLiteral("PATH"));
-    const QCommandLineOption checkpoint(QStringLiteral("checkpoint"), QStringLiteral("A checkpoint folder (default: the bundled meld-text for MELD's own CSVs, else the last one used or the bundled demo-erc)."), QStringLiteral("PATH"));
-    const QCommandLineOption device(QStringLiteral("device"), QStringLiteral("auto | cpu | cuda"), QStringLiteral("DEVICE"), QStringLiteral("auto"));
-    const QCommandLineOption dtype(QStringLiteral("dtype"),
-                                   QStringLiteral("auto | float32 | bfloat16 | float16 (auto: the weights' own on a GPU, float32 on the CPU)."),
-                                   QStringLiteral("DTYPE"), QStringLiteral("auto"));
-    const QCommandLineOption screenshot(QStringLiteral("screenshot"), QStringLiteral("Scripted run: wait for the first dialogue's analysis, play, grab the window to this PNG, quit."), QStringLiteral("PNG"));
-    const QCommandLineOption playFor(QStringLiteral("play-for"), QStringLiteral("Seconds to play before the screenshot (default 2)."), QStringLiteral("SECONDS"), QStringLiteral("2"));
-    const QCommandLineOption annotations(QStringLiteral("annotations"), QStringLiteral("The annotations store (default: the user's)."), QStringLiteral("FILE"));
-    const QCommandLineOption size(QStringLiteral("size"), QStringLiteral("Window size WxH (default 1600x1000 for screenshots)."), QStringLiteral("WxH"));
-    const QCommandLineOption pluginDir(QStringLiteral("plugin-dir"), QStringLiteral("A folder of checkpoint plugins (repeatable)."), QStringLiteral("DIR"));
+    const QCommandLineOption dataset(QStringLiteral("dataset"), QStringLiteral("A dataset folder (MELD layout, MMSA) or manifest CSV."),
+                                     QStringLiteral("PATH"));
+    const QCommandLineOption checkpoint(
+        QStringLiteral("checkpoint"),
+        QStringLiteral(
+            "A checkpoint folder (default: the bundled meld-text for MELD's own CSVs, else the last one used or the bundled demo-erc)."),
+        QStringLiteral("PATH"));
+    const QCommandLineOption device(QStringLiteral("device"), QStringLiteral("auto | cpu | cuda"), QStringLiteral("DEVICE"),
+                                    QStringLiteral("auto"));
+    const QCommandLineOption dtype(
+        QStringLiteral("dtype"),
+        QStringLiteral("auto | float32 | bfloat16 | float16 (auto: the weights' own on a GPU, float32 on the CPU)."),
+        QStringLiteral("DTYPE"), QStringLiteral("auto"));
+    const QCommandLineOption screenshot(
+        QStringLiteral("screenshot"),
+        QStringLiteral("Scripted run: wait for the first dialogue's analysis, play, grab the window to this PNG, quit."),
+        QStringLiteral("PNG"));
+    const QCommandLineOption playFor(QStringLiteral("play-for"), QStringLiteral("Seconds to play before the screenshot (default 2)."),
+                                     QStringLiteral("SECONDS"), QStringLiteral("2"));
+    const QCommandLineOption annotations(QStringLiteral("annotations"), QStringLiteral("The annotations store (default: the user's)."),
+                                         QStringLiteral("FILE"));
+    const QCommandLineOption size(QStringLiteral("size"), QStringLiteral("Window size WxH (default 1600x1000 for screenshots)."),
+                                  QStringLiteral("WxH"));
+    const QCommandLineOption pluginDir(QStringLiteral("plugin-dir"), QStringLiteral("A folder of checkpoint plugins (repeatable)."),
+                                       QStringLiteral("DIR"));
     parser.addOptions({dataset, checkpoint, device, dtype, screenshot, playFor, annotations, size, pluginDir});
-    parser.addPositionalArgument(QStringLiteral("clips"), QStringLiteral("Your own clips (and one .srt transcript) to analyse as a dialogue."),
+    parser.addPositionalArgument(QStringLiteral("clips"),
+                                 QStringLiteral("Your own clips (and one .srt transcript) to analyse as a dialogue."),
                                  QStringLiteral("[clips...] [transcript.srt]"));
     parser.process(app);
 
@@ -73,8 +88,10 @@ int main(int argc, char** argv) {
         const auto path = egmf::shareDir() / "checkpoints" / bundled;
         if (std::filesystem::exists(path / "manifest.json")) {
             checkpointPath = QString::fromStdString(path.string());
-            chosenFor = QObject::tr("MELD's own annotations, no checkpoint named: the bundled %1 checkpoint analyses them "
-                                    "(File > Open checkpoint for another)").arg(QString::fromStdString(bundled));
+            chosenFor = QObject::tr(
+                            "MELD's own annotations, no checkpoint named: the bundled %1 checkpoint analyses them "
+                            "(File > Open checkpoint for another)")
+                            .arg(QString::fromStdString(bundled));
         }
     }
     if (checkpointPath.isEmpty()) checkpointPath = settings.value(QStringLiteral("last/checkpoint")).toString();
@@ -92,7 +109,8 @@ int main(int argc, char** argv) {
     }
     if (scripted) {
         if (!opened || datasetPath.isEmpty()) {
-            std::cerr << "egmf-studio: " << (datasetPath.isEmpty() ? "--dataset is needed for a scripted run" : "cannot start the scripted run") << '\n';
+            std::cerr << "egmf-studio: "
+                      << (datasetPath.isEmpty() ? "--dataset is needed for a scripted run" : "cannot start the scripted run") << '\n';
             return 1;
         }
         bool ok = false;

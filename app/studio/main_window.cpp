@@ -22,15 +22,15 @@
 #include "ui/annotation_panel.h"
 #include "ui/attention_view.h"
 #include "ui/comparison_view.h"
-#include "ui/metrics_view.h"
-#include "ui/plugin_panel.h"
-#include "ui/prediction_panel.h"
 #include "ui/dialogue_browser.h"
 #include "ui/gate_summary_view.h"
 #include "ui/gates_view.h"
 #include "ui/label_palette.h"
+#include "ui/metrics_view.h"
 #include "ui/player_controller.h"
 #include "ui/player_controls.h"
+#include "ui/plugin_panel.h"
+#include "ui/prediction_panel.h"
 #include "ui/timeline_strip.h"
 #include "ui/utterance_table_model.h"
 #include "ui/video_widget.h"
@@ -52,8 +52,8 @@ MainWindow::MainWindow(const QString& annotationsFile, QWidget* parent)
 MainWindow::~MainWindow() = default;
 
 MainWindow::Panels MainWindow::panels() const {
-    return {m_attention, m_gates, m_summary, m_browser, m_table, m_timeline, m_video, m_prediction, m_annotation,
-            m_metrics, m_pluginPanel, m_comparison, m_compare, m_deviceGroup, m_undo};
+    return {m_attention,  m_gates,   m_summary,     m_browser,    m_table,   m_timeline,    m_video, m_prediction,
+            m_annotation, m_metrics, m_pluginPanel, m_comparison, m_compare, m_deviceGroup, m_undo};
 }
 
 void MainWindow::buildPanels() {
@@ -272,7 +272,9 @@ bool MainWindow::compareWith(const QString& checkpoint) {
         return false;
     }
     if (!m_compare) {
-        m_compare = new StudioSession(this, m_session->annotations()->store() ? QString::fromStdString(m_session->annotations()->store()->path().string()) : QString());
+        m_compare = new StudioSession(this, m_session->annotations()->store()
+                                                ? QString::fromStdString(m_session->annotations()->store()->path().string())
+                                                : QString());
         m_comparison = new ComparisonView(m_session, m_compare);
         m_compareDock = new QDockWidget(tr("Compare checkpoints"), this);
         m_compareDock->setObjectName(QStringLiteral("compareDock"));
@@ -281,9 +283,8 @@ bool MainWindow::compareWith(const QString& checkpoint) {
         watchLayout(m_compareDock);
         if (auto* metricsDock = findChild<QDockWidget*>(QStringLiteral("metricsDock"))) tabifyDockWidget(metricsDock, m_compareDock);
         connect(m_comparison, &ComparisonView::utteranceClicked, this, [this](int u) { m_player->seek(u, 0); });
-        connect(m_compare, &StudioSession::errorOccurred, this, [this](const QString& message) {
-            statusBar()->showMessage(tr("Checkpoint B: %1").arg(message), 15000);
-        });
+        connect(m_compare, &StudioSession::errorOccurred, this,
+                [this](const QString& message) { statusBar()->showMessage(tr("Checkpoint B: %1").arg(message), 15000); });
         connect(m_compare->model(), &ModelSlot::loaded, this, &MainWindow::syncComparison);
         connect(m_compare->model(), &ModelSlot::loadFailed, this, &MainWindow::report);
     }
@@ -391,7 +392,8 @@ void MainWindow::showUtterance(int utterance) {
     m_summary->setPlaying(utterance);
     if (utterance >= 0 && utterance < m_table->rowCount()) m_tableView->scrollTo(m_table->index(utterance, 0));
     const double duration = utterance >= 0 && utterance < static_cast<int>(m_player->clips().size())
-                                ? m_player->clips()[static_cast<std::size_t>(utterance)].durationSec : 0.0;
+                                ? m_player->clips()[static_cast<std::size_t>(utterance)].durationSec
+                                : 0.0;
     if (m_comparison) m_comparison->setUtterance(utterance);
     // The detail views follow the current utterance (CurrentUtterance): this is all they need.
     m_session->current()->select({m_dialogue, utterance}, duration);
@@ -405,8 +407,9 @@ void MainWindow::updateStatus() {
     } else {
         const QString task = manifest->task == Task::Regression ? tr("MSA") : tr("ERC, %1 classes").arg(manifest->labels.size());
         m_modelLabel->setText(tr("%1 (%2)").arg(QFileInfo(m_session->model()->checkpointPath()).fileName(), task));
-        m_deviceLabel->setText(m_session->model()->deviceName().toUpper() +
-                               (m_session->model()->dtypeName().isEmpty() ? QString() : QStringLiteral(" ") + m_session->model()->dtypeName()));
+        m_deviceLabel->setText(m_session->model()->deviceName().toUpper() + (m_session->model()->dtypeName().isEmpty()
+                                                                                 ? QString()
+                                                                                 : QStringLiteral(" ") + m_session->model()->dtypeName()));
     }
     m_audioLabel->setText(m_player->audible() ? tr("audio on") : tr("muted: no audio device"));
     m_audioLabel->setToolTip(m_player->audioStatus());

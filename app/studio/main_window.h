@@ -46,8 +46,7 @@ public:
 
     bool openDataset(const QString& path);
     /// Starts loading in the background (the status bar and the plugin panel show its progress).
-    void openCheckpoint(const QString& path, const QString& device = QStringLiteral("auto"),
-                        const QString& dtype = QStringLiteral("auto"));
+    void openCheckpoint(const QString& path, const QString& device = QStringLiteral("auto"), const QString& dtype = QStringLiteral("auto"));
     /// The user's clips (and an optional .srt among the files) as one dialogue.
     bool openClips(const QStringList& files);
     /// Loads a second checkpoint (in the background) and shows both side by side on the dialogue

@@ -18,9 +18,9 @@
 #include "main_window.h"
 #include "ui/annotation_panel.h"
 #include "ui/attention_view.h"
-#include "ui/prediction_panel.h"
 #include "ui/dialogue_browser.h"
 #include "ui/player_controller.h"
+#include "ui/prediction_panel.h"
 
 namespace egmf::studio {
 
@@ -33,9 +33,9 @@ void MainWindow::buildMenus() {
         if (!path.isEmpty()) openDataset(path);
     });
     file->addAction(tr("Open c&lips..."), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O), this, [this] {
-        const auto files = QFileDialog::getOpenFileNames(
-            this, tr("Open your clips (and optionally one .srt transcript with NAME: text lines)"), {},
-            tr("Video and transcripts (*.mp4 *.mkv *.avi *.mov *.webm *.m4v *.srt);;All files (*)"));
+        const auto files =
+            QFileDialog::getOpenFileNames(this, tr("Open your clips (and optionally one .srt transcript with NAME: text lines)"), {},
+                                          tr("Video and transcripts (*.mp4 *.mkv *.avi *.mov *.webm *.m4v *.srt);;All files (*)"));
         if (!files.isEmpty()) openClips(files);
     });
     file->addAction(tr("Open &checkpoint..."), QKeySequence(Qt::CTRL | Qt::Key_K), this, [this] {
@@ -60,8 +60,10 @@ void MainWindow::buildMenus() {
             for (const auto& path : settings.value(key).toStringList()) {
                 const bool dataset = key == QStringLiteral("recentDatasets");
                 recent->addAction((dataset ? tr("Dataset: ") : tr("Checkpoint: ")) + path, this, [this, path, dataset] {
-                    if (dataset) openDataset(path);
-                    else openCheckpoint(path);
+                    if (dataset)
+                        openDataset(path);
+                    else
+                        openCheckpoint(path);
                 });
             }
             recent->addSeparator();
@@ -100,9 +102,8 @@ void MainWindow::buildMenus() {
         auto* action = annotate->addAction(tr("Gold: class %1").arg(i + 1), this, [this, i] { m_annotation->setGoldByIndex(i); });
         action->setShortcut(QKeySequence(Qt::Key_1 + i));
     }
-    annotate->addAction(tr("Toggle reviewed"), QKeySequence(Qt::Key_R), this, [this] {
-        m_annotation->setReviewed(!m_session->annotations()->reviewed(m_annotation->utterance()));
-    });
+    annotate->addAction(tr("Toggle reviewed"), QKeySequence(Qt::Key_R), this,
+                        [this] { m_annotation->setReviewed(!m_session->annotations()->reviewed(m_annotation->utterance())); });
     annotate->addSeparator();
     auto* undo = m_undo->createUndoAction(this, tr("&Undo"));
     undo->setShortcut(QKeySequence::Undo);
@@ -111,8 +112,10 @@ void MainWindow::buildMenus() {
     annotate->addAction(undo);
     annotate->addAction(redo);
     annotate->addSeparator();
-    annotate->addAction(tr("Re-run utterance with the ablation switches"), QKeySequence(Qt::CTRL | Qt::Key_R), this, [this] { m_prediction->rerun(false); });
-    annotate->addAction(tr("Re-run dialogue with the ablation switches"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R), this, [this] { m_prediction->rerun(true); });
+    annotate->addAction(tr("Re-run utterance with the ablation switches"), QKeySequence(Qt::CTRL | Qt::Key_R), this,
+                        [this] { m_prediction->rerun(false); });
+    annotate->addAction(tr("Re-run dialogue with the ablation switches"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R), this,
+                        [this] { m_prediction->rerun(true); });
 
     buildEngineMenu();
 
@@ -170,9 +173,12 @@ void MainWindow::buildEngineMenu() {
         QKeySequence key;
     };
     const bool cuda = cudaAvailable();
-    for (const auto& c : {Choice{tr("Run on the CPU (float32)"), QStringLiteral("cpu"), QStringLiteral("float32"), QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_1)},
-                          Choice{tr("Run on the GPU (CUDA, bfloat16)"), QStringLiteral("cuda"), QStringLiteral("bfloat16"), QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_2)},
-                          Choice{tr("Run on the GPU (CUDA, float16)"), QStringLiteral("cuda"), QStringLiteral("float16"), QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_3)}}) {
+    for (const auto& c : {Choice{tr("Run on the CPU (float32)"), QStringLiteral("cpu"), QStringLiteral("float32"),
+                                 QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_1)},
+                          Choice{tr("Run on the GPU (CUDA, bfloat16)"), QStringLiteral("cuda"), QStringLiteral("bfloat16"),
+                                 QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_2)},
+                          Choice{tr("Run on the GPU (CUDA, float16)"), QStringLiteral("cuda"), QStringLiteral("float16"),
+                                 QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_3)}}) {
         auto* action = engine->addAction(c.text);
         action->setCheckable(true);
         action->setShortcut(c.key);
@@ -180,8 +186,9 @@ void MainWindow::buildEngineMenu() {
         m_deviceGroup->addAction(action);
         if (c.device == QStringLiteral("cuda") && !cuda) {
             action->setEnabled(false);
-            action->setToolTip(tr("No GPU here: this build's LibTorch has no CUDA, or no GPU is visible. Build against a CUDA "
-                                  "LibTorch (README, GPU path)."));
+            action->setToolTip(
+                tr("No GPU here: this build's LibTorch has no CUDA, or no GPU is visible. Build against a CUDA "
+                   "LibTorch (README, GPU path)."));
         }
         connect(action, &QAction::triggered, this, [this, c] { switchDevice(c.device, c.dtype); });
     }

@@ -26,11 +26,11 @@ long peakRssMb() {
 
 }  // namespace
 
-ScriptedRun::ScriptedRun(MainWindow* window, ScriptedRunOptions options) : QObject(window), m_window(window), m_options(std::move(options)) {
+ScriptedRun::ScriptedRun(MainWindow* window, ScriptedRunOptions options)
+    : QObject(window), m_window(window), m_options(std::move(options)) {
     m_timeout.setSingleShot(true);
-    connect(&m_timeout, &QTimer::timeout, this, [this] {
-        fail(QStringLiteral("the first dialogue was not analysed within %1 s").arg(m_options.timeoutSec));
-    });
+    connect(&m_timeout, &QTimer::timeout, this,
+            [this] { fail(QStringLiteral("the first dialogue was not analysed within %1 s").arg(m_options.timeoutSec)); });
     // Event-loop latency probe: a 5 ms timer; any gap beyond that is time the UI thread was busy.
     m_probe.setInterval(5);
     m_probe.setTimerType(Qt::PreciseTimer);
@@ -89,7 +89,8 @@ void ScriptedRun::finish() {
     QApplication::processEvents();
     const auto image = m_window->grab().toImage();
     if (!image.save(m_options.screenshot)) return fail(m_options.screenshot + QStringLiteral(": cannot write the screenshot"));
-    std::cerr << "egmf-studio: screenshot " << m_options.screenshot.toStdString() << " (" << image.width() << "x" << image.height() << ")\n";
+    std::cerr << "egmf-studio: screenshot " << m_options.screenshot.toStdString() << " (" << image.width() << "x" << image.height()
+              << ")\n";
     QApplication::exit(0);
 }
 

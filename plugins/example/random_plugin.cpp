@@ -15,7 +15,8 @@ constexpr const char* kSuffix = ".egmf-random.json";
 
 bool hasSuffix(const fs::path& path) {
     const auto name = path.filename().string();
-    return name.size() > std::string(kSuffix).size() && name.compare(name.size() - std::string(kSuffix).size(), std::string::npos, kSuffix) == 0;
+    return name.size() > std::string(kSuffix).size() &&
+           name.compare(name.size() - std::string(kSuffix).size(), std::string::npos, kSuffix) == 0;
 }
 
 /// The checkpoint folder the description becomes (made once, keyed by the description's bytes).
@@ -48,6 +49,8 @@ Verdict RandomPlugin::canLoad(const fs::path& path) const {
     return {true, {}};
 }
 
-Result<fs::path> RandomPlugin::folderFor(const fs::path& path) const { return materialise(path); }
+Result<fs::path> RandomPlugin::folderFor(const fs::path& path) const {
+    return materialise(path);
+}
 
 }  // namespace egmf::plugin

@@ -10,9 +10,9 @@
 #include <QSettings>
 
 #include "egmf/build_info.h"
-#include "guarded_loader.h"
 #include "egmf/engine.h"
 #include "egmf/paths.h"
+#include "guarded_loader.h"
 
 namespace egmf::plugin {
 namespace {
@@ -25,18 +25,26 @@ QString probeKey(const QFileInfo& file) {
     return QString::fromLatin1(QCryptographicHash::hash(identity.toUtf8(), QCryptographicHash::Sha256).toHex().left(24));
 }
 
-QSettings probeStore() { return QSettings(QStringLiteral("egmf-studio"), QStringLiteral("plugin-probes")); }
+QSettings probeStore() {
+    return QSettings(QStringLiteral("egmf-studio"), QStringLiteral("plugin-probes"));
+}
 
 }  // namespace
 
 const char* stateName(PluginRecord::State state) {
     switch (state) {
-        case PluginRecord::State::Available: return "available";
-        case PluginRecord::State::Loaded: return "loaded";
-        case PluginRecord::State::Broken: return "broken";
-        case PluginRecord::State::WrongInterface: return "wrong interface version";
-        case PluginRecord::State::TorchMismatch: return "LibTorch/ABI mismatch";
-        case PluginRecord::State::NotAPlugin: return "not a plugin";
+        case PluginRecord::State::Available:
+            return "available";
+        case PluginRecord::State::Loaded:
+            return "loaded";
+        case PluginRecord::State::Broken:
+            return "broken";
+        case PluginRecord::State::WrongInterface:
+            return "wrong interface version";
+        case PluginRecord::State::TorchMismatch:
+            return "LibTorch/ABI mismatch";
+        case PluginRecord::State::NotAPlugin:
+            return "not a plugin";
     }
     return "unknown";
 }
@@ -47,7 +55,9 @@ PluginHost::PluginHost(QString prober) : m_prober(std::move(prober)) {
 
 PluginHost::~PluginHost() = default;
 
-void PluginHost::setSearchPath(const QStringList& folders) { m_folders = folders; }
+void PluginHost::setSearchPath(const QStringList& folders) {
+    m_folders = folders;
+}
 
 QStringList PluginHost::searchPath() const {
     QStringList all = m_folders;
@@ -90,16 +100,27 @@ void PluginHost::discover() {
             const auto ourTorch = QString::fromStdString(torchVersion());
             if (r.iid != QStringLiteral(EGMF_CHECKPOINT_LOADER_IID) || r.interfaceVersion != kInterfaceVersion) {
                 r.state = PluginRecord::State::WrongInterface;
-                r.reason = QStringLiteral("speaks %1 (interface %2); this program speaks %3 (interface %4): rebuild the plugin against this SDK")
-                               .arg(r.iid).arg(r.interfaceVersion).arg(QStringLiteral(EGMF_CHECKPOINT_LOADER_IID)).arg(kInterfaceVersion);
+                r.reason =
+                    QStringLiteral("speaks %1 (interface %2); this program speaks %3 (interface %4): rebuild the plugin against this SDK")
+                        .arg(r.iid)
+                        .arg(r.interfaceVersion)
+                        .arg(QStringLiteral(EGMF_CHECKPOINT_LOADER_IID))
+                        .arg(kInterfaceVersion);
             } else if (sdkHash != QStringLiteral(EGMF_SDK_HASH)) {
                 r.state = PluginRecord::State::WrongInterface;
-                r.reason = QStringLiteral("built against other EGMF SDK headers (fingerprint %1; this program's is %2): rebuild the plugin against this SDK")
-                               .arg(sdkHash.isEmpty() ? QStringLiteral("none") : sdkHash, QStringLiteral(EGMF_SDK_HASH));
+                r.reason =
+                    QStringLiteral(
+                        "built against other EGMF SDK headers (fingerprint %1; this program's is %2): rebuild the plugin against this SDK")
+                        .arg(sdkHash.isEmpty() ? QStringLiteral("none") : sdkHash, QStringLiteral(EGMF_SDK_HASH));
             } else if (r.torchVersion != ourTorch || r.cxx11Abi != cxx11Abi()) {
                 r.state = PluginRecord::State::TorchMismatch;
-                r.reason = QStringLiteral("built against LibTorch %1 (C++11 ABI %2); this program uses LibTorch %3 (ABI %4): rebuild the plugin with it")
-                               .arg(r.torchVersion.isEmpty() ? QStringLiteral("?") : r.torchVersion).arg(r.cxx11Abi).arg(ourTorch).arg(cxx11Abi());
+                r.reason =
+                    QStringLiteral(
+                        "built against LibTorch %1 (C++11 ABI %2); this program uses LibTorch %3 (ABI %4): rebuild the plugin with it")
+                        .arg(r.torchVersion.isEmpty() ? QStringLiteral("?") : r.torchVersion)
+                        .arg(r.cxx11Abi)
+                        .arg(ourTorch)
+                        .arg(cxx11Abi());
             } else {
                 r.state = PluginRecord::State::Available;
                 // A probe that failed before (same file, size and time) stands.

@@ -27,12 +27,12 @@ namespace egmf::plugin {
 
 struct PluginRecord {
     enum class State {
-        Available,        ///< metadata fine, probe passed (or not needed yet)
-        Loaded,           ///< its code is loaded in this process
-        Broken,           ///< the probe crashed, hung or failed to load it
-        WrongInterface,   ///< another IID or interface version
-        TorchMismatch,    ///< built against another LibTorch version or C++ ABI
-        NotAPlugin,       ///< no Qt plugin metadata
+        Available,       ///< metadata fine, probe passed (or not needed yet)
+        Loaded,          ///< its code is loaded in this process
+        Broken,          ///< the probe crashed, hung or failed to load it
+        WrongInterface,  ///< another IID or interface version
+        TorchMismatch,   ///< built against another LibTorch version or C++ ABI
+        NotAPlugin,      ///< no Qt plugin metadata
     };
     QString file;
     QString name, version, architecture, torchVersion, iid;

@@ -36,8 +36,8 @@ class BundledCheckpoint : public ::testing::Test {
 protected:
     static void SetUpTestSuite() {
         dir_ = new test::TempDir;
-        const auto made = test::egmf("make-demo --out '" + data().string() + "' --split test --seed " +
-                                     std::to_string(corpusSeed(bundled("demo-erc"))));
+        const auto made =
+            test::egmf("make-demo --out '" + data().string() + "' --split test --seed " + std::to_string(corpusSeed(bundled("demo-erc"))));
         ASSERT_EQ(made.code, 0) << made.output;
     }
     static void TearDownTestSuite() { delete dir_; }
@@ -110,7 +110,8 @@ TEST_F(BundledCheckpoint, meritsL_improvesByStage_andTheEngineScoresWhatTheTrain
     EXPECT_GT(f1("speech (stage II)"), f1("speech (stage I)"));
     EXPECT_GT(f1("text + speech (stage III)"), f1("text (stage II)") + 0.1);
     EXPECT_GT(f1("text + speech (stage III)"), 0.45);
-    const auto run = test::egmf("eval --checkpoint '" + bundled("demo-merits-l").string() + "' --dataset '" + data().string() + "' --split test");
+    const auto run =
+        test::egmf("eval --checkpoint '" + bundled("demo-merits-l").string() + "' --dataset '" + data().string() + "' --split test");
     ASSERT_EQ(run.code, 0) << run.output;
     const auto begin = run.output.find("{\n"), end = run.output.rfind('}');
     ASSERT_NE(begin, std::string::npos) << run.output;

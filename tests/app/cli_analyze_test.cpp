@@ -3,16 +3,16 @@
 // made by ffmpeg + espeak-ng (one of them corrupt, one missing), with a random checkpoint. Also
 // the engine's clip features: taken from the FeatureSource, cached, and decoded again when the
 // clip changes.
+#include <sys/wait.h>
+#include <unistd.h>
 #include <algorithm>
 #include <atomic>
-#include <iterator>
 #include <chrono>
 #include <csignal>
 #include <fstream>
+#include <iterator>
 #include <set>
 #include <thread>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -41,8 +41,8 @@ std::string row(int n, const std::string& text, const std::string& speaker, cons
 void makeClip(const fs::path& clip, const std::string& words) {
     const auto speech = clip.string() + ".wav";
     ASSERT_EQ(std::system(("espeak-ng -v en -s 170 -w '" + speech + "' '" + words + "'").c_str()), 0) << "espeak-ng missing";
-    const auto make = "ffmpeg -hide_banner -loglevel error -y -loop 1 -framerate 25 -i '" + std::string(kAstronaut) + "' -i '" +
-                      speech + "' -shortest -vf scale=320:320,format=yuv420p -c:v libx264 -c:a aac '" + clip.string() + "'";
+    const auto make = "ffmpeg -hide_banner -loglevel error -y -loop 1 -framerate 25 -i '" + std::string(kAstronaut) + "' -i '" + speech +
+                      "' -shortest -vf scale=320:320,format=yuv420p -c:v libx264 -c:a aac '" + clip.string() + "'";
     ASSERT_EQ(std::system(make.c_str()), 0) << make;
     fs::remove(speech);
 }
@@ -66,11 +66,10 @@ protected:
         s_dir = new test::TempDir();
         const auto root = s_dir->path();
         // dia0: two good clips and a corrupt one; dia1: a good clip and a missing one.
-        std::ofstream(root / "test_sent_emo.csv") << kHeader << row(1, "Oh my God, you did it!", "Rachel", "joy", 0, 0, "incongruent")
-                                                  << row(2, "Yeah, I did.", "Ross", "neutral", 0, 1)
-                                                  << row(3, "Whatever, that's great.", "Rachel", "anger", 0, 2)
-                                                  << row(4, "Wait, what happened?", "Joey", "surprise", 1, 0)
-                                                  << row(5, "Nothing at all.", "Monica", "neutral", 1, 1);
+        std::ofstream(root / "test_sent_emo.csv")
+            << kHeader << row(1, "Oh my God, you did it!", "Rachel", "joy", 0, 0, "incongruent")
+            << row(2, "Yeah, I did.", "Ross", "neutral", 0, 1) << row(3, "Whatever, that's great.", "Rachel", "anger", 0, 2)
+            << row(4, "Wait, what happened?", "Joey", "surprise", 1, 0) << row(5, "Nothing at all.", "Monica", "neutral", 1, 1);
         const auto clips = root / "output_repeated_splits_test";
         fs::create_directories(clips);
         makeClip(clips / "dia0_utt0.mp4", "Oh my God, you did it!");
@@ -185,8 +184,8 @@ TEST_F(CliAnalyze, badUsageAndBadInput_exit2_namingTheFile) {
     const auto badAblation = test::egmf("analyze " + common() + " --ablate a,z --out " + quoted(root() / "x.jsonl"));
     EXPECT_EQ(badAblation.code, 2);
     EXPECT_NE(badAblation.output.find("\"z\""), std::string::npos) << badAblation.output;
-    const auto noCheckpoint = test::egmf("analyze --checkpoint /nonexistent --dataset " + quoted(root()) + " --out " +
-                                         quoted(root() / "x.jsonl"));
+    const auto noCheckpoint =
+        test::egmf("analyze --checkpoint /nonexistent --dataset " + quoted(root()) + " --out " + quoted(root() / "x.jsonl"));
     EXPECT_EQ(noCheckpoint.code, 2);
     EXPECT_NE(noCheckpoint.output.find("/nonexistent"), std::string::npos) << noCheckpoint.output;
     EXPECT_EQ(test::egmf("analyze " + common() + " --out /nonexistent/dir/x.jsonl").code, 2);
@@ -206,7 +205,8 @@ TEST_F(CliAnalyze, inspectCheckpoint_printsJson_andInvalidExits2) {
     EXPECT_EQ(summary["task"], "classification");
     EXPECT_EQ(summary["labels"].size(), 7u);
     EXPECT_GT(summary["parameters"].get<std::int64_t>(), 1000);
-    EXPECT_GT(summary["memoryEstimateBytes"]["float32"].get<std::int64_t>(), summary["memoryEstimateBytes"]["bfloat16"].get<std::int64_t>());
+    EXPECT_GT(summary["memoryEstimateBytes"]["float32"].get<std::int64_t>(),
+              summary["memoryEstimateBytes"]["bfloat16"].get<std::int64_t>());
 
     // A tensor of the wrong shape for the manifest: a valid safetensors file, an invalid checkpoint.
     test::TempDir bad;
@@ -235,8 +235,8 @@ TEST_F(CliAnalyze, interrupt_keepsEveryFinishedDialogue_andExits1) {
     const pid_t child = ::fork();
     if (child == 0) {
         const auto checkpoint = (root() / "checkpoint").string(), dataset = big.path().string(), file = out.string();
-        ::execl(command.c_str(), "egmf", "analyze", "--checkpoint", checkpoint.c_str(), "--dataset", dataset.c_str(),
-                "--threads", "1", "--out", file.c_str(), static_cast<char*>(nullptr));
+        ::execl(command.c_str(), "egmf", "analyze", "--checkpoint", checkpoint.c_str(), "--dataset", dataset.c_str(), "--threads", "1",
+                "--out", file.c_str(), static_cast<char*>(nullptr));
         ::_exit(127);
     }
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);

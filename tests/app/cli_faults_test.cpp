@@ -20,9 +20,11 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 void makeClip(const fs::path& clip, double seconds, int tone) {
-    const auto command = "ffmpeg -nostdin -hide_banner -loglevel error -y -f lavfi -i testsrc2=size=160x120:rate=10 -f lavfi -i "
-                         "sine=frequency=" + std::to_string(tone) + " -t " + std::to_string(seconds) +
-                         " -c:v libx264 -preset ultrafast -pix_fmt yuv420p -c:a aac '" + clip.string() + "'";
+    const auto command =
+        "ffmpeg -nostdin -hide_banner -loglevel error -y -f lavfi -i testsrc2=size=160x120:rate=10 -f lavfi -i "
+        "sine=frequency=" +
+        std::to_string(tone) + " -t " + std::to_string(seconds) + " -c:v libx264 -preset ultrafast -pix_fmt yuv420p -c:a aac '" +
+        clip.string() + "'";
     ASSERT_EQ(std::system(command.c_str()), 0) << command;
 }
 
@@ -31,25 +33,29 @@ TEST(Faults, meldWithItsDefects_analysesEverythingElse_andReportsEach) {
     const auto root = dir.path();
     std::ofstream csv(root / "test_sent_emo.csv");
     csv << "Sr No.,Utterance,Speaker,Emotion,Sentiment,Dialogue_ID,Utterance_ID,Season,Episode,StartTime,EndTime\r\n";
-    const char* rows[][3] = {{"0", "0", "Good morning."}, {"0", "1", "This clip is corrupt."}, {"0", "2", "This clip is missing."},
-                             {"1", "0", "This clip runs five minutes."}, {"1", "1", "Fine again."}};
+    const char* rows[][3] = {{"0", "0", "Good morning."},
+                             {"0", "1", "This clip is corrupt."},
+                             {"0", "2", "This clip is missing."},
+                             {"1", "0", "This clip runs five minutes."},
+                             {"1", "1", "Fine again."}};
     int serial = 1;
     for (const auto& r : rows) {
-        csv << serial++ << ",\"" << r[2] << "\",Ross,neutral,neutral," << r[0] << ',' << r[1] << ",1,1,\"00:00:01,000\",\"00:00:02,000\"\r\n";
+        csv << serial++ << ",\"" << r[2] << "\",Ross,neutral,neutral," << r[0] << ',' << r[1]
+            << ",1,1,\"00:00:01,000\",\"00:00:02,000\"\r\n";
     }
     csv.close();
     const auto clips = root / "output_repeated_splits_test";
     fs::create_directories(clips);
     makeClip(clips / "dia0_utt0.mp4", 1.5, 300);
     std::ofstream(clips / "dia0_utt1.mp4") << std::string(6000, 'z');  // like train dia125_utt3
-    makeClip(clips / "dia1_utt0.mp4", 300, 400);                        // like test dia220_utt0
+    makeClip(clips / "dia1_utt0.mp4", 300, 400);                       // like test dia220_utt0
     makeClip(clips / "dia1_utt1.mp4", 1.5, 500);
-    makeClip(clips / "dia9_utt0.mp4", 1.0, 600);                        // a clip without a row
+    makeClip(clips / "dia9_utt0.mp4", 1.0, 600);  // a clip without a row
 
     const auto out = root / "results.jsonl";
     const auto started = std::chrono::steady_clock::now();
-    const auto run = test::egmf("analyze --checkpoint '" + (test::sourceDir() / "resources/checkpoints/demo-erc").string() + "' --dataset '" + root.string() +
-                                "' --split test --threads 2 --out '" + out.string() + "'");
+    const auto run = test::egmf("analyze --checkpoint '" + (test::sourceDir() / "resources/checkpoints/demo-erc").string() +
+                                "' --dataset '" + root.string() + "' --split test --threads 2 --out '" + out.string() + "'");
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     EXPECT_EQ(run.code, 1) << run.output;  // the corrupt clip failed; the rest did not
     // Each defect named, with its file.

@@ -1,8 +1,8 @@
 #include "cli_run.h"
 
+#include <sys/wait.h>
 #include <array>
 #include <cstdio>
-#include <sys/wait.h>
 #include "../engine/test_support.h"
 
 namespace egmf::test {

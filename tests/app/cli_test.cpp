@@ -1,11 +1,11 @@
 // The `egmf` subcommands of the data and metrics layers, run as a user runs them: exit codes
 // (0 ok, 1 some items failed, 2 bad usage or input) and the first lines of their output.
+#include <sys/wait.h>
 #include <algorithm>
 #include <array>
 #include <cstdio>
 #include <fstream>
 #include <string>
-#include <sys/wait.h>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -19,7 +19,8 @@ namespace {
 TEST(Cli, datasetCheck_reportsProblems_andEvalScores) {
     const auto meld = test::egmf("dataset check '" + (test::sourceDir() / "tests/data/meld").string() + "'");
     EXPECT_EQ(meld.code, 1) << meld.output;  // no clip folders: problems
-    EXPECT_NE(meld.output.find("meld, 1432 dialogues, 13708 utterances (train 9989, dev 1109, test 2610)"), std::string::npos) << meld.output;
+    EXPECT_NE(meld.output.find("meld, 1432 dialogues, 13708 utterances (train 9989, dev 1109, test 2610)"), std::string::npos)
+        << meld.output;
     EXPECT_EQ(test::egmf("dataset check /nonexistent").code, 2);
 
     test::TempDir dir;
@@ -65,7 +66,8 @@ TEST(Cli, datasetCheckClips_reportsUndecodableAndTooLongClips) {
         << "3,Broken.,Ross,joy,positive,0,2,1,1,\"00:00:01,000\",\"00:00:02,000\"\r\n";
     const auto clips = dir.path() / "output_repeated_splits_test";
     std::filesystem::create_directories(clips);
-    const std::string ff = "ffmpeg -hide_banner -loglevel error -y -f lavfi -i testsrc=size=64x48:rate=10 -f lavfi -i sine -c:v libx264 -pix_fmt yuv420p ";
+    const std::string ff =
+        "ffmpeg -hide_banner -loglevel error -y -f lavfi -i testsrc=size=64x48:rate=10 -f lavfi -i sine -c:v libx264 -pix_fmt yuv420p ";
     ASSERT_EQ(std::system((ff + "-t 0.5 '" + (clips / "dia0_utt0.mp4").string() + "'").c_str()), 0);
     ASSERT_EQ(std::system((ff + "-t 2.5 '" + (clips / "dia0_utt1.mp4").string() + "'").c_str()), 0);
     std::ofstream(clips / "dia0_utt2.mp4") << std::string(5000, 'z');
@@ -77,8 +79,9 @@ TEST(Cli, datasetCheckClips_reportsUndecodableAndTooLongClips) {
 }
 
 TEST(Cli, benchLlm_decodesATinyLlama_andReportsTheBandwidthFloor) {
-    const auto run = test::egmf("bench llm --shape tiny --device cpu --dtype float32 --prompt-tokens 16 --new-tokens 6 "
-                                "--repeats 1 --threads 1 --bandwidth 10");
+    const auto run = test::egmf(
+        "bench llm --shape tiny --device cpu --dtype float32 --prompt-tokens 16 --new-tokens 6 "
+        "--repeats 1 --threads 1 --bandwidth 10");
     ASSERT_EQ(run.code, 0) << run.output;
     for (const char* line : {"ms per generated token", "bandwidth floor", "fraction of bandwidth", "10.0 GB/s (given)"}) {
         EXPECT_NE(run.output.find(line), std::string::npos) << line << " in:\n" << run.output;

@@ -2,23 +2,23 @@
 // loads and records its provenance; two processes (torch c10d, Gloo on 127.0.0.1) give the weights
 // of one process with the same global batch; a run killed with SIGKILL after an epoch resumes to
 // the weights of an uninterrupted run.
-#include <chrono>
-#include <cstdio>
-#include <csignal>
-#include <fstream>
-#include <thread>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <thread>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "../engine/test_support.h"
-#include "loading/weights.h"
 #include "cli_run.h"
+#include "egmf/app/train_config.h"
 #include "egmf/checkpoint.h"
 #include "egmf/checkpoint_info.h"
-#include "egmf/app/train_config.h"
+#include "loading/weights.h"
 
 namespace egmf {
 namespace {
@@ -29,7 +29,8 @@ TEST(TrainConfig, aTextOnlyModelOfAnotherShape_isWhatTheManifestSays_andNonsense
     const auto config = train::TrainConfig::fromJson(nlohmann::json::parse(R"({
         "modalities": ["text"], "modality_dropout": {"text": 0},
         "model": {"llm_hidden": 256, "llm_intermediate": 688, "llm_layers": 4, "llm_heads": 8, "llm_kv_heads": 4, "history_turns": 2}
-    })"), "meld-text.json");
+    })"),
+                                                     "meld-text.json");
     ASSERT_TRUE(config.ok()) << config.error().message;
     const auto m = config->modelManifest();
     EXPECT_TRUE((m.modalities == Modalities{true, false, false}));
@@ -51,8 +52,9 @@ TEST(TrainConfig, aTextOnlyModelOfAnotherShape_isWhatTheManifestSays_andNonsense
 }
 using nlohmann::json;
 
-const char* kLines[][2] = {{"We won the tickets!", "joy"},     {"I miss her every day.", "sadness"}, {"You lied to me again!", "anger"},
-                           {"The train gets in at six.", "neutral"}, {"Ugh, hair in my soup.", "disgust"}, {"Since when do you sing?", "surprise"},
+const char* kLines[][2] = {{"We won the tickets!", "joy"},       {"I miss her every day.", "sadness"},
+                           {"You lied to me again!", "anger"},   {"The train gets in at six.", "neutral"},
+                           {"Ugh, hair in my soup.", "disgust"}, {"Since when do you sing?", "surprise"},
                            {"Someone is following us.", "fear"}};
 
 class CliTrain : public ::testing::Test {
@@ -137,8 +139,10 @@ TEST_F(CliTrain, killedAfterAnEpoch_resumesToTheWeightsOfAnUninterruptedRun) {
     const pid_t child = ::fork();
     if (child == 0) {
         // exec: the shell becomes egmf, so the pid is the trainer's.
-        ::execl("/bin/sh", "sh", "-c", ("exec " + test::binaryDir().string() + "/bin/egmf " + train(killed, "--epochs 3 --patience 5") +
-                                        " >/dev/null 2>&1").c_str(), static_cast<char*>(nullptr));
+        ::execl(
+            "/bin/sh", "sh", "-c",
+            ("exec " + test::binaryDir().string() + "/bin/egmf " + train(killed, "--epochs 3 --patience 5") + " >/dev/null 2>&1").c_str(),
+            static_cast<char*>(nullptr));
         ::_exit(127);
     }
     const auto state = killed / "training" / "state.json";
@@ -192,8 +196,8 @@ TEST_F(CliTrain, fromAHuggingFaceBase_50Steps_writesTheHuggingFaceLayout_andLeav
     const auto inspected = test::egmf("inspect-checkpoint '" + out.string() + "'");
     ASSERT_EQ(inspected.code, 0) << inspected.output;
     EXPECT_NE(inspected.output.find("Hugging Face LLM + PEFT LoRA"), std::string::npos) << inspected.output;
-    const auto evaluated = test::egmf("eval --checkpoint '" + out.string() + "' --dataset '" + (s_dir->path() / "data").string() +
-                                      "' --split test");
+    const auto evaluated =
+        test::egmf("eval --checkpoint '" + out.string() + "' --dataset '" + (s_dir->path() / "data").string() + "' --split test");
     ASSERT_EQ(evaluated.code, 0) << evaluated.output;
     EXPECT_NE(evaluated.output.find("accuracy"), std::string::npos) << evaluated.output;
 }
@@ -213,8 +217,8 @@ TEST_F(CliTrain, meritsL_threeStages_writeACheckpointTheMeritsPluginLoads) {
     const auto inspected = test::egmf("inspect-checkpoint '" + out.string() + "'");
     ASSERT_EQ(inspected.code, 0) << inspected.output;
     EXPECT_NE(inspected.output.find("MERITS-L"), std::string::npos) << inspected.output;
-    const auto evaluated = test::egmf("eval --checkpoint '" + out.string() + "' --dataset '" + (s_dir->path() / "data").string() +
-                                      "' --split test");
+    const auto evaluated =
+        test::egmf("eval --checkpoint '" + out.string() + "' --dataset '" + (s_dir->path() / "data").string() + "' --split test");
     ASSERT_EQ(evaluated.code, 0) << evaluated.output;
     const auto twoProcesses = test::egmf(train(s_dir->path() / "merits2", "--epochs 1 --architecture merits-l --processes 2"));
     EXPECT_EQ(twoProcesses.code, 2);

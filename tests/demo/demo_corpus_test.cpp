@@ -9,8 +9,8 @@
 #include "../engine/test_support.h"
 #include "egmf/app/demo_render.h"
 #include "egmf/app/demo_script.h"
-#include "egmf/dataset.h"
 #include "egmf/app/media_file.h"
+#include "egmf/dataset.h"
 
 namespace egmf::demo {
 namespace {
@@ -65,7 +65,8 @@ TEST(DemoRender, aDialogue_readsBackAsMeld_withClipsOfSpeechAndFaces) {
     auto script = writeScript(3);
     // One test dialogue, cut to three utterances, one of them incongruent.
     auto it = std::find_if(script.dialogues.begin(), script.dialogues.end(), [](const DemoDialogue& d) {
-        return d.split == "test" && std::any_of(d.utterances.begin(), d.utterances.begin() + 3, [](const DemoUtterance& u) { return u.incongruent; });
+        return d.split == "test" &&
+               std::any_of(d.utterances.begin(), d.utterances.begin() + 3, [](const DemoUtterance& u) { return u.incongruent; });
     });
     ASSERT_NE(it, script.dialogues.end());
     auto dialogue = *it;

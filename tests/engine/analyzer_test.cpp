@@ -53,15 +53,16 @@ TEST_F(AnalyzerTest, analyzeDialogue_givesConsistentTraces_forEveryModalitySubse
         EXPECT_EQ(u.gates.alpha.size(), static_cast<std::size_t>(total));
         EXPECT_EQ(u.attention.textToAv.shape,
                   (std::vector<std::int64_t>{m_manifest.fusionHeads, u.textLength, u.audioLength + u.visualLength}));
-        for (float v : u.attention.avToText.values) { EXPECT_FALSE(std::isnan(v)); }
+        for (float v : u.attention.avToText.values) {
+            EXPECT_FALSE(std::isnan(v));
+        }
         for (std::int64_t j = 0; j < total; ++j) {
             const float* row = &u.gates.gates.values[static_cast<std::size_t>(3 * j)];
             EXPECT_NEAR(row[0] + row[1] + row[2], 1.0f, 1e-5f);
         }
         ASSERT_EQ(u.probabilities.size(), m_manifest.labels.size());
         EXPECT_NEAR(std::accumulate(u.probabilities.begin(), u.probabilities.end(), 0.0), 1.0, 1e-9);
-        EXPECT_NE(std::find(m_manifest.labels.begin(), m_manifest.labels.end(), u.scoredPrediction),
-                  m_manifest.labels.end());
+        EXPECT_NE(std::find(m_manifest.labels.begin(), m_manifest.labels.end(), u.scoredPrediction), m_manifest.labels.end());
         // A random model rarely says a label: the prediction is one or "unparsable", never empty.
         EXPECT_FALSE(u.prediction.empty());
         EXPECT_GT(u.timings.totalMs(), 0.0);
@@ -122,7 +123,9 @@ TEST_F(AnalyzerTest, analyzeDialogue_stopsWithCancelled_whenCancelIsSet) {
     auto dialogue = test::randomDialogue(m_manifest, {"", "", "", ""}, 8);
     AnalyzeOptions options;
     options.progress = [&](int done, int) {
-        if (done == 2) { m_cancel = true; }
+        if (done == 2) {
+            m_cancel = true;
+        }
     };
     auto result = m_analyzer->analyzeDialogue(dialogue, options, m_cancel);
     ASSERT_FALSE(result.ok());

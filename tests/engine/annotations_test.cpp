@@ -3,13 +3,13 @@
 // reported as committed is there afterwards, and the store opens every time.
 #include "egmf/app/annotations.h"
 
+#include <sys/wait.h>
+#include <unistd.h>
 #include <csignal>
 #include <fstream>
 #include <random>
 #include <set>
 #include <string>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
@@ -70,8 +70,9 @@ TEST(Annotations, killNine_100Times_losesNoCommittedEdit) {
             auto store = AnnotationStore::open(file);
             if (!store.ok()) ::_exit(3);
             for (int i = 0;; ++i) {
-                const Annotation edit{"fault", "r" + std::to_string(round) + "_" + std::to_string(i), "ann",
-                                      "label" + std::to_string(i), std::nullopt, "", 0};
+                const Annotation edit{
+                    "fault", "r" + std::to_string(round) + "_" + std::to_string(i), "ann", "label" + std::to_string(i), std::nullopt, "",
+                    0};
                 if (!store->put(edit).ok()) ::_exit(4);
                 // Only after the commit returned: tell the parent this edit is durable.
                 if (::write(pipeFds[1], &i, sizeof i) != sizeof i) ::_exit(5);
@@ -113,10 +114,13 @@ TEST(Annotations, reviewedFlag_roundTrips_andOldStoresGainTheColumn) {
     // A store as the first version wrote it: no reviewed column, one edit.
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open(file.c_str(), &db), SQLITE_OK);
-    ASSERT_EQ(sqlite3_exec(db, "CREATE TABLE annotations (dataset TEXT NOT NULL, utterance TEXT NOT NULL, "
-                               "annotator TEXT NOT NULL, label TEXT, score REAL, note TEXT NOT NULL DEFAULT '', edited_at_ms INTEGER NOT NULL, "
-                               "PRIMARY KEY (dataset, utterance, annotator)); INSERT INTO annotations VALUES ('d', 'u1', 'ann', 'joy', NULL, 'x', 5);",
-                           nullptr, nullptr, nullptr), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(
+                  db,
+                  "CREATE TABLE annotations (dataset TEXT NOT NULL, utterance TEXT NOT NULL, "
+                  "annotator TEXT NOT NULL, label TEXT, score REAL, note TEXT NOT NULL DEFAULT '', edited_at_ms INTEGER NOT NULL, "
+                  "PRIMARY KEY (dataset, utterance, annotator)); INSERT INTO annotations VALUES ('d', 'u1', 'ann', 'joy', NULL, 'x', 5);",
+                  nullptr, nullptr, nullptr),
+              SQLITE_OK);
     sqlite3_close(db);
     auto store = AnnotationStore::open(file);
     ASSERT_TRUE(store.ok()) << store.error().message;

@@ -5,10 +5,10 @@
 #include <gtest/gtest.h>
 
 #include "egmf/app/expected_tensors.h"
-#include "loading/model_target.h"
-#include "loading/weights.h"
 #include "egmf/checkpoint.h"
 #include "egmf/checkpoint_info.h"
+#include "loading/model_target.h"
+#include "loading/weights.h"
 #include "model/egmf.h"
 #include "runtime/native_analyzer.h"
 #include "test_support.h"
@@ -161,8 +161,7 @@ TEST(CheckpointLoad, halfPrecision_loadsAndAnalyses) {
     auto analyzer = loadNativeCheckpoint(dir.path(), {"cpu", "bfloat16"});
     ASSERT_TRUE(analyzer.ok()) << analyzer.error().message;
     std::atomic<bool> cancel{false};
-    auto result = (*analyzer)->analyzeDialogue(test::randomDialogue(test::tinyManifest(), {"", "a"}, 2),
-                                               {}, cancel);
+    auto result = (*analyzer)->analyzeDialogue(test::randomDialogue(test::tinyManifest(), {"", "a"}, 2), {}, cancel);
     ASSERT_TRUE(result.ok()) << result.error().message;
     EXPECT_EQ(result->utterances.size(), 2u);
     EXPECT_TRUE(result->utterances[0].error.empty()) << result->utterances[0].error;

@@ -7,10 +7,10 @@
 
 #include <gtest/gtest.h>
 
-#include "test_support.h"
 #include "egmf/app/csv.h"
 #include "egmf/dataset.h"
 #include "egmf/paths.h"
+#include "test_support.h"
 
 namespace egmf {
 namespace {
@@ -18,11 +18,12 @@ namespace {
 namespace fs = std::filesystem;
 
 TEST(Csv, parse_handlesQuotesCrlfBomAndFieldsSpanningLines) {
-    const std::string text = "\xEF\xBB\xBFSr No.,Utterance,Speaker\r\n"
-                             "1,\"Oh my God, he\xE2\x80\x99s lost it.\",Phoebe\r\n"
-                             "2,\"She said \"\"no\"\"\nand left\",Monica\r\n"
-                             "\r\n"
-                             "3,,\r\n";
+    const std::string text =
+        "\xEF\xBB\xBFSr No.,Utterance,Speaker\r\n"
+        "1,\"Oh my God, he\xE2\x80\x99s lost it.\",Phoebe\r\n"
+        "2,\"She said \"\"no\"\"\nand left\",Monica\r\n"
+        "\r\n"
+        "3,,\r\n";
     auto table = data::parseCsv(text, "x.csv");
     ASSERT_TRUE(table.ok()) << table.error().message;
     EXPECT_EQ(table->header, (std::vector<std::string>{"Sr No.", "Utterance", "Speaker"}));
@@ -75,9 +76,8 @@ TEST(Meld, realAnnotationFiles_giveEveryRow_withTheKnownTraps) {
     EXPECT_EQ(first.id, "train/dia0_utt0");
     EXPECT_NEAR(first.sourceStartSec, 16 * 60 + 16.059, 1e-9);
     EXPECT_EQ(first.speaker, "Chandler");
-    std::printf("[ meld     ] %zu dialogues, %zu utterances (train %zu, dev %zu, test %zu), %d id gaps\n",
-                meld->dialogues.size(), meld->utteranceCount(), meld->utteranceCount("train"),
-                meld->utteranceCount("dev"), meld->utteranceCount("test"), gaps);
+    std::printf("[ meld     ] %zu dialogues, %zu utterances (train %zu, dev %zu, test %zu), %d id gaps\n", meld->dialogues.size(),
+                meld->utteranceCount(), meld->utteranceCount("train"), meld->utteranceCount("dev"), meld->utteranceCount("test"), gaps);
 }
 
 TEST(Meld, reportsMissingClips_clipsWithoutRows_badRowsAndUnknownLabels_andCarriesOn) {
@@ -98,8 +98,8 @@ TEST(Meld, reportsMissingClips_clipsWithoutRows_badRowsAndUnknownLabels_andCarri
     for (const auto& problem : meld->problems) kinds.insert(problem.kind);
     EXPECT_EQ(kinds.count(DatasetProblem::Kind::BadRow), 1u);
     EXPECT_EQ(kinds.count(DatasetProblem::Kind::UnknownLabel), 1u);
-    EXPECT_EQ(kinds.count(DatasetProblem::Kind::MissingClip), 2u);      // dia0_utt2, dia1_utt0
-    EXPECT_EQ(kinds.count(DatasetProblem::Kind::ClipWithoutRow), 1u);   // dia9_utt9
+    EXPECT_EQ(kinds.count(DatasetProblem::Kind::MissingClip), 2u);     // dia0_utt2, dia1_utt0
+    EXPECT_EQ(kinds.count(DatasetProblem::Kind::ClipWithoutRow), 1u);  // dia9_utt9
     EXPECT_EQ(kinds.count(DatasetProblem::Kind::MissingFolder), 0u);
     ASSERT_EQ(meld->dialogues.size(), 2u);
     EXPECT_EQ(meld->dialogues[0].utterances[0].clipPath, (dir.path() / "dev_splits_complete" / "dia0_utt0.mp4").string());
@@ -119,7 +119,8 @@ namespace {
 TEST(Meld, demoColumns_giveGoldScoresAndCongruenceTags_andABadScoreIsAProblem) {
     test::TempDir dir;
     std::ofstream(dir.path() / "test_sent_emo.csv")
-        << "Sr No.,Utterance,Speaker,Emotion,Sentiment,Dialogue_ID,Utterance_ID,Season,Episode,StartTime,EndTime,SentimentScore,Congruence\r\n"
+        << "Sr "
+           "No.,Utterance,Speaker,Emotion,Sentiment,Dialogue_ID,Utterance_ID,Season,Episode,StartTime,EndTime,SentimentScore,Congruence\r\n"
         << "1,\"Oh, great.\",Maya,anger,negative,0,0,1,1,\"00:00:01,000\",\"00:00:02,000\",-1.6,incongruent\r\n"
         << "2,We won!,Theo,joy,positive,0,1,1,1,\"00:00:02,500\",\"00:00:04,000\",2.3,congruent\r\n"
         << "3,Okay.,Theo,neutral,neutral,0,2,1,1,\"00:00:04,500\",\"00:00:05,000\",lots,\r\n";
@@ -172,11 +173,10 @@ TEST(ManifestCsv, readsRelativeClipsRangesAndLabels_withDatasetJsonOrder) {
     fs::create_directories(dir.path() / "clips");
     std::ofstream(dir.path() / "clips" / "a.wav") << "x";
     std::ofstream(dir.path() / "dataset.json") << R"({"task": "erc", "labels": ["neutral", "angry", "happy", "sad"]})";
-    std::ofstream(dir.path() / "manifest.csv")
-        << "dialogue_id,utterance_id,speaker,text,clip,start_ms,end_ms,label,split\n"
-        << "s1,u1,F,你好,clips/a.wav,1500,3250,happy,train\n"
-        << "s1,u2,M,Hi,clips/missing.wav,,,sad,valid\n"
-        << "s2,u1,F,Excited!,,,,excited,test\n";
+    std::ofstream(dir.path() / "manifest.csv") << "dialogue_id,utterance_id,speaker,text,clip,start_ms,end_ms,label,split\n"
+                                               << "s1,u1,F,你好,clips/a.wav,1500,3250,happy,train\n"
+                                               << "s1,u2,M,Hi,clips/missing.wav,,,sad,valid\n"
+                                               << "s2,u1,F,Excited!,,,,excited,test\n";
     auto manifest = readDataset(dir.path() / "manifest.csv");
     ASSERT_TRUE(manifest.ok()) << manifest.error().message;
     EXPECT_EQ(manifest->labels, (std::vector<std::string>{"neutral", "angry", "happy", "sad"}));

@@ -3,6 +3,9 @@
 // its dialogue, and the memory estimate refusing what the machine cannot hold.
 #include "egmf/local_engine.h"
 
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -13,9 +16,6 @@
 #include <sstream>
 #include <thread>
 #include <vector>
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include <gtest/gtest.h>
 
@@ -28,7 +28,9 @@ namespace egmf {
 namespace {
 
 /// The calling thread's nice value (Linux keeps one per thread).
-int currentThreadNice() { return getpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid))); }
+int currentThreadNice() {
+    return getpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)));
+}
 
 struct Recorder : EngineObserver {
     std::mutex mutex;
@@ -99,7 +101,10 @@ protected:
 TEST_F(EngineTest, dialogueJob_givesProgressPerUtterance_andOneResult) {
     auto recorder = std::make_shared<Recorder>();
     LocalEngine engine(recorder);
-    { auto loaded = engine.loadAndWait(dir.path(), {"auto", "float32"}); ASSERT_TRUE(loaded.ok()) << loaded.error().message; }
+    {
+        auto loaded = engine.loadAndWait(dir.path(), {"auto", "float32"});
+        ASSERT_TRUE(loaded.ok()) << loaded.error().message;
+    }
     const auto id = engine.submit(job(3, 1));
     auto single = job(3, 2);
     single.kind = EngineJob::Kind::Utterance;
@@ -134,7 +139,10 @@ TEST_F(EngineTest, inferenceThreads_yieldToInteractiveOnes) {
     const int expected = std::max(callerNice, kInferenceNice);  // the suite may itself run under nice
     auto recorder = std::make_shared<Recorder>();
     LocalEngine engine(recorder);
-    { auto loaded = engine.loadAndWait(dir.path(), {}); ASSERT_TRUE(loaded.ok()) << loaded.error().message; }
+    {
+        auto loaded = engine.loadAndWait(dir.path(), {});
+        ASSERT_TRUE(loaded.ok()) << loaded.error().message;
+    }
     engine.setThreads(2);
     engine.submit(job(3, 11));
     engine.waitIdle();
@@ -149,7 +157,10 @@ TEST_F(EngineTest, inferenceThreads_yieldToInteractiveOnes) {
 TEST_F(EngineTest, cancel_meansNothingArrivesAfterIt_andSupersessionCancelsOlderJobsOfTheView) {
     auto recorder = std::make_shared<Recorder>();
     LocalEngine engine(recorder);
-    { auto loaded = engine.loadAndWait(dir.path(), {}); ASSERT_TRUE(loaded.ok()) << loaded.error().message; }
+    {
+        auto loaded = engine.loadAndWait(dir.path(), {});
+        ASSERT_TRUE(loaded.ok()) << loaded.error().message;
+    }
     const auto longJob = engine.submit(job(40, 3));
     while (recorder->total(longJob) == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     ASSERT_TRUE(engine.cancel(longJob));
@@ -170,7 +181,10 @@ TEST_F(EngineTest, errors_areEvents_andOneBadUtteranceDoesNotStopItsDialogue) {
     const auto noModel = engine.submit(job(1, 6));
     engine.waitIdle();
     EXPECT_EQ(recorder->errors[noModel], 1) << "no checkpoint loaded";
-    { auto loaded = engine.loadAndWait(dir.path(), {}); ASSERT_TRUE(loaded.ok()) << loaded.error().message; }
+    {
+        auto loaded = engine.loadAndWait(dir.path(), {});
+        ASSERT_TRUE(loaded.ok()) << loaded.error().message;
+    }
     auto broken = job(3, 7);
     broken.dialogue.utterances[1].audio.dim = manifest.audioFeatureDim + 5;  // malformed features
     broken.dialogue.utterances[1].audio.values.resize(broken.dialogue.utterances[1].audio.frames * broken.dialogue.utterances[1].audio.dim);
@@ -202,7 +216,10 @@ TEST_F(EngineTest, loadCheckpoint_refusesWhatWouldNotFitInMemory) {
 TEST_F(EngineTest, clipsWithoutAFeatureSource_areAnalysedFromText_andSaySo) {
     auto recorder = std::make_shared<Recorder>();
     LocalEngine engine(recorder);
-    { auto loaded = engine.loadAndWait(dir.path(), {}); ASSERT_TRUE(loaded.ok()) << loaded.error().message; }
+    {
+        auto loaded = engine.loadAndWait(dir.path(), {});
+        ASSERT_TRUE(loaded.ok()) << loaded.error().message;
+    }
     const auto id = engine.submit(jobWithAMissingClip());
     engine.waitIdle();
     ASSERT_EQ(recorder->results[id], 1);
@@ -223,7 +240,10 @@ TEST_F(EngineTest, aTextOnlyModel_readsNoClip_soAMissingClipIsNoFailure) {
     ASSERT_TRUE(createRandomCheckpoint(folder.path(), textOnly, 7, RandomInit::Perturbed).ok());
     auto recorder = std::make_shared<Recorder>();
     LocalEngine engine(recorder);
-    { auto loaded = engine.loadAndWait(folder.path(), {}); ASSERT_TRUE(loaded.ok()) << loaded.error().message; }
+    {
+        auto loaded = engine.loadAndWait(folder.path(), {});
+        ASSERT_TRUE(loaded.ok()) << loaded.error().message;
+    }
     const auto id = engine.submit(jobWithAMissingClip());
     engine.waitIdle();
     ASSERT_EQ(recorder->results[id], 1);

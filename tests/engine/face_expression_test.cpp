@@ -46,8 +46,10 @@ TEST(FaceExpression, batch_equalsOneByOne_andCudaEqualsCpu) {
     const auto bf16 = cuda.forward(crops.to(at::kCUDA));
     const double bf16Logits = (bf16.logits.cpu() - batch.logits).abs().max().item<double>();
     EXPECT_TRUE(std::isfinite(bf16Logits));
-    std::printf("[ cuda     ] face-api net vs CPU: float32 logits %.3g, embedding %.3g; TF32 logits %.3g; bfloat16 "
-                "logits %.3g\n", logits, embedding, tf32Logits, bf16Logits);
+    std::printf(
+        "[ cuda     ] face-api net vs CPU: float32 logits %.3g, embedding %.3g; TF32 logits %.3g; bfloat16 "
+        "logits %.3g\n",
+        logits, embedding, tf32Logits, bf16Logits);
 }
 
 }  // namespace

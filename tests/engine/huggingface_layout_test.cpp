@@ -32,10 +32,17 @@ TEST(HuggingFaceLayout, peftDefaults_load) {
 }
 
 TEST(HuggingFaceLayout, unsupportedPeftOptions_areRefusedByName) {
-    const std::vector<std::pair<std::string, json>> refused{
-        {"use_dora", true}, {"rank_pattern", {{"q_proj", 4}}}, {"alpha_pattern", {{"v_proj", 8}}},
-        {"layers_to_transform", {0, 1}}, {"modules_to_save", {"lm_head"}}, {"bias", "all"}, {"lora_bias", true},
-        {"fan_in_fan_out", true}, {"target_modules", "all-linear"}, {"peft_type", "IA3"}, {"layer_replication", {{0, 2}}}};
+    const std::vector<std::pair<std::string, json>> refused{{"use_dora", true},
+                                                            {"rank_pattern", {{"q_proj", 4}}},
+                                                            {"alpha_pattern", {{"v_proj", 8}}},
+                                                            {"layers_to_transform", {0, 1}},
+                                                            {"modules_to_save", {"lm_head"}},
+                                                            {"bias", "all"},
+                                                            {"lora_bias", true},
+                                                            {"fan_in_fan_out", true},
+                                                            {"target_modules", "all-linear"},
+                                                            {"peft_type", "IA3"},
+                                                            {"layer_replication", {{0, 2}}}};
     for (const auto& [key, value] : refused) {
         auto config = peftDefaults();
         config[key] = value;
@@ -66,7 +73,7 @@ TEST(HuggingFaceLayout, aRankThatIsNoSmallInteger_isRefusedNamingIt) {
 }
 
 TEST(HuggingFaceLayout, unsupportedArchitecturesAndRopeTypes_areRefusedByName) {
-    json config = {{"model_type", "llama"}, {"vocab_size", 32}, {"hidden_size", 8}, {"intermediate_size", 16},
+    json config = {{"model_type", "llama"},  {"vocab_size", 32},         {"hidden_size", 8},      {"intermediate_size", 16},
                    {"num_hidden_layers", 1}, {"num_attention_heads", 2}, {"eos_token_id", {2, 3}}};
     auto ok = parseLlmConfig(config, "config.json");
     ASSERT_TRUE(ok.ok()) << ok.error().message;

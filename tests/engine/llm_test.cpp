@@ -21,13 +21,14 @@ protected:
 };
 
 // Greedy decoding recomputing the whole sequence at every step: no cache.
-std::vector<std::int64_t> generateUncached(LlamaForCausalLMImpl& llm, at::Tensor embeddings,
-                                           int maxNew, std::int64_t eos) {
+std::vector<std::int64_t> generateUncached(LlamaForCausalLMImpl& llm, at::Tensor embeddings, int maxNew, std::int64_t eos) {
     std::vector<std::int64_t> out;
     for (int step = 0; step < maxNew; ++step) {
         KvCache fresh;
         const auto next = llm.logits(llm.forward(embeddings, fresh)[-1]).argmax().item<std::int64_t>();
-        if (next == eos) { break; }
+        if (next == eos) {
+            break;
+        }
         out.push_back(next);
         embeddings = at::cat({embeddings, llm.embed(at::tensor({next}))}, 0);
     }

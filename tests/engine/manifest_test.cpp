@@ -6,7 +6,9 @@
 namespace egmf {
 namespace {
 
-nlohmann::json demoJson() { return nlohmann::json::parse(serializeManifest(demoManifest())); }
+nlohmann::json demoJson() {
+    return nlohmann::json::parse(serializeManifest(demoManifest()));
+}
 
 std::string errorFor(const nlohmann::json& j) {
     auto parsed = parseManifest(j.dump(), "ckpt/manifest.json");

@@ -12,8 +12,8 @@
 #include <random>
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <unistd.h>
+#include <nlohmann/json.hpp>
 
 #include "egmf/paths.h"
 #include "test_support.h"
@@ -58,9 +58,9 @@ TEST(Metrics, equalScikitLearn_onRandomAndAwkwardData) {
         std::uniform_real_distribution<double> u(-limit - 0.5, limit + 0.5);
         for (int i = 0; i < n; ++i) {
             double g = u(rng), p = g + std::normal_distribution<double>(0, 0.6)(rng);
-            if (halves && i % 4 == 0) g = std::round(g * 2) / 2;   // x.5 values: round half to even
+            if (halves && i % 4 == 0) g = std::round(g * 2) / 2;  // x.5 values: round half to even
             if (halves && i % 5 == 0) p = std::round(p * 2) / 2;
-            if (i % 7 == 0) g = 0.0;                                // gold zeros
+            if (i % 7 == 0) g = 0.0;  // gold zeros
             gold.push_back(g);
             pred.push_back(p);
         }
@@ -97,9 +97,8 @@ TEST(Metrics, equalScikitLearn_onRandomAndAwkwardData) {
     // Debian's Python (with python3-sklearn); $EGMF_PYTHON overrides it (the GPU machine's venv).
     const char* python = std::getenv("EGMF_PYTHON");
     const auto command = std::string(python && *python ? python : "/usr/bin/python3") + " '" + test::sourceDir().string() +
-                         "/tests/golden/metrics_reference.py' '" +
-                         (dir / "classify.csv").string() + "' '" + (dir / "mosi.csv").string() + "' '" +
-                         (dir / "sims.csv").string() + "' '" + (dir / "reference.json").string() + "'";
+                         "/tests/golden/metrics_reference.py' '" + (dir / "classify.csv").string() + "' '" + (dir / "mosi.csv").string() +
+                         "' '" + (dir / "sims.csv").string() + "' '" + (dir / "reference.json").string() + "'";
     ASSERT_EQ(std::system(command.c_str()), 0) << command << " (needs Debian's python3-sklearn)";
     std::ifstream in(dir / "reference.json");
     const auto reference = nlohmann::json::parse(in);
@@ -147,8 +146,8 @@ TEST(Metrics, equalScikitLearn_onRandomAndAwkwardData) {
         expectNear(ours.acc5, e["acc5"], "acc5");
         expectNear(ours.acc2Weak, e["acc2_weak"], "acc2 weak");
     }
-    std::printf("[ metrics  ] %zu classification, %zu MOSI and %zu SIMS cases equal scikit-learn/numpy within 1e-9\n",
-                classCases.size(), mosiCases.size(), simsCases.size());
+    std::printf("[ metrics  ] %zu classification, %zu MOSI and %zu SIMS cases equal scikit-learn/numpy within 1e-9\n", classCases.size(),
+                mosiCases.size(), simsCases.size());
 }
 
 TEST(Metrics, kappaBetweenAnnotators_isSymmetric_andOneForAgreement) {

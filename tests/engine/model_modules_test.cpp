@@ -28,9 +28,11 @@ protected:
 
 TEST_F(ModelModules, encodeAndFuse_giveShapesAndSpans_withEachModalityMissing) {
     const std::int64_t d = m_manifest.fusionDim, heads = m_manifest.fusionHeads;
-    struct Case { std::int64_t text, audio, visual; };
-    for (auto c : {Case{5, 17, 3}, Case{0, 17, 3}, Case{5, 0, 3}, Case{5, 17, 0}, Case{5, 0, 0},
-                   Case{0, 17, 0}, Case{0, 0, 3}, Case{1, 1, 1}}) {
+    struct Case {
+        std::int64_t text, audio, visual;
+    };
+    for (auto c :
+         {Case{5, 17, 3}, Case{0, 17, 3}, Case{5, 0, 3}, Case{5, 17, 0}, Case{5, 0, 0}, Case{0, 17, 0}, Case{0, 0, 3}, Case{1, 1, 1}}) {
         auto e = m_model->encode(inputs(c.text, c.audio, c.visual));
         const std::int64_t audio = (c.audio + 3) / 4;  // two stride-2 convolutions
         EXPECT_EQ(e.text.sizes(), (at::IntArrayRef{c.text, d}));
@@ -90,8 +92,7 @@ TEST_F(ModelModules, disablingExperts_zeroesTheirGates_andOthersRenormalise) {
     EXPECT_TRUE(partial.gates.gates.select(1, 1).eq(0).all().item<bool>());
     EXPECT_TRUE(at::allclose(partial.gates.gates.sum(-1), at::ones({e.fusion.fused.size(0)}), 1e-5, 1e-6));
     const auto kept = full.gates.gates.index_select(1, at::tensor({0, 2}));
-    EXPECT_TRUE(at::allclose(partial.gates.gates.index_select(1, at::tensor({0, 2})),
-                             kept / kept.sum(-1, true), 1e-5, 1e-6));
+    EXPECT_TRUE(at::allclose(partial.gates.gates.index_select(1, at::tensor({0, 2})), kept / kept.sum(-1, true), 1e-5, 1e-6));
     EXPECT_FALSE(at::allclose(partial.enhanced, full.enhanced));
 
     auto allOff = m_model->enhance(e, context, std::bitset<3>().set());

@@ -18,7 +18,8 @@ std::filesystem::path write(const std::filesystem::path& file, const std::string
 TEST(OwnClips, readSrt_takesTimesSpeakersAndText) {
     test::TempDir dir;
     const auto srt = write(dir.path() / "t.srt",
-                           "\xEF\xBB\xBF" "1\r\n00:00:01,000 --> 00:00:02,500\r\nJOEY: How you <i>doin'</i>?\r\n\r\n"
+                           "\xEF\xBB\xBF"
+                           "1\r\n00:00:01,000 --> 00:00:02,500\r\nJOEY: How you <i>doin'</i>?\r\n\r\n"
                            "2\r\n00:00:03.250 --> 00:00:05,000\r\nWell, at 10:30 we leave.\r\nTogether.\r\n\r\n"
                            "00:01:00,000 --> 00:01:01,000\nRACHEL: No.\n");
     auto cues = readSrt(srt);

@@ -9,15 +9,16 @@ namespace {
 std::string text(const std::vector<std::int32_t>& ids) {
     std::string s;
     for (auto id : ids) {
-        if (id < 256) { s.push_back(static_cast<char>(id)); }
+        if (id < 256) {
+            s.push_back(static_cast<char>(id));
+        }
     }
     return s;
 }
 
 Dialogue threeTurns() {
     Dialogue d{"d1", {}, {}};
-    for (auto [speaker, line] : {std::pair{"Joey", "How you doin'?"}, {"Rachel", "{labels} is text"},
-                                 {"Ross", "We were on a break!"}}) {
+    for (auto [speaker, line] : {std::pair{"Joey", "How you doin'?"}, {"Rachel", "{labels} is text"}, {"Ross", "We were on a break!"}}) {
         Utterance u;
         u.speaker = speaker;
         u.text = line;

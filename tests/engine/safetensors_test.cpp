@@ -31,9 +31,9 @@ std::string errorOf(const std::vector<std::byte>& file) {
 }
 
 TEST(Safetensors, parse_readsEntriesInAnyOrder_whenHeaderIsValid) {
-    const auto file = fileWith(
-        R"({"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]},)"
-        R"("a":{"dtype":"U8","shape":[4],"data_offsets":[0,4]},"__metadata__":{"k":"v"}})", 12);
+    const auto file = fileWith(R"({"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]},)"
+                               R"("a":{"dtype":"U8","shape":[4],"data_offsets":[0,4]},"__metadata__":{"k":"v"}})",
+                               12);
     auto parsed = parseSafetensors(file, "ok.safetensors");
     ASSERT_TRUE(parsed.ok()) << parsed.error().message;
     ASSERT_EQ(parsed->tensors.size(), 2u);
@@ -44,9 +44,9 @@ TEST(Safetensors, parse_readsEntriesInAnyOrder_whenHeaderIsValid) {
 }
 
 TEST(Safetensors, parse_acceptsEmptyTensors_whenSpanIsZero) {
-    const auto file = fileWith(
-        R"({"e":{"dtype":"F32","shape":[0,5],"data_offsets":[0,0]},)"
-        R"("x":{"dtype":"I64","shape":[1],"data_offsets":[0,8]}})", 8);
+    const auto file = fileWith(R"({"e":{"dtype":"F32","shape":[0,5],"data_offsets":[0,0]},)"
+                               R"("x":{"dtype":"I64","shape":[1],"data_offsets":[0,8]}})",
+                               8);
     auto parsed = parseSafetensors(file, "ok.safetensors");
     ASSERT_TRUE(parsed.ok()) << parsed.error().message;
 }
@@ -81,7 +81,8 @@ TEST(Safetensors, parse_fails_whenHeaderIsNotJson) {
 
 TEST(Safetensors, parse_fails_whenNameAppearsTwice) {
     const auto file = fileWith(R"({"a":{"dtype":"U8","shape":[1],"data_offsets":[0,1]},)"
-                               R"("a":{"dtype":"U8","shape":[1],"data_offsets":[1,2]}})", 2);
+                               R"("a":{"dtype":"U8","shape":[1],"data_offsets":[1,2]}})",
+                               2);
     EXPECT_NE(errorOf(file).find("appears twice"), std::string::npos);
 }
 
@@ -99,17 +100,13 @@ TEST(Safetensors, parse_fails_whenDtypeUnknown) {
 }
 
 TEST(Safetensors, parse_fails_whenShapeIsNotSizes) {
-    EXPECT_NE(errorOf(fileWith(R"({"a":{"dtype":"U8","shape":[-1],"data_offsets":[0,0]}})", 0))
-                  .find("shape"), std::string::npos);
-    EXPECT_NE(errorOf(fileWith(R"({"a":{"dtype":"U8","shape":[1.5],"data_offsets":[0,1]}})", 1))
-                  .find("shape"), std::string::npos);
-    EXPECT_NE(errorOf(fileWith(R"({"a":{"dtype":"U8","shape":"1","data_offsets":[0,1]}})", 1))
-                  .find("shape"), std::string::npos);
+    EXPECT_NE(errorOf(fileWith(R"({"a":{"dtype":"U8","shape":[-1],"data_offsets":[0,0]}})", 0)).find("shape"), std::string::npos);
+    EXPECT_NE(errorOf(fileWith(R"({"a":{"dtype":"U8","shape":[1.5],"data_offsets":[0,1]}})", 1)).find("shape"), std::string::npos);
+    EXPECT_NE(errorOf(fileWith(R"({"a":{"dtype":"U8","shape":"1","data_offsets":[0,1]}})", 1)).find("shape"), std::string::npos);
 }
 
 TEST(Safetensors, parse_fails_whenShapeOverflows) {
-    const auto file = fileWith(
-        R"({"a":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,0]}})", 0);
+    const auto file = fileWith(R"({"a":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,0]}})", 0);
     EXPECT_NE(errorOf(file).find("overflows"), std::string::npos);
 }
 
@@ -119,15 +116,14 @@ TEST(Safetensors, parse_fails_whenSpanDoesNotMatchShape) {
 }
 
 TEST(Safetensors, parse_fails_whenOffsetsReversedOrMalformed) {
-    EXPECT_NE(errorOf(fileWith(R"({"a":{"dtype":"U8","shape":[0],"data_offsets":[4,0]}})", 4))
-                  .find("end before"), std::string::npos);
-    EXPECT_NE(errorOf(fileWith(R"({"a":{"dtype":"U8","shape":[1],"data_offsets":[0]}})", 1))
-                  .find("[begin, end]"), std::string::npos);
+    EXPECT_NE(errorOf(fileWith(R"({"a":{"dtype":"U8","shape":[0],"data_offsets":[4,0]}})", 4)).find("end before"), std::string::npos);
+    EXPECT_NE(errorOf(fileWith(R"({"a":{"dtype":"U8","shape":[1],"data_offsets":[0]}})", 1)).find("[begin, end]"), std::string::npos);
 }
 
 TEST(Safetensors, parse_fails_whenTensorsOverlap) {
     const auto file = fileWith(R"({"a":{"dtype":"U8","shape":[4],"data_offsets":[0,4]},)"
-                               R"("b":{"dtype":"U8","shape":[4],"data_offsets":[2,6]}})", 6);
+                               R"("b":{"dtype":"U8","shape":[4],"data_offsets":[2,6]}})",
+                               6);
     EXPECT_NE(errorOf(file).find("overlap or leave a gap"), std::string::npos);
 }
 
@@ -143,10 +139,9 @@ TEST(Safetensors, parse_fails_whenDataIsLongerOrShorterThanTensors) {
 }
 
 TEST(Safetensors, parse_fails_whenEntryHasUnknownFieldOrMetadataIsNotText) {
-    EXPECT_NE(errorOf(fileWith(R"({"a":{"dtype":"U8","shape":[1],"data_offsets":[0,1],"x":1}})", 1))
-                  .find("unknown field"), std::string::npos);
-    EXPECT_NE(errorOf(fileWith(R"({"__metadata__":{"k":1}})", 0)).find("not a string"),
+    EXPECT_NE(errorOf(fileWith(R"({"a":{"dtype":"U8","shape":[1],"data_offsets":[0,1],"x":1}})", 1)).find("unknown field"),
               std::string::npos);
+    EXPECT_NE(errorOf(fileWith(R"({"__metadata__":{"k":1}})", 0)).find("not a string"), std::string::npos);
 }
 
 TEST(Safetensors, writeThenOpen_roundTripsEveryDtype) {
@@ -155,15 +150,11 @@ TEST(Safetensors, writeThenOpen_roundTripsEveryDtype) {
     std::vector<std::int64_t> i64{7, -9};
     std::vector<std::uint8_t> u8{1, 2, 3, 4};
     auto bytes = [](const auto& v) {
-        return std::span<const std::byte>(reinterpret_cast<const std::byte*>(v.data()),
-                                          v.size() * sizeof(v[0]));
+        return std::span<const std::byte>(reinterpret_cast<const std::byte*>(v.data()), v.size() * sizeof(v[0]));
     };
-    std::vector<TensorToWrite> tensors{{"w.f32", DType::F32, {3}, bytes(f32)},
-                                       {"w.i64", DType::I64, {2, 1}, bytes(i64)},
-                                       {"w.bf16", DType::BF16, {2}, bytes(u8)},
-                                       {"w.f16", DType::F16, {1, 2}, bytes(u8)},
-                                       {"w.i32", DType::I32, {1}, bytes(u8)},
-                                       {"w.bool", DType::BOOL, {4}, bytes(u8)},
+    std::vector<TensorToWrite> tensors{{"w.f32", DType::F32, {3}, bytes(f32)},  {"w.i64", DType::I64, {2, 1}, bytes(i64)},
+                                       {"w.bf16", DType::BF16, {2}, bytes(u8)}, {"w.f16", DType::F16, {1, 2}, bytes(u8)},
+                                       {"w.i32", DType::I32, {1}, bytes(u8)},   {"w.bool", DType::BOOL, {4}, bytes(u8)},
                                        {"w.empty", DType::F32, {0, 3}, {}}};
     ASSERT_TRUE(writeSafetensors(path, tensors, {{"seed", "3"}}).ok());
     auto file = SafetensorsFile::open(path);

@@ -30,7 +30,7 @@ TEST(StrictJson, checkedInteger_takesIntegersInRange_andRefusesFloatsOutOfRange)
     EXPECT_EQ(checkedInteger(json(-3), "x", -5, 5), -3);
     EXPECT_EQ(checkedInteger(json(std::uint64_t{1} << 40), "x"), std::int64_t{1} << 40);
     for (const json& bad : {json(4.3e122), json(-9.3e18), json(9223372036854775808.0), json(1.5), json("7"), json(nullptr),
-                           json(std::numeric_limits<std::uint64_t>::max()), json(std::numeric_limits<double>::quiet_NaN())}) {
+                            json(std::numeric_limits<std::uint64_t>::max()), json(std::numeric_limits<double>::quiet_NaN())}) {
         EXPECT_THROW(checkedInteger(bad, "field"), std::invalid_argument) << bad;
     }
     try {
@@ -47,7 +47,10 @@ TEST(Utf8, isValid_rejectsOverlongsSurrogatesAndTruncation) {
     EXPECT_FALSE(utf8::isValid("\xED\xA0\x80"));      // surrogate
     EXPECT_FALSE(utf8::isValid("\xF4\x90\x80\x80"));  // past U+10FFFF
     EXPECT_FALSE(utf8::isValid("\xE5\xA5"));          // truncated
-    EXPECT_EQ(utf8::sanitize("a\xFF" "b"), "a\xEF\xBF\xBD" "b");
+    EXPECT_EQ(utf8::sanitize("a\xFF"
+                             "b"),
+              "a\xEF\xBF\xBD"
+              "b");
 }
 
 }  // namespace

@@ -63,8 +63,7 @@ TempDir::~TempDir() {
 }
 
 Dialogue randomDialogue(const Manifest& m, const std::vector<std::string>& missing, unsigned seed) {
-    static const char* const kTexts[] = {"Hi there!", "Wait, what?", "I can't believe it...",
-                                         "Ok.", "That's 好 news 😀"};
+    static const char* const kTexts[] = {"Hi there!", "Wait, what?", "I can't believe it...", "Ok.", "That's 好 news 😀"};
     std::mt19937 rng(seed);
     std::normal_distribution<float> normal;
     std::uniform_int_distribution<int> audioFrames(9, 60), visualFrames(1, 7);
@@ -80,7 +79,9 @@ Dialogue randomDialogue(const Manifest& m, const std::vector<std::string>& missi
             f.frames = frames;
             f.framesPerSecond = fps;
             f.values.resize(static_cast<std::size_t>(frames * dim));
-            for (auto& v : f.values) { v = normal(rng); }
+            for (auto& v : f.values) {
+                v = normal(rng);
+            }
         };
         if (gone.find('a') == std::string::npos) {
             fill(u.audio, m.audioFeatureDim, audioFrames(rng), m.audioFramesPerSecond);

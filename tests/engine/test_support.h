@@ -35,7 +35,6 @@ private:
 
 /// Utterances with random features; `missing` per utterance: "" (all present), or letters of the
 /// modalities left out ("a", "v", "t", "av", ...).
-Dialogue randomDialogue(const Manifest& manifest, const std::vector<std::string>& missing,
-                        unsigned seed);
+Dialogue randomDialogue(const Manifest& manifest, const std::vector<std::string>& missing, unsigned seed);
 
 }  // namespace egmf::test

@@ -37,7 +37,8 @@ TEST(TokenizerFiles, brokenTokenizerJson_isAnErrorNamingTheFile) {
 
 TEST(TokenizerFiles, brokenSentencePieceModel_isAnErrorNamingTheFile) {
     const std::string cases[] = {"", "\x0a\x05\x0a\x03", std::string("\x0a\xff\xff\xff\xff\x0f", 6), "\x13garbage",
-                                 "\x0a\x03\x0a\x01" "a"};  // one normal piece but no unknown piece
+                                 "\x0a\x03\x0a\x01"
+                                 "a"};  // one normal piece but no unknown piece
     for (const auto& bytes : cases) {
         auto tokenizer = SentencePieceTokenizer::fromBytes(bytes, "broken/spm.model");
         ASSERT_FALSE(tokenizer.ok());

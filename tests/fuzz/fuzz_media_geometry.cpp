@@ -88,7 +88,8 @@ std::vector<std::uint8_t> encodeClip(FuzzedDataProvider& in) {
     if (static_cast<long>(width) * height * frames > 1'500'000) return {};  // keeps each run short
 
     Muxed out;
-    if (avformat_alloc_output_context2(&out.format, nullptr, choice.muxer, nullptr) < 0 || avio_open_dyn_buf(&out.format->pb) < 0) return {};
+    if (avformat_alloc_output_context2(&out.format, nullptr, choice.muxer, nullptr) < 0 || avio_open_dyn_buf(&out.format->pb) < 0)
+        return {};
     const AVCodec* videoCodec = avcodec_find_encoder_by_name(choice.encoder);
     if (!videoCodec) return {};
     out.video = avcodec_alloc_context3(videoCodec);
@@ -106,7 +107,8 @@ std::vector<std::uint8_t> encodeClip(FuzzedDataProvider& in) {
     videoStream->time_base = out.video->time_base;
     videoStream->sample_aspect_ratio = aspect;
     if (rotation != 0 || flipH || flipV) {
-        auto* matrix = reinterpret_cast<std::int32_t*>(av_stream_new_side_data(videoStream, AV_PKT_DATA_DISPLAYMATRIX, 9 * sizeof(std::int32_t)));
+        auto* matrix =
+            reinterpret_cast<std::int32_t*>(av_stream_new_side_data(videoStream, AV_PKT_DATA_DISPLAYMATRIX, 9 * sizeof(std::int32_t)));
         if (!matrix) return {};
         av_display_rotation_set(matrix, rotation);
         av_display_matrix_flip(matrix, flipH, flipV);

@@ -11,7 +11,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (parsed.ok()) {
         volatile std::uint8_t sink = 0;
         for (const auto& tensor : parsed->tensors) {
-            for (auto b : tensor.bytes) { sink = sink ^ static_cast<std::uint8_t>(b); }
+            for (auto b : tensor.bytes) {
+                sink = sink ^ static_cast<std::uint8_t>(b);
+            }
         }
         (void)sink;
     }

@@ -14,9 +14,9 @@
 #include <opencv2/imgproc.hpp>
 
 #include "../engine/test_support.h"
+#include "egmf/app/face_crop.h"
 #include "egmf/app/sha256.h"
 #include "egmf/paths.h"
-#include "egmf/app/face_crop.h"
 #include "features/face_expression.h"
 #include "npm_packages.h"
 
@@ -70,9 +70,9 @@ TEST(FaceExpressionGolden, logitsAndEmbeddings_equalFaceApiUnderNode) {
     std::ofstream(input, std::ios::binary)
         .write(reinterpret_cast<const char*>(crops.data()), static_cast<std::streamsize>(crops.size() * sizeof(float)));
     const auto output = dir.path() / "reference.json";
-    const auto command = "node " + test::shellQuote(test::sourceDir().string() + "/tests/golden/face_api_reference.mjs") +
-                         " " + test::shellQuote(package.string()) + " " + test::shellQuote(input.string()) + " " +
-                         std::to_string(count) + " " + test::shellQuote(output.string()) + " >/dev/null 2>&1";
+    const auto command = "node " + test::shellQuote(test::sourceDir().string() + "/tests/golden/face_api_reference.mjs") + " " +
+                         test::shellQuote(package.string()) + " " + test::shellQuote(input.string()) + " " + std::to_string(count) + " " +
+                         test::shellQuote(output.string()) + " >/dev/null 2>&1";
     ASSERT_EQ(test::runCommand(command), 0) << command;
     std::ifstream in(output);
     const auto reference = nlohmann::json::parse(in);
@@ -91,10 +91,11 @@ TEST(FaceExpressionGolden, logitsAndEmbeddings_equalFaceApiUnderNode) {
     EXPECT_LE(logitDiff, 1e-4);
     EXPECT_LE(embeddingDiff, 1e-4);
     EXPECT_EQ(kExpressionLabels[ours.probabilities[0].argmax().item<int>()], "happy") << "the astronaut smiles";
-    std::printf("[ golden   ] face-api %s (%s backend), %d crops: largest logit difference %.3g, "
-                "embedding %.3g; astronaut happy = %.4f\n",
-                reference["tfjs"].get<std::string>().c_str(), reference["backend"].get<std::string>().c_str(), count,
-                logitDiff, embeddingDiff, ours.probabilities[0][1].item<double>());
+    std::printf(
+        "[ golden   ] face-api %s (%s backend), %d crops: largest logit difference %.3g, "
+        "embedding %.3g; astronaut happy = %.4f\n",
+        reference["tfjs"].get<std::string>().c_str(), reference["backend"].get<std::string>().c_str(), count, logitDiff, embeddingDiff,
+        ours.probabilities[0][1].item<double>());
 }
 
 TEST(FaceExpression, load_refusesDamagedWeights_namingTheFile) {

@@ -9,15 +9,15 @@
 
 #include <c10/core/InferenceMode.h>
 
+#include "../engine/test_support.h"
+#include "bench/reference_io.h"
 #include "checkpoint/huggingface_layout.h"
 #include "egmf/app/safetensors.h"
-#include "loading/weights.h"
 #include "egmf/checkpoint.h"
 #include "egmf/checkpoint_info.h"
 #include "egmf/huggingface.h"
+#include "loading/weights.h"
 #include "model/llm/llama.h"
-#include "bench/reference_io.h"
-#include "../engine/test_support.h"
 
 namespace egmf {
 namespace {
@@ -85,8 +85,8 @@ void compareFixture(const fs::path& fixture) {
 
 void makeReferenceFixture(const fs::path& out, const std::string& arch) {
     const std::string script = test::sourceDir().string() + "/tests/golden/hf_llm_reference.py";
-    const auto command = runtime::referencePython() + " '" + script + "' make --backend reference --arch " + arch + " --out '" +
-                         out.string() + "'";
+    const auto command =
+        runtime::referencePython() + " '" + script + "' make --backend reference --arch " + arch + " --out '" + out.string() + "'";
     ASSERT_EQ(std::system(command.c_str()), 0) << command << " failed; is python3-torch installed (scripts/setup.sh)?";
 }
 
@@ -244,7 +244,8 @@ TEST(HuggingFaceCheckpoint, brokenParts_areErrorsNamingTheFile) {
         auto loaded = loadHuggingFaceCheckpoint(hf);
         ASSERT_FALSE(loaded.ok());
         EXPECT_NE(loaded.error().message.find("adapter_model.safetensors: tensor \"model.norm.weight\" does not belong here"),
-                  std::string::npos) << loaded.error().message;
+                  std::string::npos)
+            << loaded.error().message;
     }
 }
 

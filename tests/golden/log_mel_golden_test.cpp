@@ -1,24 +1,29 @@
 // The log-mel features against torchaudio.transforms.MelSpectrogram (its own process) on speech
 // synthesised by espeak-ng: equal within 1e-4 on every frame and bin.
-#include <cstdio>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <tuple>
 
 #include <gtest/gtest.h>
 
-#include "loading/weights.h"
-#include "features/log_mel.h"
-#include "bench/reference_io.h"
 #include "../engine/test_support.h"
+#include "bench/reference_io.h"
+#include "features/log_mel.h"
+#include "loading/weights.h"
 
 namespace egmf {
 namespace {
 
-std::string quoted(const std::string& text) { return "'" + text + "'"; }
+std::string quoted(const std::string& text) {
+    return "'" + text + "'";
+}
 
 TEST(LogMelGolden, compute_equalsTorchaudio_onSynthesisedSpeech) {
-    struct Voice { const char* flags; const char* text; };
+    struct Voice {
+        const char* flags;
+        const char* text;
+    };
     const Voice voices[] = {
         {"-v en -s 160", "Oh my God, you actually did it!"},
         {"-v en-us+f3 -p 80 -s 220 -a 150", "We were on a break."},
@@ -35,10 +40,8 @@ TEST(LogMelGolden, compute_equalsTorchaudio_onSynthesisedSpeech) {
         SCOPED_TRACE(voice.flags);
         const auto wav = (dir.path() / ("speech" + std::to_string(index) + ".wav")).string();
         const auto out = (dir.path() / ("mel" + std::to_string(index++) + ".safetensors")).string();
-        const auto speak = std::string("espeak-ng ") + voice.flags + " -w " + quoted(wav) + " " +
-                           quoted(voice.text);
-        ASSERT_EQ(std::system(speak.c_str()), 0) << "espeak-ng failed: " << speak
-                                                 << " (scripts/setup.sh installs it)";
+        const auto speak = std::string("espeak-ng ") + voice.flags + " -w " + quoted(wav) + " " + quoted(voice.text);
+        ASSERT_EQ(std::system(speak.c_str()), 0) << "espeak-ng failed: " << speak << " (scripts/setup.sh installs it)";
         const auto reference = runtime::referencePython() + " " + quoted(script) + " " + quoted(wav) + " " + quoted(out);
         ASSERT_EQ(std::system(reference.c_str()), 0) << reference;
         auto golden = loading::loadTensors(out);
@@ -51,8 +54,8 @@ TEST(LogMelGolden, compute_equalsTorchaudio_onSynthesisedSpeech) {
         EXPECT_EQ(ours.size(1), 80);
         const double difference = (ours - expected).abs().max().item<double>();
         EXPECT_LE(difference, 1e-4);
-        std::printf("[ golden   ] log-mel %s: %lld frames, largest difference %.3g\n", voice.flags,
-                    static_cast<long long>(ours.size(0)), difference);
+        std::printf("[ golden   ] log-mel %s: %lld frames, largest difference %.3g\n", voice.flags, static_cast<long long>(ours.size(0)),
+                    difference);
     }
 }
 

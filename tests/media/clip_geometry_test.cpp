@@ -12,9 +12,9 @@
 
 #include "clip_fixture.h"
 #include "egmf/app/face_crop.h"
+#include "egmf/app/media_file.h"
 #include "media/frame_converter.h"
 #include "media/guarded_planes.h"
-#include "egmf/app/media_file.h"
 
 extern "C" {
 #include <libavutil/display.h>
@@ -93,13 +93,16 @@ TEST_F(ClipGeometry, aRotatedLosslessCopy_givesTheUprightFramesExactly) {
                                "' -vf scale=360:480,setsar=1 -t 0.2 -r 25 -c:v libx264 -qp 0 -pix_fmt yuv420p {upright.mp4}"));
     // The CLI reads the tag `rotate=R` as a matrix and undoes it with `undo`; storing `store`
     // makes the displayed picture the upright one.
-    struct Case { const char* rotate; const char* store; int degrees; };
-    for (const Case& c : {Case{"90", "transpose=clock", 270}, Case{"180", "hflip,vflip", 180},
-                          Case{"270", "transpose=cclock", 90}}) {
+    struct Case {
+        const char* rotate;
+        const char* store;
+        int degrees;
+    };
+    for (const Case& c : {Case{"90", "transpose=clock", 270}, Case{"180", "hflip,vflip", 180}, Case{"270", "transpose=cclock", 90}}) {
         const std::string sideways = std::string("stored") + c.rotate + ".mp4";
         const std::string tagged = std::string("rotated") + c.rotate + ".mp4";
-        ASSERT_TRUE(clips().ffmpeg("-i {upright.mp4} -vf " + std::string(c.store) +
-                                   " -c:v libx264 -qp 0 -pix_fmt yuv420p {" + sideways + "}"));
+        ASSERT_TRUE(
+            clips().ffmpeg("-i {upright.mp4} -vf " + std::string(c.store) + " -c:v libx264 -qp 0 -pix_fmt yuv420p {" + sideways + "}"));
         ASSERT_TRUE(clips().ffmpeg("-i {" + sideways + "} -c copy -metadata:s:v:0 rotate=" + c.rotate + " {" + tagged + "}"));
         auto info = probeClip(clips() / tagged);
         ASSERT_TRUE(info.ok()) << info.error().message;
@@ -126,11 +129,11 @@ TEST_F(ClipGeometry, aRotatedLosslessCopy_givesTheUprightFramesExactly) {
 
 // The matrices as mp4 files store them (16.16 fixed point), and what the CLI does with each.
 constexpr std::int32_t kOne = 1 << 16, kW = 1 << 30;
-constexpr std::int32_t kTagged90[9] = {0, -kOne, 0, kOne, 0, 0, 0, 0, kW};     // rotate=90: transpose=cclock
-constexpr std::int32_t kTagged270[9] = {0, kOne, 0, -kOne, 0, 0, 0, 0, kW};    // rotate=270: transpose=clock
-constexpr std::int32_t kTagged180[9] = {-kOne, 0, 0, 0, -kOne, 0, 0, 0, kW};   // rotate=180: hflip, vflip
-constexpr std::int32_t kMirrored[9] = {0, kOne, 0, kOne, 0, 0, 0, 0, kW};      // transpose=cclock_flip
-constexpr std::int32_t kUpsideDown[9] = {kOne, 0, 0, 0, -kOne, 0, 0, 0, kW};   // vflip
+constexpr std::int32_t kTagged90[9] = {0, -kOne, 0, kOne, 0, 0, 0, 0, kW};    // rotate=90: transpose=cclock
+constexpr std::int32_t kTagged270[9] = {0, kOne, 0, -kOne, 0, 0, 0, 0, kW};   // rotate=270: transpose=clock
+constexpr std::int32_t kTagged180[9] = {-kOne, 0, 0, 0, -kOne, 0, 0, 0, kW};  // rotate=180: hflip, vflip
+constexpr std::int32_t kMirrored[9] = {0, kOne, 0, kOne, 0, 0, 0, 0, kW};     // transpose=cclock_flip
+constexpr std::int32_t kUpsideDown[9] = {kOne, 0, 0, 0, -kOne, 0, 0, 0, kW};  // vflip
 
 TEST_F(ClipGeometry, displayMatrix_isReadAsTheCliReadsIt_flipsIncluded) {
     auto o = orientationFromDisplayMatrix(kTagged90);
@@ -152,8 +155,9 @@ TEST_F(ClipGeometry, displayMatrix_isReadAsTheCliReadsIt_flipsIncluded) {
 
     // A mirroring matrix written into a real file (the tkhd box of an mp4 tagged rotate=90):
     // what we decode is what the CLI shows.
-    ASSERT_TRUE(clips().ffmpeg("-f lavfi -i testsrc2=size=200x120:rate=25 -t 0.12 -c:v libx264 -preset ultrafast "
-                               "-pix_fmt yuv420p {untagged.mp4}"));
+    ASSERT_TRUE(
+        clips().ffmpeg("-f lavfi -i testsrc2=size=200x120:rate=25 -t 0.12 -c:v libx264 -preset ultrafast "
+                       "-pix_fmt yuv420p {untagged.mp4}"));
     // The tag is written when copying (an encode applies it to the pictures and drops it).
     ASSERT_TRUE(clips().ffmpeg("-i {untagged.mp4} -c copy -metadata:s:v:0 rotate=90 {tagged.mp4}"));
     for (const auto* matrix : {kMirrored, kUpsideDown}) {
@@ -178,8 +182,9 @@ TEST_F(ClipGeometry, displayMatrix_isReadAsTheCliReadsIt_flipsIncluded) {
 }
 
 TEST_F(ClipGeometry, nonSquarePixels_areShownAtTheirDisplayAspect) {
-    ASSERT_TRUE(clips().ffmpeg("-f lavfi -i testsrc2=size=160x120:rate=25 -t 0.12 -vf setsar=2 -c:v libx264 "
-                               "-preset ultrafast -pix_fmt yuv420p {sar2.mp4}"));
+    ASSERT_TRUE(
+        clips().ffmpeg("-f lavfi -i testsrc2=size=160x120:rate=25 -t 0.12 -vf setsar=2 -c:v libx264 "
+                       "-preset ultrafast -pix_fmt yuv420p {sar2.mp4}"));
     auto info = probeClip(clips() / "sar2.mp4");
     ASSERT_TRUE(info.ok());
     EXPECT_EQ(info->width, 320);

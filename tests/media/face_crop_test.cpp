@@ -15,7 +15,9 @@ const char* kAstronaut = "/usr/lib/python3/dist-packages/imageio/resources/image
 
 std::vector<std::uint8_t> loadRgb(const char* path, int& width, int& height) {
     cv::Mat bgr = cv::imread(path, cv::IMREAD_COLOR);
-    if (bgr.empty()) { return {}; }
+    if (bgr.empty()) {
+        return {};
+    }
     cv::Mat rgb;
     cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
     width = rgb.cols;
@@ -47,7 +49,9 @@ TEST(FaceCrop, crop_takesTheCentreSquare_whenNoFace) {
     auto cropper = FaceCropper::create();
     ASSERT_TRUE(cropper.ok());
     std::vector<std::uint8_t> gradient(320 * 200 * 3);
-    for (std::size_t i = 0; i < gradient.size(); ++i) { gradient[i] = static_cast<std::uint8_t>(i % 251); }
+    for (std::size_t i = 0; i < gradient.size(); ++i) {
+        gradient[i] = static_cast<std::uint8_t>(i % 251);
+    }
     const auto crop = cropper->crop(gradient, 320, 200).value();
     EXPECT_FALSE(crop.faceFound);
     EXPECT_EQ(crop.boxX, 60);

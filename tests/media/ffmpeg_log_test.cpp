@@ -11,9 +11,9 @@
 #include <gtest/gtest.h>
 
 #include "clip_fixture.h"
+#include "egmf/app/media_file.h"
 #include "egmf/media_log.h"
 #include "media/ffmpeg_log.h"
-#include "egmf/app/media_file.h"
 
 extern "C" {
 #include <libavutil/log.h>
@@ -48,8 +48,9 @@ class FfmpegLog : public ::testing::Test {
 protected:
     static void SetUpTestSuite() {
         s_clips = new test::ClipFolder("egmf-fflog");
-        ASSERT_TRUE(s_clips->ffmpeg("-f lavfi -i testsrc=size=160x120:rate=25 -t 2 -c:v libx264 -preset ultrafast "
-                                    "-pix_fmt yuv420p {clean.ts}"));
+        ASSERT_TRUE(
+            s_clips->ffmpeg("-f lavfi -i testsrc=size=160x120:rate=25 -t 2 -c:v libx264 -preset ultrafast "
+                            "-pix_fmt yuv420p {clean.ts}"));
         // Bytes flipped through the middle third (not in the 4-byte TS packet headers): the
         // H.264 decoder conceals and complains, as it does for a clip damaged in transfer.
         auto bytes = s_clips->read("clean.ts");
@@ -89,8 +90,8 @@ TEST_F(FfmpegLog, warningsGoToTheirClip_notToStderr_evenWithTwoClipsAtOnce) {
     bool namesTheDecoder = false;
     for (const auto& line : lines) namesTheDecoder = namesTheDecoder || line.rfind("FFmpeg (h264)", 0) == 0;
     EXPECT_TRUE(namesTheDecoder);
-    EXPECT_EQ(countFfmpegLines(clean->warnings), 0u) << "another clip's messages leaked into the clean one: "
-                                                      << (clean->warnings.empty() ? "" : clean->warnings.front());
+    EXPECT_EQ(countFfmpegLines(clean->warnings), 0u)
+        << "another clip's messages leaked into the clean one: " << (clean->warnings.empty() ? "" : clean->warnings.front());
     for (const auto& line : lines) std::printf("[ fflog    ] %s\n", line.c_str());
 }
 

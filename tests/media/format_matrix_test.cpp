@@ -25,11 +25,11 @@ namespace egmf::media {
 namespace {
 
 struct FormatCase {
-    const char* name;       ///< the clip's file name (its extension picks the container)
-    const char* size;       ///< of the picture (testsrc2)
-    const char* video;      ///< input + codec arguments for the picture ("" for none)
-    const char* audio;      ///< input + codec arguments for the sound ("" for none)
-    const char* rotate;     ///< display-matrix tag written by a stream copy ("" for none)
+    const char* name;    ///< the clip's file name (its extension picks the container)
+    const char* size;    ///< of the picture (testsrc2)
+    const char* video;   ///< input + codec arguments for the picture ("" for none)
+    const char* audio;   ///< input + codec arguments for the sound ("" for none)
+    const char* rotate;  ///< display-matrix tag written by a stream copy ("" for none)
     double seconds;
 };
 
@@ -39,10 +39,10 @@ const FormatCase kCases[] = {
     {"hevc_pcm6_rot180.mov", "240x426", "-c:v libx265 -preset ultrafast -pix_fmt yuv420p -x265-params log-level=error",
      "-c:a pcm_s16le -ac 6 -ar 48000", "180", 0.5},
     {"h264_444_odd_rot270.mov", "175x97", "-c:v libx264 -preset ultrafast -pix_fmt yuv444p", "-c:a aac -ac 2 -ar 96000", "270", 0.5},
-    {"vp9_odd_opus6.mkv", "321x179", "-c:v libvpx-vp9 -deadline realtime -cpu-used 8 -pix_fmt yuv420p", "-c:a libopus -ac 6 -ar 48000",
-     "", 0.5},
-    {"vp9_422_narrow.webm", "64x360", "-c:v libvpx-vp9 -deadline realtime -cpu-used 8 -pix_fmt yuv422p", "-c:a libopus -ac 1 -ar 16000",
-     "", 0.5},
+    {"vp9_odd_opus6.mkv", "321x179", "-c:v libvpx-vp9 -deadline realtime -cpu-used 8 -pix_fmt yuv420p", "-c:a libopus -ac 6 -ar 48000", "",
+     0.5},
+    {"vp9_422_narrow.webm", "64x360", "-c:v libvpx-vp9 -deadline realtime -cpu-used 8 -pix_fmt yuv422p", "-c:a libopus -ac 1 -ar 16000", "",
+     0.5},
     {"av1_opus.webm", "160x90", "-c:v libaom-av1 -cpu-used 8 -pix_fmt yuv420p", "-c:a libopus -ac 2 -ar 24000", "", 0.5},
     {"av1_10bit_flac96k.mkv", "130x250", "-c:v libaom-av1 -cpu-used 8 -pix_fmt yuv420p10le", "-c:a flac -ac 2 -ar 96000", "", 0.4},
     {"mpeg4_mp3.avi", "352x288", "-c:v mpeg4 -q:v 3 -pix_fmt yuv420p", "-c:a libmp3lame -ac 2 -ar 22050", "", 0.5},
@@ -59,7 +59,9 @@ const FormatCase kCases[] = {
 };
 
 // gtest (and so ctest's test names) print the case by its file name, not its bytes.
-void PrintTo(const FormatCase& c, std::ostream* out) { *out << c.name; }
+void PrintTo(const FormatCase& c, std::ostream* out) {
+    *out << c.name;
+}
 
 std::vector<float> asFloats(const std::vector<std::uint8_t>& bytes) {
     std::vector<float> out(bytes.size() / 4);
@@ -93,8 +95,7 @@ TEST_P(FormatMatrix, decodesLikeTheFfmpegCli) {
     // Variable frame rate: every third frame 20 ms late.
     const std::string vfr = name == "mpeg4_vfr_mp3.mp4" ? "-vf \"setpts='(N/25+0.02*eq(mod(N,3),1))/TB'\" " : "";
     const std::string encoded = *c.rotate ? "plain_" + name : name;
-    ASSERT_TRUE(clips.ffmpeg(inputs + maps + vfr + c.video + " " + c.audio + " -t " + std::to_string(c.seconds) +
-                             " {" + encoded + "}"));
+    ASSERT_TRUE(clips.ffmpeg(inputs + maps + vfr + c.video + " " + c.audio + " -t " + std::to_string(c.seconds) + " {" + encoded + "}"));
     if (*c.rotate) {
         ASSERT_TRUE(clips.ffmpeg("-i {" + encoded + "} -c copy -metadata:s:v:0 rotate=" + c.rotate + " {" + name + "}"));
     }
@@ -115,8 +116,8 @@ TEST_P(FormatMatrix, decodesLikeTheFfmpegCli) {
         EXPECT_EQ(static_cast<std::size_t>(frames.front().width) * frames.front().height * 3, frameBytes);
         EXPECT_EQ(frames.front().width, ours->info.width);
         EXPECT_EQ(frames.front().height, ours->info.height);
-        ASSERT_EQ(cli.size(), frames.size() * frameBytes) << frames.size() << " frames of " << frames.front().width << "x"
-                                                          << frames.front().height << "; the CLI's size differs";
+        ASSERT_EQ(cli.size(), frames.size() * frameBytes)
+            << frames.size() << " frames of " << frames.front().width << "x" << frames.front().height << "; the CLI's size differs";
         double worst = 0;
         for (std::size_t k = 0; k < frames.size(); ++k) {
             const std::vector<std::uint8_t> theirs(cli.begin() + static_cast<std::ptrdiff_t>(k * frameBytes),

@@ -1,18 +1,18 @@
 // FFmpeg decoding on clips made at test time by the ffmpeg CLI, and on damaged ones: every bad
 // input gives an error naming the file or an empty stream with a warning, never a crash or hang.
+#include <unistd.h>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <unistd.h>
 #include <filesystem>
 #include <fstream>
 
 #include <gtest/gtest.h>
 
-#include "egmf/paths.h"
-#include "egmf/app/media_file.h"
 #include "../engine/test_support.h"
+#include "egmf/app/media_file.h"
+#include "egmf/paths.h"
 
 namespace egmf::media {
 namespace {
@@ -25,12 +25,16 @@ protected:
         s_dir = fs::temp_directory_path() / ("egmf-media-" + std::to_string(::getpid()));
         fs::create_directories(s_dir);
         const std::string ff = "ffmpeg -hide_banner -loglevel error -y ";
-        run(ff + "-f lavfi -i testsrc=size=160x120:rate=25 -f lavfi -i sine=frequency=440:sample_rate=44100 "
-                 "-t 1.2 -ac 2 -c:v libx264 -pix_fmt yuv420p -c:a aac " + path("clip.mp4"));
+        run(ff +
+            "-f lavfi -i testsrc=size=160x120:rate=25 -f lavfi -i sine=frequency=440:sample_rate=44100 "
+            "-t 1.2 -ac 2 -c:v libx264 -pix_fmt yuv420p -c:a aac " +
+            path("clip.mp4"));
         run(ff + "-f lavfi -i sine=frequency=300:sample_rate=22050 -t 0.7 " + path("speech.wav"));
         // 3 s with keyframes 1.6 s apart and a chirp (no two moments sound alike): for seeking.
-        run(ff + "-f lavfi -i testsrc=size=96x64:rate=25 -f lavfi -i \"aevalsrc=sin(2*PI*(200+150*t)*t):s=44100\" "
-                 "-t 3 -c:v libx264 -g 40 -keyint_min 40 -pix_fmt yuv420p -c:a aac " + path("long.mp4"));
+        run(ff +
+            "-f lavfi -i testsrc=size=96x64:rate=25 -f lavfi -i \"aevalsrc=sin(2*PI*(200+150*t)*t):s=44100\" "
+            "-t 3 -c:v libx264 -g 40 -keyint_min 40 -pix_fmt yuv420p -c:a aac " +
+            path("long.mp4"));
         run(ff + "-i " + path("clip.mp4") + " -frames:v 1 -f rawvideo -pix_fmt yuv420p " + path("frame0.yuv"));
         run(ff + "-f lavfi -i testsrc=size=64x48:rate=10 -t 1.0 -c:v libx264 -pix_fmt yuv420p " + path("silent.mp4"));
         // What the CLI makes of the clip's audio at 16 kHz mono, and its first video frame.

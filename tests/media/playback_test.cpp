@@ -16,9 +16,10 @@ class Playback : public ::testing::Test {
 protected:
     void SetUp() override {
         clip = dir.path() / "clip.mp4";
-        const auto command = "ffmpeg -hide_banner -loglevel error -y -f lavfi -i testsrc2=size=160x120:rate=25:duration=2 "
-                             "-f lavfi -i sine=frequency=440:duration=2:sample_rate=48000 -c:v libx264 -pix_fmt yuv420p -c:a aac -shortest '" +
-                             clip.string() + "'";
+        const auto command =
+            "ffmpeg -hide_banner -loglevel error -y -f lavfi -i testsrc2=size=160x120:rate=25:duration=2 "
+            "-f lavfi -i sine=frequency=440:duration=2:sample_rate=48000 -c:v libx264 -pix_fmt yuv420p -c:a aac -shortest '" +
+            clip.string() + "'";
         ASSERT_EQ(std::system(command.c_str()), 0);
     }
     /// Takes every frame until the end (or `limit`), waiting for the decoder.

@@ -9,9 +9,9 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include "features/prosody.h"
-#include "egmf/paths.h"
 #include "egmf/app/media_file.h"
+#include "egmf/paths.h"
+#include "features/prosody.h"
 
 namespace egmf::features {
 namespace {
@@ -27,7 +27,9 @@ std::vector<float> tone(double hz, double seconds, double amplitude, double star
 
 float median(std::vector<float> values) {
     values.erase(std::remove(values.begin(), values.end(), 0.0f), values.end());
-    if (values.empty()) { return 0.0f; }
+    if (values.empty()) {
+        return 0.0f;
+    }
     std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(values.size() / 2), values.end());
     return values[values.size() / 2];
 }
@@ -56,7 +58,9 @@ TEST(Prosody, framesAreCentredLikeTheLogMel) {
 
 TEST(Prosody, silenceHasNoPitch) {
     const auto prosody = computeProsody(std::vector<float>(8000, 0.0f));
-    for (float p : prosody.pitchKhz) { EXPECT_EQ(p, 0.0f); }
+    for (float p : prosody.pitchKhz) {
+        EXPECT_EQ(p, 0.0f);
+    }
     EXPECT_TRUE(computeProsody({}).pitchKhz.empty());
 }
 
@@ -67,8 +71,8 @@ TEST(Prosody, espeakVoices_higherPitchFlagGivesHigherPitch) {
     int index = 0;
     for (const char* pitchFlag : {"20", "90"}) {
         const auto wav = dir / ("voice" + std::string(pitchFlag) + ".wav");
-        const auto command = "espeak-ng -v en -p " + std::string(pitchFlag) + " -w '" + wav.string() +
-                             "' 'I really cannot believe you did that to me.'";
+        const auto command =
+            "espeak-ng -v en -p " + std::string(pitchFlag) + " -w '" + wav.string() + "' 'I really cannot believe you did that to me.'";
         ASSERT_EQ(std::system(command.c_str()), 0) << command << " (scripts/setup.sh installs espeak-ng)";
         auto decoded = media::decodeClip(wav, {});
         ASSERT_TRUE(decoded.ok()) << decoded.error().message;
@@ -84,8 +88,7 @@ TEST(Prosody, espeakVoices_higherPitchFlagGivesHigherPitch) {
 TEST(Prosody, appendProsody_addsTwoColumnsPerFrame) {
     const std::vector<float> logMel{1, 2, 3, 4, 5, 6};  // 2 frames x 3 bins
     ProsodyFrames prosody{{0.1f, 0.2f}, {-1.0f, -2.0f}};
-    EXPECT_EQ(appendProsody(logMel, 3, prosody),
-              (std::vector<float>{1, 2, 3, 0.1f, -1.0f, 4, 5, 6, 0.2f, -2.0f}));
+    EXPECT_EQ(appendProsody(logMel, 3, prosody), (std::vector<float>{1, 2, 3, 0.1f, -1.0f, 4, 5, 6, 0.2f, -2.0f}));
 }
 
 }  // namespace

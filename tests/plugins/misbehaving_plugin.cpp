@@ -35,13 +35,17 @@ public:
         if (std::filesystem::exists(path / "throw-in-load")) return {true, {}};
         return {false, "a test plugin reads only folders with a throw-in-load file"};
     }
-    Result<CheckpointInfo> inspect(const std::filesystem::path&) const override { return CheckpointInfo{}; }
+    Result<CheckpointInfo> inspect(const std::filesystem::path&) const override {
+        return CheckpointInfo{};
+    }
     Result<std::unique_ptr<Analyzer>> load(const std::filesystem::path&, const LoadOptions&, const LoadControl& control) override {
         if (control.progress) control.progress(0.5);
         throw std::runtime_error("the weights are not what this plugin expected");
     }
 #else
-    Verdict canLoad(const std::filesystem::path&) const override { return {false, "a test plugin reads nothing"}; }
+    Verdict canLoad(const std::filesystem::path&) const override {
+        return {false, "a test plugin reads nothing"};
+    }
     Result<CheckpointInfo> inspect(const std::filesystem::path& path) const override {
         return makeError(ErrorCode::Unsupported, path.string() + ": a test plugin");
     }

@@ -1,1 +1,3 @@
-extern "C" int egmf_plain_library_answer() { return 42; }
+extern "C" int egmf_plain_library_answer() {
+    return 42;
+}

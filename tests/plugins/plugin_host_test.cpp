@@ -56,7 +56,9 @@ fs::path writeRandomDescription(const fs::path& folder) {
 }
 
 /// Forgets what earlier runs learnt by probing (they are remembered per file version).
-void forgetProbes() { QSettings(QStringLiteral("egmf-studio"), QStringLiteral("plugin-probes")).clear(); }
+void forgetProbes() {
+    QSettings(QStringLiteral("egmf-studio"), QStringLiteral("plugin-probes")).clear();
+}
 
 TEST(PluginHost, discovery_readsMetadataOnly_andNamesEveryProblem) {
     forgetProbes();
@@ -73,7 +75,8 @@ TEST(PluginHost, discovery_readsMetadataOnly_andNamesEveryProblem) {
     EXPECT_EQ(files["test_wrong_torch_plugin.so"]->state, PluginRecord::State::TorchMismatch);
     EXPECT_TRUE(files["test_wrong_torch_plugin.so"]->reason.contains(QStringLiteral("LibTorch 0.0.1")));
     EXPECT_EQ(files["test_stale_sdk_plugin.so"]->state, PluginRecord::State::WrongInterface);
-    EXPECT_TRUE(files["test_stale_sdk_plugin.so"]->reason.contains(QStringLiteral("fingerprint 0123456789abcdef"))) << files["test_stale_sdk_plugin.so"]->reason.toStdString();
+    EXPECT_TRUE(files["test_stale_sdk_plugin.so"]->reason.contains(QStringLiteral("fingerprint 0123456789abcdef")))
+        << files["test_stale_sdk_plugin.so"]->reason.toStdString();
     EXPECT_EQ(files["test_plain_library.so"]->state, PluginRecord::State::NotAPlugin);
     EXPECT_EQ(files["notes.so"]->state, PluginRecord::State::NotAPlugin);
     // Metadata reading loaded no code: the crashing plugin is still merely available.

@@ -44,21 +44,30 @@ TEST_F(Studio, firstContact_soundOnlyAndPhoneClips_playAsTheyShould) {
     const auto sound = dir_->path() / "voice.m4a";
     const std::string ff = "ffmpeg -hide_banner -loglevel error -y ";
     const std::string astronaut = "/usr/lib/python3/dist-packages/imageio/resources/images/astronaut.png";
-    ASSERT_EQ(std::system((ff + "-loop 1 -i " + astronaut + " -f lavfi -i sine=frequency=300:duration=1 -vf scale=240:320,setsar=1 "
-                           "-t 1 -r 25 -c:v libx264 -qp 0 -pix_fmt yuv420p -c:a aac '" + face.string() + "'").c_str()), 0);
+    ASSERT_EQ(std::system((ff + "-loop 1 -i " + astronaut +
+                           " -f lavfi -i sine=frequency=300:duration=1 -vf scale=240:320,setsar=1 "
+                           "-t 1 -r 25 -c:v libx264 -qp 0 -pix_fmt yuv420p -c:a aac '" +
+                           face.string() + "'")
+                              .c_str()),
+              0);
     const auto sideways = dir_->path() / "sideways.mp4";
     ASSERT_EQ(std::system((ff + "-i '" + face.string() + "' -vf transpose=clock -c:v libx264 -qp 0 -pix_fmt yuv420p -c:a copy '" +
                            sideways.string() + "' && " + ff + "-i '" + sideways.string() + "' -c copy -metadata:s:v:0 rotate=90 '" +
-                           phone.string() + "'").c_str()), 0);
-    ASSERT_EQ(std::system((ff + "-f lavfi -i \"aevalsrc=0.6*sin(2*PI*220*t)*sin(2*PI*2*t):s=44100:d=1.5\" -c:a aac '" + sound.string() + "'").c_str()), 0);
+                           phone.string() + "'")
+                              .c_str()),
+              0);
+    ASSERT_EQ(
+        std::system(
+            (ff + "-f lavfi -i \"aevalsrc=0.6*sin(2*PI*220*t)*sin(2*PI*2*t):s=44100:d=1.5\" -c:a aac '" + sound.string() + "'").c_str()),
+        0);
 
     studio::MainWindow window(store());
     window.setInteractive(false);
     window.resize(1280, 800);
     window.show();
     ASSERT_EQ(test::loadAndWait(*window.session()->model(), checkpoint(), QStringLiteral("cpu")), QString());
-    ASSERT_TRUE(window.openClips({QString::fromStdString(face.string()), QString::fromStdString(phone.string()),
-                                  QString::fromStdString(sound.string())}));
+    ASSERT_TRUE(window.openClips(
+        {QString::fromStdString(face.string()), QString::fromStdString(phone.string()), QString::fromStdString(sound.string())}));
     const auto& clips = window.player()->clips();
     ASSERT_EQ(clips.size(), 3u);
     EXPECT_TRUE(clips[2].error.isEmpty()) << clips[2].error.toStdString() << ": a sound-only clip is playable";
@@ -84,7 +93,8 @@ TEST_F(Studio, firstContact_soundOnlyAndPhoneClips_playAsTheyShould) {
     const double start = window.player()->clipStart(2);
     float loudest = 0;
     const auto& envelope = window.panels().timeline->envelope();
-    for (auto b = static_cast<std::size_t>(start * ui::TimelineStrip::kBinsPerSecond); b < envelope.size(); ++b) loudest = std::max(loudest, envelope[b]);
+    for (auto b = static_cast<std::size_t>(start * ui::TimelineStrip::kBinsPerSecond); b < envelope.size(); ++b)
+        loudest = std::max(loudest, envelope[b]);
     EXPECT_GT(loudest, 0.3f);
 }
 
@@ -138,7 +148,9 @@ TEST_F(Studio, firstContact_meldsOwnCsvs_getTheMeldTextCheckpoint_andTheViewsSay
     studio::MainWindow window(store());
     window.setInteractive(false);
     window.show();
-    ASSERT_EQ(test::loadAndWait(*window.session()->model(), QString::fromStdString((shareDir() / "checkpoints/meld-text").string()), QStringLiteral("cpu")), QString());
+    ASSERT_EQ(test::loadAndWait(*window.session()->model(), QString::fromStdString((shareDir() / "checkpoints/meld-text").string()),
+                                QStringLiteral("cpu")),
+              QString());
     ASSERT_TRUE(window.openDataset(QString::fromStdString(meld.string())));
     ASSERT_TRUE(waitUntil([&] { return window.session()->analysis()->result({0, 0}) != nullptr; }, 60000));
     window.showDialogue(0);

@@ -14,9 +14,9 @@
 #include <optional>
 #include <sstream>
 
+#include "../engine/test_support.h"
 #include "studio_fixture.h"
 #include "ui/annotation_panel.h"
-#include "../engine/test_support.h"
 
 namespace egmf {
 namespace {
@@ -42,7 +42,10 @@ TEST(StudioCrashChild, playsAndAnnotatesUntilKilled) {
     window.setInteractive(false);
     window.resize(kChildSize);
     window.show();
-    ASSERT_EQ(test::loadAndWait(*window.session()->model(), QString::fromStdString((test::sourceDir() / "resources/checkpoints/demo-erc").string()), QStringLiteral("cpu")), QString());
+    ASSERT_EQ(
+        test::loadAndWait(*window.session()->model(),
+                          QString::fromStdString((test::sourceDir() / "resources/checkpoints/demo-erc").string()), QStringLiteral("cpu")),
+        QString());
     ASSERT_TRUE(window.openDataset(qEnvironmentVariable(kChildDataset.toUtf8().constData())));
     ASSERT_TRUE(waitUntil([&] { return window.session()->analysis()->dialogueState(0) == ui::AnalysisScheduler::State::Done; }, 120000));
 

@@ -38,8 +38,10 @@ void Studio::SetUpTestSuite() {
     std::filesystem::create_directories(root / "output_repeated_splits_test");
     std::ofstream csv(root / "test_sent_emo.csv");
     csv << "Sr No.,Utterance,Speaker,Emotion,Sentiment,Dialogue_ID,Utterance_ID,Season,Episode,StartTime,EndTime\n";
-    const char* rows[][4] = {{"We won the tickets!", "Priya", "joy", "0"}, {"The floor is sticky.", "Lena", "disgust", "0"},
-                             {"I guess we'll see.", "Priya", "neutral", "0"}, {"Really? You did?", "Omar", "surprise", "1"},
+    const char* rows[][4] = {{"We won the tickets!", "Priya", "joy", "0"},
+                             {"The floor is sticky.", "Lena", "disgust", "0"},
+                             {"I guess we'll see.", "Priya", "neutral", "0"},
+                             {"Really? You did?", "Omar", "surprise", "1"},
                              {"Leave me alone.", "Lena", "anger", "1"}};
     int serial = 1, utterance = 0;
     std::string previous = "0";
@@ -47,10 +49,15 @@ void Studio::SetUpTestSuite() {
         if (row[3] != previous) utterance = 0, previous = row[3];
         csv << serial++ << ",\"" << row[0] << "\"," << row[1] << ',' << row[2] << ",neutral," << row[3] << ',' << utterance
             << ",1,1,\"00:00:01,000\",\"00:00:02,000\"\n";
-        const auto clip = root / "output_repeated_splits_test" / ("dia" + std::string(row[3]) + "_utt" + std::to_string(utterance) + ".mp4");
-        const auto command = "ffmpeg -nostdin -hide_banner -loglevel error -y -f lavfi -i testsrc2=size=320x240:rate=25:duration=1.2 "
-                             "-f lavfi -i sine=frequency=" + std::to_string(300 + 60 * serial) + ":duration=1.2 "
-                             "-c:v libx264 -pix_fmt yuv420p -c:a aac -shortest '" + clip.string() + "'";
+        const auto clip =
+            root / "output_repeated_splits_test" / ("dia" + std::string(row[3]) + "_utt" + std::to_string(utterance) + ".mp4");
+        const auto command =
+            "ffmpeg -nostdin -hide_banner -loglevel error -y -f lavfi -i testsrc2=size=320x240:rate=25:duration=1.2 "
+            "-f lavfi -i sine=frequency=" +
+            std::to_string(300 + 60 * serial) +
+            ":duration=1.2 "
+            "-c:v libx264 -pix_fmt yuv420p -c:a aac -shortest '" +
+            clip.string() + "'";
         ASSERT_EQ(std::system(command.c_str()), 0);
         ++utterance;
     }
@@ -65,10 +72,18 @@ QString loadAndWait(ui::ModelSlot& model, const QString& checkpoint, const QStri
     return error;
 }
 
-void Studio::TearDownTestSuite() { delete dir_; }
-QString Studio::dataset() { return QString::fromStdString((dir_->path() / "meld").string()); }
-QString Studio::checkpoint() { return QString::fromStdString((test::sourceDir() / "resources/checkpoints/demo-erc").string()); }
-QString Studio::store() { return QString::fromStdString((dir_->path() / "annotations.sqlite").string()); }
+void Studio::TearDownTestSuite() {
+    delete dir_;
+}
+QString Studio::dataset() {
+    return QString::fromStdString((dir_->path() / "meld").string());
+}
+QString Studio::checkpoint() {
+    return QString::fromStdString((test::sourceDir() / "resources/checkpoints/demo-erc").string());
+}
+QString Studio::store() {
+    return QString::fromStdString((dir_->path() / "annotations.sqlite").string());
+}
 
 std::unique_ptr<studio::MainWindow> Studio::openWindow() {
     auto window = std::make_unique<studio::MainWindow>(store());

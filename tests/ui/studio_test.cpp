@@ -10,48 +10,50 @@
 #include <QApplication>
 #include <QDockWidget>
 #include <QElapsedTimer>
-#include <QSettings>
 #include <QFont>
-#include <QUndoStack>
 #include <QImage>
 #include <QPixmap>
+#include <QSettings>
 #include <QTableWidget>
 #include <QThread>
+#include <QUndoStack>
 #include <cstdio>
 #include <fstream>
 #include <set>
 
 #include <gtest/gtest.h>
 
-#include "egmf/build_info.h"
-#include "studio_fixture.h"
+#include "../engine/test_support.h"
 #include "egmf/app/annotations.h"
+#include "egmf/build_info.h"
 #include "studio/main_window.h"
+#include "studio_fixture.h"
 #include "ui/annotation_panel.h"
 #include "ui/attention_view.h"
 #include "ui/comparison_view.h"
-#include "ui/metrics_view.h"
-#include "ui/plugin_panel.h"
-#include "ui/prediction_panel.h"
 #include "ui/dialogue_browser.h"
 #include "ui/dialogue_filter.h"
 #include "ui/dialogue_tree_model.h"
 #include "ui/gate_summary_view.h"
 #include "ui/gates_view.h"
+#include "ui/metrics_view.h"
 #include "ui/player_controller.h"
+#include "ui/plugin_panel.h"
+#include "ui/prediction_panel.h"
 #include "ui/utterance_table_model.h"
-#include "../engine/test_support.h"
 
 namespace egmf {
 namespace {
 
 using namespace egmf::ui;
 
-QString msaCheckpoint() { return QString::fromStdString((test::sourceDir() / "resources/checkpoints/demo-msa").string()); }
+QString msaCheckpoint() {
+    return QString::fromStdString((test::sourceDir() / "resources/checkpoints/demo-msa").string());
+}
 
-using test::Studio;
 using test::expectAudioAsConfigured;
 using test::spin;
+using test::Studio;
 using test::waitUntil;
 
 TEST_F(Studio, itemModels_passTheModelTester) {
@@ -178,7 +180,8 @@ TEST_F(Studio, attentionMap_equalsTheResult_forEveryHeadAndDirection) {
                 for (std::int64_t a = 0; a < av; ++a) {
                     double expected = 0;
                     for (std::int64_t h = head < 0 ? 0 : head; h < (head < 0 ? heads : head + 1); ++h) {
-                        const auto at = direction == AttentionView::Direction::TextToAv ? (h * tokens + t) * av + a : (h * av + a) * tokens + t;
+                        const auto at =
+                            direction == AttentionView::Direction::TextToAv ? (h * tokens + t) * av + a : (h * av + a) * tokens + t;
                         expected += source.values[static_cast<std::size_t>(at)];
                     }
                     if (head < 0) expected /= static_cast<double>(heads);
@@ -197,13 +200,15 @@ TEST_F(Studio, gateGraphs_equalTheResult_andFollowThePlayer) {
     ASSERT_NE(result, nullptr);
     for (auto choice : {GatesView::Gates::Combined, GatesView::Gates::Feature, GatesView::Gates::Context}) {
         gates->setGates(choice);
-        const auto& g = choice == GatesView::Gates::Combined ? result->gates.gates
-                        : choice == GatesView::Gates::Feature ? result->gates.featureGates : result->gates.contextGates;
+        const auto& g = choice == GatesView::Gates::Combined  ? result->gates.gates
+                        : choice == GatesView::Gates::Feature ? result->gates.featureGates
+                                                              : result->gates.contextGates;
         for (int modality = 0; modality < kModalityCount; ++modality) {
             std::vector<std::pair<double, double>> expected[kExpertCount + 1];
             for (std::size_t i = 0; i < result->positions.size(); ++i) {
                 if (static_cast<int>(result->positions[i].modality) != modality) continue;
-                for (int e = 0; e < kExpertCount; ++e) expected[e].emplace_back(result->positions[i].timeSec, g.values[i * 3 + static_cast<std::size_t>(e)]);
+                for (int e = 0; e < kExpertCount; ++e)
+                    expected[e].emplace_back(result->positions[i].timeSec, g.values[i * 3 + static_cast<std::size_t>(e)]);
                 expected[kExpertCount].emplace_back(result->positions[i].timeSec, result->gates.alpha[i]);
             }
             for (int e = 0; e <= kExpertCount; ++e) {
@@ -221,7 +226,8 @@ TEST_F(Studio, gateGraphs_equalTheResult_andFollowThePlayer) {
         const auto* r = window->session()->analysis()->result({0, u});
         ASSERT_NE(r, nullptr);
         const auto mean = GateSummaryView::meanGates(*r);
-        for (int e = 0; e < kExpertCount; ++e) EXPECT_NEAR(window->panels().gateSummary->barValue(e, u), mean[static_cast<std::size_t>(e)], 1e-6);
+        for (int e = 0; e < kExpertCount; ++e)
+            EXPECT_NEAR(window->panels().gateSummary->barValue(e, u), mean[static_cast<std::size_t>(e)], 1e-6);
     }
     // Play 2 s of the clock (the sound device's, or the wall clock when muted): the playhead is
     // within one frame of the clock, and no frame is dropped or late. A shared CI core can stall
@@ -352,7 +358,8 @@ TEST_F(Studio, ablation_rerunsTheUtterance_andShowsTheDifference) {
     const UtteranceRef ref{0, 0};
     const auto* full = window->session()->analysis()->result(ref);
     ASSERT_NE(full, nullptr);
-    for (std::size_t i = 0; i < full->probabilities.size(); ++i) EXPECT_NEAR(panel->bar(false, static_cast<int>(i)), full->probabilities[i], 1e-9);
+    for (std::size_t i = 0; i < full->probabilities.size(); ++i)
+        EXPECT_NEAR(panel->bar(false, static_cast<int>(i)), full->probabilities[i], 1e-9);
     panel->setAblation(0b011, 0);  // drop text and audio
     panel->rerun(false);
     ASSERT_TRUE(waitUntil([&] { return window->session()->analysis()->ablationResult(ref) != nullptr; }, 60000));
@@ -365,7 +372,8 @@ TEST_F(Studio, ablation_rerunsTheUtterance_andShowsTheDifference) {
         differs |= std::abs(ablated->probabilities[i] - full->probabilities[i]) > 1e-6;
     }
     EXPECT_TRUE(differs);
-    EXPECT_TRUE(panel->differenceText().startsWith(QStringLiteral("no text, no audio: prediction"))) << panel->differenceText().toStdString();
+    EXPECT_TRUE(panel->differenceText().startsWith(QStringLiteral("no text, no audio: prediction")))
+        << panel->differenceText().toStdString();
     // The ablated run is a second pass: the full model's result is untouched.
     EXPECT_EQ(window->session()->analysis()->result(ref)->probabilities, full->probabilities);
 }
@@ -414,11 +422,14 @@ TEST_F(Studio, msaCheckpoint_showsScores_endToEnd) {
 
 TEST_F(Studio, ownClips_withATranscript_areAnalysedAsOneDialogue) {
     const auto clip = dir_->path() / "talk.mp4";
-    const auto make = "ffmpeg -hide_banner -loglevel error -y -f lavfi -i testsrc2=size=320x240:rate=25:duration=3 "
-                      "-f lavfi -i sine=frequency=500:duration=3 -c:v libx264 -pix_fmt yuv420p -c:a aac -shortest '" + clip.string() + "'";
+    const auto make =
+        "ffmpeg -hide_banner -loglevel error -y -f lavfi -i testsrc2=size=320x240:rate=25:duration=3 "
+        "-f lavfi -i sine=frequency=500:duration=3 -c:v libx264 -pix_fmt yuv420p -c:a aac -shortest '" +
+        clip.string() + "'";
     ASSERT_EQ(std::system(make.c_str()), 0);
     const auto srt = dir_->path() / "talk.srt";
-    std::ofstream(srt) << "1\n00:00:00,200 --> 00:00:01,400\nMAYA: I can't believe it.\n\n2\n00:00:01,600 --> 00:00:02,800\nSAM: Believe it.\n";
+    std::ofstream(srt)
+        << "1\n00:00:00,200 --> 00:00:01,400\nMAYA: I can't believe it.\n\n2\n00:00:01,600 --> 00:00:02,800\nSAM: Believe it.\n";
     studio::MainWindow window(store());
     window.setInteractive(false);
     window.show();
@@ -461,10 +472,12 @@ TEST_F(Studio, compare_twoCheckpoints_sideBySide) {
     // Against the MSA checkpoint: scores against classes, every row differs.
     ASSERT_TRUE(window->compareWith(msaCheckpoint()));
     // It loads in the background; the old model's results go when the new one is in.
-    ASSERT_TRUE(waitUntil([&] {
-        return second->model()->checkpointPath() == msaCheckpoint() &&
-               second->analysis()->dialogueState(0) == AnalysisScheduler::State::Done;
-    }, 120000));
+    ASSERT_TRUE(waitUntil(
+        [&] {
+            return second->model()->checkpointPath() == msaCheckpoint() &&
+                   second->analysis()->dialogueState(0) == AnalysisScheduler::State::Done;
+        },
+        120000));
     spin(50);
     EXPECT_EQ(view->disagreements(), 3);
     EXPECT_EQ(view->table()->item(0, 4)->foreground().color(), QColor(190, 20, 20));
@@ -581,8 +594,11 @@ TEST_F(Studio, pluginPanel_loadsAHuggingFaceCheckpointTrainedFromABase_andPredic
     // weights trained on it for 50 steps by `egmf train` on a text-only corpus.
     const auto root = dir_->path() / "hf-e2e";
     std::filesystem::create_directories(root / "data");
-    const char* lines[][2] = {{"We won the tickets!", "joy"}, {"I miss her every day.", "sadness"}, {"You lied to me again!", "anger"},
-                              {"The train gets in at six.", "neutral"}, {"Ugh, hair in my soup.", "disgust"}};
+    const char* lines[][2] = {{"We won the tickets!", "joy"},
+                              {"I miss her every day.", "sadness"},
+                              {"You lied to me again!", "anger"},
+                              {"The train gets in at six.", "neutral"},
+                              {"Ugh, hair in my soup.", "disgust"}};
     for (const char* split : {"train", "dev"}) {
         std::ofstream csv(root / "data" / (std::string(split) + "_sent_emo.csv"));
         csv << "Sr No.,Utterance,Speaker,Emotion,Sentiment,Dialogue_ID,Utterance_ID,Season,Episode,StartTime,EndTime\n";
@@ -595,7 +611,8 @@ TEST_F(Studio, pluginPanel_loadsAHuggingFaceCheckpointTrainedFromABase_andPredic
     }
     std::ofstream(root / "config.json") << R"({"dialogues_per_step": 1})";
     const std::string egmfBinary = (test::binaryDir() / "bin/egmf").string();
-    const auto exportCommand = egmfBinary + " export --checkpoint '" + checkpoint().toStdString() + "' --huggingface '" + (root / "hf").string() + "'";
+    const auto exportCommand =
+        egmfBinary + " export --checkpoint '" + checkpoint().toStdString() + "' --huggingface '" + (root / "hf").string() + "'";
     ASSERT_EQ(std::system(exportCommand.c_str()), 0) << exportCommand;
     const auto trainCommand = egmfBinary + " train --dataset '" + (root / "data").string() + "' --out '" + (root / "trained").string() +
                               "' --config '" + (root / "config.json").string() + "' --base-model '" + (root / "hf/base").string() +

@@ -25,8 +25,8 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
-#include "egmf/bench/bench_support.h"
 #include "egmf/app/process.h"
+#include "egmf/bench/bench_support.h"
 #include "egmf/bench/benchmarks.h"
 #include "egmf/paths.h"
 
@@ -70,9 +70,18 @@ Result<StudioFigures> runScriptedStudio(const fs::path& dataset, const fs::path&
     // A scratch configuration (the user's layout and recent files stay as they are), offscreen.
     const auto config = work / "studio-config";
     fs::create_directories(config);
-    std::vector<std::string> argv{"env", "QT_QPA_PLATFORM=offscreen", "XDG_CONFIG_HOME=" + config.string(), studio.string(),
-                                  "--dataset", dataset.string(), "--annotations", (work / "annotations.sqlite").string(),
-                                  "--screenshot", (work / "studio.png").string(), "--play-for", std::to_string(seconds)};
+    std::vector<std::string> argv{"env",
+                                  "QT_QPA_PLATFORM=offscreen",
+                                  "XDG_CONFIG_HOME=" + config.string(),
+                                  studio.string(),
+                                  "--dataset",
+                                  dataset.string(),
+                                  "--annotations",
+                                  (work / "annotations.sqlite").string(),
+                                  "--screenshot",
+                                  (work / "studio.png").string(),
+                                  "--play-for",
+                                  std::to_string(seconds)};
     if (!checkpoint.empty()) argv.insert(argv.end(), {"--checkpoint", checkpoint.string()});
     auto run = runProcess(argv);
     if (!run) return run.error();
@@ -80,7 +89,8 @@ Result<StudioFigures> runScriptedStudio(const fs::path& dataset, const fs::path&
                                    R"(longest UI stall ([0-9.]+) ms; ([^;]+); peak RSS ([0-9.]+) MB)");
     std::smatch m;
     if (run->exitCode != 0 || !std::regex_search(run->output, m, played)) {
-        return makeError(ErrorCode::Internal, "the Studio's scripted run failed (exit " + std::to_string(run->exitCode) + "):\n" + run->output);
+        return makeError(ErrorCode::Internal,
+                         "the Studio's scripted run failed (exit " + std::to_string(run->exitCode) + "):\n" + run->output);
     }
     return StudioFigures{std::stoi(m[1]), std::stoi(m[2]), std::stoi(m[3]), std::stoi(m[4]), std::stod(m[5]), std::stod(m[7]), m[6]};
 }
@@ -98,8 +108,8 @@ Result<StudioFigures> runStudio(const fs::path& clipsDir, const fs::path& work, 
     int serial = 1;
     for (int d = 0; d < dialogues; ++d) {
         for (int u = 0; u < utterances; ++u) {
-            csv << serial++ << ",\"Line " << u << " of dialogue " << d << ".\"," << (u % 2 ? "Lena" : "Omar")
-                << ",neutral,neutral," << d << ',' << u << ",1,1,\"00:00:01,000\",\"00:00:02,000\"\n";
+            csv << serial++ << ",\"Line " << u << " of dialogue " << d << ".\"," << (u % 2 ? "Lena" : "Omar") << ",neutral,neutral," << d
+                << ',' << u << ",1,1,\"00:00:01,000\",\"00:00:02,000\"\n";
             const auto clip = clips / ("dia" + std::to_string(d) + "_utt" + std::to_string(u) + ".mp4");
             std::error_code ec;
             fs::remove(clip, ec);
@@ -111,13 +121,12 @@ Result<StudioFigures> runStudio(const fs::path& clipsDir, const fs::path& work, 
     return runScriptedStudio(dataset, shareDir() / "checkpoints" / "demo-erc", work, seconds);
 }
 
-
 void printTable(const std::vector<Row>& rows) {
     std::printf("%-44s %14s %24s %8s %10s  %s\n", "benchmark", "ours", "yardstick (same run)", "ratio", "goal", "met");
     for (const auto& r : rows) {
         const char* met = !r.met ? "-" : *r.met ? "yes" : "NO";
-        std::printf("%-44s %14s %24s %8s %10s  %s\n", r.what.c_str(), r.ours.c_str(), r.yardstick.c_str(), r.ratio.c_str(),
-                    r.goal.c_str(), met);
+        std::printf("%-44s %14s %24s %8s %10s  %s\n", r.what.c_str(), r.ours.c_str(), r.yardstick.c_str(), r.ratio.c_str(), r.goal.c_str(),
+                    met);
         if (!r.note.empty()) std::printf("    %s\n", r.note.c_str());
     }
 }
@@ -141,8 +150,8 @@ int runAll(const BenchAllOptions& o) {
         const bool measured = r->referenceMedianMs > 0;
         const double ratio = measured ? r->referenceMedianMs / r->engineMedianMs : 0;
         rows.push_back({"model per utterance, CPU, " + std::to_string(r->threads) + " threads", fixed(r->engineMedianMs, 1, " ms"),
-                        measured ? fixed(r->referenceMedianMs, 1, " ms PyTorch") : "-", measured ? fixed(ratio, 2, "x") : "-",
-                        ">= 1.5x", measured ? std::optional<bool>(ratio >= 1.5) : std::nullopt, r->referenceNote});
+                        measured ? fixed(r->referenceMedianMs, 1, " ms PyTorch") : "-", measured ? fixed(ratio, 2, "x") : "-", ">= 1.5x",
+                        measured ? std::optional<bool>(ratio >= 1.5) : std::nullopt, r->referenceNote});
         for (const auto& s : r->stages) {
             if (s.referenceMs < 0) continue;
             rows.push_back({"  " + s.stage, fixed(s.engineMs, 2, " ms"), fixed(s.referenceMs, 2, " ms"),
@@ -160,8 +169,8 @@ int runAll(const BenchAllOptions& o) {
         const double video = r->oursMedianMs / r->cliMedianMs, features = r->featuresMedianMs / r->cliMedianMs;
         rows.push_back({"decode 720p H.264 to RGB, 1 thread", fixed(r->oursMedianMs, 1, " ms"), fixed(r->cliMedianMs, 1, " ms ffmpeg CLI"),
                         fixed(video, 2, "x"), "<= 1.2x", video <= 1.2, std::to_string(r->frames) + " frames"});
-        rows.push_back({"clip features (decode, log-mel, faces)", fixed(r->featuresMedianMs, 1, " ms"), fixed(r->cliMedianMs, 1, " ms ffmpeg CLI"),
-                        fixed(features, 2, "x"), "<= 1.2x", features <= 1.2, ""});
+        rows.push_back({"clip features (decode, log-mel, faces)", fixed(r->featuresMedianMs, 1, " ms"),
+                        fixed(r->cliMedianMs, 1, " ms ffmpeg CLI"), fixed(features, 2, "x"), "<= 1.2x", features <= 1.2, ""});
     } else {
         failed("decoding", r.error());
     }
@@ -177,8 +186,8 @@ int runAll(const BenchAllOptions& o) {
     if (auto& r = engineReport) {
         const auto& row = r->rows.front();
         const double realTime = r->clipSeconds * 1000.0 / row.utteranceMs;
-        rows.push_back({"utterance analysis, real-time factor", fixed(realTime, 1, "x"), fixed(r->clipSeconds, 1, " s clips"), "",
-                        ">= 10x", realTime >= 10.0,
+        rows.push_back({"utterance analysis, real-time factor", fixed(realTime, 1, "x"), fixed(r->clipSeconds, 1, " s clips"), "", ">= 10x",
+                        realTime >= 10.0,
                         fixed(row.utteranceMs, 1, " ms per utterance (features ") + fixed(row.featuresMs, 1, " ms, model ") +
                             fixed(row.modelMs, 1, " ms); submit -> first result ") + fixed(row.firstResultMs, 1, " ms")});
         clipsDir = engine.workDir;
@@ -216,8 +225,13 @@ int runAll(const BenchAllOptions& o) {
     if (o.json) {
         nlohmann::json out = nlohmann::json::array();
         for (const auto& r : rows) {
-            out.push_back({{"benchmark", r.what}, {"ours", r.ours}, {"yardstick", r.yardstick}, {"ratio", r.ratio}, {"goal", r.goal},
-                           {"met", r.met ? nlohmann::json(*r.met) : nlohmann::json()}, {"note", r.note}});
+            out.push_back({{"benchmark", r.what},
+                           {"ours", r.ours},
+                           {"yardstick", r.yardstick},
+                           {"ratio", r.ratio},
+                           {"goal", r.goal},
+                           {"met", r.met ? nlohmann::json(*r.met) : nlohmann::json()},
+                           {"note", r.note}});
         }
         std::printf("%s\n", out.dump(2).c_str());
     } else {
@@ -233,13 +247,15 @@ int runAll(const BenchAllOptions& o) {
 }  // namespace
 
 Command addAllBench(CLI::App& bench) {
-    auto* all = bench.add_subcommand("all", "The performance suite in one table: model vs PyTorch, decode vs the ffmpeg CLI, "
-                                            "real-time factor, Studio playback and stalls, memory");
+    auto* all = bench.add_subcommand("all",
+                                     "The performance suite in one table: model vs PyTorch, decode vs the ffmpeg CLI, "
+                                     "real-time factor, Studio playback and stalls, memory");
     auto o = std::make_shared<BenchAllOptions>();
     all->add_option("--repeats", o->repeats, "Timed runs per measurement (medians)")->check(CLI::Range(1, 50))->capture_default_str();
     all->add_option("--studio-seconds", o->studioSeconds, "Seconds the Studio plays")->check(CLI::Range(2, 600))->capture_default_str();
     all->add_option("--meld-seconds", o->meldSeconds, "Seconds the Studio analyses MELD's CSVs (0: skip that row)")
-        ->check(CLI::Range(0, 600))->capture_default_str();
+        ->check(CLI::Range(0, 600))
+        ->capture_default_str();
     all->add_option("--meld", o->meld, "MELD's *_sent_emo.csv folder (default: the source tree's tests/data/meld)");
     all->add_option("--work-dir", o->workDir, "Keep the clips, checkpoints and the Studio's screenshot here");
     all->add_flag("--json", o->json, "Print the rows as JSON");

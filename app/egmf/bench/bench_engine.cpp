@@ -8,9 +8,9 @@
 namespace egmf::cli {
 
 Command addEngineBench(CLI::App& bench) {
-    auto* command = bench.add_subcommand(
-        "engine", "The background engine on clips made by ffmpeg + espeak-ng: dialogues/s, latency per utterance, "
-                  "submit to first result, with 1 and 2 threads");
+    auto* command = bench.add_subcommand("engine",
+                                         "The background engine on clips made by ffmpeg + espeak-ng: dialogues/s, latency per utterance, "
+                                         "submit to first result, with 1 and 2 threads");
     auto options = std::make_shared<EngineBenchOptions>();
     command->add_option("--utterances", options->utterances, "Utterances per dialogue")->check(CLI::Range(1, 100))->capture_default_str();
     command->add_option("--repeats", options->repeats, "Timed runs per thread count")->check(CLI::Range(1, 100))->capture_default_str();
@@ -32,8 +32,10 @@ Command addEngineBench(CLI::App& bench) {
             std::printf("%7d %12.3f %14.1f %12.1f %10.1f %16.1f %14.1f\n", row.threads, row.dialoguesPerSecond, row.utteranceMs,
                         row.featuresMs, row.modelMs, row.firstResultMs, r.clipSeconds * 1000.0 / row.firstResultMs);
         }
-        std::printf("\nfirst result = submit -> result of one utterance (decode + features + model); goal <= %.0f ms (a tenth "
-                    "of the clip)\n", r.clipSeconds * 100.0);
+        std::printf(
+            "\nfirst result = submit -> result of one utterance (decode + features + model); goal <= %.0f ms (a tenth "
+            "of the clip)\n",
+            r.clipSeconds * 100.0);
         return 0;
     };
 }

@@ -13,12 +13,12 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "egmf/bench/bench_support.h"
-#include "egmf/app/expected_tensors.h"
-#include "egmf/app/safetensors.h"
 #include "checkpoint_loading.h"
 #include "commands.h"
+#include "egmf/app/expected_tensors.h"
 #include "egmf/app/process.h"
+#include "egmf/app/safetensors.h"
+#include "egmf/bench/bench_support.h"
 #include "egmf/checkpoint_archive.h"
 #include "egmf/huggingface.h"
 #include "egmf/paths.h"
@@ -29,8 +29,8 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 using nlohmann::json;
 
-using bench::secondsSince;
 using bench::peakRssMiB;
+using bench::secondsSince;
 
 /// The child: one load, as JSON on stdout.
 int measure(const std::string& path, const std::string& dtype, const std::vector<std::string>& pluginDirs) {
@@ -43,7 +43,8 @@ int measure(const std::string& path, const std::string& dtype, const std::vector
         std::printf("%s\n", json{{"error", analyzer.error().message}}.dump().c_str());
         return 2;
     }
-    std::printf("%s\n", json{{"plugin", plugin}, {"seconds", seconds}, {"peak_rss_mib", peakRssMiB()}, {"rss_before_mib", before}}.dump().c_str());
+    std::printf("%s\n",
+                json{{"plugin", plugin}, {"seconds", seconds}, {"peak_rss_mib", peakRssMiB()}, {"rss_before_mib", before}}.dump().c_str());
     return 0;
 }
 
@@ -94,7 +95,8 @@ Result<void> writeSyntheticHuggingFace(const fs::path& out, const fs::path& demo
         const auto count = static_cast<std::size_t>(n);
         if (t.key.starts_with("llm.")) {
             if (shardBytes + count * 2 > (1ULL << 30) && !shards.back().empty()) shards.emplace_back(), shardBytes = 0;
-            shards.back().push_back({t.key.substr(4), checkpoint::DType::BF16, t.shape, {reinterpret_cast<const std::byte*>(bf16.data()), count * 2}});
+            shards.back().push_back(
+                {t.key.substr(4), checkpoint::DType::BF16, t.shape, {reinterpret_cast<const std::byte*>(bf16.data()), count * 2}});
             shardBytes += count * 2;
         } else {
             auto& part = t.key.starts_with("lora.") ? adapter : fusion;
@@ -110,7 +112,8 @@ Result<void> writeSyntheticHuggingFace(const fs::path& out, const fs::path& demo
     }
     std::ofstream(out / "base" / "model.safetensors.index.json") << json{{"metadata", json::object()}, {"weight_map", weightMap}}.dump(1);
     if (auto written = checkpoint::writeSafetensors(out / "adapter" / "adapter_model.safetensors", adapter); !written) return written;
-    std::ofstream(out / "adapter" / "adapter_config.json") << json{{"peft_type", "LORA"}, {"r", 16}, {"lora_alpha", 16}, {"target_modules", {"q_proj", "v_proj"}}}.dump();
+    std::ofstream(out / "adapter" / "adapter_config.json")
+        << json{{"peft_type", "LORA"}, {"r", 16}, {"lora_alpha", 16}, {"target_modules", {"q_proj", "v_proj"}}}.dump();
     return checkpoint::writeSafetensors(out / "fusion.safetensors", fusion);
 }
 
@@ -180,7 +183,8 @@ Command addLoadBench(CLI::App& bench) {
             auto manifest = readManifest(demo);
             manifest->tokenizer = {"bytes", ""};  // random weights come without a tokenizer file
             manifest->llm.bosTokenId = 256, manifest->llm.eosTokenId = 257;
-            std::ofstream(work / "demo.egmf-random.json") << json{{"manifest", json::parse(serializeManifest(*manifest))}, {"seed", 1}}.dump();
+            std::ofstream(work / "demo.egmf-random.json")
+                << json{{"manifest", json::parse(serializeManifest(*manifest))}, {"seed", 1}}.dump();
             cases.push_back({"random weights (example plugin)", (work / "demo.egmf-random.json").string(), "float32"});
         }
         if (auto exported = exportHuggingFaceCheckpoint(demo, work / "hf-demo"); exported) {
@@ -216,7 +220,8 @@ Command addLoadBench(CLI::App& bench) {
             json line;
             for (int r = 0; r < c.repeats; ++r) {
                 if (c.cold) dropPageCache();
-                std::vector<std::string> argv{(executableDir() / "egmf").string(), "bench", "load", "--measure", c.path, "--dtype", c.dtype};
+                std::vector<std::string> argv{
+                    (executableDir() / "egmf").string(), "bench", "load", "--measure", c.path, "--dtype", c.dtype};
                 for (const auto& d : o->pluginDirs) argv.insert(argv.end(), {"--plugin-dir", d});
                 auto run = runProcess(argv);
                 const auto brace = run ? run->output.rfind('{') : std::string::npos;
@@ -237,10 +242,11 @@ Command addLoadBench(CLI::App& bench) {
                         line["peak_rss_mib"].get<double>());
         }
         if (!o->skipLarge) {
-            std::printf("\nreading the 1B model's %.2f GB of weight files once: %.3f s from the page cache", static_cast<double>(largeBytes) / 1e9, readWarm);
+            std::printf("\nreading the 1B model's %.2f GB of weight files once: %.3f s from the page cache",
+                        static_cast<double>(largeBytes) / 1e9, readWarm);
             if (readCold >= 0) std::printf(", %.3f s from disk", readCold);
-            std::printf("\nfaulting in %.2f GB of fresh memory (what float32 copies need): %.3f s\n", 2 * static_cast<double>(largeBytes) / 1e9,
-                        freshMemorySeconds(2 * largeBytes));
+            std::printf("\nfaulting in %.2f GB of fresh memory (what float32 copies need): %.3f s\n",
+                        2 * static_cast<double>(largeBytes) / 1e9, freshMemorySeconds(2 * largeBytes));
         }
         return failures == 0 ? 0 : 2;
     };

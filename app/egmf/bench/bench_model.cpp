@@ -10,22 +10,19 @@ namespace egmf::cli {
 Command addBenchCommand(CLI::App& app) {
     auto* bench = app.add_subcommand("bench", "Benchmarks: `egmf bench all | model | llm | decode | engine | load | tokenizer`");
     bench->require_subcommand(1);
-    auto* model = bench->add_subcommand(
-        "model", "Median latency per utterance of the engine and of the Python PyTorch reference "
-                 "on the same weights, inputs and threads, per stage");
+    auto* model = bench->add_subcommand("model",
+                                        "Median latency per utterance of the engine and of the Python PyTorch reference "
+                                        "on the same weights, inputs and threads, per stage");
     auto options = std::make_shared<ModelBenchOptions>();
-    model->add_option("--utterances", options->utterances, "Utterances in the dialogue")
-        ->check(CLI::Range(1, 1000))->capture_default_str();
-    model->add_option("--repeats", options->repeats, "Timed runs of the whole dialogue")
-        ->check(CLI::Range(1, 1000))->capture_default_str();
-    model->add_option("--threads", options->threads, "Intra-op threads (0: all cores)")
-        ->check(CLI::Range(0, 256))->capture_default_str();
+    model->add_option("--utterances", options->utterances, "Utterances in the dialogue")->check(CLI::Range(1, 1000))->capture_default_str();
+    model->add_option("--repeats", options->repeats, "Timed runs of the whole dialogue")->check(CLI::Range(1, 1000))->capture_default_str();
+    model->add_option("--threads", options->threads, "Intra-op threads (0: all cores)")->check(CLI::Range(0, 256))->capture_default_str();
     model->add_option("--seed", options->seed, "Seed of weights and inputs")->capture_default_str();
-    model->add_option("--python", options->python,
-                      "Python with PyTorch for the reference (default: $EGMF_PYTHON or /usr/bin/python3)");
+    model->add_option("--python", options->python, "Python with PyTorch for the reference (default: $EGMF_PYTHON or /usr/bin/python3)");
     model->add_option("--device", options->device, "cpu, cuda or cuda:N (both sides)")->capture_default_str();
     model->add_option("--dtype", options->dtype, "Weights and activations")
-        ->check(CLI::IsMember({"float32", "float16", "bfloat16"}))->capture_default_str();
+        ->check(CLI::IsMember({"float32", "float16", "bfloat16"}))
+        ->capture_default_str();
     model->add_option("--work-dir", options->workDir, "Keep the checkpoint and inputs here");
     model->add_option("--checkpoint", options->checkpoint,
                       "Time this native checkpoint folder (e.g. the bundled demo-erc) instead of random weights");
@@ -39,14 +36,12 @@ Command addBenchCommand(CLI::App& app) {
             std::fprintf(stderr, "error: %s\n", report.error().message.c_str());
             return 2;
         }
-        std::printf("egmf bench model: %d utterances, %d timed runs, %d threads\n",
-                    report->utterances, options->repeats, report->threads);
+        std::printf("egmf bench model: %d utterances, %d timed runs, %d threads\n", report->utterances, options->repeats, report->threads);
         std::printf("model: %s\n\n", report->configuration.c_str());
         std::printf("%-10s %12s %15s %8s\n", "stage", "engine ms", "reference ms", "ratio");
         auto row = [](const char* name, double engine, double reference) {
             if (reference >= 0) {
-                std::printf("%-10s %12.3f %15.3f %7.2fx\n", name, engine, reference,
-                            engine > 0 ? reference / engine : 0.0);
+                std::printf("%-10s %12.3f %15.3f %7.2fx\n", name, engine, reference, engine > 0 ? reference / engine : 0.0);
             } else {
                 std::printf("%-10s %12.3f %15s %8s\n", name, engine, "-", "-");
             }

@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "commands.h"
-#include "egmf/bench/bench_support.h"
 #include "egmf/app/tokenizer.h"
+#include "egmf/bench/bench_support.h"
 
 namespace egmf::cli {
 
@@ -52,8 +52,8 @@ Command addTokenizerBench(CLI::App& bench) {
         for (const auto& line : lines) bytes += line.size();
         const double ms = bench::median(passes);
         std::printf("%-48s %6zu utterances %8zu tokens  load %7.1f ms  pass %8.1f ms  %9.0f utt/s  %7.2f MB/s\n",
-                    options->tokenizer.substr(options->tokenizer.size() > 48 ? options->tokenizer.size() - 48 : 0).c_str(),
-                    lines.size(), tokens, loadMs, ms, lines.size() * 1000.0 / ms, bytes / 1000.0 / ms);
+                    options->tokenizer.substr(options->tokenizer.size() > 48 ? options->tokenizer.size() - 48 : 0).c_str(), lines.size(),
+                    tokens, loadMs, ms, lines.size() * 1000.0 / ms, bytes / 1000.0 / ms);
         return 0;
     };
 }

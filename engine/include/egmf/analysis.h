@@ -21,7 +21,9 @@ struct Matrix {
 
     std::int64_t numel() const {
         std::int64_t n = 1;
-        for (auto s : shape) { n *= s; }
+        for (auto s : shape) {
+            n *= s;
+        }
         return shape.empty() ? 0 : n;
     }
 };
@@ -42,10 +44,10 @@ struct AttentionTrace {
 /// Gate weights per position of H_f (T = T_t + T_a + T_v). Each row of a gate matrix sums to 1
 /// over enabled experts; with every expert off they are all 0 and alpha is 1.
 struct GateTrace {
-    Matrix featureGates;        ///< g_f [T, 3]
-    Matrix contextGates;        ///< g_c [T, 3]
-    Matrix gates;               ///< g = softmax(z_f + z_c) [T, 3]
-    std::vector<float> alpha;   ///< residual coefficient per position [T]
+    Matrix featureGates;       ///< g_f [T, 3]
+    Matrix contextGates;       ///< g_c [T, 3]
+    Matrix gates;              ///< g = softmax(z_f + z_c) [T, 3]
+    std::vector<float> alpha;  ///< residual coefficient per position [T]
 };
 
 struct StageTimings {
@@ -57,9 +59,7 @@ struct StageTimings {
     double promptMs = 0;    ///< pseudo tokens + the prompt's forward pass
     double generateMs = 0;  ///< greedy decoding after the prompt
     double scoreMs = 0;     ///< label scoring from the prompt's cache
-    double totalMs() const {
-        return featuresMs + encodeMs + fusionMs + contextMs + enhanceMs + promptMs + generateMs + scoreMs;
-    }
+    double totalMs() const { return featuresMs + encodeMs + fusionMs + contextMs + enhanceMs + promptMs + generateMs + scoreMs; }
 };
 
 inline constexpr const char* kUnparsable = "unparsable";
@@ -72,7 +72,7 @@ struct UtteranceResult {
     /// Analysed, but not all of it as it is: the decoder's notes on the clip ("audio longer than
     /// 60 s; decoded the first 60 s").
     std::vector<std::string> warnings;
-    std::string generated;         ///< the raw greedy generation
+    std::string generated;  ///< the raw greedy generation
     /// Classification: the label the generation matches exactly (trimmed), else "unparsable".
     /// Regression: the number, formatted, else "unparsable".
     std::string prediction;
@@ -83,7 +83,7 @@ struct UtteranceResult {
     std::vector<double> probabilities;     ///< softmax over labelLogProbs
     std::vector<std::int32_t> tokenIds;    ///< the utterance text's token ids
     std::vector<std::string> tokenPieces;
-    std::vector<Position> positions;       ///< every position of H_f, in order
+    std::vector<Position> positions;  ///< every position of H_f, in order
     std::int64_t textLength = 0, audioLength = 0, visualLength = 0;
     AttentionTrace attention;
     GateTrace gates;

@@ -20,8 +20,8 @@ namespace egmf {
 struct AnalyzeOptions {
     std::bitset<kModalityCount> disabledModalities;  ///< ablation: index by Modality
     std::bitset<kExpertCount> disabledExperts;       ///< ablation: local, semantic, global
-    bool scoreLabels = true;  ///< compute labelLogProbs / probabilities / scoredPrediction
-    int maxNewTokens = -1;    ///< -1: the manifest's value
+    bool scoreLabels = true;                         ///< compute labelLogProbs / probabilities / scoredPrediction
+    int maxNewTokens = -1;                           ///< -1: the manifest's value
     /// Called after each utterance with (done, total); on the analyzing thread.
     std::function<void(int, int)> progress;
 };
@@ -34,8 +34,7 @@ public:
     virtual std::string device() const = 0;
     /// Runs the whole model on every utterance. Stops early with ErrorCode::Cancelled when
     /// `cancel` becomes true.
-    virtual Result<DialogueResult> analyzeDialogue(const Dialogue& dialogue,
-                                                   const AnalyzeOptions& options,
+    virtual Result<DialogueResult> analyzeDialogue(const Dialogue& dialogue, const AnalyzeOptions& options,
                                                    const std::atomic<bool>& cancel) = 0;
 };
 

@@ -27,8 +27,8 @@ struct LoadOptions {
 
 /// What a caller sees of a load running on another thread, and how it stops it.
 struct LoadControl {
-    std::function<void(double)> progress;      ///< 0..1 while the weights are read
-    const std::atomic<bool>* cancel = nullptr; ///< true: stop at the next tensor (ErrorCode::Cancelled)
+    std::function<void(double)> progress;       ///< 0..1 while the weights are read
+    const std::atomic<bool>* cancel = nullptr;  ///< true: stop at the next tensor (ErrorCode::Cancelled)
     bool cancelled() const { return cancel && cancel->load(); }
 };
 
@@ -39,16 +39,16 @@ LoadOptions resolveLoadOptions(const Manifest& manifest, LoadOptions options);
 /// Resolves `options` and refuses a load that would not fit; `where` names the checkpoint.
 Result<void> checkLoadFits(const Manifest& manifest, LoadOptions& options, const std::string& where);
 
-Result<std::unique_ptr<Analyzer>> loadNativeCheckpoint(const std::filesystem::path& folder,
-                                                       const LoadOptions& options = {}, const LoadControl& control = {});
+Result<std::unique_ptr<Analyzer>> loadNativeCheckpoint(const std::filesystem::path& folder, const LoadOptions& options = {},
+                                                       const LoadControl& control = {});
 
 enum class RandomInit {
-    Default,  ///< PyTorch's initialisations; LoRA B zero (an untrained adapter)
-    Perturbed ///< every weight random, LoRA B and norms included (for reference tests)
+    Default,   ///< PyTorch's initialisations; LoRA B zero (an untrained adapter)
+    Perturbed  ///< every weight random, LoRA B and norms included (for reference tests)
 };
 
 /// Writes a checkpoint folder for `manifest` with random weights from `seed`.
-Result<void> createRandomCheckpoint(const std::filesystem::path& folder, const Manifest& manifest,
-                                    std::uint64_t seed, RandomInit init = RandomInit::Default);
+Result<void> createRandomCheckpoint(const std::filesystem::path& folder, const Manifest& manifest, std::uint64_t seed,
+                                    RandomInit init = RandomInit::Default);
 
 }  // namespace egmf

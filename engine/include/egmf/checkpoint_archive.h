@@ -15,7 +15,6 @@ namespace egmf {
 Result<void> packCheckpointArchive(const std::filesystem::path& folder, const std::filesystem::path& file);
 
 /// The folder the archive unpacks to (unpacking it the first time). Errors name the archive.
-Result<std::filesystem::path> unpackCheckpointArchive(const std::filesystem::path& file,
-                                                      const std::filesystem::path& cacheRoot = {});
+Result<std::filesystem::path> unpackCheckpointArchive(const std::filesystem::path& file, const std::filesystem::path& cacheRoot = {});
 
 }  // namespace egmf

@@ -21,7 +21,7 @@ struct CheckpointInfo {
     std::uint64_t weightBytes = 0;
     std::map<std::string, std::int64_t> parametersPerPart;  ///< by top-level key: llm, lora, fusion...
     std::map<std::string, std::int64_t> tensorsPerDtype;    ///< "F32" -> count
-    std::string summaryJson;  ///< all of the above as JSON (what `egmf inspect-checkpoint` prints)
+    std::string summaryJson;                                ///< all of the above as JSON (what `egmf inspect-checkpoint` prints)
 };
 
 Result<CheckpointInfo> inspectCheckpoint(const std::filesystem::path& folder);

@@ -37,7 +37,7 @@ std::string bundledCheckpointFor(const std::filesystem::path& datasetPath);
 std::vector<ProblemGroup> groupProblems(const std::vector<DatasetProblem>& problems, std::size_t examplesPerKind);
 
 struct Dataset {
-    std::string kind;                 ///< "meld" | "mmsa" | "manifest"
+    std::string kind;  ///< "meld" | "mmsa" | "manifest"
     std::filesystem::path root;
     std::vector<std::string> labels;  ///< ERC classes in the dataset's official order; empty for MSA
     std::vector<Dialogue> dialogues;  ///< in file order; utterances sorted by their ids within each

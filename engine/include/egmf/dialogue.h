@@ -20,7 +20,7 @@ struct FeatureSequence {
 };
 
 struct Utterance {
-    std::string id;          ///< unique within the dataset, e.g. "dia3_utt1"
+    std::string id;  ///< unique within the dataset, e.g. "dia3_utt1"
     std::string speaker;
     std::string text;
     std::string clipPath;    ///< the utterance's clip, when it has one

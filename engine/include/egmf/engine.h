@@ -35,9 +35,9 @@ struct EngineJob {
     enum class Kind { Dialogue, Utterance, Ablation };
     Kind kind = Kind::Dialogue;
     Dialogue dialogue;
-    int utteranceIndex = -1;   ///< Kind::Utterance: the one reported (the dialogue gives its context)
-    AnalyzeOptions options;    ///< Kind::Ablation: the modalities / experts switched off
-    std::string view;          ///< jobs for the same non-empty view supersede older ones
+    int utteranceIndex = -1;  ///< Kind::Utterance: the one reported (the dialogue gives its context)
+    AnalyzeOptions options;   ///< Kind::Ablation: the modalities / experts switched off
+    std::string view;         ///< jobs for the same non-empty view supersede older ones
 };
 
 struct ModelInfo;

@@ -33,8 +33,8 @@ public:
 
 struct ClipFeatureSourceOptions {
     std::size_t cacheBytes = std::size_t{256} << 20;  ///< features kept for re-use; 0: none
-    int decoderThreads = 0;               ///< FFmpeg's threads per clip; 0: the engine's thread count
-    std::filesystem::path faceModelDir;   ///< empty: the bundled face-api weights
+    int decoderThreads = 0;                           ///< FFmpeg's threads per clip; 0: the engine's thread count
+    std::filesystem::path faceModelDir;               ///< empty: the bundled face-api weights
 };
 
 /// The clip decoder + feature extractor as a FeatureSource (builds with FFmpeg only).

@@ -20,8 +20,8 @@ namespace egmf {
 bool isHuggingFaceCheckpoint(const std::filesystem::path& folder);
 
 /// Loads it (device and dtype as egmf/checkpoint.h's rule resolves them).
-Result<std::unique_ptr<Analyzer>> loadHuggingFaceCheckpoint(const std::filesystem::path& folder,
-                                                            const LoadOptions& options = {}, const LoadControl& control = {});
+Result<std::unique_ptr<Analyzer>> loadHuggingFaceCheckpoint(const std::filesystem::path& folder, const LoadOptions& options = {},
+                                                            const LoadControl& control = {});
 
 /// The LoRA adapter of a checkpoint (native or Hugging Face) as a PEFT adapter folder:
 /// adapter_config.json + adapter_model.safetensors with PEFT's names, for `peft.PeftModel`.

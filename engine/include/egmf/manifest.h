@@ -50,9 +50,7 @@ struct LlmConfig {
     std::int64_t bosTokenId = -1, eosTokenId = -1;
     std::string torchDtype = "float32";  ///< config.json's torch_dtype (dtype): what the weights are stored in
 
-    std::int64_t effectiveHeadDim() const {
-        return headDim > 0 ? headDim : hiddenSize / std::max<std::int64_t>(1, numAttentionHeads);
-    }
+    std::int64_t effectiveHeadDim() const { return headDim > 0 ? headDim : hiddenSize / std::max<std::int64_t>(1, numAttentionHeads); }
 };
 
 /// Parses the fields above from a config.json object; unsupported rope types are refused by name.

@@ -5,10 +5,10 @@
 #include <cstdlib>
 
 #include "egmf/app/clip_features.h"
+#include "egmf/app/media_file.h"
 #include "egmf/bench/bench_support.h"
 #include "egmf/bench/benchmarks.h"
 #include "features/log_mel.h"
-#include "egmf/app/media_file.h"
 #include "features/prosody.h"
 
 namespace egmf {
@@ -33,14 +33,18 @@ Result<DecodeBenchReport> benchDecode(const DecodeBenchOptions& options) {
     const auto clip = (workDir / "clip.mp4").string();
     // Moving video (testsrc2) with a real face on it, so detection and the network do real work.
     const auto size = std::to_string(options.width) + "x" + std::to_string(options.height);
-    const auto make = "ffmpeg -hide_banner -loglevel error -y -f lavfi -i testsrc2=size=" + size +
-                      ":rate=25 -loop 1 -i '" + std::string(kFace) + "' -f lavfi -i sine=frequency=440:sample_rate=44100 "
-                      "-filter_complex \"[1]scale=-1:" + std::to_string(options.height * 2 / 3) + "[f];[0][f]overlay=(W-w)/2:(H-h)/3\" "
-                      "-t " + std::to_string(options.seconds) +
-                      " -c:v libx264 -preset veryfast -pix_fmt yuv420p -c:a aac '" + clip + "'";
+    const auto make = "ffmpeg -hide_banner -loglevel error -y -f lavfi -i testsrc2=size=" + size + ":rate=25 -loop 1 -i '" +
+                      std::string(kFace) +
+                      "' -f lavfi -i sine=frequency=440:sample_rate=44100 "
+                      "-filter_complex \"[1]scale=-1:" +
+                      std::to_string(options.height * 2 / 3) +
+                      "[f];[0][f]overlay=(W-w)/2:(H-h)/3\" "
+                      "-t " +
+                      std::to_string(options.seconds) + " -c:v libx264 -preset veryfast -pix_fmt yuv420p -c:a aac '" + clip + "'";
     if (std::system(make.c_str()) != 0) {
-        return makeError(ErrorCode::Io, "ffmpeg could not make the benchmark clip (scripts/setup.sh installs ffmpeg "
-                                        "and python3-imageio)");
+        return makeError(ErrorCode::Io,
+                         "ffmpeg could not make the benchmark clip (scripts/setup.sh installs ffmpeg "
+                         "and python3-imageio)");
     }
     // One thread everywhere: FFmpeg's decoder, LibTorch's intra-op pool, OpenCV's.
     at::set_num_threads(1);
@@ -61,8 +65,7 @@ Result<DecodeBenchReport> benchDecode(const DecodeBenchOptions& options) {
     video.onFrame = [&frames](const media::VideoFrame&) { ++frames; };  // like -f null: convert, drop
     media::DecodeRequest audio;
     audio.decoderThreads = 1;
-    const auto cli = "ffmpeg -hide_banner -loglevel error -threads 1 -filter_threads 1 -i '" + clip +
-                     "' -an -pix_fmt rgb24 -f null -";
+    const auto cli = "ffmpeg -hide_banner -loglevel error -threads 1 -filter_threads 1 -i '" + clip + "' -an -pix_fmt rgb24 -f null -";
     std::vector<double> ours, theirs, audioTimes, featureTimes, featureDecode, featureAudio, featureFaces;
     std::vector<double> logMelTimes, prosodyTimes, featureNetwork;
     const features::LogMelSpectrogram logMel;
@@ -114,8 +117,8 @@ Result<DecodeBenchReport> benchDecode(const DecodeBenchOptions& options) {
             prosodyTimes.push_back(prosodyMs / audioSeconds);
         }
         report.faceFrames = static_cast<int>(features->faces.size());
-        report.facesFound = static_cast<int>(std::count_if(features->faces.begin(), features->faces.end(),
-                                                           [](const auto& face) { return face.crop.faceFound; }));
+        report.facesFound = static_cast<int>(
+            std::count_if(features->faces.begin(), features->faces.end(), [](const auto& face) { return face.crop.faceFound; }));
     }
     report.oursMedianMs = bench::median(ours);
     report.cliMedianMs = bench::median(theirs);

@@ -49,13 +49,13 @@ Result<void> makeClip(const fs::path& clip, const EngineBenchOptions& o) {
     const auto say = "espeak-ng -v en -s 150 -w '" + speech + "' 'I cannot believe you did that, you know how much it meant to me.'";
     const auto size = std::to_string(o.width) + "x" + std::to_string(o.height);
     const auto make = "ffmpeg -hide_banner -loglevel error -y -f lavfi -i testsrc2=size=" + size + ":rate=25 -loop 1 -i '" +
-                      std::string(kFace) + "' -i '" + speech + "' -filter_complex \"[1]scale=-1:" +
-                      std::to_string(o.height * 2 / 3) + "[f];[0][f]overlay=(W-w)/2:(H-h)/3[v];[2]apad[a]\" -map [v] -map [a] -t " +
-                      std::to_string(o.clipSeconds) + " -c:v libx264 -preset veryfast -pix_fmt yuv420p -c:a aac '" +
-                      clip.string() + "'";
+                      std::string(kFace) + "' -i '" + speech + "' -filter_complex \"[1]scale=-1:" + std::to_string(o.height * 2 / 3) +
+                      "[f];[0][f]overlay=(W-w)/2:(H-h)/3[v];[2]apad[a]\" -map [v] -map [a] -t " + std::to_string(o.clipSeconds) +
+                      " -c:v libx264 -preset veryfast -pix_fmt yuv420p -c:a aac '" + clip.string() + "'";
     if (std::system(say.c_str()) != 0 || std::system(make.c_str()) != 0) {
-        return makeError(ErrorCode::Io, clip.string() + ": could not make the benchmark clip (scripts/setup.sh installs "
-                                                        "ffmpeg, espeak-ng and python3-imageio)");
+        return makeError(ErrorCode::Io, clip.string() +
+                                            ": could not make the benchmark clip (scripts/setup.sh installs "
+                                            "ffmpeg, espeak-ng and python3-imageio)");
     }
     return {};
 }
@@ -127,8 +127,8 @@ Result<EngineBenchReport> benchEngine(const EngineBenchOptions& options) {
             }
         }
         const double dialogueMs = bench::median(wall);
-        report.rows.push_back({threads, 1000.0 / dialogueMs, dialogueMs / options.utterances, bench::median(features),
-                               bench::median(model), bench::median(first)});
+        report.rows.push_back({threads, 1000.0 / dialogueMs, dialogueMs / options.utterances, bench::median(features), bench::median(model),
+                               bench::median(first)});
     }
     return report;
 }

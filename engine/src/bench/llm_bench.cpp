@@ -14,8 +14,8 @@
 #include "egmf/app/expected_tensors.h"
 #include "egmf/bench/bench_support.h"
 #include "egmf/bench/benchmarks.h"
-#include "model/llm/generation.h"
 #include "loading/model_target.h"
+#include "model/llm/generation.h"
 #include "model/llm/lora_linear.h"
 #include "runtime/egmf_runner.h"
 #include "runtime/native_analyzer.h"
@@ -96,10 +96,10 @@ Result<LlmBenchReport> benchLlm(const LlmBenchOptions& o) {
         }
         llm->eval();
         const auto& l = manifest.llm;
-        report.configuration = o.shape + " Llama shape (" + std::to_string(l.numHiddenLayers) + " layers, d=" +
-                               std::to_string(l.hiddenSize) + ", GQA " + std::to_string(l.numAttentionHeads) + "/" +
-                               std::to_string(l.numKeyValueHeads) + ", vocab " + std::to_string(l.vocabSize) + "), random " +
-                               o.dtype + " weights on " + target->device.str();
+        report.configuration = o.shape + " Llama shape (" + std::to_string(l.numHiddenLayers) +
+                               " layers, d=" + std::to_string(l.hiddenSize) + ", GQA " + std::to_string(l.numAttentionHeads) + "/" +
+                               std::to_string(l.numKeyValueHeads) + ", vocab " + std::to_string(l.vocabSize) + "), random " + o.dtype +
+                               " weights on " + target->device.str();
         report.weightBytes = weightBytes;
 
         // Prefill, then greedy decoding (no EOS): every step reads all weights but the embedding

@@ -10,8 +10,8 @@
 #include "egmf/bench/bench_support.h"
 #include "egmf/bench/benchmarks.h"
 #include "egmf/checkpoint.h"
-#include "runtime/native_analyzer.h"
 #include "reference_io.h"
+#include "runtime/native_analyzer.h"
 
 namespace egmf {
 namespace {
@@ -24,13 +24,18 @@ std::vector<double> stageValues(const StageTimings& t) {
 
 // A MELD-like dialogue: 1.5-4 s utterances, 80-bin log-mel at 100 fps, face embeddings at 4 fps.
 Dialogue syntheticDialogue(const Manifest& m, int utterances, std::uint64_t seed) {
-    static const char* const kLines[] = {
-        "Oh my God, you actually did it!", "I don't know what you're talking about.",
-        "Fine. Whatever. It's not like I care.", "Could this BE any more awkward?",
-        "We were on a break!", "That is the sweetest thing anyone has ever said to me.",
-        "No, no, no, that's not what I meant at all.", "Wait, you're moving to Paris?",
-        "Get out of my apartment right now.", "Okay, so how did it go?",
-        "I'm fine, really, totally fine.", "Ugh, that smell is disgusting."};
+    static const char* const kLines[] = {"Oh my God, you actually did it!",
+                                         "I don't know what you're talking about.",
+                                         "Fine. Whatever. It's not like I care.",
+                                         "Could this BE any more awkward?",
+                                         "We were on a break!",
+                                         "That is the sweetest thing anyone has ever said to me.",
+                                         "No, no, no, that's not what I meant at all.",
+                                         "Wait, you're moving to Paris?",
+                                         "Get out of my apartment right now.",
+                                         "Okay, so how did it go?",
+                                         "I'm fine, really, totally fine.",
+                                         "Ugh, that smell is disgusting."};
     static const char* const kSpeakers[] = {"Monica", "Chandler", "Rachel", "Ross"};
     std::mt19937_64 rng(seed);
     std::normal_distribution<float> normal(0.0f, 1.0f);
@@ -47,7 +52,9 @@ Dialogue syntheticDialogue(const Manifest& m, int utterances, std::uint64_t seed
             f.framesPerSecond = fps;
             f.frames = static_cast<std::int64_t>(u.durationSec * fps);
             f.values.resize(static_cast<std::size_t>(f.frames * dim));
-            for (auto& v : f.values) { v = normal(rng); }
+            for (auto& v : f.values) {
+                v = normal(rng);
+            }
         };
         fill(u.audio, m.audioFeatureDim, m.audioFramesPerSecond);
         fill(u.visual, m.visualFeatureDim, m.visualFramesPerSecond);
@@ -60,8 +67,7 @@ Dialogue syntheticDialogue(const Manifest& m, int utterances, std::uint64_t seed
 
 Result<ModelBenchReport> benchModel(const ModelBenchOptions& options) {
     ModelBenchReport report;
-    report.threads = options.threads > 0 ? options.threads
-                                         : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    report.threads = options.threads > 0 ? options.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     report.utterances = options.utterances;
     at::set_num_threads(report.threads);
 
@@ -86,12 +92,10 @@ Result<ModelBenchReport> benchModel(const ModelBenchOptions& options) {
     const Manifest& manifest = (*analyzer)->manifest();
     report.configuration = options.device + " " + options.dtype + ", " +
                            (own ? checkpointDir.filename().string() + " (trained)" : std::string("random weights")) +
-                           ", d=" + std::to_string(manifest.fusionDim) + ", LLM " +
-                           std::to_string(manifest.llm.numHiddenLayers) + " layers d_llm=" +
-                           std::to_string(manifest.llm.hiddenSize) + " (GQA " +
-                           std::to_string(manifest.llm.numAttentionHeads) + "/" +
-                           std::to_string(manifest.llm.numKeyValueHeads) + "), LoRA r=" +
-                           std::to_string(manifest.lora ? manifest.lora->rank : 0) + ", " + manifest.tokenizer.kind +
+                           ", d=" + std::to_string(manifest.fusionDim) + ", LLM " + std::to_string(manifest.llm.numHiddenLayers) +
+                           " layers d_llm=" + std::to_string(manifest.llm.hiddenSize) + " (GQA " +
+                           std::to_string(manifest.llm.numAttentionHeads) + "/" + std::to_string(manifest.llm.numKeyValueHeads) +
+                           "), LoRA r=" + std::to_string(manifest.lora ? manifest.lora->rank : 0) + ", " + manifest.tokenizer.kind +
                            " tokenizer, " + std::to_string(manifest.labels.size()) + " labels scored";
     const auto dialogue = syntheticDialogue(manifest, options.utterances, options.seed);
     AnalyzeOptions analyzeOptions;
@@ -108,9 +112,13 @@ Result<ModelBenchReport> benchModel(const ModelBenchOptions& options) {
             if (!u.error.empty()) {
                 return makeError(ErrorCode::Internal, u.error);
             }
-            if (run == 0) { continue; }
+            if (run == 0) {
+                continue;
+            }
             const auto values = stageValues(u.timings);
-            for (std::size_t s = 0; s < values.size(); ++s) { perStage[s].push_back(values[s]); }
+            for (std::size_t s = 0; s < values.size(); ++s) {
+                perStage[s].push_back(values[s]);
+            }
             totals.push_back(u.timings.totalMs());
         }
     }
@@ -126,16 +134,14 @@ Result<ModelBenchReport> benchModel(const ModelBenchOptions& options) {
     auto& native = dynamic_cast<runtime::NativeAnalyzer&>(**analyzer);
     runtime::EgmfRunner runner(native.model(), native.tokenizer());
     const auto inputsPath = workDir / "inputs.safetensors";
-    if (auto written = runtime::writeReferenceInputs(inputsPath, runner, dialogue, analyzeOptions,
-                                                     manifest.prompt.maxNewTokens);
+    if (auto written = runtime::writeReferenceInputs(inputsPath, runner, dialogue, analyzeOptions, manifest.prompt.maxNewTokens);
         !written) {
         return written.error();
     }
     auto output = runtime::runReference(
         options.python.empty() ? runtime::referencePython() : options.python,
-        {"bench", "--checkpoint", checkpointDir.string(), "--inputs", inputsPath.string(), "--repeats",
-         std::to_string(options.repeats), "--threads", std::to_string(report.threads), "--device",
-         options.device, "--dtype", options.dtype});
+        {"bench", "--checkpoint", checkpointDir.string(), "--inputs", inputsPath.string(), "--repeats", std::to_string(options.repeats),
+         "--threads", std::to_string(report.threads), "--device", options.device, "--dtype", options.dtype});
     if (!output) {
         report.referenceNote = output.error().message;
         return report;

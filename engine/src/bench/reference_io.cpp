@@ -6,13 +6,15 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "loading/weights.h"
 #include "egmf/paths.h"
+#include "loading/weights.h"
 
 namespace egmf::runtime {
 namespace {
 
-std::string prefix(std::size_t index) { return "u" + std::to_string(index) + "."; }
+std::string prefix(std::size_t index) {
+    return "u" + std::to_string(index) + ".";
+}
 
 // A shell word: the arguments are our own paths, but quote them anyway.
 std::string quoted(const std::string& word) {
@@ -25,9 +27,8 @@ std::string quoted(const std::string& word) {
 
 }  // namespace
 
-Result<void> writeReferenceInputs(const std::filesystem::path& path, EgmfRunner& runner,
-                                  const Dialogue& dialogue, const AnalyzeOptions& options,
-                                  int maxNewTokens) {
+Result<void> writeReferenceInputs(const std::filesystem::path& path, EgmfRunner& runner, const Dialogue& dialogue,
+                                  const AnalyzeOptions& options, int maxNewTokens) {
     std::map<std::string, at::Tensor> tensors;
     for (std::size_t i = 0; i < dialogue.utterances.size(); ++i) {
         std::vector<std::int32_t> textIds;
@@ -39,8 +40,7 @@ Result<void> writeReferenceInputs(const std::filesystem::path& path, EgmfRunner&
         tensors[p + "text_ids"] = model::idsTensor(textIds);
         tensors[p + "audio"] = inputs->audio.to(at::kCPU, at::kFloat);
         tensors[p + "visual"] = inputs->visual.to(at::kCPU, at::kFloat);
-        const auto prompt = runner.prompts().build(
-            dialogue, i, !options.disabledModalities[static_cast<std::size_t>(Modality::Text)]);
+        const auto prompt = runner.prompts().build(dialogue, i, !options.disabledModalities[static_cast<std::size_t>(Modality::Text)]);
         tensors[p + "prefix"] = model::idsTensor(prompt.prefix);
         tensors[p + "suffix"] = model::idsTensor(prompt.suffix);
     }
@@ -52,11 +52,11 @@ Result<void> writeReferenceInputs(const std::filesystem::path& path, EgmfRunner&
         disabled += options.disabledExperts[k] ? '1' : '0';
     }
     return loading::saveTensors(path, tensors,
-                                   {{"utterances", std::to_string(dialogue.utterances.size())},
-                                    {"answers", std::to_string(runner.answers().size())},
-                                    {"max_new_tokens", std::to_string(maxNewTokens)},
-                                    {"disabled_experts", disabled},
-                                    {"score_labels", options.scoreLabels ? "1" : "0"}});
+                                {{"utterances", std::to_string(dialogue.utterances.size())},
+                                 {"answers", std::to_string(runner.answers().size())},
+                                 {"max_new_tokens", std::to_string(maxNewTokens)},
+                                 {"disabled_experts", disabled},
+                                 {"score_labels", options.scoreLabels ? "1" : "0"}});
 }
 
 std::map<std::string, at::Tensor> traceTensors(std::size_t index, const UtteranceTrace& t) {
@@ -77,7 +77,9 @@ std::map<std::string, at::Tensor> traceTensors(std::size_t index, const Utteranc
         {p + "pseudo", t.pseudo},
         {p + "prompt_logits", t.promptLogits},
         {p + "generated", model::idsTensor(t.generated)},
-        {p + "label_logprobs", at::tensor(t.labelLogProbs, at::TensorOptions().dtype(at::kDouble)).to(at::kFloat).reshape({static_cast<std::int64_t>(t.labelLogProbs.size())})},
+        {p + "label_logprobs", at::tensor(t.labelLogProbs, at::TensorOptions().dtype(at::kDouble))
+                                   .to(at::kFloat)
+                                   .reshape({static_cast<std::int64_t>(t.labelLogProbs.size())})},
     };
     return out;
 }
@@ -99,10 +101,9 @@ Result<std::string> runReference(const std::string& python, const std::vector<st
     }
     const int status = ::pclose(pipe);
     if (status != 0) {
-        return makeError(ErrorCode::Internal,
-                         referenceScript().string() + " failed (exit " +
-                             std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1) +
-                             "); is python3-torch installed (scripts/setup.sh)? Output:\n" + output);
+        return makeError(ErrorCode::Internal, referenceScript().string() + " failed (exit " +
+                                                  std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1) +
+                                                  "); is python3-torch installed (scripts/setup.sh)? Output:\n" + output);
     }
     return output;
 }
@@ -114,6 +115,8 @@ std::string referencePython() {
     return std::filesystem::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
 }
 
-std::filesystem::path referenceScript() { return shareDir() / "reference" / "egmf_reference.py"; }
+std::filesystem::path referenceScript() {
+    return shareDir() / "reference" / "egmf_reference.py";
+}
 
 }  // namespace egmf::runtime

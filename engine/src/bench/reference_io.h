@@ -13,9 +13,8 @@ namespace egmf::runtime {
 
 /// u{i}.text_ids, u{i}.audio, u{i}.visual, u{i}.prefix, u{i}.suffix, answer{k}; metadata:
 /// utterances, answers, max_new_tokens, disabled_experts ("010"), score_labels.
-Result<void> writeReferenceInputs(const std::filesystem::path& path, EgmfRunner& runner,
-                                  const Dialogue& dialogue, const AnalyzeOptions& options,
-                                  int maxNewTokens);
+Result<void> writeReferenceInputs(const std::filesystem::path& path, EgmfRunner& runner, const Dialogue& dialogue,
+                                  const AnalyzeOptions& options, int maxNewTokens);
 
 /// A trace as named tensors: u{i}.H_t, H_a, H_v, H_f, text_to_av, av_to_text, context, g_f, g_c,
 /// g, alpha, H_enh, pseudo, prompt_logits, generated, label_logprobs.

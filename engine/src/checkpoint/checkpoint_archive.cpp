@@ -75,7 +75,8 @@ Result<fs::path> unpackCheckpointArchive(const fs::path& file, const fs::path& c
     std::unique_ptr<zip_t, ArchiveCloser> archive(zip_open(file.c_str(), ZIP_RDONLY | ZIP_CHECKCONS, &error));
     if (!archive) return archiveError(file, "not a readable zip archive (libzip error " + std::to_string(error) + ")");
     const auto entries = zip_get_num_entries(archive.get(), 0);
-    if (entries <= 0 || entries > kMaxEntries) return archiveError(file, "holds " + std::to_string(entries) + " entries; a checkpoint has a few files");
+    if (entries <= 0 || entries > kMaxEntries)
+        return archiveError(file, "holds " + std::to_string(entries) + " entries; a checkpoint has a few files");
     const auto partial = root / (target.filename().string() + ".partial");
     removeTree(partial);
     fs::create_directories(partial, ec);

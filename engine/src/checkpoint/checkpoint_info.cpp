@@ -4,8 +4,8 @@
 #include <nlohmann/json.hpp>
 
 #include "egmf/app/expected_tensors.h"
-#include "huggingface_layout.h"
 #include "egmf/app/safetensors.h"
+#include "huggingface_layout.h"
 
 namespace egmf {
 namespace {
@@ -30,7 +30,8 @@ std::vector<std::string> compareWithManifest(std::map<std::string, const checkpo
             problems.push_back(expected.key + " has shape " + shapeText(entry.shape) + ", the manifest needs " + shapeText(expected.shape));
         }
         if (entry.dtype != checkpoint::DType::F32 && entry.dtype != checkpoint::DType::F16 && entry.dtype != checkpoint::DType::BF16) {
-            problems.push_back(expected.key + " is " + std::string(checkpoint::dtypeName(entry.dtype)) + ", not a floating type (F32, F16, BF16)");
+            problems.push_back(expected.key + " is " + std::string(checkpoint::dtypeName(entry.dtype)) +
+                               ", not a floating type (F32, F16, BF16)");
         }
         present.erase(found);
     }
@@ -40,25 +41,37 @@ std::vector<std::string> compareWithManifest(std::map<std::string, const checkpo
 
 std::string summarize(const CheckpointInfo& info, const std::filesystem::path& folder) {
     const auto& m = info.manifest;
-    nlohmann::json out = {{"checkpoint", folder.string()}, {"architecture", m.architecture}, {"formatVersion", m.formatVersion},
+    nlohmann::json out = {{"checkpoint", folder.string()},
+                          {"architecture", m.architecture},
+                          {"formatVersion", m.formatVersion},
                           {"task", m.task == Task::Classification ? "classification" : "regression"}};
-    if (m.task == Task::Classification) out["labels"] = m.labels;
-    else out["scoreRange"] = {m.scoreMin, m.scoreMax};
-    out["fusion"] = {{"dim", m.fusionDim}, {"heads", m.fusionHeads}, {"expertRatios", m.expertRatios},
-                     {"contextHidden", m.contextHidden}, {"contextBidirectional", m.contextBidirectional},
+    if (m.task == Task::Classification)
+        out["labels"] = m.labels;
+    else
+        out["scoreRange"] = {m.scoreMin, m.scoreMax};
+    out["fusion"] = {{"dim", m.fusionDim},
+                     {"heads", m.fusionHeads},
+                     {"expertRatios", m.expertRatios},
+                     {"contextHidden", m.contextHidden},
+                     {"contextBidirectional", m.contextBidirectional},
                      {"pseudoTokens", m.pseudoTokens}};
-    out["features"] = {{"audioDim", m.audioFeatureDim}, {"audioFramesPerSecond", m.audioFramesPerSecond},
-                       {"visualDim", m.visualFeatureDim}, {"visualFramesPerSecond", m.visualFramesPerSecond}};
-    out["llm"] = {{"modelType", m.llm.modelType}, {"layers", m.llm.numHiddenLayers}, {"hidden", m.llm.hiddenSize},
-                  {"intermediate", m.llm.intermediateSize}, {"heads", m.llm.numAttentionHeads},
-                  {"kvHeads", m.llm.numKeyValueHeads}, {"vocab", m.llm.vocabSize}};
+    out["features"] = {{"audioDim", m.audioFeatureDim},
+                       {"audioFramesPerSecond", m.audioFramesPerSecond},
+                       {"visualDim", m.visualFeatureDim},
+                       {"visualFramesPerSecond", m.visualFramesPerSecond}};
+    out["llm"] = {{"modelType", m.llm.modelType},     {"layers", m.llm.numHiddenLayers},
+                  {"hidden", m.llm.hiddenSize},       {"intermediate", m.llm.intermediateSize},
+                  {"heads", m.llm.numAttentionHeads}, {"kvHeads", m.llm.numKeyValueHeads},
+                  {"vocab", m.llm.vocabSize}};
     out["lora"] = m.lora ? nlohmann::json{{"rank", m.lora->rank}, {"alpha", m.lora->alpha}, {"targetModules", m.lora->targetModules}}
                          : nlohmann::json();
     out["tokenizer"] = {{"kind", m.tokenizer.kind}, {"file", m.tokenizer.file}};
     if (!m.substitutes.empty()) out["substitutes"] = m.substitutes;
     if (m.huggingFace) {
-        out["huggingface"] = {{"baseModel", m.huggingFace->baseModel}, {"adapter", m.huggingFace->adapter},
-                              {"fusionWeights", m.huggingFace->fusionWeights}, {"torchDtype", m.llm.torchDtype}};
+        out["huggingface"] = {{"baseModel", m.huggingFace->baseModel},
+                              {"adapter", m.huggingFace->adapter},
+                              {"fusionWeights", m.huggingFace->fusionWeights},
+                              {"torchDtype", m.llm.torchDtype}};
     }
     out["tensors"] = info.tensorCount;
     out["parameters"] = info.parameterCount;
@@ -89,8 +102,8 @@ Result<CheckpointInfo> inspectCheckpoint(const std::filesystem::path& folder) {
     if (!tensors) return tensors.error();
     const std::string where = sources.size() == 1 ? sources.front().file.string() : folder.string();
     if (const auto problems = compareWithManifest(*tensors, *manifest); !problems.empty()) {
-        std::string message = where + ": " + std::to_string(problems.size()) +
-                              " tensors do not fit manifest.json (is it the manifest of these weights?):";
+        std::string message =
+            where + ": " + std::to_string(problems.size()) + " tensors do not fit manifest.json (is it the manifest of these weights?):";
         for (std::size_t i = 0; i < problems.size() && i < 12; ++i) message += "\n  " + problems[i];
         if (problems.size() > 12) message += "\n  ... and " + std::to_string(problems.size() - 12) + " more";
         return makeError(ErrorCode::Mismatch, message);

@@ -3,9 +3,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "egmf/app/safetensors.h"
 #include "egmf/huggingface.h"
 #include "huggingface_layout.h"
-#include "egmf/app/safetensors.h"
 
 namespace egmf {
 namespace {
@@ -58,14 +58,20 @@ Result<void> exportPeftAdapter(const fs::path& checkpoint, const fs::path& outDi
     if (manifest->huggingFace) {
         auto layout = checkpoint::resolveHuggingFaceLayout(checkpoint, std::move(*manifest));
         if (!layout) return layout.error();
-        if (layout->adapterFolder.empty()) return makeError(ErrorCode::NotFound, checkpoint.string() + ": this checkpoint has no LoRA adapter to export");
+        if (layout->adapterFolder.empty())
+            return makeError(ErrorCode::NotFound, checkpoint.string() + ": this checkpoint has no LoRA adapter to export");
         auto file = checkpoint::SafetensorsFile::open(layout->adapterFolder / "adapter_model.safetensors");
         if (!file) return file.error();
         if (auto made = makeFolder(outDir); !made) return made;
-        if (auto written = writeRenamed(*file, outDir / "adapter_model.safetensors", [](const std::string& n) { return n; }, {{"format", "pt"}}); !written) return written;
-        return writeText(outDir / "adapter_config.json", checkpoint::peftAdapterConfigJson(*layout->manifest.lora, layout->baseFolder.string()));
+        if (auto written =
+                writeRenamed(*file, outDir / "adapter_model.safetensors", [](const std::string& n) { return n; }, {{"format", "pt"}});
+            !written)
+            return written;
+        return writeText(outDir / "adapter_config.json",
+                         checkpoint::peftAdapterConfigJson(*layout->manifest.lora, layout->baseFolder.string()));
     }
-    if (!manifest->lora) return makeError(ErrorCode::NotFound, checkpoint.string() + ": this checkpoint has no LoRA adapter (manifest.json lora is null)");
+    if (!manifest->lora)
+        return makeError(ErrorCode::NotFound, checkpoint.string() + ": this checkpoint has no LoRA adapter (manifest.json lora is null)");
     auto file = checkpoint::SafetensorsFile::open(checkpoint / "model.safetensors");
     if (!file) return file.error();
     if (auto made = makeFolder(outDir); !made) return made;
@@ -78,7 +84,9 @@ Result<void> exportHuggingFaceCheckpoint(const fs::path& native, const fs::path&
     if (!manifest) return manifest.error();
     if (manifest->huggingFace) return makeError(ErrorCode::InvalidArgument, native.string() + ": already in the Hugging Face layout");
     if (manifest->tokenizer.kind == "bytes") {
-        return makeError(ErrorCode::Unsupported, native.string() + ": its byte tokenizer has no tokenizer.json or tokenizer.model that a Hugging Face folder could hold");
+        return makeError(
+            ErrorCode::Unsupported,
+            native.string() + ": its byte tokenizer has no tokenizer.json or tokenizer.model that a Hugging Face folder could hold");
     }
     auto file = checkpoint::SafetensorsFile::open(native / "model.safetensors");
     if (!file) return file.error();
@@ -90,14 +98,19 @@ Result<void> exportHuggingFaceCheckpoint(const fs::path& native, const fs::path&
     if (auto written = writeText(outDir / "base" / "config.json", serializeLlmConfig(manifest->llm)); !written) return written;
     const auto llmName = [](const std::string& key) { return key.starts_with("llm.") ? key.substr(4) : std::string(); };
     if (auto written = writeRenamed(*file, outDir / "base" / "model.safetensors", llmName, {{"format", "pt"}}); !written) return written;
-    if (auto written = writeRenamed(*file, outDir / "fusion.safetensors", [](const std::string& key) {
-            return key.starts_with("llm.") || key.starts_with("lora.") ? std::string() : key;
-        }); !written) return written;
+    if (auto written =
+            writeRenamed(*file, outDir / "fusion.safetensors",
+                         [](const std::string& key) { return key.starts_with("llm.") || key.starts_with("lora.") ? std::string() : key; });
+        !written)
+        return written;
     Manifest out = *manifest;
     out.huggingFace = HuggingFaceParts{"base", manifest->lora ? "adapter" : "", "fusion.safetensors"};
     if (manifest->lora) {
         if (auto peft = exportPeftAdapter(native, outDir / "adapter"); !peft) return peft;
-        if (auto written = writeText(outDir / "adapter" / "adapter_config.json", checkpoint::peftAdapterConfigJson(*manifest->lora, "../base")); !written) return written;
+        if (auto written =
+                writeText(outDir / "adapter" / "adapter_config.json", checkpoint::peftAdapterConfigJson(*manifest->lora, "../base"));
+            !written)
+            return written;
     }
     return writeText(outDir / "manifest.json", serializeManifest(out));
 }

@@ -19,7 +19,8 @@ Result<json> readJsonFile(const fs::path& path, const std::string& what) {
     std::error_code ec;
     const auto size = fs::file_size(path, ec);
     if (ec) return makeError(ErrorCode::NotFound, path.string() + ": cannot read (" + ec.message() + "); " + what);
-    if (size > kMaxJsonBytes) return makeError(ErrorCode::Corrupt, path.string() + ": " + std::to_string(size) + " bytes is too large for " + what);
+    if (size > kMaxJsonBytes)
+        return makeError(ErrorCode::Corrupt, path.string() + ": " + std::to_string(size) + " bytes is too large for " + what);
     std::ifstream in(path, std::ios::binary);
     std::stringstream text;
     text << in.rdbuf();
@@ -33,8 +34,8 @@ fs::path resolvePart(const fs::path& folder, const std::string& part) {
 }
 
 bool isPlainFileName(const std::string& name) {
-    return !name.empty() && name != "." && name != ".." && name.find('/') == std::string::npos &&
-           name.find('\\') == std::string::npos && name.find('\0') == std::string::npos;
+    return !name.empty() && name != "." && name != ".." && name.find('/') == std::string::npos && name.find('\\') == std::string::npos &&
+           name.find('\0') == std::string::npos;
 }
 
 /// A key of adapter_config.json that must hold its default for the adapter to mean what the engine computes.
@@ -44,7 +45,9 @@ void refuseUnlessDefault(const json& c, const char* key, bool isDefault, const s
     }
 }
 
-bool emptyOrNull(const json& value) { return value.is_null() || (value.is_object() || value.is_array() ? value.empty() : false); }
+bool emptyOrNull(const json& value) {
+    return value.is_null() || (value.is_object() || value.is_array() ? value.empty() : false);
+}
 
 }  // namespace
 
@@ -68,7 +71,8 @@ Result<LoraConfig> parseAdapterConfig(const json& c, const std::string& source) 
         refuseUnlessDefault(c, "use_dora", c.value("use_dora", json(false)) == json(false), "DoRA adapters", source);
         refuseUnlessDefault(c, "rank_pattern", emptyOrNull(c.value("rank_pattern", json())), "per-module ranks", source);
         refuseUnlessDefault(c, "alpha_pattern", emptyOrNull(c.value("alpha_pattern", json())), "per-module alphas", source);
-        refuseUnlessDefault(c, "layers_to_transform", c.value("layers_to_transform", json()).is_null(), "adapters on some layers only", source);
+        refuseUnlessDefault(c, "layers_to_transform", c.value("layers_to_transform", json()).is_null(), "adapters on some layers only",
+                            source);
         refuseUnlessDefault(c, "modules_to_save", emptyOrNull(c.value("modules_to_save", json())), "fully trained extra modules", source);
         refuseUnlessDefault(c, "bias", c.value("bias", json("none")) == json("none"), "trained biases; use bias \"none\"", source);
         refuseUnlessDefault(c, "lora_bias", c.value("lora_bias", json(false)) == json(false), "LoRA biases", source);
@@ -76,7 +80,8 @@ Result<LoraConfig> parseAdapterConfig(const json& c, const std::string& source) 
         refuseUnlessDefault(c, "layer_replication", c.value("layer_replication", json()).is_null(), "replicated layers", source);
         refuseUnlessDefault(c, "exclude_modules", emptyOrNull(c.value("exclude_modules", json())), "excluded modules", source);
         refuseUnlessDefault(c, "target_parameters", emptyOrNull(c.value("target_parameters", json())), "adapters on parameters", source);
-        refuseUnlessDefault(c, "trainable_token_indices", emptyOrNull(c.value("trainable_token_indices", json())), "trainable tokens", source);
+        refuseUnlessDefault(c, "trainable_token_indices", emptyOrNull(c.value("trainable_token_indices", json())), "trainable tokens",
+                            source);
         LoraConfig lora;
         lora.rank = checkedInteger(c.at("r"), source + ": r (the LoRA rank)", 1, 1 << 20);
         lora.alpha = c.value("lora_alpha", 8.0);
@@ -91,7 +96,8 @@ Result<LoraConfig> parseAdapterConfig(const json& c, const std::string& source) 
         static const std::set<std::string> kKnown{"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"};
         for (const auto& t : targets) {
             const auto name = t.get<std::string>();
-            if (!kKnown.count(name)) throw std::runtime_error(source + ": target_modules \"" + name + "\" is not a projection of the Llama decoder");
+            if (!kKnown.count(name))
+                throw std::runtime_error(source + ": target_modules \"" + name + "\" is not a projection of the Llama decoder");
             lora.targetModules.push_back(name);
         }
         if (lora.rank <= 0 || lora.rank > 65536) throw std::runtime_error(source + ": r must be a positive rank");
@@ -107,8 +113,9 @@ Result<std::vector<fs::path>> llmWeightFiles(const fs::path& base) {
     const auto index = base / "model.safetensors.index.json";
     if (!fs::exists(index)) {
         if (fs::exists(base / "model.safetensors")) return std::vector<fs::path>{base / "model.safetensors"};
-        return makeError(ErrorCode::NotFound, base.string() + ": neither model.safetensors nor model.safetensors.index.json; "
-                                                              "a Hugging Face model folder holds its weights as safetensors");
+        return makeError(ErrorCode::NotFound, base.string() +
+                                                  ": neither model.safetensors nor model.safetensors.index.json; "
+                                                  "a Hugging Face model folder holds its weights as safetensors");
     }
     auto json = readJsonFile(index, "the index of the sharded weights");
     if (!json) return json.error();
@@ -117,8 +124,8 @@ Result<std::vector<fs::path>> llmWeightFiles(const fs::path& base) {
     std::set<std::string> shards;
     for (const auto& [name, shard] : map->items()) {
         if (!shard.is_string() || !isPlainFileName(shard.get<std::string>())) {
-            return makeError(ErrorCode::Corrupt, index.string() + ": weight \"" + name + "\" names " + shard.dump() +
-                                                     ", not a file of this folder");
+            return makeError(ErrorCode::Corrupt,
+                             index.string() + ": weight \"" + name + "\" names " + shard.dump() + ", not a file of this folder");
         }
         shards.insert(shard.get<std::string>());
     }
@@ -141,7 +148,8 @@ Result<HuggingFaceBase> resolveHuggingFaceBase(const fs::path& baseFolder) {
     auto llm = parseLlmConfig(*config, configPath.string());
     if (!llm) return llm.error();
     if (llm->eosTokenId < 0 || llm->eosTokenId >= llm->vocabSize) {
-        return makeError(ErrorCode::Unsupported, configPath.string() + ": eos_token_id must be a token of the vocabulary (answers end with it)");
+        return makeError(ErrorCode::Unsupported,
+                         configPath.string() + ": eos_token_id must be a token of the vocabulary (answers end with it)");
     }
     base.llm = *llm;
     for (const char* name : {"tokenizer.json", "tokenizer.model"}) {
@@ -171,17 +179,21 @@ Result<PeftAdapter> resolvePeftAdapter(const fs::path& adapterFolder) {
 
 Result<HuggingFaceLayout> resolveHuggingFaceLayout(const fs::path& folder, Manifest manifest) {
     if (!manifest.huggingFace) {
-        return makeError(ErrorCode::Unsupported, (folder / "manifest.json").string() + ": no \"huggingface\" section; not a Hugging Face EGMF checkpoint");
+        return makeError(ErrorCode::Unsupported,
+                         (folder / "manifest.json").string() + ": no \"huggingface\" section; not a Hugging Face EGMF checkpoint");
     }
     const auto parts = *manifest.huggingFace;
     HuggingFaceLayout layout;
     layout.baseFolder = resolvePart(folder, parts.baseModel);
     auto base = resolveHuggingFaceBase(layout.baseFolder);
     if (!base) {
-        return makeError(base.error().code, base.error().message + " (huggingface.base_model of " + (folder / "manifest.json").string() + ")");
+        return makeError(base.error().code,
+                         base.error().message + " (huggingface.base_model of " + (folder / "manifest.json").string() + ")");
     }
     if (base->tokenizer.file.empty()) {
-        return makeError(ErrorCode::NotFound, layout.baseFolder.string() + ": neither tokenizer.json nor tokenizer.model; copy the model's tokenizer beside config.json");
+        return makeError(
+            ErrorCode::NotFound,
+            layout.baseFolder.string() + ": neither tokenizer.json nor tokenizer.model; copy the model's tokenizer beside config.json");
     }
     manifest.llm = base->llm;
     manifest.tokenizer = base->tokenizer;
@@ -201,13 +213,29 @@ Result<HuggingFaceLayout> resolveHuggingFaceLayout(const fs::path& folder, Manif
 }
 
 std::string peftAdapterConfigJson(const LoraConfig& lora, const std::string& baseModel) {
-    const json config = {{"alpha_pattern", json::object()}, {"auto_mapping", nullptr}, {"base_model_name_or_path", baseModel},
-                         {"bias", "none"}, {"fan_in_fan_out", false}, {"inference_mode", true}, {"init_lora_weights", true},
-                         {"layer_replication", nullptr}, {"layers_pattern", nullptr}, {"layers_to_transform", nullptr},
-                         {"loftq_config", json::object()}, {"lora_alpha", lora.alpha}, {"lora_dropout", lora.dropout},
-                         {"megatron_config", nullptr}, {"megatron_core", "megatron.core"}, {"modules_to_save", nullptr},
-                         {"peft_type", "LORA"}, {"r", lora.rank}, {"rank_pattern", json::object()}, {"revision", nullptr},
-                         {"target_modules", lora.targetModules}, {"task_type", "CAUSAL_LM"}, {"use_dora", false},
+    const json config = {{"alpha_pattern", json::object()},
+                         {"auto_mapping", nullptr},
+                         {"base_model_name_or_path", baseModel},
+                         {"bias", "none"},
+                         {"fan_in_fan_out", false},
+                         {"inference_mode", true},
+                         {"init_lora_weights", true},
+                         {"layer_replication", nullptr},
+                         {"layers_pattern", nullptr},
+                         {"layers_to_transform", nullptr},
+                         {"loftq_config", json::object()},
+                         {"lora_alpha", lora.alpha},
+                         {"lora_dropout", lora.dropout},
+                         {"megatron_config", nullptr},
+                         {"megatron_core", "megatron.core"},
+                         {"modules_to_save", nullptr},
+                         {"peft_type", "LORA"},
+                         {"r", lora.rank},
+                         {"rank_pattern", json::object()},
+                         {"revision", nullptr},
+                         {"target_modules", lora.targetModules},
+                         {"task_type", "CAUSAL_LM"},
+                         {"use_dora", false},
                          {"use_rslora", lora.useRslora}};
     return config.dump(2) + "\n";
 }
@@ -230,8 +258,9 @@ Result<std::map<std::string, const TensorEntry*>> tensorsByKey(const std::vector
         for (const auto& entry : files[i].tensors()) {
             const auto key = sources[i].keyOf(entry.name);
             if (!key) {
-                return makeError(ErrorCode::Mismatch, sources[i].file.string() + ": tensor \"" + entry.name + "\" does not belong here (names start with \"" +
-                                                          sources[i].fromPrefix + "\"); is this the right file?");
+                return makeError(ErrorCode::Mismatch, sources[i].file.string() + ": tensor \"" + entry.name +
+                                                          "\" does not belong here (names start with \"" + sources[i].fromPrefix +
+                                                          "\"); is this the right file?");
             }
             if (key->empty()) continue;
             if (!byKey.emplace(*key, &entry).second) {

@@ -20,17 +20,17 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "egmf/app/safetensors.h"
 #include "egmf/manifest.h"
 #include "egmf/result.h"
-#include "egmf/app/safetensors.h"
 
 namespace egmf::checkpoint {
 
 /// One weight file and how its tensor names become checkpoint keys.
 struct WeightSource {
     std::filesystem::path file;
-    std::string fromPrefix;  ///< a name must start with this ...
-    std::string toPrefix;    ///< ... which is replaced by this
+    std::string fromPrefix;                    ///< a name must start with this ...
+    std::string toPrefix;                      ///< ... which is replaced by this
     std::vector<std::string> ignoredSuffixes;  ///< names ending so are not weights of the model
     std::vector<std::string> ignoredNames;
     /// The checkpoint key of `name`, "" for an ignored name, nullopt for a name that does not fit.
@@ -53,7 +53,7 @@ struct PeftAdapter {
 Result<PeftAdapter> resolvePeftAdapter(const std::filesystem::path& adapterFolder);
 
 struct HuggingFaceLayout {
-    Manifest manifest;  ///< llm from config.json, lora from adapter_config.json
+    Manifest manifest;                                ///< llm from config.json, lora from adapter_config.json
     std::filesystem::path baseFolder, adapterFolder;  ///< adapterFolder empty: no adapter
     std::filesystem::path tokenizerFile;
     std::vector<WeightSource> sources;  ///< base shards, then the adapter, then the fusion weights

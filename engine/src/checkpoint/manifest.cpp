@@ -29,14 +29,22 @@ void read(const json& object, const char* key, T& out, const std::string& where)
     }
     try {
         if constexpr (std::is_same_v<T, bool>) {
-            if (!it->is_boolean()) { throw FieldError("expected true or false"); }
+            if (!it->is_boolean()) {
+                throw FieldError("expected true or false");
+            }
         } else if constexpr (std::is_arithmetic_v<T>) {
-            if (!it->is_number()) { throw FieldError("expected a number"); }
+            if (!it->is_number()) {
+                throw FieldError("expected a number");
+            }
             if constexpr (std::is_integral_v<T>) {
-                if (!it->is_number_integer()) { throw FieldError("expected an integer"); }
+                if (!it->is_number_integer()) {
+                    throw FieldError("expected an integer");
+                }
             }
         } else if constexpr (std::is_same_v<T, std::string>) {
-            if (!it->is_string()) { throw FieldError("expected a string"); }
+            if (!it->is_string()) {
+                throw FieldError("expected a string");
+            }
         }
         out = it->get<T>();
     } catch (const std::exception& e) {
@@ -58,8 +66,7 @@ const json& section(const json& root, const char* key) {
 
 void requirePositive(std::int64_t value, const char* name) {
     if (value <= 0 || value > (std::int64_t{1} << 24)) {
-        throw FieldError(std::string(name) + ": must be a positive size, got " +
-                         std::to_string(value));
+        throw FieldError(std::string(name) + ": must be a positive size, got " + std::to_string(value));
     }
 }
 
@@ -110,8 +117,7 @@ LlmConfig llmFromJson(const json& c) {
         read(*rope, "type", type, "llm.rope.");
         read(*rope, "rope_type", type, "llm.rope.");
         if (type != "default" && type != "linear" && type != "llama3") {
-            throw FieldError("llm.rope_type \"" + type +
-                             "\" is not supported (supported: default, linear, llama3)");
+            throw FieldError("llm.rope_type \"" + type + "\" is not supported (supported: default, linear, llama3)");
         }
         l.ropeType = type;
         read(*rope, "factor", l.ropeFactor, "llm.rope.");
@@ -120,8 +126,7 @@ LlmConfig llmFromJson(const json& c) {
         read(*rope, "original_max_position_embeddings", l.ropeOriginalMaxPositions, "llm.rope.");
     }
     if (l.modelType != "llama" && l.modelType != "qwen2" && l.modelType != "mistral") {
-        throw FieldError("llm.model_type \"" + l.modelType +
-                         "\" is not supported (supported: llama, qwen2, mistral)");
+        throw FieldError("llm.model_type \"" + l.modelType + "\" is not supported (supported: llama, qwen2, mistral)");
     }
     requirePositive(l.vocabSize, "llm.vocab_size");
     requirePositive(l.hiddenSize, "llm.hidden_size");
@@ -179,9 +184,9 @@ Manifest manifestFromJson(const json& root) {
     Manifest m;
     read(root, "format_version", m.formatVersion, "");
     if (m.formatVersion < kOldestManifestFormatVersion || m.formatVersion > kManifestFormatVersion) {
-        throw FieldError("format_version " + std::to_string(m.formatVersion) +
-                         " is not supported (this build reads versions " + std::to_string(kOldestManifestFormatVersion) +
-                         " to " + std::to_string(kManifestFormatVersion) + "); update EGMF Studio");
+        throw FieldError("format_version " + std::to_string(m.formatVersion) + " is not supported (this build reads versions " +
+                         std::to_string(kOldestManifestFormatVersion) + " to " + std::to_string(kManifestFormatVersion) +
+                         "); update EGMF Studio");
     }
     if (auto it = root.find("modalities"); it != root.end()) {
         if (m.formatVersion < 2) throw FieldError("modalities: needs format_version 2");
@@ -189,10 +194,14 @@ Manifest manifestFromJson(const json& root) {
         m.modalities = {false, false, false};
         for (const auto& name : *it) {
             const std::string value = name.is_string() ? name.get<std::string>() : name.dump();
-            if (value == "text") m.modalities.text = true;
-            else if (value == "audio") m.modalities.audio = true;
-            else if (value == "visual") m.modalities.visual = true;
-            else throw FieldError("modalities: \"" + value + "\" is not one of text, audio, visual");
+            if (value == "text")
+                m.modalities.text = true;
+            else if (value == "audio")
+                m.modalities.audio = true;
+            else if (value == "visual")
+                m.modalities.visual = true;
+            else
+                throw FieldError("modalities: \"" + value + "\" is not one of text, audio, visual");
         }
     }
     read(root, "architecture", m.architecture, "");
@@ -269,22 +278,21 @@ Manifest manifestFromJson(const json& root) {
     }
 
     const json& prompt = section(root, "prompt");
-    m.prompt.templateText = m.task == Task::Classification ? defaultClassificationTemplate()
-                                                           : defaultRegressionTemplate();
+    m.prompt.templateText = m.task == Task::Classification ? defaultClassificationTemplate() : defaultRegressionTemplate();
     read(prompt, "template", m.prompt.templateText, "prompt.");
     read(prompt, "history_line", m.prompt.historyLine, "prompt.");
     read(prompt, "history_turns", m.prompt.historyTurns, "prompt.");
     read(prompt, "max_new_tokens", m.prompt.maxNewTokens, "prompt.");
     read(prompt, "score_decimals", m.prompt.scoreDecimals, "prompt.");
     const auto first = m.prompt.templateText.find("{multimodal}");
-    if (first == std::string::npos ||
-        m.prompt.templateText.find("{multimodal}", first + 1) != std::string::npos) {
+    if (first == std::string::npos || m.prompt.templateText.find("{multimodal}", first + 1) != std::string::npos) {
         throw FieldError("prompt.template must contain {multimodal} exactly once");
     }
-    if (m.prompt.historyTurns < 0 || m.prompt.maxNewTokens < 1 || m.prompt.maxNewTokens > 4096 ||
-        m.prompt.scoreDecimals < 0 || m.prompt.scoreDecimals > 6) {
-        throw FieldError("prompt: history_turns must be >= 0, max_new_tokens in 1..4096 and "
-                         "score_decimals in 0..6");
+    if (m.prompt.historyTurns < 0 || m.prompt.maxNewTokens < 1 || m.prompt.maxNewTokens > 4096 || m.prompt.scoreDecimals < 0 ||
+        m.prompt.scoreDecimals > 6) {
+        throw FieldError(
+            "prompt: history_turns must be >= 0, max_new_tokens in 1..4096 and "
+            "score_decimals in 0..6");
     }
 
     const json& tokenizer = section(root, "tokenizer");
@@ -325,10 +333,10 @@ Manifest manifestFromJson(const json& root) {
         read(*it, "target_modules", lora.targetModules, "lora.");
         requirePositive(lora.rank, "lora.r");
         for (const auto& target : lora.targetModules) {
-            static const std::vector<std::string> kKnown{"q_proj", "k_proj", "v_proj", "o_proj",
-                                                         "gate_proj", "up_proj", "down_proj"};
+            static const std::vector<std::string> kKnown{"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"};
             if (std::find(kKnown.begin(), kKnown.end(), target) == kKnown.end()) {
-                throw FieldError("lora.target_modules: \"" + target + "\" is not a projection "
+                throw FieldError("lora.target_modules: \"" + target +
+                                 "\" is not a projection "
                                  "of the Llama decoder");
             }
         }
@@ -350,11 +358,12 @@ Manifest manifestFromJson(const json& root) {
 }  // namespace
 
 double LoraConfig::scale() const {
-    return useRslora ? alpha / std::sqrt(static_cast<double>(rank))
-                     : alpha / static_cast<double>(rank);
+    return useRslora ? alpha / std::sqrt(static_cast<double>(rank)) : alpha / static_cast<double>(rank);
 }
 
-bool isKnownArchitecture(const std::string& architecture) { return architecture == "egmf" || architecture == "merits-l"; }
+bool isKnownArchitecture(const std::string& architecture) {
+    return architecture == "egmf" || architecture == "merits-l";
+}
 
 std::string serializeLlmConfig(const LlmConfig& l) {
     auto c = llmToJson(l);
@@ -382,8 +391,7 @@ Result<Manifest> parseManifest(std::string_view text, const std::string& sourceN
     try {
         return manifestFromJson(*json);
     } catch (const std::exception& e) {
-        return makeError(ErrorCode::Corrupt,
-                         sourceName + ": " + e.what() + "; see docs/checkpoint.md for the format");
+        return makeError(ErrorCode::Corrupt, sourceName + ": " + e.what() + "; see docs/checkpoint.md for the format");
     }
 }
 
@@ -413,8 +421,7 @@ std::string serializeManifest(const Manifest& m) {
           {"heads", m.audioHeads},
           {"feed_forward", m.audioFeedForward},
           {"frames_per_second", m.audioFramesPerSecond}}},
-        {"visual",
-         {{"feature_dim", m.visualFeatureDim}, {"frames_per_second", m.visualFramesPerSecond}}},
+        {"visual", {{"feature_dim", m.visualFeatureDim}, {"frames_per_second", m.visualFramesPerSecond}}},
         {"context", {{"hidden", m.contextHidden}, {"bidirectional", m.contextBidirectional}}},
         {"experts", {{"ratios", m.expertRatios}, {"local_kernel", m.localKernel}}},
         {"pseudo_tokens", m.pseudoTokens},

@@ -23,19 +23,17 @@ struct DTypeInfo {
     std::size_t size;
 };
 constexpr DTypeInfo kDTypes[] = {
-    {DType::F32, "F32", 4}, {DType::F16, "F16", 2}, {DType::BF16, "BF16", 2},
-    {DType::I64, "I64", 8}, {DType::I32, "I32", 4}, {DType::U8, "U8", 1},
-    {DType::BOOL, "BOOL", 1},
+    {DType::F32, "F32", 4}, {DType::F16, "F16", 2}, {DType::BF16, "BF16", 2}, {DType::I64, "I64", 8},
+    {DType::I32, "I32", 4}, {DType::U8, "U8", 1},   {DType::BOOL, "BOOL", 1},
 };
 
 Error corrupt(const std::string& source, const std::string& what) {
-    return makeError(ErrorCode::Corrupt,
-                     source + ": " + what + "; the safetensors file is damaged or was not "
-                                            "written by a safetensors writer, re-export it");
+    return makeError(ErrorCode::Corrupt, source + ": " + what +
+                                             "; the safetensors file is damaged or was not "
+                                             "written by a safetensors writer, re-export it");
 }
 
-Result<TensorEntry> parseEntry(const std::string& name, const json& value,
-                               const std::string& source) {
+Result<TensorEntry> parseEntry(const std::string& name, const json& value, const std::string& source) {
     const std::string where = "tensor \"" + name + "\"";
     if (name.find('\0') != std::string::npos) {
         return corrupt(source, "a tensor name contains a NUL character");
@@ -60,13 +58,11 @@ Result<TensorEntry> parseEntry(const std::string& name, const json& value,
     TensorEntry entry;
     entry.name = name;
     const auto& dtypeText = dtypeIt->get_ref<const std::string&>();
-    const auto* info = std::find_if(std::begin(kDTypes), std::end(kDTypes),
-                                    [&](const DTypeInfo& d) { return d.name == dtypeText; });
+    const auto* info = std::find_if(std::begin(kDTypes), std::end(kDTypes), [&](const DTypeInfo& d) { return d.name == dtypeText; });
     if (info == std::end(kDTypes)) {
-        return makeError(ErrorCode::Unsupported,
-                         source + ": " + where + " has dtype \"" + dtypeText +
-                             "\", which this build does not read (F32, F16, BF16, I64, I32, U8, "
-                             "BOOL); convert the checkpoint");
+        return makeError(ErrorCode::Unsupported, source + ": " + where + " has dtype \"" + dtypeText +
+                                                     "\", which this build does not read (F32, F16, BF16, I64, I32, U8, "
+                                                     "BOOL); convert the checkpoint");
     }
     entry.dtype = info->dtype;
 
@@ -79,8 +75,7 @@ Result<TensorEntry> parseEntry(const std::string& name, const json& value,
             return corrupt(source, where + ": shape holds something other than a size");
         }
         const auto size = dim.get<std::uint64_t>();
-        if (size > static_cast<std::uint64_t>(INT64_MAX) ||
-            __builtin_mul_overflow(bytes, size, &bytes)) {
+        if (size > static_cast<std::uint64_t>(INT64_MAX) || __builtin_mul_overflow(bytes, size, &bytes)) {
             return corrupt(source, where + ": its shape overflows any possible size");
         }
         entry.shape.push_back(static_cast<std::int64_t>(size));
@@ -95,9 +90,8 @@ Result<TensorEntry> parseEntry(const std::string& name, const json& value,
         return corrupt(source, where + ": data_offsets end before they begin");
     }
     if (entry.end - entry.begin != bytes) {
-        return corrupt(source, where + ": " + std::string(info->name) + " x shape needs " +
-                                   std::to_string(bytes) + " bytes but data_offsets span " +
-                                   std::to_string(entry.end - entry.begin));
+        return corrupt(source, where + ": " + std::string(info->name) + " x shape needs " + std::to_string(bytes) +
+                                   " bytes but data_offsets span " + std::to_string(entry.end - entry.begin));
     }
     return entry;
 }
@@ -106,20 +100,23 @@ Result<TensorEntry> parseEntry(const std::string& name, const json& value,
 
 std::size_t dtypeSize(DType dtype) {
     for (const auto& info : kDTypes) {
-        if (info.dtype == dtype) { return info.size; }
+        if (info.dtype == dtype) {
+            return info.size;
+        }
     }
     return 0;
 }
 
 std::string_view dtypeName(DType dtype) {
     for (const auto& info : kDTypes) {
-        if (info.dtype == dtype) { return info.name; }
+        if (info.dtype == dtype) {
+            return info.name;
+        }
     }
     return "?";
 }
 
-Result<SafetensorsHeader> parseSafetensors(std::span<const std::byte> file,
-                                           const std::string& source) {
+Result<SafetensorsHeader> parseSafetensors(std::span<const std::byte> file, const std::string& source) {
     if (file.size() < 8) {
         return corrupt(source, "the file is shorter than the 8-byte header length");
     }
@@ -128,16 +125,13 @@ Result<SafetensorsHeader> parseSafetensors(std::span<const std::byte> file,
         headerLength = (headerLength << 8) | static_cast<std::uint8_t>(file[i]);
     }
     if (headerLength > kMaxHeaderBytes) {
-        return corrupt(source, "the header claims " + std::to_string(headerLength) +
-                                   " bytes, more than the 100 MB limit");
+        return corrupt(source, "the header claims " + std::to_string(headerLength) + " bytes, more than the 100 MB limit");
     }
     if (headerLength > file.size() - 8) {
-        return corrupt(source, "the header claims " + std::to_string(headerLength) +
-                                   " bytes but the file has only " +
+        return corrupt(source, "the header claims " + std::to_string(headerLength) + " bytes but the file has only " +
                                    std::to_string(file.size() - 8) + " after the length");
     }
-    const std::string_view headerText(reinterpret_cast<const char*>(file.data()) + 8,
-                                      headerLength);
+    const std::string_view headerText(reinterpret_cast<const char*>(file.data()) + 8, headerLength);
     auto header = parseStrictJson(headerText, source + " (header)");
     if (!header) {
         return header.error();
@@ -168,17 +162,14 @@ Result<SafetensorsHeader> parseSafetensors(std::span<const std::byte> file,
         result.tensors.push_back(std::move(*entry));
     }
 
-    std::sort(result.tensors.begin(), result.tensors.end(), [](const auto& a, const auto& b) {
-        return a.begin != b.begin ? a.begin < b.begin : a.end < b.end;
-    });
+    std::sort(result.tensors.begin(), result.tensors.end(),
+              [](const auto& a, const auto& b) { return a.begin != b.begin ? a.begin < b.begin : a.end < b.end; });
     const std::uint64_t dataSize = file.size() - result.dataOffset;
     std::uint64_t expected = 0;
     for (auto& entry : result.tensors) {
         if (entry.begin != expected) {
-            return corrupt(source, "tensor \"" + entry.name + "\" starts at byte " +
-                                       std::to_string(entry.begin) + " of the data, expected " +
-                                       std::to_string(expected) +
-                                       " (tensors overlap or leave a gap)");
+            return corrupt(source, "tensor \"" + entry.name + "\" starts at byte " + std::to_string(entry.begin) +
+                                       " of the data, expected " + std::to_string(expected) + " (tensors overlap or leave a gap)");
         }
         expected = entry.end;
         if (expected > dataSize) {
@@ -187,8 +178,7 @@ Result<SafetensorsHeader> parseSafetensors(std::span<const std::byte> file,
         entry.bytes = file.subspan(result.dataOffset + entry.begin, entry.byteSize());
     }
     if (expected != dataSize) {
-        return corrupt(source, "the tensors cover " + std::to_string(expected) +
-                                   " bytes of a data section of " + std::to_string(dataSize));
+        return corrupt(source, "the tensors cover " + std::to_string(expected) + " bytes of a data section of " + std::to_string(dataSize));
     }
     return result;
 }
@@ -197,8 +187,7 @@ Result<std::shared_ptr<MappedFile>> MappedFile::open(const std::filesystem::path
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         const auto code = errno == ENOENT ? ErrorCode::NotFound : ErrorCode::Io;
-        return makeError(code, path.string() + ": cannot open (" + std::strerror(errno) +
-                                   "); check the path and its permissions");
+        return makeError(code, path.string() + ": cannot open (" + std::strerror(errno) + "); check the path and its permissions");
     }
     struct stat info {};
     if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
@@ -214,8 +203,7 @@ Result<std::shared_ptr<MappedFile>> MappedFile::open(const std::filesystem::path
         if (mapped == MAP_FAILED) {
             const int err = errno;
             ::close(fd);
-            return makeError(ErrorCode::Io, path.string() + ": cannot map (" +
-                                                std::strerror(err) + ")");
+            return makeError(ErrorCode::Io, path.string() + ": cannot map (" + std::strerror(err) + ")");
         }
         data = static_cast<const std::byte*>(mapped);
     }
@@ -252,11 +240,9 @@ const TensorEntry* SafetensorsFile::find(std::string_view name) const {
     return it == m_index.end() ? nullptr : &m_header.tensors[it->second];
 }
 
-Result<void> writeSafetensors(const std::filesystem::path& path,
-                              std::vector<TensorToWrite> tensors,
+Result<void> writeSafetensors(const std::filesystem::path& path, std::vector<TensorToWrite> tensors,
                               const std::map<std::string, std::string>& metadata) {
-    std::sort(tensors.begin(), tensors.end(),
-              [](const auto& a, const auto& b) { return a.name < b.name; });
+    std::sort(tensors.begin(), tensors.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
     json header = json::object();
     if (!metadata.empty()) {
         header["__metadata__"] = metadata;
@@ -269,16 +255,12 @@ Result<void> writeSafetensors(const std::filesystem::path& path,
         }
         if (expected != tensor.bytes.size()) {
             return makeError(ErrorCode::InvalidArgument,
-                             path.string() + ": tensor \"" + tensor.name +
-                                 "\" has a byte size that does not match its shape");
+                             path.string() + ": tensor \"" + tensor.name + "\" has a byte size that does not match its shape");
         }
         if (header.contains(tensor.name)) {
-            return makeError(ErrorCode::InvalidArgument,
-                             path.string() + ": tensor \"" + tensor.name + "\" given twice");
+            return makeError(ErrorCode::InvalidArgument, path.string() + ": tensor \"" + tensor.name + "\" given twice");
         }
-        header[tensor.name] = {{"dtype", dtypeName(tensor.dtype)},
-                               {"shape", tensor.shape},
-                               {"data_offsets", {offset, offset + expected}}};
+        header[tensor.name] = {{"dtype", dtypeName(tensor.dtype)}, {"shape", tensor.shape}, {"data_offsets", {offset, offset + expected}}};
         offset += expected;
     }
     std::string headerText = header.dump();
@@ -289,8 +271,9 @@ Result<void> writeSafetensors(const std::filesystem::path& path,
     {
         std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
         if (!out) {
-            return makeError(ErrorCode::Io, temporary.string() + ": cannot write; check the "
-                                                                 "folder exists and is writable");
+            return makeError(ErrorCode::Io, temporary.string() +
+                                                ": cannot write; check the "
+                                                "folder exists and is writable");
         }
         std::uint64_t length = headerText.size();
         char lengthBytes[8];
@@ -300,8 +283,7 @@ Result<void> writeSafetensors(const std::filesystem::path& path,
         out.write(lengthBytes, 8);
         out.write(headerText.data(), static_cast<std::streamsize>(headerText.size()));
         for (const auto& tensor : tensors) {
-            out.write(reinterpret_cast<const char*>(tensor.bytes.data()),
-                      static_cast<std::streamsize>(tensor.bytes.size()));
+            out.write(reinterpret_cast<const char*>(tensor.bytes.data()), static_cast<std::streamsize>(tensor.bytes.size()));
         }
         out.flush();
         if (!out) {
@@ -311,8 +293,10 @@ Result<void> writeSafetensors(const std::filesystem::path& path,
     std::error_code ec;
     std::filesystem::rename(temporary, path, ec);
     if (ec) {
-        return makeError(ErrorCode::Io, path.string() + ": cannot rename the finished file into "
-                                                        "place (" + ec.message() + ")");
+        return makeError(ErrorCode::Io, path.string() +
+                                            ": cannot rename the finished file into "
+                                            "place (" +
+                                            ec.message() + ")");
     }
     return {};
 }

@@ -23,13 +23,14 @@ struct Spec {
 };
 
 Error corrupt(const std::string& source, const std::string& what) {
-    return makeError(ErrorCode::Corrupt, source + ": " + what + "; it is not a TensorFlow.js weights manifest this "
-                                                               "engine reads (re-download the model files)");
+    return makeError(ErrorCode::Corrupt, source + ": " + what +
+                                             "; it is not a TensorFlow.js weights manifest this "
+                                             "engine reads (re-download the model files)");
 }
 
 Result<Spec> parseSpec(const json& entry, const std::string& source) {
-    if (!entry.is_object() || !entry.contains("name") || !entry["name"].is_string() ||
-        !entry.contains("shape") || !entry["shape"].is_array()) {
+    if (!entry.is_object() || !entry.contains("name") || !entry["name"].is_string() || !entry.contains("shape") ||
+        !entry["shape"].is_array()) {
         return corrupt(source, "a weight entry lacks a name or a shape");
     }
     Spec spec;
@@ -38,8 +39,7 @@ Result<Spec> parseSpec(const json& entry, const std::string& source) {
         return corrupt(source, spec.name + " has more than 8 dimensions");
     }
     for (const auto& dim : entry["shape"]) {
-        if (!dim.is_number_integer() || dim.get<std::int64_t>() < 0 ||
-            dim.get<std::int64_t>() > kMaxElements) {
+        if (!dim.is_number_integer() || dim.get<std::int64_t>() < 0 || dim.get<std::int64_t>() > kMaxElements) {
             return corrupt(source, spec.name + " has a dimension that is not a small non-negative integer");
         }
         spec.shape.push_back(dim.get<std::int64_t>());
@@ -49,16 +49,15 @@ Result<Spec> parseSpec(const json& entry, const std::string& source) {
         }
     }
     if (entry.value("dtype", std::string()) != "float32") {
-        return makeError(ErrorCode::Unsupported, source + ": " + spec.name + " has dtype " +
-                                                     entry.value("dtype", std::string("(none)")) +
+        return makeError(ErrorCode::Unsupported, source + ": " + spec.name + " has dtype " + entry.value("dtype", std::string("(none)")) +
                                                      "; only float32 weights (optionally quantised) are read");
     }
     if (entry.contains("quantization")) {
         const auto& q = entry["quantization"];
         const auto dtype = q.is_object() ? q.value("dtype", std::string()) : std::string();
         if (dtype != "uint8" && dtype != "uint16") {
-            return makeError(ErrorCode::Unsupported, source + ": " + spec.name +
-                                                         " uses a quantisation other than uint8/uint16 (" + dtype + ")");
+            return makeError(ErrorCode::Unsupported,
+                             source + ": " + spec.name + " uses a quantisation other than uint8/uint16 (" + dtype + ")");
         }
         if (!q.contains("scale") || !q["scale"].is_number() || !q.contains("min") || !q["min"].is_number()) {
             return corrupt(source, spec.name + " is quantised without a numeric scale and min");
@@ -85,12 +84,10 @@ TfjsWeight decode(const Spec& spec, const std::uint8_t* bytes) {
     return weight;
 }
 
-Result<std::vector<Spec>> parseGroups(const json& manifest, const std::string& source,
-                                      std::vector<std::string>* shardNames);
+Result<std::vector<Spec>> parseGroups(const json& manifest, const std::string& source, std::vector<std::string>* shardNames);
 
 /// A field of the wrong JSON type throws from nlohmann's accessors: that is a corrupt manifest.
-Result<std::vector<Spec>> parseManifest(const json& manifest, const std::string& source,
-                                        std::vector<std::string>* shardNames) {
+Result<std::vector<Spec>> parseManifest(const json& manifest, const std::string& source, std::vector<std::string>* shardNames) {
     try {
         return parseGroups(manifest, source, shardNames);
     } catch (const json::exception& error) {
@@ -98,20 +95,19 @@ Result<std::vector<Spec>> parseManifest(const json& manifest, const std::string&
     }
 }
 
-Result<std::vector<Spec>> parseGroups(const json& manifest, const std::string& source,
-                                      std::vector<std::string>* shardNames) {
+Result<std::vector<Spec>> parseGroups(const json& manifest, const std::string& source, std::vector<std::string>* shardNames) {
     if (!manifest.is_array() || manifest.empty()) {
         return corrupt(source, "the top level is not a non-empty array of weight groups");
     }
     std::vector<Spec> specs;
     for (const auto& group : manifest) {
-        if (!group.is_object() || !group.contains("paths") || !group["paths"].is_array() ||
-            !group.contains("weights") || !group["weights"].is_array()) {
+        if (!group.is_object() || !group.contains("paths") || !group["paths"].is_array() || !group.contains("weights") ||
+            !group["weights"].is_array()) {
             return corrupt(source, "a weight group lacks 'paths' or 'weights'");
         }
         for (const auto& path : group["paths"]) {
-            if (!path.is_string() || path.get<std::string>().empty() ||
-                path.get<std::string>().find('/') != std::string::npos || path.get<std::string>() == "..") {
+            if (!path.is_string() || path.get<std::string>().empty() || path.get<std::string>().find('/') != std::string::npos ||
+                path.get<std::string>() == "..") {
                 return corrupt(source, "a shard path is not a plain file name beside the manifest");
             }
             shardNames->push_back(path.get<std::string>());
@@ -135,8 +131,10 @@ Result<std::vector<TfjsWeight>> decodeAll(const std::vector<Spec>& specs, const 
         needed += spec.elements * spec.bytesPerElement;
     }
     if (needed != static_cast<std::int64_t>(shards.size())) {
-        return corrupt(source, "the manifest describes " + std::to_string(needed) + " bytes of weights but the "
-                               "shards hold " + std::to_string(shards.size()));
+        return corrupt(source, "the manifest describes " + std::to_string(needed) +
+                                   " bytes of weights but the "
+                                   "shards hold " +
+                                   std::to_string(shards.size()));
     }
     std::vector<TfjsWeight> weights;
     std::size_t offset = 0;
@@ -149,8 +147,7 @@ Result<std::vector<TfjsWeight>> decodeAll(const std::vector<Spec>& specs, const 
 
 }  // namespace
 
-Result<std::vector<TfjsWeight>> parseTfjsWeights(const std::string& manifestText,
-                                                 const std::vector<std::uint8_t>& shards,
+Result<std::vector<TfjsWeight>> parseTfjsWeights(const std::string& manifestText, const std::vector<std::uint8_t>& shards,
                                                  const std::string& sourceName) {
     auto manifest = parseStrictJson(manifestText, sourceName);
     if (!manifest.ok()) {

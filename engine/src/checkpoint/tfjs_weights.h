@@ -24,8 +24,7 @@ struct TfjsWeight {
 Result<std::vector<TfjsWeight>> readTfjsWeights(const std::filesystem::path& manifestFile);
 
 /// The same from memory: `shards` holds the bytes of the shards concatenated (for fuzzing).
-Result<std::vector<TfjsWeight>> parseTfjsWeights(const std::string& manifestText,
-                                                 const std::vector<std::uint8_t>& shards,
+Result<std::vector<TfjsWeight>> parseTfjsWeights(const std::string& manifestText, const std::vector<std::uint8_t>& shards,
                                                  const std::string& sourceName);
 
 }  // namespace egmf::checkpoint

@@ -12,7 +12,9 @@ std::filesystem::path executableDir() {
     return ec ? std::filesystem::current_path() : exe.parent_path();
 }
 
-std::filesystem::path shareDir() { return executableDir().parent_path() / "share" / "egmf-studio"; }
+std::filesystem::path shareDir() {
+    return executableDir().parent_path() / "share" / "egmf-studio";
+}
 
 std::filesystem::path pluginDir() {
     return executableDir().parent_path() / "lib" / "egmf-studio" / "plugins";
@@ -41,7 +43,8 @@ bool removeTree(const std::filesystem::path& root) noexcept {
 std::filesystem::path userCacheDir() {
     const char* xdg = std::getenv("XDG_CACHE_HOME");
     const char* home = std::getenv("HOME");
-    const std::filesystem::path base = xdg && *xdg ? std::filesystem::path(xdg) : std::filesystem::path(home && *home ? home : "/tmp") / ".cache";
+    const std::filesystem::path base =
+        xdg && *xdg ? std::filesystem::path(xdg) : std::filesystem::path(home && *home ? home : "/tmp") / ".cache";
     return base / "egmf-studio";
 }
 

@@ -1,13 +1,13 @@
 #include "egmf/app/process.h"
 
-#include <cerrno>
-#include <csignal>
-#include <cstring>
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
-#include <thread>
 #include <unistd.h>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <thread>
 
 extern char** environ;
 
@@ -38,8 +38,10 @@ Result<ProcessOutcome> runProcess(const std::vector<std::string>& argv, const st
     // helper costs more than the helper.
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
-    if (feed) posix_spawn_file_actions_adddup2(&actions, input[0], 0);
-    else posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    if (feed)
+        posix_spawn_file_actions_adddup2(&actions, input[0], 0);
+    else
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_adddup2(&actions, output[1], 1);
     posix_spawn_file_actions_adddup2(&actions, output[1], 2);
     pid_t child = -1;

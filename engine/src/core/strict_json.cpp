@@ -12,8 +12,7 @@ namespace egmf {
 
 Result<nlohmann::json> parseStrictJson(std::string_view text, const std::string& sourceName) {
     if (!utf8::isValid(text)) {
-        return makeError(ErrorCode::Corrupt,
-                         sourceName + ": not valid UTF-8 JSON; the file is damaged or not JSON");
+        return makeError(ErrorCode::Corrupt, sourceName + ": not valid UTF-8 JSON; the file is damaged or not JSON");
     }
     // One key set per open object; the parser reports keys depth-first, so a stack mirrors it.
     std::vector<std::set<std::string>> openObjects;
@@ -42,15 +41,14 @@ Result<nlohmann::json> parseStrictJson(std::string_view text, const std::string&
         }
         return json;
     } catch (const nlohmann::json::exception& e) {
-        return makeError(ErrorCode::Corrupt,
-                         sourceName + ": malformed JSON (" + e.what() + "); fix or re-export it");
+        return makeError(ErrorCode::Corrupt, sourceName + ": malformed JSON (" + e.what() + "); fix or re-export it");
     }
 }
 
 std::int64_t checkedInteger(const nlohmann::json& value, const std::string& what, std::int64_t min, std::int64_t max) {
     const auto refuse = [&] {
-        return std::invalid_argument(what + " must be an integer from " + std::to_string(min) + " to " + std::to_string(max) +
-                                     ", not " + value.dump().substr(0, 40));
+        return std::invalid_argument(what + " must be an integer from " + std::to_string(min) + " to " + std::to_string(max) + ", not " +
+                                     value.dump().substr(0, 40));
     };
     std::int64_t number = 0;
     if (value.is_number_unsigned()) {

@@ -31,8 +31,7 @@ std::size_t sequenceLength(std::string_view text) {
         }
         codePoint = (codePoint << 6) | (p[i] & 0x3F);
     }
-    if (codePoint < minimum || codePoint > 0x10FFFF ||
-        (codePoint >= 0xD800 && codePoint <= 0xDFFF)) {
+    if (codePoint < minimum || codePoint > 0x10FFFF || (codePoint >= 0xD800 && codePoint <= 0xDFFF)) {
         return 0;
     }
     return length;

@@ -5,8 +5,8 @@
 #include <fstream>
 #include <map>
 
-#include <nlohmann/json.hpp>
 #include <sqlite3.h>
+#include <nlohmann/json.hpp>
 
 #include "egmf/app/csv.h"
 
@@ -57,8 +57,8 @@ Result<AnnotationStore> AnnotationStore::open(const fs::path& requested) {
     if (sqlite3_exec(connection->db, setup, nullptr, nullptr, &message) != SQLITE_OK) {
         std::string text = message ? message : "unknown error";
         sqlite3_free(message);
-        return makeError(ErrorCode::Corrupt, path.string() + ": not a usable annotations store (" + text +
-                                                 "); move it aside and the Studio starts a new one");
+        return makeError(ErrorCode::Corrupt,
+                         path.string() + ": not a usable annotations store (" + text + "); move it aside and the Studio starts a new one");
     }
     // Stores written before the "reviewed" flag existed get the column (every row unreviewed).
     bool hasReviewed = false;
@@ -70,8 +70,8 @@ Result<AnnotationStore> AnnotationStore::open(const fs::path& requested) {
         }
     }
     sqlite3_finalize(columns);
-    if (!hasReviewed &&
-        sqlite3_exec(connection->db, "ALTER TABLE annotations ADD COLUMN reviewed INTEGER NOT NULL DEFAULT 0", nullptr, nullptr, &message) != SQLITE_OK) {
+    if (!hasReviewed && sqlite3_exec(connection->db, "ALTER TABLE annotations ADD COLUMN reviewed INTEGER NOT NULL DEFAULT 0", nullptr,
+                                     nullptr, &message) != SQLITE_OK) {
         std::string text = message ? message : "unknown error";
         sqlite3_free(message);
         return makeError(ErrorCode::Corrupt, path.string() + ": cannot add the reviewed column (" + text + ")");
@@ -81,19 +81,26 @@ Result<AnnotationStore> AnnotationStore::open(const fs::path& requested) {
 
 Result<void> AnnotationStore::put(const Annotation& a) {
     sqlite3_stmt* statement = nullptr;
-    const char* sql = "INSERT OR REPLACE INTO annotations (dataset, utterance, annotator, label, score, note, edited_at_ms, reviewed) "
-                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+    const char* sql =
+        "INSERT OR REPLACE INTO annotations (dataset, utterance, annotator, label, score, note, edited_at_ms, reviewed) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
     if (sqlite3_prepare_v2(m_db->db, sql, -1, &statement, nullptr) != SQLITE_OK) {
         return makeError(ErrorCode::Io, m_path.string() + ": " + sqlite3_errmsg(m_db->db));
     }
-    const auto now = a.editedAtMs ? a.editedAtMs
-                                  : std::chrono::duration_cast<std::chrono::milliseconds>(
-                                        std::chrono::system_clock::now().time_since_epoch()).count();
+    const auto now =
+        a.editedAtMs ? a.editedAtMs
+                     : std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     sqlite3_bind_text(statement, 1, a.dataset.c_str(), -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(statement, 2, a.utterance.c_str(), -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(statement, 3, a.annotator.c_str(), -1, SQLITE_TRANSIENT);
-    if (a.label) sqlite3_bind_text(statement, 4, a.label->c_str(), -1, SQLITE_TRANSIENT); else sqlite3_bind_null(statement, 4);
-    if (a.score) sqlite3_bind_double(statement, 5, *a.score); else sqlite3_bind_null(statement, 5);
+    if (a.label)
+        sqlite3_bind_text(statement, 4, a.label->c_str(), -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(statement, 4);
+    if (a.score)
+        sqlite3_bind_double(statement, 5, *a.score);
+    else
+        sqlite3_bind_null(statement, 5);
     sqlite3_bind_text(statement, 6, a.note.c_str(), -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(statement, 7, now);
     sqlite3_bind_int(statement, 8, a.reviewed ? 1 : 0);
@@ -108,8 +115,7 @@ Result<void> AnnotationStore::put(const Annotation& a) {
 
 Result<void> AnnotationStore::remove(const std::string& dataset, const std::string& utterance, const std::string& annotator) {
     sqlite3_stmt* statement = nullptr;
-    sqlite3_prepare_v2(m_db->db, "DELETE FROM annotations WHERE dataset = ? AND utterance = ? AND annotator = ?", -1,
-                       &statement, nullptr);
+    sqlite3_prepare_v2(m_db->db, "DELETE FROM annotations WHERE dataset = ? AND utterance = ? AND annotator = ?", -1, &statement, nullptr);
     sqlite3_bind_text(statement, 1, dataset.c_str(), -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(statement, 2, utterance.c_str(), -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(statement, 3, annotator.c_str(), -1, SQLITE_TRANSIENT);
@@ -121,8 +127,9 @@ Result<void> AnnotationStore::remove(const std::string& dataset, const std::stri
 
 Result<std::vector<Annotation>> AnnotationStore::edits(const std::string& dataset, const std::string& annotator) const {
     sqlite3_stmt* statement = nullptr;
-    const char* sql = "SELECT dataset, utterance, annotator, label, score, note, edited_at_ms, reviewed FROM annotations "
-                      "WHERE dataset = ? AND (? = '' OR annotator = ?) ORDER BY utterance, annotator";
+    const char* sql =
+        "SELECT dataset, utterance, annotator, label, score, note, edited_at_ms, reviewed FROM annotations "
+        "WHERE dataset = ? AND (? = '' OR annotator = ?) ORDER BY utterance, annotator";
     if (sqlite3_prepare_v2(m_db->db, sql, -1, &statement, nullptr) != SQLITE_OK) {
         return makeError(ErrorCode::Io, m_path.string() + ": " + sqlite3_errmsg(m_db->db));
     }
@@ -170,9 +177,9 @@ Result<void> AnnotationStore::exportCsv(const fs::path& file, const std::string&
     if (!out) return makeError(ErrorCode::Io, file.string() + ": cannot write the export");
     out << "dataset,utterance,annotator,label,score,note,edited_at_ms,reviewed\n";
     for (const auto& a : *all) {
-        out << csvField(a.dataset) << ',' << csvField(a.utterance) << ',' << csvField(a.annotator) << ','
-            << csvField(a.label.value_or("")) << ',' << (a.score ? std::to_string(*a.score) : "") << ','
-            << csvField(a.note) << ',' << a.editedAtMs << ',' << (a.reviewed ? 1 : 0) << '\n';
+        out << csvField(a.dataset) << ',' << csvField(a.utterance) << ',' << csvField(a.annotator) << ',' << csvField(a.label.value_or(""))
+            << ',' << (a.score ? std::to_string(*a.score) : "") << ',' << csvField(a.note) << ',' << a.editedAtMs << ','
+            << (a.reviewed ? 1 : 0) << '\n';
     }
     return out ? Result<void>() : Result<void>(makeError(ErrorCode::Io, file.string() + ": write failed"));
 }
@@ -182,10 +189,14 @@ Result<void> AnnotationStore::exportJson(const fs::path& file, const std::string
     if (!all.ok()) return all.error();
     nlohmann::json rows = nlohmann::json::array();
     for (const auto& a : *all) {
-        rows.push_back({{"dataset", a.dataset}, {"utterance", a.utterance}, {"annotator", a.annotator},
+        rows.push_back({{"dataset", a.dataset},
+                        {"utterance", a.utterance},
+                        {"annotator", a.annotator},
                         {"label", a.label ? nlohmann::json(*a.label) : nlohmann::json()},
-                        {"score", a.score ? nlohmann::json(*a.score) : nlohmann::json()}, {"note", a.note},
-                        {"edited_at_ms", a.editedAtMs}, {"reviewed", a.reviewed}});
+                        {"score", a.score ? nlohmann::json(*a.score) : nlohmann::json()},
+                        {"note", a.note},
+                        {"edited_at_ms", a.editedAtMs},
+                        {"reviewed", a.reviewed}});
     }
     std::ofstream out(file, std::ios::binary);
     out << rows.dump(2) << '\n';

@@ -23,8 +23,10 @@ void checkClips(Dataset& dataset, const ClipCheckOptions& options) {
                 utterance.durationSec = info->durationSec;
                 if (info->durationSec > options.maxSeconds) {
                     char message[160];
-                    std::snprintf(message, sizeof message, "%.1f s, longer than the %.0f s limit (a wrongly cut clip?); "
-                                  "only its first %.0f s are analysed", info->durationSec, options.maxSeconds, options.maxSeconds);
+                    std::snprintf(message, sizeof message,
+                                  "%.1f s, longer than the %.0f s limit (a wrongly cut clip?); "
+                                  "only its first %.0f s are analysed",
+                                  info->durationSec, options.maxSeconds, options.maxSeconds);
                     dataset.problems.push_back({DatasetProblem::Kind::LongClip, utterance.clipPath, message});
                 }
             }

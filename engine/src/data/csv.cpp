@@ -79,8 +79,8 @@ Result<CsvTable> parseCsv(std::string_view text, const std::string& source) {
             fieldStarted = true;
         } else {
             if (afterQuote) {
-                return makeError(ErrorCode::Corrupt, source + ":" + std::to_string(line) +
-                                                         ": text after a closing quote; quote the whole field");
+                return makeError(ErrorCode::Corrupt,
+                                 source + ":" + std::to_string(line) + ": text after a closing quote; quote the whole field");
             }
             field.push_back(c);
             fieldStarted = true;
@@ -98,9 +98,9 @@ Result<CsvTable> parseCsv(std::string_view text, const std::string& source) {
     table.header = std::move(records.front());
     for (std::size_t r = 1; r < records.size(); ++r) {
         if (records[r].size() != table.header.size()) {
-            return makeError(ErrorCode::Corrupt, source + ":" + std::to_string(lines[r]) + ": " +
-                                                     std::to_string(records[r].size()) + " fields where the header has " +
-                                                     std::to_string(table.header.size()) + "; check the quoting");
+            return makeError(ErrorCode::Corrupt, source + ":" + std::to_string(lines[r]) + ": " + std::to_string(records[r].size()) +
+                                                     " fields where the header has " + std::to_string(table.header.size()) +
+                                                     "; check the quoting");
         }
         table.rows.push_back(std::move(records[r]));
         table.rowLines.push_back(lines[r]);

@@ -7,14 +7,22 @@ namespace egmf {
 
 const char* problemKindName(DatasetProblem::Kind kind) {
     switch (kind) {
-        case DatasetProblem::Kind::MissingClip: return "missing clip";
-        case DatasetProblem::Kind::UndecodableClip: return "undecodable clip";
-        case DatasetProblem::Kind::LongClip: return "clip too long";
-        case DatasetProblem::Kind::RowWithoutClip: return "row without clip";
-        case DatasetProblem::Kind::ClipWithoutRow: return "clip without row";
-        case DatasetProblem::Kind::UnknownLabel: return "unknown label";
-        case DatasetProblem::Kind::BadRow: return "bad row";
-        case DatasetProblem::Kind::MissingFolder: return "missing folder";
+        case DatasetProblem::Kind::MissingClip:
+            return "missing clip";
+        case DatasetProblem::Kind::UndecodableClip:
+            return "undecodable clip";
+        case DatasetProblem::Kind::LongClip:
+            return "clip too long";
+        case DatasetProblem::Kind::RowWithoutClip:
+            return "row without clip";
+        case DatasetProblem::Kind::ClipWithoutRow:
+            return "clip without row";
+        case DatasetProblem::Kind::UnknownLabel:
+            return "unknown label";
+        case DatasetProblem::Kind::BadRow:
+            return "bad row";
+        case DatasetProblem::Kind::MissingFolder:
+            return "missing folder";
     }
     return "problem";
 }

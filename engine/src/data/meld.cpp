@@ -24,8 +24,8 @@ struct MeldSplit {
     const char* clipFolder;
 };
 constexpr std::array<MeldSplit, 3> kSplits = {{{"train", "train_sent_emo.csv", "train_splits"},
-                                                {"dev", "dev_sent_emo.csv", "dev_splits_complete"},
-                                                {"test", "test_sent_emo.csv", "output_repeated_splits_test"}}};
+                                               {"dev", "dev_sent_emo.csv", "dev_splits_complete"},
+                                               {"test", "test_sent_emo.csv", "output_repeated_splits_test"}}};
 /// MELD's official class order.
 const std::vector<std::string> kLabels = {"neutral", "surprise", "fear", "sadness", "joy", "disgust", "anger"};
 
@@ -39,8 +39,7 @@ bool parseInt(const std::string& text, int& value) {
 double parseTime(const std::string& text) {
     int h = 0, m = 0, s = 0, ms = 0;
     char a = 0, b = 0, c = 0;
-    if (std::sscanf(text.c_str(), "%d%c%d%c%d%c%d", &h, &a, &m, &b, &s, &c, &ms) != 7 || a != ':' || b != ':' ||
-        (c != ',' && c != '.')) {
+    if (std::sscanf(text.c_str(), "%d%c%d%c%d%c%d", &h, &a, &m, &b, &s, &c, &ms) != 7 || a != ':' || b != ':' || (c != ',' && c != '.')) {
         return -1.0;
     }
     return h * 3600.0 + m * 60.0 + s + ms / 1000.0;
@@ -86,8 +85,9 @@ void readSplit(const fs::path& folder, const MeldSplit& split, Dataset& dataset)
             continue;
         }
         if (dialogues[dialogueId].count(utteranceId)) {
-            dataset.problems.push_back({DatasetProblem::Kind::BadRow, where, "a second row for dia" + std::to_string(dialogueId) +
-                                                                               "_utt" + std::to_string(utteranceId) + "; skipped"});
+            dataset.problems.push_back(
+                {DatasetProblem::Kind::BadRow, where,
+                 "a second row for dia" + std::to_string(dialogueId) + "_utt" + std::to_string(utteranceId) + "; skipped"});
             continue;
         }
         if (dialogues[dialogueId].empty()) order.push_back(dialogueId);
@@ -110,8 +110,8 @@ void readSplit(const fs::path& folder, const MeldSplit& split, Dataset& dataset)
             if (end && *end == '\0' && std::isfinite(score)) {
                 utterance.goldScore = score;
             } else {
-                dataset.problems.push_back({DatasetProblem::Kind::BadRow, where, "SentimentScore \"" + row[*scoreColumn] +
-                                                                                     "\" is not a number; no gold score"});
+                dataset.problems.push_back(
+                    {DatasetProblem::Kind::BadRow, where, "SentimentScore \"" + row[*scoreColumn] + "\" is not a number; no gold score"});
             }
         }
         if (congruenceColumn && !row[*congruenceColumn].empty()) utterance.tags.push_back(row[*congruenceColumn]);
@@ -162,8 +162,9 @@ Result<Dataset> readMeld(const fs::path& folder) {
         readSplit(folder, split, dataset);
     }
     if (!any) {
-        return makeError(ErrorCode::NotFound, folder.string() + ": no MELD annotation file here (train_sent_emo.csv, "
-                                                                "dev_sent_emo.csv or test_sent_emo.csv)");
+        return makeError(ErrorCode::NotFound, folder.string() +
+                                                  ": no MELD annotation file here (train_sent_emo.csv, "
+                                                  "dev_sent_emo.csv or test_sent_emo.csv)");
     }
     return dataset;
 }

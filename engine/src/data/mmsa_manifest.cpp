@@ -24,8 +24,8 @@ std::optional<double> parseNumber(const std::string& text) {
 }
 
 /// Appends the utterance to the dialogue `id` (created in first-seen order).
-void addToDialogue(Dataset& dataset, std::map<std::string, std::size_t>& index, const std::string& id,
-                   const std::string& split, Utterance utterance) {
+void addToDialogue(Dataset& dataset, std::map<std::string, std::size_t>& index, const std::string& id, const std::string& split,
+                   Utterance utterance) {
     auto found = index.find(id);
     if (found == index.end()) {
         found = index.emplace(id, dataset.dialogues.size()).first;
@@ -34,8 +34,7 @@ void addToDialogue(Dataset& dataset, std::map<std::string, std::size_t>& index, 
     dataset.dialogues[found->second].utterances.push_back(std::move(utterance));
 }
 
-Result<data::CsvTable> tableWith(const fs::path& file, const std::vector<const char*>& required,
-                                 std::vector<std::size_t>& columns) {
+Result<data::CsvTable> tableWith(const fs::path& file, const std::vector<const char*>& required, std::vector<std::size_t>& columns) {
     auto table = data::readCsv(file.string());
     if (!table.ok()) return table.error();
     for (const char* name : required) {
@@ -61,8 +60,8 @@ Result<Dataset> readMmsa(const fs::path& folder) {
     dataset.root = folder;
     const bool haveRaw = fs::is_directory(folder / "Raw", ec);
     if (!haveRaw) {
-        dataset.problems.push_back({DatasetProblem::Kind::MissingFolder, (folder / "Raw").string(),
-                                    "no Raw/ clip folder: the utterances are text only"});
+        dataset.problems.push_back(
+            {DatasetProblem::Kind::MissingFolder, (folder / "Raw").string(), "no Raw/ clip folder: the utterances are text only"});
     }
     std::map<std::string, std::size_t> index;
     for (std::size_t r = 0; r < table->rows.size(); ++r) {
@@ -70,14 +69,16 @@ Result<Dataset> readMmsa(const fs::path& folder) {
         const auto where = file.string() + ":" + std::to_string(table->rowLines[r]);
         const auto& video = row[c[0]];
         const auto& clip = row[c[1]];
-        if (video.empty() || clip.empty() || video.find('/') != std::string::npos || clip.find('/') != std::string::npos ||
-            video == ".." || clip == "..") {
-            dataset.problems.push_back({DatasetProblem::Kind::BadRow, where, "video_id or clip_id is empty or not a plain name; row skipped"});
+        if (video.empty() || clip.empty() || video.find('/') != std::string::npos || clip.find('/') != std::string::npos || video == ".." ||
+            clip == "..") {
+            dataset.problems.push_back(
+                {DatasetProblem::Kind::BadRow, where, "video_id or clip_id is empty or not a plain name; row skipped"});
             continue;
         }
         const auto split = canonicalSplit(row[c[4]]);
         if (split.empty()) {
-            dataset.problems.push_back({DatasetProblem::Kind::BadRow, where, "mode \"" + row[c[4]] + "\" is not train, valid/val/dev or test"});
+            dataset.problems.push_back(
+                {DatasetProblem::Kind::BadRow, where, "mode \"" + row[c[4]] + "\" is not train, valid/val/dev or test"});
         }
         Utterance utterance;
         utterance.id = video + "/" + clip;
@@ -95,7 +96,8 @@ Result<Dataset> readMmsa(const fs::path& folder) {
             if (fs::exists(path, ec)) {
                 utterance.clipPath = path.string();
             } else {
-                dataset.problems.push_back({DatasetProblem::Kind::MissingClip, path.string(), "the clip of " + utterance.id + " is missing"});
+                dataset.problems.push_back(
+                    {DatasetProblem::Kind::MissingClip, path.string(), "the clip of " + utterance.id + " is missing"});
             }
         }
         addToDialogue(dataset, index, video, split, std::move(utterance));
@@ -160,13 +162,15 @@ Result<Dataset> readManifestCsv(const fs::path& file) {
         utterance.clipEndSec = utterance.sourceEndSec;
         const auto& clip = row[c[4]];
         if (clip.empty()) {
-            dataset.problems.push_back({DatasetProblem::Kind::RowWithoutClip, where, utterance.id + " names no clip; analysed as text only"});
+            dataset.problems.push_back(
+                {DatasetProblem::Kind::RowWithoutClip, where, utterance.id + " names no clip; analysed as text only"});
         } else {
             const auto path = fs::path(clip).is_absolute() ? fs::path(clip) : file.parent_path() / clip;
             if (fs::exists(path, ec)) {
                 utterance.clipPath = path.string();
             } else {
-                dataset.problems.push_back({DatasetProblem::Kind::MissingClip, path.string(), "the clip of " + utterance.id + " is missing"});
+                dataset.problems.push_back(
+                    {DatasetProblem::Kind::MissingClip, path.string(), "the clip of " + utterance.id + " is missing"});
             }
         }
         addToDialogue(dataset, index, row[c[0]], canonicalSplit(row[c[6]]), std::move(utterance));

@@ -41,9 +41,12 @@ std::string stripTags(const std::string& line) {
             if (c == closing) closing = 0;
             continue;
         }
-        if (c == '<') closing = '>';
-        else if (c == '{') closing = '}';
-        else out += c;
+        if (c == '<')
+            closing = '>';
+        else if (c == '{')
+            closing = '}';
+        else
+            out += c;
     }
     return out;
 }
@@ -96,7 +99,8 @@ Result<std::vector<SubtitleCue>> readSrt(const fs::path& file) {
         }
         if (state == Times) {
             const auto arrow = line.find("-->");
-            if (arrow == std::string::npos) return makeError(ErrorCode::Corrupt, where + ": expected \"start --> end\" times; is this an .srt file?");
+            if (arrow == std::string::npos)
+                return makeError(ErrorCode::Corrupt, where + ": expected \"start --> end\" times; is this an .srt file?");
             cue.startSec = parseTime(trim(line.substr(0, arrow)));
             // The end time, without any position hints after it ("X1:40 X2:600 ...").
             auto end = trim(line.substr(arrow + 3));
@@ -151,7 +155,8 @@ Result<Dataset> datasetFromClips(const std::vector<fs::path>& clips, const fs::p
             for (std::size_t i = 0; i < clips.size(); ++i) add(clips[i], &(*cues)[i], i);
         } else {
             return makeError(ErrorCode::InvalidArgument, srt.string() + " has " + std::to_string(cues->size()) + " cues for " +
-                                                             std::to_string(clips.size()) + " clips: give one cue per clip, or one clip with the whole conversation");
+                                                             std::to_string(clips.size()) +
+                                                             " clips: give one cue per clip, or one clip with the whole conversation");
         }
     }
     dataset.dialogues.push_back(std::move(dialogue));

@@ -9,7 +9,9 @@
 namespace egmf::demo {
 namespace {
 
-cv::Scalar colour(const std::array<int, 3>& bgr) { return {static_cast<double>(bgr[0]), static_cast<double>(bgr[1]), static_cast<double>(bgr[2])}; }
+cv::Scalar colour(const std::array<int, 3>& bgr) {
+    return {static_cast<double>(bgr[0]), static_cast<double>(bgr[1]), static_cast<double>(bgr[2])};
+}
 
 /// A parabola-shaped lip from -half to +half around `centre`; corners lifted by `lift` (and
 /// `skew` more on the right, for a disgusted sneer).
@@ -31,8 +33,12 @@ void drawSpeakerFrame(cv::Mat& frame, const Speaker& speaker, const Face& face, 
     cv::rectangle(frame, cv::Rect(0, static_cast<int>(h * 0.8), frame.cols, frame.rows), cv::Scalar(60, 52, 46), cv::FILLED);
     const double s = speaker.headScale * h / 240.0;
     const cv::Point2d c(w / 2 + state.bob * 3 * s, h * 0.45 + std::abs(state.bob) * 2 * s);
-    const auto at = [&](double dx, double dy) { return cv::Point(static_cast<int>(std::lround(c.x + dx * s)), static_cast<int>(std::lround(c.y + dy * s))); };
-    const auto size = [&](double a, double b) { return cv::Size(std::max(1, static_cast<int>(std::lround(a * s))), std::max(1, static_cast<int>(std::lround(b * s)))); };
+    const auto at = [&](double dx, double dy) {
+        return cv::Point(static_cast<int>(std::lround(c.x + dx * s)), static_cast<int>(std::lround(c.y + dy * s)));
+    };
+    const auto size = [&](double a, double b) {
+        return cv::Size(std::max(1, static_cast<int>(std::lround(a * s))), std::max(1, static_cast<int>(std::lround(b * s))));
+    };
 
     // Neck, hair behind, head, hair on top.
     cv::rectangle(frame, cv::Rect(at(-22, 70), at(22, 110)), colour(speaker.skin), cv::FILLED, cv::LINE_AA);
@@ -45,7 +51,9 @@ void drawSpeakerFrame(cv::Mat& frame, const Speaker& speaker, const Face& face, 
     for (const int side : {-1, 1}) {
         const auto centre = at(side * 26, -14);
         cv::ellipse(frame, centre, size(13, 8 * open), 0, 0, 360, cv::Scalar(245, 245, 245), cv::FILLED, cv::LINE_AA);
-        if (!state.blink) cv::circle(frame, centre, std::max(1, static_cast<int>(std::lround(std::min(5.0, 8 * open) * s))), cv::Scalar(50, 35, 25), cv::FILLED, cv::LINE_AA);
+        if (!state.blink)
+            cv::circle(frame, centre, std::max(1, static_cast<int>(std::lround(std::min(5.0, 8 * open) * s))), cv::Scalar(50, 35, 25),
+                       cv::FILLED, cv::LINE_AA);
         cv::ellipse(frame, centre, size(13, 8 * open), 0, 0, 360, cv::Scalar(40, 40, 40), 1, cv::LINE_AA);
         // Brows: raised or lowered; the inner end down for anger, up for sadness and fear.
         const double y = -32 - face.browRaise * 9 - (open - 1.0) * 6;
@@ -79,8 +87,8 @@ void drawSpeakerFrame(cv::Mat& frame, const Speaker& speaker, const Face& face, 
     int baseline = 0;
     const double scale = h / 400.0;
     const auto text = cv::getTextSize(speaker.name, cv::FONT_HERSHEY_SIMPLEX, scale, 1, &baseline);
-    cv::putText(frame, speaker.name, cv::Point((frame.cols - text.width) / 2, frame.rows - text.height / 2 - 4),
-                cv::FONT_HERSHEY_SIMPLEX, scale, cv::Scalar(235, 235, 235), std::max(1, static_cast<int>(h / 240)), cv::LINE_AA);
+    cv::putText(frame, speaker.name, cv::Point((frame.cols - text.width) / 2, frame.rows - text.height / 2 - 4), cv::FONT_HERSHEY_SIMPLEX,
+                scale, cv::Scalar(235, 235, 235), std::max(1, static_cast<int>(h / 240)), cv::LINE_AA);
 }
 
 }  // namespace egmf::demo

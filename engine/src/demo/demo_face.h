@@ -12,7 +12,7 @@ namespace egmf::demo {
 struct FrameState {
     double speech = 0;  ///< 0..1: loudness of the speech at this frame (opens the mouth)
     bool blink = false;
-    double bob = 0;     ///< -1..1: a little head movement
+    double bob = 0;  ///< -1..1: a little head movement
 };
 
 void drawSpeakerFrame(cv::Mat& frame, const Speaker& speaker, const Face& face, const FrameState& state);

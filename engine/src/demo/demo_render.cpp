@@ -11,9 +11,9 @@
 #include <nlohmann/json.hpp>
 #include <opencv2/core.hpp>
 
-#include "egmf/app/process.h"
-#include "egmf/app/csv.h"
 #include "demo_face.h"
+#include "egmf/app/csv.h"
+#include "egmf/app/process.h"
 
 namespace egmf::demo {
 namespace {
@@ -31,8 +31,16 @@ struct Wav {
 Result<Wav> readWav(const fs::path& file) {
     std::ifstream in(file, std::ios::binary);
     std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    const auto u32 = [&](std::size_t at) { std::uint32_t v = 0; std::memcpy(&v, bytes.data() + at, 4); return v; };
-    const auto u16 = [&](std::size_t at) { std::uint16_t v = 0; std::memcpy(&v, bytes.data() + at, 2); return v; };
+    const auto u32 = [&](std::size_t at) {
+        std::uint32_t v = 0;
+        std::memcpy(&v, bytes.data() + at, 4);
+        return v;
+    };
+    const auto u16 = [&](std::size_t at) {
+        std::uint16_t v = 0;
+        std::memcpy(&v, bytes.data() + at, 2);
+        return v;
+    };
     if (bytes.size() < 12 || bytes.compare(0, 4, "RIFF") != 0 || bytes.compare(8, 4, "WAVE") != 0) {
         return makeError(ErrorCode::Corrupt, file.string() + ": espeak-ng did not write a WAV file");
     }
@@ -65,7 +73,8 @@ void writeWav(const fs::path& file, const std::vector<std::int16_t>& samples, in
     out.write("RIFF", 4);
     put32(36 + bytes);
     out.write("WAVEfmt ", 8);
-    put32(16), put16(1), put16(1), put32(static_cast<std::uint32_t>(rate)), put32(static_cast<std::uint32_t>(rate * 2)), put16(2), put16(16);
+    put32(16), put16(1), put16(1), put32(static_cast<std::uint32_t>(rate)), put32(static_cast<std::uint32_t>(rate * 2)), put16(2),
+        put16(16);
     out.write("data", 4);
     put32(bytes);
     out.write(reinterpret_cast<const char*>(samples.data()), bytes);
@@ -82,8 +91,8 @@ std::string clockTime(double seconds) {
 Result<double> renderClip(const DemoUtterance& u, const Speaker& speaker, const fs::path& clip, const RenderOptions& options) {
     const auto speech = clip.string() + ".speech.wav", padded = clip.string() + ".wav";
     const auto& v = u.voice;
-    auto spoken = runProcess({"espeak-ng", "-v", "en+" + v.variant, "-p", std::to_string(v.pitch), "-s", std::to_string(v.speed),
-                              "-a", std::to_string(v.amplitude), "-w", speech, u.text});
+    auto spoken = runProcess({"espeak-ng", "-v", "en+" + v.variant, "-p", std::to_string(v.pitch), "-s", std::to_string(v.speed), "-a",
+                              std::to_string(v.amplitude), "-w", speech, u.text});
     if (!spoken) return spoken.error();
     if (spoken->exitCode != 0) return makeError(ErrorCode::Io, "espeak-ng failed for " + clip.string() + ": " + spoken->output);
     auto wav = readWav(speech);
@@ -109,9 +118,38 @@ Result<double> renderClip(const DemoUtterance& u, const Speaker& speaker, const 
     }
     const auto size = std::to_string(options.width) + "x" + std::to_string(options.height);
     cv::Mat frame(options.height, options.width, CV_8UC3);
-    auto muxed = runProcess({"ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "rawvideo", "-pix_fmt", "bgr24", "-s", size,
-                             "-r", std::to_string(kFps), "-i", "pipe:0", "-i", padded, "-c:v", "libx264", "-preset", "veryfast",
-                             "-crf", "24", "-pix_fmt", "yuv420p", "-threads", "1", "-c:a", "aac", "-b:a", "64k", "-shortest",
+    auto muxed = runProcess({"ffmpeg",
+                             "-hide_banner",
+                             "-loglevel",
+                             "error",
+                             "-y",
+                             "-f",
+                             "rawvideo",
+                             "-pix_fmt",
+                             "bgr24",
+                             "-s",
+                             size,
+                             "-r",
+                             std::to_string(kFps),
+                             "-i",
+                             "pipe:0",
+                             "-i",
+                             padded,
+                             "-c:v",
+                             "libx264",
+                             "-preset",
+                             "veryfast",
+                             "-crf",
+                             "24",
+                             "-pix_fmt",
+                             "yuv420p",
+                             "-threads",
+                             "1",
+                             "-c:a",
+                             "aac",
+                             "-b:a",
+                             "64k",
+                             "-shortest",
                              clip.string()},
                             [&](int fd) {
                                 for (int f = 0; f < frames; ++f) {
@@ -163,7 +201,8 @@ Result<RenderReport> renderCorpus(const DemoScript& script, const fs::path& out,
             for (const auto& s : script.speakers) {
                 if (s.name == u.speaker) speaker = &s;
             }
-            jobs.push_back({&u, speaker, dialogue.split, folder / ("dia" + std::to_string(u.dialogue) + "_utt" + std::to_string(u.index) + ".mp4")});
+            jobs.push_back(
+                {&u, speaker, dialogue.split, folder / ("dia" + std::to_string(u.dialogue) + "_utt" + std::to_string(u.index) + ".mp4")});
             ++counts.utterances;
             counts.incongruent += u.incongruent;
         }
@@ -218,8 +257,8 @@ Result<RenderReport> renderCorpus(const DemoScript& script, const fs::path& out,
         clock += job.seconds + 0.5;
         report.audioSeconds += job.seconds;
     }
-    nlohmann::json demo = {{"generator", "egmf make-demo"}, {"version", 1}, {"seed", script.seed},
-                           {"width", options.width}, {"height", options.height}, {"fps", kFps}};
+    nlohmann::json demo = {{"generator", "egmf make-demo"}, {"version", 1}, {"seed", script.seed}, {"width", options.width},
+                           {"height", options.height},      {"fps", kFps}};
     for (const auto& [split, counts] : report.splits) {
         demo["splits"][split] = {{"dialogues", counts.dialogues}, {"utterances", counts.utterances}, {"incongruent", counts.incongruent}};
     }

@@ -12,10 +12,10 @@ namespace {
 
 struct Profile {
     const char* emotion;
-    double arousal;         ///< what the voice carries
-    Face face;              ///< what the face carries
+    double arousal;  ///< what the voice carries
+    Face face;       ///< what the face carries
     double sentimentMean, sentimentSd;
-    double prior;           ///< share of utterances
+    double prior;  ///< share of utterances
 };
 
 // The voice carries arousal in three bands (low: sadness, disgust; middle: neutral, fear; high:
@@ -64,7 +64,9 @@ public:
     int uniform(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(m_rng); }
     bool chance(double p) { return std::bernoulli_distribution(p)(m_rng); }
     template <typename T>
-    const T& pick(const std::vector<T>& items) { return items[static_cast<std::size_t>(uniform(0, static_cast<int>(items.size()) - 1))]; }
+    const T& pick(const std::vector<T>& items) {
+        return items[static_cast<std::size_t>(uniform(0, static_cast<int>(items.size()) - 1))];
+    }
 
     std::string nextEmotion(const std::string& previous) {
         if (!previous.empty() && chance(0.3)) return previous;  // moods carry over
@@ -113,8 +115,10 @@ public:
 
     Face face(const Speaker& speaker, const Face& expression) {
         const auto& rest = speaker.restingFace;
-        return {expression.smile + rest.smile + normal(0.15), std::max(0.0, expression.mouthOpen + rest.mouthOpen + normal(0.1)),
-                expression.browTilt + rest.browTilt + normal(0.15), expression.browRaise + rest.browRaise + normal(0.15),
+        return {expression.smile + rest.smile + normal(0.15),
+                std::max(0.0, expression.mouthOpen + rest.mouthOpen + normal(0.1)),
+                expression.browTilt + rest.browTilt + normal(0.15),
+                expression.browRaise + rest.browRaise + normal(0.15),
                 std::clamp(expression.eyeOpen * rest.eyeOpen + normal(0.08), 0.4, 1.6),
                 std::clamp(expression.wrinkle + rest.wrinkle + normal(0.12), 0.0, 1.2)};
     }
@@ -156,7 +160,8 @@ DemoScript writeScript(std::uint64_t seed) {
         const int incongruent = static_cast<int>(std::lround(0.27 * length));
         std::vector<int> order(static_cast<std::size_t>(length));
         for (int i = 0; i < length; ++i) order[static_cast<std::size_t>(i)] = i;
-        for (int i = length - 1; i > 0; --i) std::swap(order[static_cast<std::size_t>(i)], order[static_cast<std::size_t>(w.uniform(0, i))]);
+        for (int i = length - 1; i > 0; --i)
+            std::swap(order[static_cast<std::size_t>(i)], order[static_cast<std::size_t>(w.uniform(0, i))]);
         std::vector<bool> isIncongruent(static_cast<std::size_t>(length), false);
         for (int i = 0; i < incongruent; ++i) isIncongruent[static_cast<std::size_t>(order[static_cast<std::size_t>(i)])] = true;
         // Two or three of the cast, taking turns (sometimes someone goes on).

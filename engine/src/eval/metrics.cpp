@@ -9,7 +9,9 @@
 namespace egmf::eval {
 namespace {
 
-double safeDivide(double a, double b) { return b == 0 ? 0.0 : a / b; }
+double safeDivide(double a, double b) {
+    return b == 0 ? 0.0 : a / b;
+}
 
 /// Weighted F1 of two boolean labelings (sklearn's f1_score(average="weighted") on {0, 1}).
 double weightedF1(const std::vector<int>& gold, const std::vector<int>& predicted) {
@@ -26,7 +28,9 @@ double accuracy(const std::vector<int>& gold, const std::vector<int>& predicted)
 }
 
 /// numpy.round: halves to even.
-double roundHalfEven(double x) { return std::nearbyint(x); }
+double roundHalfEven(double x) {
+    return std::nearbyint(x);
+}
 
 /// The bin of x among edges e0 < e1 < ...: i with e_i < x <= e_{i+1} (MMSA's SIMS code).
 int bin(double x, const std::vector<double>& edges) {
@@ -94,8 +98,7 @@ ClassificationReport classifyCounts(const LabelPairCounts& pairs, std::vector<st
         const auto support = goldCount[labels[c]];
         ClassScores scores{labels[c], safeDivide(static_cast<double>(tp), static_cast<double>(predictedCount[labels[c]])),
                            safeDivide(static_cast<double>(tp), static_cast<double>(support)), 0.0, support};
-        scores.f1 = scores.precision + scores.recall == 0
-                        ? 0.0 : 2 * scores.precision * scores.recall / (scores.precision + scores.recall);
+        scores.f1 = scores.precision + scores.recall == 0 ? 0.0 : 2 * scores.precision * scores.recall / (scores.precision + scores.recall);
         report.weightedF1 += scores.f1 * static_cast<double>(support);
         report.macroF1 += scores.f1;
         totalSupport += static_cast<double>(support);
@@ -149,7 +152,8 @@ RegressionReport regress(const std::vector<double>& gold, const std::vector<doub
         report.acc2NonNegative = accuracy(gn, pn);
         report.f1NonNegative = weightedF1(gn, pn);
         std::vector<std::size_t> nonZero;
-        for (auto i : all) if (g[i] != 0) nonZero.push_back(i);
+        for (auto i : all)
+            if (g[i] != 0) nonZero.push_back(i);
         if (!nonZero.empty()) {
             auto [gz, pz] = classes([](double x) { return x > 0 ? 1 : 0; }, nonZero);
             report.acc2NonZero = accuracy(gz, pz);
@@ -161,8 +165,7 @@ RegressionReport regress(const std::vector<double>& gold, const std::vector<doub
         report.acc5 = accuracy(g5, p5);
         return report;
     }
-    const std::vector<double> two = {-1.01, 0.0, 1.01}, three = {-1.01, -0.1, 0.1, 1.01},
-                              five = {-1.01, -0.7, -0.1, 0.1, 0.7, 1.01};
+    const std::vector<double> two = {-1.01, 0.0, 1.01}, three = {-1.01, -0.1, 0.1, 1.01}, five = {-1.01, -0.7, -0.1, 0.1, 0.7, 1.01};
     auto [g2, p2] = classes([&](double x) { return bin(x, two); }, all);
     report.acc2 = accuracy(g2, p2);
     report.f1 = weightedF1(g2, p2);
@@ -171,7 +174,8 @@ RegressionReport regress(const std::vector<double>& gold, const std::vector<doub
     auto [g5, p5] = classes([&](double x) { return bin(x, five); }, all);
     report.acc5 = accuracy(g5, p5);
     std::vector<std::size_t> weak;
-    for (auto i : all) if (g[i] >= -0.4 && g[i] <= 0.4) weak.push_back(i);
+    for (auto i : all)
+        if (g[i] >= -0.4 && g[i] <= 0.4) weak.push_back(i);
     if (!weak.empty()) {
         auto [gw, pw] = classes([&](double x) { return bin(x, two); }, weak);
         report.acc2Weak = accuracy(gw, pw);

@@ -74,9 +74,13 @@ private:
         if (ec) return {};
         std::ostringstream key;
         key.precision(17);
-        key << utterance.clipPath << '\n' << size << '\n' << time.time_since_epoch().count() << '\n'
-            << utterance.clipStartSec << '\n' << utterance.clipEndSec << '\n'
-            << extractor.options().prosody << '\n' << extractor.options().visualFramesPerSecond;
+        key << utterance.clipPath << '\n'
+            << size << '\n'
+            << time.time_since_epoch().count() << '\n'
+            << utterance.clipStartSec << '\n'
+            << utterance.clipEndSec << '\n'
+            << extractor.options().prosody << '\n'
+            << extractor.options().visualFramesPerSecond;
         return key.str();
     }
 

@@ -33,8 +33,9 @@ ClipFeatureExtractor::~ClipFeatureExtractor() = default;
 
 Result<ClipFeatureExtractor> ClipFeatureExtractor::create(const ClipFeatureOptions& options) {
     if (options.visualFramesPerSecond <= 0 || options.detectionWidth < 112) {
-        return makeError(ErrorCode::InvalidArgument, "clip features: the visual rate must be positive and the "
-                                                     "detection width at least 112 pixels");
+        return makeError(ErrorCode::InvalidArgument,
+                         "clip features: the visual rate must be positive and the "
+                         "detection width at least 112 pixels");
     }
     auto cropper = FaceCropper::create();
     if (!cropper.ok()) return cropper.error();
@@ -44,8 +45,7 @@ Result<ClipFeatureExtractor> ClipFeatureExtractor::create(const ClipFeatureOptio
     return ClipFeatureExtractor(options, std::move(models));
 }
 
-Result<ClipFeatures> ClipFeatureExtractor::extract(const std::filesystem::path& clip, double startSec,
-                                                   double endSec) const {
+Result<ClipFeatures> ClipFeatureExtractor::extract(const std::filesystem::path& clip, double startSec, double endSec) const {
     ClipFeatures features;
     // Frames are cropped as they arrive (the decoder reuses the frame buffer), batched afterwards.
     std::vector<FaceObservation> faces;
@@ -87,9 +87,10 @@ Result<ClipFeatures> ClipFeatureExtractor::extract(const std::filesystem::path& 
     const auto audioStart = Clock::now();
     const auto& samples = decoded->audio.samples;
     if (!samples.empty()) {
-        const auto mel = m_models->logMel.compute(at::from_blob(const_cast<float*>(samples.data()),
-                                                                {static_cast<std::int64_t>(samples.size())}, at::kFloat))
-                             .contiguous();
+        const auto mel =
+            m_models->logMel
+                .compute(at::from_blob(const_cast<float*>(samples.data()), {static_cast<std::int64_t>(samples.size())}, at::kFloat))
+                .contiguous();
         std::vector<float> rows(mel.data_ptr<float>(), mel.data_ptr<float>() + mel.numel());
         std::int64_t dim = mel.size(1);
         if (m_options.prosody && mel.size(0) > 0) {
@@ -106,8 +107,8 @@ Result<ClipFeatures> ClipFeatureExtractor::extract(const std::filesystem::path& 
         batch.reserve(faces.size() * 112 * 112 * 3);
         for (const auto& face : faces) batch.insert(batch.end(), face.crop.rgb.begin(), face.crop.rgb.end());
         const auto count = static_cast<std::int64_t>(faces.size());
-        const auto out = m_models->expressions.forward(
-            at::from_blob(batch.data(), {count, kExpressionInputSize, kExpressionInputSize, 3}, at::kByte));
+        const auto out =
+            m_models->expressions.forward(at::from_blob(batch.data(), {count, kExpressionInputSize, kExpressionInputSize, 3}, at::kByte));
         const auto logits = out.logits.contiguous(), probabilities = out.probabilities.contiguous();
         const auto embedding = out.embedding.contiguous();
         const auto logitRows = logits.accessor<float, 2>();
@@ -118,8 +119,8 @@ Result<ClipFeatures> ClipFeatureExtractor::extract(const std::filesystem::path& 
                 faces[i].probabilities[c] = probabilityRows[i][c];
             }
         }
-        features.visual = {std::vector<float>(embedding.data_ptr<float>(), embedding.data_ptr<float>() + embedding.numel()),
-                           count, kExpressionEmbeddingSize, m_options.visualFramesPerSecond};
+        features.visual = {std::vector<float>(embedding.data_ptr<float>(), embedding.data_ptr<float>() + embedding.numel()), count,
+                           kExpressionEmbeddingSize, m_options.visualFramesPerSecond};
     }
     features.faces = std::move(faces);
     features.networkMs = msSince(faceStart);
@@ -149,8 +150,9 @@ Result<std::vector<std::string>> ClipFeatureExtractor::fill(Utterance& utterance
                                                   "-d visual features; clip features give face-api's 256-d embedding");
     }
     if (wantsProsody != m_options.prosody || manifest.visualFramesPerSecond != m_options.visualFramesPerSecond) {
-        return makeError(ErrorCode::InvalidArgument, source + ": the feature extractor was not made for this checkpoint "
-                                                              "(create it with ClipFeatureExtractor::optionsFor(manifest))");
+        return makeError(ErrorCode::InvalidArgument, source +
+                                                         ": the feature extractor was not made for this checkpoint "
+                                                         "(create it with ClipFeatureExtractor::optionsFor(manifest))");
     }
     auto features = extract(utterance.clipPath, utterance.clipStartSec, utterance.clipEndSec);
     if (!features.ok()) return features.error();

@@ -18,11 +18,9 @@ FaceCropper::FaceCropper(FaceCropper&&) noexcept = default;
 FaceCropper& FaceCropper::operator=(FaceCropper&&) noexcept = default;
 FaceCropper::~FaceCropper() = default;
 
-Result<FaceCropper> FaceCropper::create(const FaceCropOptions& options,
-                                        const std::filesystem::path& cascadeFile) {
-    const auto path = cascadeFile.empty()
-                          ? std::filesystem::path("/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml")
-                          : cascadeFile;
+Result<FaceCropper> FaceCropper::create(const FaceCropOptions& options, const std::filesystem::path& cascadeFile) {
+    const auto path =
+        cascadeFile.empty() ? std::filesystem::path("/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml") : cascadeFile;
     auto detector = std::make_unique<Detector>();
     try {
         if (!detector->cascade.load(path.string())) {
@@ -39,7 +37,9 @@ Result<FaceCropper> FaceCropper::create(const FaceCropOptions& options,
     return FaceCropper(std::move(detector), options);
 }
 
-void setOpenCvThreads(int threads) { cv::setNumThreads(threads); }
+void setOpenCvThreads(int threads) {
+    cv::setNumThreads(threads);
+}
 
 Result<FaceCrop> FaceCropper::crop(const std::vector<std::uint8_t>& rgb, int width, int height, const FaceCrop* previous) const {
     FaceCrop result;
@@ -52,8 +52,8 @@ Result<FaceCrop> FaceCropper::crop(const std::vector<std::uint8_t>& rgb, int wid
     const cv::Mat frame(height, width, CV_8UC3, const_cast<std::uint8_t*>(rgb.data()));
     // Detection runs on a copy at most detectionWidth wide: the cascade's cost grows with the
     // pixel count, and faces in dialogue clips are large. Boxes are scaled back to the frame.
-    const double scale = m_options.detectionWidth > 0 && width > m_options.detectionWidth
-                             ? static_cast<double>(m_options.detectionWidth) / width : 1.0;
+    const double scale =
+        m_options.detectionWidth > 0 && width > m_options.detectionWidth ? static_cast<double>(m_options.detectionWidth) / width : 1.0;
     cv::Mat gray;
     cv::cvtColor(frame, gray, cv::COLOR_RGB2GRAY);
     if (scale < 1.0) {
@@ -73,8 +73,8 @@ Result<FaceCrop> FaceCropper::crop(const std::vector<std::uint8_t>& rgb, int wid
         const int smallest = std::max(m_options.minFaceSize, static_cast<int>(last.width * 0.7));
         const int largest = std::max(smallest + 1, static_cast<int>(last.width * 1.45));
         if (around.width >= smallest && around.height >= smallest) {
-            m_detector->cascade.detectMultiScale(gray(around), faces, votes, m_options.scaleStep, 4, 0,
-                                                 cv::Size(smallest, smallest), cv::Size(largest, largest));
+            m_detector->cascade.detectMultiScale(gray(around), faces, votes, m_options.scaleStep, 4, 0, cv::Size(smallest, smallest),
+                                                 cv::Size(largest, largest));
             for (auto& face : faces) face += around.tl();
         }
     }
@@ -109,9 +109,8 @@ Result<FaceCrop> FaceCropper::crop(const std::vector<std::uint8_t>& rgb, int wid
     // A box reaching past the frame is padded with black rather than shifted: the face stays centred.
     const cv::Rect inside = square & cv::Rect(0, 0, width, height);
     cv::Mat padded;
-    cv::copyMakeBorder(frame(inside), padded, inside.y - square.y, square.y + square.height - inside.y - inside.height,
-                       inside.x - square.x, square.x + square.width - inside.x - inside.width, cv::BORDER_CONSTANT,
-                       cv::Scalar(0, 0, 0));
+    cv::copyMakeBorder(frame(inside), padded, inside.y - square.y, square.y + square.height - inside.y - inside.height, inside.x - square.x,
+                       square.x + square.width - inside.x - inside.width, cv::BORDER_CONSTANT, cv::Scalar(0, 0, 0));
     cv::Mat resized;
     cv::resize(padded, resized, cv::Size(result.size, result.size), 0, 0, cv::INTER_AREA);
     result.rgb.assign(resized.data, resized.data + resized.total() * 3);

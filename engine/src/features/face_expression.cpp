@@ -3,9 +3,9 @@
 #include <map>
 
 #include "checkpoint/tfjs_weights.h"
+#include "core/allocator_tuning.h"
 #include "egmf/app/sha256.h"
 #include "egmf/paths.h"
-#include "core/allocator_tuning.h"
 
 namespace egmf::features {
 namespace {
@@ -16,8 +16,7 @@ constexpr const char* kManifestName = "face_expression_model-weights_manifest.js
 at::Tensor toAten(const checkpoint::TfjsWeight& weight) {
     auto tensor = at::tensor(weight.values, at::kFloat).reshape(weight.shape);
     if (weight.shape.size() == 4) {
-        tensor = weight.name.ends_with("depthwise_filter") ? tensor.permute({2, 3, 0, 1})
-                                                            : tensor.permute({3, 2, 0, 1});
+        tensor = weight.name.ends_with("depthwise_filter") ? tensor.permute({2, 3, 0, 1}) : tensor.permute({3, 2, 0, 1});
     } else if (weight.shape.size() == 2) {
         tensor = tensor.t();  // fc/weights [256, 7] -> [7, 256]
     }
@@ -116,8 +115,8 @@ at::Tensor FaceExpressionNet::sameConv(const at::Tensor& x, const Conv& conv, in
     if (!conv.depthwise.defined()) {
         return at::conv2d(input, conv.weight, conv.bias, {stride, stride}, {pad, pad});
     }
-    const auto depthwise = at::conv2d(input, conv.depthwise, at::Tensor(), at::IntArrayRef{stride, stride},
-                                      at::IntArrayRef{pad, pad}, at::IntArrayRef{1, 1}, x.size(1));
+    const auto depthwise = at::conv2d(input, conv.depthwise, at::Tensor(), at::IntArrayRef{stride, stride}, at::IntArrayRef{pad, pad},
+                                      at::IntArrayRef{1, 1}, x.size(1));
     return at::conv2d(depthwise, conv.weight, conv.bias);
 }
 
@@ -131,8 +130,7 @@ at::Tensor FaceExpressionNet::denseBlock(const at::Tensor& x, const DenseBlock& 
 
 ExpressionOutput FaceExpressionNet::forward(const at::Tensor& crops) const {
     at::NoGradGuard noGrad;
-    TORCH_CHECK(crops.dim() == 4 && crops.size(1) == kExpressionInputSize && crops.size(2) == kExpressionInputSize &&
-                    crops.size(3) == 3,
+    TORCH_CHECK(crops.dim() == 4 && crops.size(1) == kExpressionInputSize && crops.size(2) == kExpressionInputSize && crops.size(3) == 3,
                 "face crops must be [N, 112, 112, 3]");
     const auto dtype = m_fcWeight.scalar_type();
     const auto mean = at::tensor({122.782f, 117.001f, 104.298f}, at::kFloat).to(crops.device());

@@ -19,8 +19,8 @@
 
 namespace egmf::features {
 
-inline constexpr std::array<std::string_view, 7> kExpressionLabels = {
-    "neutral", "happy", "sad", "angry", "fearful", "disgusted", "surprised"};
+inline constexpr std::array<std::string_view, 7> kExpressionLabels = {"neutral", "happy",     "sad",      "angry",
+                                                                      "fearful", "disgusted", "surprised"};
 inline constexpr int kExpressionInputSize = 112;
 inline constexpr int kExpressionEmbeddingSize = 256;
 

@@ -36,10 +36,9 @@ Result<void> writeRgbPng(const std::filesystem::path& file, const std::vector<st
     return writePng(file, bgr);
 }
 
-Result<void> writeLogMelPng(const std::filesystem::path& file, const std::vector<float>& values, std::int64_t frames,
-                            std::int64_t channels, std::int64_t drawn) {
-    if (frames <= 0 || channels <= 0 || drawn <= 0 || drawn > channels ||
-        values.size() != static_cast<std::size_t>(frames * channels)) {
+Result<void> writeLogMelPng(const std::filesystem::path& file, const std::vector<float>& values, std::int64_t frames, std::int64_t channels,
+                            std::int64_t drawn) {
+    if (frames <= 0 || channels <= 0 || drawn <= 0 || drawn > channels || values.size() != static_cast<std::size_t>(frames * channels)) {
         return makeError(ErrorCode::InvalidArgument, file.string() + ": no log-mel frames to draw");
     }
     float low = values[0], high = values[0];

@@ -5,15 +5,16 @@
 namespace egmf::features {
 namespace {
 
-double hzToMel(double hz) { return 2595.0 * std::log10(1.0 + hz / 700.0); }
+double hzToMel(double hz) {
+    return 2595.0 * std::log10(1.0 + hz / 700.0);
+}
 
 // torchaudio builds the filterbank in float32 from float32 linspaces; doing the same keeps the
 // comparison exact to rounding.
 at::Tensor melFilterbank(const LogMelOptions& o) {
     const auto frequencies = o.fftSize / 2 + 1;
     const auto allFreqs = at::linspace(0, o.sampleRateHz / 2, frequencies, at::kFloat);
-    const auto melPoints = at::linspace(hzToMel(o.minFrequencyHz), hzToMel(o.maxFrequencyHz),
-                                        o.melBins + 2, at::kFloat);
+    const auto melPoints = at::linspace(hzToMel(o.minFrequencyHz), hzToMel(o.maxFrequencyHz), o.melBins + 2, at::kFloat);
     const auto hzPoints = 700.0 * (at::pow(10.0, melPoints / 2595.0) - 1.0);
     const auto spacing = hzPoints.slice(0, 1) - hzPoints.slice(0, 0, -1);
     const auto slopes = hzPoints.unsqueeze(0) - allFreqs.unsqueeze(1);  // [frequencies, bins + 2]
@@ -25,9 +26,7 @@ at::Tensor melFilterbank(const LogMelOptions& o) {
 }  // namespace
 
 LogMelSpectrogram::LogMelSpectrogram(const LogMelOptions& options)
-    : m_options(options),
-      m_filterbank(melFilterbank(options)),
-      m_window(at::hann_window(options.fftSize, /*periodic=*/true, at::kFloat)) {}
+    : m_options(options), m_filterbank(melFilterbank(options)), m_window(at::hann_window(options.fftSize, /*periodic=*/true, at::kFloat)) {}
 
 at::Tensor LogMelSpectrogram::compute(const at::Tensor& samples) const {
     const auto& o = m_options;

@@ -19,8 +19,7 @@ struct VectorDeleter {
 // aubio's output for hop i describes the window that ends at (i + 1) * hop of what it was fed.
 // Feeding `lead` zeros first and dropping the first `skip` outputs centres output i + skip on
 // sample i * hop: lead = hop * (1 + skip) - window / 2, with the smallest skip that keeps lead >= 0.
-std::vector<float> pitchPerFrame(const std::vector<float>& samples, std::size_t frames,
-                                 const ProsodyOptions& o) {
+std::vector<float> pitchPerFrame(const std::vector<float>& samples, std::size_t frames, const ProsodyOptions& o) {
     const int hop = o.hopLength, window = o.pitchWindowLength;
     int skip = 0;
     while (hop * (1 + skip) - window / 2 < 0) {
@@ -28,8 +27,7 @@ std::vector<float> pitchPerFrame(const std::vector<float>& samples, std::size_t 
     }
     const auto lead = static_cast<std::size_t>(hop * (1 + skip) - window / 2);
     std::unique_ptr<aubio_pitch_t, PitchDeleter> pitch(
-        new_aubio_pitch("yin", static_cast<uint_t>(window), static_cast<uint_t>(hop),
-                        static_cast<uint_t>(o.sampleRateHz)));
+        new_aubio_pitch("yin", static_cast<uint_t>(window), static_cast<uint_t>(hop), static_cast<uint_t>(o.sampleRateHz)));
     std::unique_ptr<fvec_t, VectorDeleter> in(new_fvec(static_cast<uint_t>(hop)));
     std::unique_ptr<fvec_t, VectorDeleter> out(new_fvec(1));
     std::vector<float> result(frames, 0.0f);
@@ -39,9 +37,7 @@ std::vector<float> pitchPerFrame(const std::vector<float>& samples, std::size_t 
     aubio_pitch_set_unit(pitch.get(), "Hz");
     aubio_pitch_set_silence(pitch.get(), static_cast<smpl_t>(o.silenceDb));
     aubio_pitch_set_tolerance(pitch.get(), static_cast<smpl_t>(o.yinTolerance));
-    auto sampleAt = [&](std::size_t fed) {
-        return fed < lead || fed - lead >= samples.size() ? 0.0f : samples[fed - lead];
-    };
+    auto sampleAt = [&](std::size_t fed) { return fed < lead || fed - lead >= samples.size() ? 0.0f : samples[fed - lead]; };
     const std::size_t outputs = frames + static_cast<std::size_t>(skip);
     for (std::size_t i = 0; i < outputs; ++i) {
         for (int k = 0; k < hop; ++k) {
@@ -82,8 +78,7 @@ ProsodyFrames computeProsody(const std::vector<float>& samples, const ProsodyOpt
     return prosody;
 }
 
-std::vector<float> appendProsody(const std::vector<float>& logMel, std::int64_t melBins,
-                                 const ProsodyFrames& prosody) {
+std::vector<float> appendProsody(const std::vector<float>& logMel, std::int64_t melBins, const ProsodyFrames& prosody) {
     const auto frames = static_cast<std::size_t>(melBins > 0 ? logMel.size() / static_cast<std::size_t>(melBins) : 0);
     const auto width = static_cast<std::size_t>(melBins) + 2;
     std::vector<float> out(frames * width, 0.0f);

@@ -13,21 +13,20 @@ namespace egmf::features {
 struct ProsodyOptions {
     int sampleRateHz = 16000;
     int hopLength = 160;
-    int windowLength = 400;      ///< the energy window (the log-mel's n_fft)
-    int pitchWindowLength = 800; ///< YIN needs two periods: 50 ms reaches down to ~40 Hz
-    double silenceDb = -60.0;    ///< aubio reports no pitch below this level
+    int windowLength = 400;       ///< the energy window (the log-mel's n_fft)
+    int pitchWindowLength = 800;  ///< YIN needs two periods: 50 ms reaches down to ~40 Hz
+    double silenceDb = -60.0;     ///< aubio reports no pitch below this level
     double yinTolerance = 0.15;
 };
 
 struct ProsodyFrames {
-    std::vector<float> pitchKhz;  ///< per frame
+    std::vector<float> pitchKhz;   ///< per frame
     std::vector<float> logEnergy;  ///< per frame
 };
 
 ProsodyFrames computeProsody(const std::vector<float>& samples, const ProsodyOptions& options = {});
 
 /// [frames, melBins] log-mel rows + the two prosody channels -> [frames, melBins + 2], row-major.
-std::vector<float> appendProsody(const std::vector<float>& logMel, std::int64_t melBins,
-                                 const ProsodyFrames& prosody);
+std::vector<float> appendProsody(const std::vector<float>& logMel, std::int64_t melBins, const ProsodyFrames& prosody);
 
 }  // namespace egmf::features

@@ -29,8 +29,7 @@ Result<LoadedEgmf> loadEgmf(const std::filesystem::path& folder, const Manifest&
                             const LoadControl& control = {});
 
 /// A folder whose manifest has a "huggingface" section.
-Result<LoadedEgmf> loadHuggingFaceEgmf(const std::filesystem::path& folder, const LoadOptions& options,
-                                       const LoadControl& control = {});
+Result<LoadedEgmf> loadHuggingFaceEgmf(const std::filesystem::path& folder, const LoadOptions& options, const LoadControl& control = {});
 
 /// A MERITS-L classification checkpoint ("auto" is float32 on every device: the model is small).
 Result<LoadedMerits> loadMerits(const std::filesystem::path& folder, const Manifest& manifest, const LoadOptions& options,

@@ -10,8 +10,7 @@
 
 namespace egmf::loading {
 
-Result<LoadedEgmf> loadHuggingFaceEgmf(const std::filesystem::path& folder, const LoadOptions& options,
-                                       const LoadControl& control) {
+Result<LoadedEgmf> loadHuggingFaceEgmf(const std::filesystem::path& folder, const LoadOptions& options, const LoadControl& control) {
     auto layout = checkpoint::resolveHuggingFaceLayout(folder);
     if (!layout) return layout.error();
     const auto& manifest = layout->manifest;

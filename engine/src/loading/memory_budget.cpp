@@ -1,10 +1,10 @@
 #include "memory_budget.h"
 
-#include <cstdio>
-#include <cstring>
 #include <dlfcn.h>
 #include <link.h>
 #include <unistd.h>
+#include <cstdio>
+#include <cstring>
 
 namespace egmf::loading {
 namespace {
@@ -18,13 +18,15 @@ using MemGetInfo = int (*)(std::size_t*, std::size_t*);
 void* cudaRuntime() {
     if (::dlsym(RTLD_DEFAULT, "cudaMemGetInfo")) return RTLD_DEFAULT;
     std::string path;
-    ::dl_iterate_phdr([](dl_phdr_info* info, std::size_t, void* out) {
-        if (info->dlpi_name && std::strstr(info->dlpi_name, "libcudart")) {
-            *static_cast<std::string*>(out) = info->dlpi_name;
-            return 1;
-        }
-        return 0;
-    }, &path);
+    ::dl_iterate_phdr(
+        [](dl_phdr_info* info, std::size_t, void* out) {
+            if (info->dlpi_name && std::strstr(info->dlpi_name, "libcudart")) {
+                *static_cast<std::string*>(out) = info->dlpi_name;
+                return 1;
+            }
+            return 0;
+        },
+        &path);
     return path.empty() ? nullptr : ::dlopen(path.c_str(), RTLD_LAZY | RTLD_NOLOAD);
 }
 
@@ -56,12 +58,11 @@ std::optional<std::int64_t> freeGpuMemoryBytes(int index) {
     return static_cast<std::int64_t>(freeBytes);
 }
 
-Result<void> checkFits(std::int64_t needed, std::int64_t available, const std::string& where,
-                       const std::string& what, const std::string& advice) {
+Result<void> checkFits(std::int64_t needed, std::int64_t available, const std::string& where, const std::string& what,
+                       const std::string& advice) {
     if (needed <= available / 10 * 8) return {};
-    return makeError(ErrorCode::Unsupported, where + ": this checkpoint needs about " + gib(needed) +
-                                                 " GiB, more than 80% of " + what + " (" + gib(available) +
-                                                 " GiB); " + advice);
+    return makeError(ErrorCode::Unsupported, where + ": this checkpoint needs about " + gib(needed) + " GiB, more than 80% of " + what +
+                                                 " (" + gib(available) + " GiB); " + advice);
 }
 
 }  // namespace egmf::loading

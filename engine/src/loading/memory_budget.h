@@ -19,7 +19,7 @@ std::optional<std::int64_t> freeGpuMemoryBytes(int index);
 
 /// An error when `needed` exceeds 80% of `available`: "<where>: this checkpoint needs about N GiB,
 /// more than 80% of <what> (M GiB); <advice>".
-Result<void> checkFits(std::int64_t needed, std::int64_t available, const std::string& where,
-                       const std::string& what, const std::string& advice);
+Result<void> checkFits(std::int64_t needed, std::int64_t available, const std::string& where, const std::string& what,
+                       const std::string& advice);
 
 }  // namespace egmf::loading

@@ -13,16 +13,15 @@ Result<ModelTarget> modelTarget(const Manifest& manifest, const LoadOptions& req
     } else if (wanted == "bfloat16") {
         dtype = at::kBFloat16;
     } else if (wanted != "float32") {
-        return makeError(ErrorCode::InvalidArgument,
-                         "dtype \"" + options.dtype + "\" is not one of auto, float32, float16, bfloat16");
+        return makeError(ErrorCode::InvalidArgument, "dtype \"" + options.dtype + "\" is not one of auto, float32, float16, bfloat16");
     }
     tuneAllocatorForInference();
     try {
         const c10::Device device(options.device);
         if (device.is_cuda() && !at::hasCUDA()) {
-            return makeError(ErrorCode::Unsupported,
-                             "device " + options.device + " asked for, but this LibTorch build has no "
-                             "CUDA (or no GPU is present); use --device cpu");
+            return makeError(ErrorCode::Unsupported, "device " + options.device +
+                                                         " asked for, but this LibTorch build has no "
+                                                         "CUDA (or no GPU is present); use --device cpu");
         }
         return ModelTarget{device, dtype};
     } catch (const std::exception& e) {

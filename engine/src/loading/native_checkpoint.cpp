@@ -44,8 +44,7 @@ Result<LoadedMerits> loadMerits(const std::filesystem::path& folder, const Manif
 
 }  // namespace loading
 
-Result<void> createRandomCheckpoint(const std::filesystem::path& folder, const Manifest& manifest,
-                                    std::uint64_t seed, RandomInit init) {
+Result<void> createRandomCheckpoint(const std::filesystem::path& folder, const Manifest& manifest, std::uint64_t seed, RandomInit init) {
     std::error_code ec;
     std::filesystem::create_directories(folder, ec);
     if (ec) {
@@ -66,8 +65,7 @@ Result<void> createRandomCheckpoint(const std::filesystem::path& folder, const M
         at::NoGradGuard noGrad;
         for (auto& item : model->named_parameters(true)) {
             auto& p = item.value();
-            const bool isNorm = item.key().find("norm") != std::string::npos && p.dim() == 1 &&
-                                item.key().ends_with("weight");
+            const bool isNorm = item.key().find("norm") != std::string::npos && p.dim() == 1 && item.key().ends_with("weight");
             p.copy_(isNorm ? 1 + 0.2 * at::randn_like(p) : 0.15 * at::randn_like(p));
         }
     }
@@ -76,8 +74,7 @@ Result<void> createRandomCheckpoint(const std::filesystem::path& folder, const M
     if (!out) {
         return makeError(ErrorCode::Io, (folder / "manifest.json").string() + ": cannot write");
     }
-    return loading::saveModule(*model, folder / "model.safetensors",
-                               {{"format", "egmf"}, {"seed", std::to_string(seed)}});
+    return loading::saveModule(*model, folder / "model.safetensors", {{"format", "egmf"}, {"seed", std::to_string(seed)}});
 }
 
 }  // namespace egmf

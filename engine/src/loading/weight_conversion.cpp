@@ -33,8 +33,8 @@ at::Tensor emptyFloat(at::IntArrayRef shape, std::size_t bytes) {
     auto* start = reinterpret_cast<void*>((reinterpret_cast<std::uintptr_t>(mapping) + kHugePage - 1) & ~(kHugePage - 1));
     ::madvise(start, reserved - kHugePage, MADV_HUGEPAGE);
     populate(start, bytes, true);
-    return at::from_blob(start, shape, [mapping, reserved](void*) { ::munmap(mapping, reserved); },
-                         at::TensorOptions().dtype(at::kFloat));
+    return at::from_blob(
+        start, shape, [mapping, reserved](void*) { ::munmap(mapping, reserved); }, at::TensorOptions().dtype(at::kFloat));
 }
 
 // O3 for this one loop: GCC's -O2 cost model leaves it scalar.

@@ -14,7 +14,6 @@ namespace egmf::loading {
 
 using checkpoint::TensorEntry;
 
-
 /// `entry` (BF16) as a new float32 CPU tensor.
 at::Tensor bfloat16ToFloat(const TensorEntry& entry);
 

@@ -17,29 +17,42 @@ bool isAdapter(const std::string& name) {
 
 at::ScalarType scalarType(DType dtype) {
     switch (dtype) {
-        case DType::F32: return at::kFloat;
-        case DType::F16: return at::kHalf;
-        case DType::BF16: return at::kBFloat16;
-        case DType::I64: return at::kLong;
-        case DType::I32: return at::kInt;
-        case DType::U8: return at::kByte;
-        case DType::BOOL: return at::kBool;
+        case DType::F32:
+            return at::kFloat;
+        case DType::F16:
+            return at::kHalf;
+        case DType::BF16:
+            return at::kBFloat16;
+        case DType::I64:
+            return at::kLong;
+        case DType::I32:
+            return at::kInt;
+        case DType::U8:
+            return at::kByte;
+        case DType::BOOL:
+            return at::kBool;
     }
     return at::kFloat;
 }
 
 Result<DType> fileDType(at::ScalarType type, const std::string& name) {
     switch (type) {
-        case at::kFloat: return DType::F32;
-        case at::kHalf: return DType::F16;
-        case at::kBFloat16: return DType::BF16;
-        case at::kLong: return DType::I64;
-        case at::kInt: return DType::I32;
-        case at::kByte: return DType::U8;
-        case at::kBool: return DType::BOOL;
+        case at::kFloat:
+            return DType::F32;
+        case at::kHalf:
+            return DType::F16;
+        case at::kBFloat16:
+            return DType::BF16;
+        case at::kLong:
+            return DType::I64;
+        case at::kInt:
+            return DType::I32;
+        case at::kByte:
+            return DType::U8;
+        case at::kBool:
+            return DType::BOOL;
         default:
-            return makeError(ErrorCode::Unsupported,
-                             "tensor \"" + name + "\" has a dtype safetensors files here cannot hold");
+            return makeError(ErrorCode::Unsupported, "tensor \"" + name + "\" has a dtype safetensors files here cannot hold");
     }
 }
 
@@ -93,11 +106,18 @@ namespace {
 std::string mismatchMessage(const std::string& sourceName, const std::vector<std::string>& missing,
                             const std::vector<std::string>& unexpected, const std::vector<std::string>& wrongShape) {
     std::string message = sourceName + ": the weights do not fit the model the manifest describes";
-    if (!missing.empty()) { message += "\n  missing keys (" + std::to_string(missing.size()) + "):" + listed(missing); }
-    if (!unexpected.empty()) { message += "\n  unexpected keys (" + std::to_string(unexpected.size()) + "):" + listed(unexpected); }
-    if (!wrongShape.empty()) { message += "\n  wrong shapes (" + std::to_string(wrongShape.size()) + "):" + listed(wrongShape); }
-    return message + "\n  check that manifest.json and the weights come from the same export "
-                     "(docs/checkpoint.md lists every key)";
+    if (!missing.empty()) {
+        message += "\n  missing keys (" + std::to_string(missing.size()) + "):" + listed(missing);
+    }
+    if (!unexpected.empty()) {
+        message += "\n  unexpected keys (" + std::to_string(unexpected.size()) + "):" + listed(unexpected);
+    }
+    if (!wrongShape.empty()) {
+        message += "\n  wrong shapes (" + std::to_string(wrongShape.size()) + "):" + listed(wrongShape);
+    }
+    return message +
+           "\n  check that manifest.json and the weights come from the same export "
+           "(docs/checkpoint.md lists every key)";
 }
 
 /// `entry` as a tensor with `target`'s dtype and device, copied at most once (see loadMapped).
@@ -109,8 +129,8 @@ at::Tensor mappedTensor(const TensorEntry& entry, const std::shared_ptr<void>& k
     const auto address = reinterpret_cast<std::uintptr_t>(entry.bytes.data());
     at::Tensor source;
     if (entry.byteSize() > 0 && address % dtypeSize(entry.dtype) == 0) {
-        source = at::from_blob(const_cast<std::byte*>(entry.bytes.data()), entry.shape, [keepAlive](void*) {},
-                               at::TensorOptions().dtype(type));
+        source = at::from_blob(
+            const_cast<std::byte*>(entry.bytes.data()), entry.shape, [keepAlive](void*) {}, at::TensorOptions().dtype(type));
     } else {
         source = toTensor(entry);
     }
@@ -127,8 +147,7 @@ Error cancelledLoad(const std::string& sourceName) {
 
 }  // namespace
 
-Result<void> loadStrict(torch::nn::Module& module, const SafetensorsFile& file,
-                        const std::string& sourceName, const LoadControl& control) {
+Result<void> loadStrict(torch::nn::Module& module, const SafetensorsFile& file, const std::string& sourceName, const LoadControl& control) {
     auto parameters = module.named_parameters(true);
     std::vector<std::string> missing, unexpected, wrongShape;
     std::set<std::string> expected;
@@ -139,8 +158,7 @@ Result<void> loadStrict(torch::nn::Module& module, const SafetensorsFile& file,
         if (!entry) {
             missing.push_back(key);
         } else if (at::IntArrayRef(entry->shape) != item.value().sizes()) {
-            wrongShape.push_back(key + ": file " + shapeText(entry->shape) + ", model " +
-                                 shapeText(item.value().sizes()));
+            wrongShape.push_back(key + ": file " + shapeText(entry->shape) + ", model " + shapeText(item.value().sizes()));
         }
     }
     for (const auto& entry : file.tensors()) {
@@ -199,7 +217,8 @@ Result<void> loadMapped(torch::nn::Module& module, const std::map<std::string, c
         if (control.cancelled()) return cancelledLoad(sourceName);
         const auto found = tensors.find(key);
         if (found == tensors.end()) {
-            return makeError(ErrorCode::Internal, sourceName + ": the model has " + key + ", which the manifest's table lacks; please report this");
+            return makeError(ErrorCode::Internal,
+                             sourceName + ": the model has " + key + ", which the manifest's table lacks; please report this");
         }
         item.value().set_data(mappedTensor(*found->second, keepAlive, item.value().options()));
         doneBytes += found->second->byteSize();
@@ -208,8 +227,7 @@ Result<void> loadMapped(torch::nn::Module& module, const std::map<std::string, c
     return {};
 }
 
-Result<void> saveTensors(const std::filesystem::path& path,
-                         const std::map<std::string, at::Tensor>& tensors,
+Result<void> saveTensors(const std::filesystem::path& path, const std::map<std::string, at::Tensor>& tensors,
                          const std::map<std::string, std::string>& metadata) {
     std::vector<at::Tensor> keepAlive;
     std::vector<TensorToWrite> entries;
@@ -221,15 +239,13 @@ Result<void> saveTensors(const std::filesystem::path& path,
         auto cpu = tensor.detach().to(at::kCPU).contiguous();
         keepAlive.push_back(cpu);
         const auto* data = static_cast<const std::byte*>(cpu.data_ptr());
-        entries.push_back({name, *dtype, cpu.sizes().vec(),
-                           {data, static_cast<std::size_t>(cpu.nbytes())}});
+        entries.push_back({name, *dtype, cpu.sizes().vec(), {data, static_cast<std::size_t>(cpu.nbytes())}});
     }
     return writeSafetensors(path, std::move(entries), metadata);
 }
 
 Result<void> saveModule(const torch::nn::Module& module, const std::filesystem::path& path,
-                        const std::map<std::string, std::string>& metadata,
-                        const std::function<bool(const std::string& key)>& keep) {
+                        const std::map<std::string, std::string>& metadata, const std::function<bool(const std::string& key)>& keep) {
     std::map<std::string, at::Tensor> tensors;
     for (const auto& item : module.named_parameters(true)) {
         const auto key = checkpointKey(item.key());

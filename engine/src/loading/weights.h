@@ -10,17 +10,17 @@
 
 #include <filesystem>
 #include <functional>
-#include <vector>
 #include <map>
 #include <string>
+#include <vector>
 
 #include <ATen/ATen.h>
 #include <torch/nn/module.h>
 
-#include "egmf/checkpoint.h"
-#include "egmf/result.h"
 #include "egmf/app/expected_tensors.h"
 #include "egmf/app/safetensors.h"
+#include "egmf/checkpoint.h"
+#include "egmf/result.h"
 
 namespace egmf::loading {
 
@@ -31,7 +31,6 @@ using checkpoint::SafetensorsFile;
 using checkpoint::TensorEntry;
 using checkpoint::TensorToWrite;
 
-
 /// The checkpoint key of a module parameter name (and back).
 std::string checkpointKey(const std::string& parameterName);
 std::string parameterName(const std::string& checkpointKey);
@@ -39,8 +38,8 @@ std::string parameterName(const std::string& checkpointKey);
 /// Copies every parameter of `module` from `file` (converting to each parameter's dtype and
 /// device). Nothing is copied unless every key matches.
 /// `control` sees each tensor go in and may stop the load between two (ErrorCode::Cancelled).
-Result<void> loadStrict(torch::nn::Module& module, const SafetensorsFile& file,
-                        const std::string& sourceName, const LoadControl& control = {});
+Result<void> loadStrict(torch::nn::Module& module, const SafetensorsFile& file, const std::string& sourceName,
+                        const LoadControl& control = {});
 
 /// Fills the parameters of `module` whose checkpoint key `wanted` accepts from `tensors` (keys ->
 /// entries of `files`, whose mappings the parameters keep alive), without initialising or copying twice: an entry
@@ -59,8 +58,7 @@ Result<void> saveModule(const torch::nn::Module& module, const std::filesystem::
                         const std::function<bool(const std::string& key)>& keep = {});
 
 /// Plain named tensors (test inputs, reference outputs). CPU, contiguous.
-Result<void> saveTensors(const std::filesystem::path& path,
-                         const std::map<std::string, at::Tensor>& tensors,
+Result<void> saveTensors(const std::filesystem::path& path, const std::map<std::string, at::Tensor>& tensors,
                          const std::map<std::string, std::string>& metadata = {});
 Result<std::map<std::string, at::Tensor>> loadTensors(const std::filesystem::path& path);
 

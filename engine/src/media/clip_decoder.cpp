@@ -40,8 +40,7 @@ int findStream(AVFormatContext* format, AVMediaType type, const AVCodec** codec)
 
 }  // namespace
 
-Result<void> ClipDecoder::openStream(AVFormatContext* format, AVMediaType type,
-                                     StreamDecoder& decoder) {
+Result<void> ClipDecoder::openStream(AVFormatContext* format, AVMediaType type, StreamDecoder& decoder) {
     const AVCodec* codec = nullptr;
     const int index = findStream(format, type, &codec);
     if (index < 0) {
@@ -61,10 +60,8 @@ Result<void> ClipDecoder::openStream(AVFormatContext* format, AVMediaType type,
     if (int r = avcodec_parameters_to_context(context.get(), stream->codecpar); r < 0) {
         return mediaError(m_name, "bad stream parameters (" + avErrorText(r) + ")");
     }
-    if (type == AVMEDIA_TYPE_VIDEO &&
-        static_cast<std::int64_t>(context->width) * context->height > m_limits.maxPixels) {
-        return mediaError(m_name, "video frames of " + std::to_string(context->width) + "x" +
-                                      std::to_string(context->height) +
+    if (type == AVMEDIA_TYPE_VIDEO && static_cast<std::int64_t>(context->width) * context->height > m_limits.maxPixels) {
+        return mediaError(m_name, "video frames of " + std::to_string(context->width) + "x" + std::to_string(context->height) +
                                       " exceed the size limit; re-encode the clip smaller");
     }
     if (type == AVMEDIA_TYPE_AUDIO && !plausibleAudio(context->sample_rate, context->ch_layout.nb_channels)) {
@@ -74,12 +71,11 @@ Result<void> ClipDecoder::openStream(AVFormatContext* format, AVMediaType type,
     }
     context->thread_count = m_request.decoderThreads;
     if (int r = avcodec_open2(context.get(), codec, nullptr); r < 0) {
-        return mediaError(m_name, std::string("cannot open the ") + codec->name + " decoder (" +
-                                      avErrorText(r) + ")");
+        return mediaError(m_name, std::string("cannot open the ") + codec->name + " decoder (" + avErrorText(r) + ")");
     }
     if (type == AVMEDIA_TYPE_VIDEO) {
-        m_converter.setOrientation(orientationFromDisplayMatrix(reinterpret_cast<const std::int32_t*>(
-            av_stream_get_side_data(stream, AV_PKT_DATA_DISPLAYMATRIX, nullptr))));
+        m_converter.setOrientation(orientationFromDisplayMatrix(
+            reinterpret_cast<const std::int32_t*>(av_stream_get_side_data(stream, AV_PKT_DATA_DISPLAYMATRIX, nullptr))));
     }
     decoder.index = index;
     decoder.timeBase = stream->time_base;
@@ -136,8 +132,7 @@ Result<void> ClipDecoder::onAudioFrame(const AVFrame* frame) {
             m_firstAudioSec = timeSec;
         }
     }
-    const bool inputChanged = !m_resampler || frame->format != m_resamplerFormat ||
-                              frame->sample_rate != m_resamplerRate ||
+    const bool inputChanged = !m_resampler || frame->format != m_resamplerFormat || frame->sample_rate != m_resamplerRate ||
                               av_channel_layout_compare(&frame->ch_layout, &m_resamplerInput) != 0;
     if (inputChanged) {
         SwrContext* raw = nullptr;
@@ -166,7 +161,8 @@ Result<void> ClipDecoder::onAudioFrame(const AVFrame* frame) {
         return mediaError(m_name, "audio with more than 8 planar channels is not supported");
     }
     for (int p = 0; p < planes; ++p) {
-        input[p] = frame->extended_data[p] + static_cast<std::ptrdiff_t>(skip) * bytesPerSample * (planar ? 1 : frame->ch_layout.nb_channels);
+        input[p] =
+            frame->extended_data[p] + static_cast<std::ptrdiff_t>(skip) * bytesPerSample * (planar ? 1 : frame->ch_layout.nb_channels);
     }
     const int capacity = swr_get_out_samples(m_resampler.get(), inputSamples);
     if (capacity < 0) {
@@ -191,10 +187,9 @@ int ClipDecoder::resample(const std::uint8_t* const* input, int inputSamples, in
     const auto start = samples.size();
     samples.resize(start + static_cast<std::size_t>(capacity) + kGuardSamples, kGuardSample);
     auto* out = reinterpret_cast<std::uint8_t*>(samples.data() + start);
-    const int converted = swr_convert(m_resampler.get(), &out, capacity,
-                                      const_cast<const std::uint8_t**>(input), inputSamples);
-    const bool intact = std::all_of(samples.end() - kGuardSamples, samples.end(),
-                                    [](float v) { return std::memcmp(&v, &kGuardSample, sizeof v) == 0; });
+    const int converted = swr_convert(m_resampler.get(), &out, capacity, const_cast<const std::uint8_t**>(input), inputSamples);
+    const bool intact =
+        std::all_of(samples.end() - kGuardSamples, samples.end(), [](float v) { return std::memcmp(&v, &kGuardSample, sizeof v) == 0; });
     samples.resize(start + static_cast<std::size_t>(std::max(0, converted)));
     return intact ? converted : kOverrun;
 }
@@ -216,13 +211,12 @@ Result<void> ClipDecoder::emitHeldFrame(double targetTimeSec) {
 }
 
 Result<void> ClipDecoder::onVideoFrame(const AVFrame* frame, const StreamDecoder& decoder) {
-    if (static_cast<std::int64_t>(frame->width) * frame->height > m_limits.maxPixels ||
-        frame->width <= 0 || frame->height <= 0) {
+    if (static_cast<std::int64_t>(frame->width) * frame->height > m_limits.maxPixels || frame->width <= 0 || frame->height <= 0) {
         return mediaError(m_name, "a video frame has an invalid or too large size");
     }
     const auto pts = frame->best_effort_timestamp;
-    const double timeSec = pts == AV_NOPTS_VALUE ? (m_heldTimeSec < 0 ? 0.0 : m_heldTimeSec)
-                                                 : pts * av_q2d(decoder.timeBase) - decoder.startSec;
+    const double timeSec =
+        pts == AV_NOPTS_VALUE ? (m_heldTimeSec < 0 ? 0.0 : m_heldTimeSec) : pts * av_q2d(decoder.timeBase) - decoder.startSec;
     if (everyFrame()) {  // the native rate: each frame in the range, at its own time
         if (timeSec + 1e-9 < m_request.startSec || timeSec >= rangeEnd(std::numeric_limits<double>::infinity())) {
             return {};
@@ -270,8 +264,8 @@ void ClipDecoder::seekToStart(AVFormatContext* format) {
     const std::int64_t containerStart = format->start_time == AV_NOPTS_VALUE ? 0 : format->start_time;
     const auto target = containerStart + static_cast<std::int64_t>(m_request.startSec * AV_TIME_BASE);
     if (avformat_seek_file(format, -1, INT64_MIN, target, target, 0) < 0) {
-        m_result.warnings.push_back("the container cannot seek; decoded from the beginning to reach " +
-                                    std::to_string(m_request.startSec) + " s");
+        m_result.warnings.push_back("the container cannot seek; decoded from the beginning to reach " + std::to_string(m_request.startSec) +
+                                    " s");
         return;
     }
     for (auto* decoder : {&m_audio, &m_video}) {
@@ -299,8 +293,8 @@ void ClipDecoder::trimAudioToRange() {
 
 Result<DecodeResult> ClipDecoder::run(AVFormatContext* format) {
     if (static_cast<int>(format->nb_streams) > m_limits.maxStreams) {
-        return mediaError(m_name, std::to_string(format->nb_streams) + " streams, more than the " +
-                                      std::to_string(m_limits.maxStreams) + " a clip may have");
+        return mediaError(m_name, std::to_string(format->nb_streams) + " streams, more than the " + std::to_string(m_limits.maxStreams) +
+                                      " a clip may have");
     }
     if (int r = avformat_find_stream_info(format, nullptr); r < 0) {
         return mediaError(m_name, timedOut() ? "reading the stream information took too long; the file may be damaged"
@@ -331,8 +325,8 @@ Result<DecodeResult> ClipDecoder::run(AVFormatContext* format) {
         info.hasVideo = true;
         const auto& parameters = *format->streams[m_video.index]->codecpar;
         const Orientation orientation = m_converter.orientation();
-        displaySize(parameters.width, parameters.height, parameters.sample_aspect_ratio.num,
-                    parameters.sample_aspect_ratio.den, orientation, 0, info.width, info.height);
+        displaySize(parameters.width, parameters.height, parameters.sample_aspect_ratio.num, parameters.sample_aspect_ratio.den,
+                    orientation, 0, info.width, info.height);
         info.rotationDegrees = orientation.rotationDegrees;
         const auto rate = format->streams[m_video.index]->avg_frame_rate;
         info.videoFramesPerSecond = rate.den > 0 ? av_q2d(rate) : 0.0;

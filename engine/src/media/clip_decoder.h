@@ -8,9 +8,9 @@
 #include <string>
 
 #include "av_ptr.h"
+#include "egmf/app/media_file.h"
 #include "ffmpeg_log.h"
 #include "frame_converter.h"
-#include "egmf/app/media_file.h"
 
 namespace egmf::media {
 
@@ -25,10 +25,8 @@ struct StreamDecoder {
 
 class ClipDecoder {
 public:
-    ClipDecoder(std::string name, const DecodeRequest& request, const MediaLimits& limits,
-                Clock::time_point* deadline, ClipLog& log)
-        : m_name(std::move(name)), m_request(request), m_limits(limits), m_deadline(deadline), m_log(log),
-          m_converter(m_name) {}
+    ClipDecoder(std::string name, const DecodeRequest& request, const MediaLimits& limits, Clock::time_point* deadline, ClipLog& log)
+        : m_name(std::move(name)), m_request(request), m_limits(limits), m_deadline(deadline), m_log(log), m_converter(m_name) {}
     ~ClipDecoder() { av_channel_layout_uninit(&m_resamplerInput); }
     ClipDecoder(const ClipDecoder&) = delete;
     ClipDecoder& operator=(const ClipDecoder&) = delete;
@@ -79,9 +77,9 @@ private:
     FramePtr m_frame{av_frame_alloc()};
     FramePtr m_held{av_frame_alloc()};  ///< the latest video frame, shown until the next one
     double m_heldTimeSec = -1.0;
-    std::int64_t m_nextSample = 0;     ///< index of the next sampled video frame (time k / fps)
+    std::int64_t m_nextSample = 0;  ///< index of the next sampled video frame (time k / fps)
     FrameConverter m_converter;
-    VideoFrame m_scratch;  ///< the conversion target, reused frame after frame
+    VideoFrame m_scratch;           ///< the conversion target, reused frame after frame
     double m_firstAudioSec = -1.0;  ///< time of the first sample given to the resampler
     int m_corruptPackets = 0;
 };

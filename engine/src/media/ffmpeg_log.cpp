@@ -23,7 +23,9 @@ thread_local ClipLog* t_current = nullptr;
 std::atomic<bool> g_verbose{false};
 constexpr std::size_t kKeptUnattributed = 32;
 
-const AVClass* classOf(void* context) { return context ? *static_cast<const AVClass* const*>(context) : nullptr; }
+const AVClass* classOf(void* context) {
+    return context ? *static_cast<const AVClass* const*>(context) : nullptr;
+}
 
 std::string describe(void* context, const char* format, va_list arguments) {
     char text[1024];
@@ -131,16 +133,19 @@ std::vector<std::string> ClipLog::take() {
         lines.push_back(message.repeats > 1 ? message.text + " (" + std::to_string(message.repeats) + " times)" : message.text);
     }
     if (m_dropped > 0) {
-        lines.push_back("FFmpeg said " + std::to_string(m_dropped) +
-                        " other things about this clip (egmf --verbose prints them all)");
+        lines.push_back("FFmpeg said " + std::to_string(m_dropped) + " other things about this clip (egmf --verbose prints them all)");
     }
     m_messages.clear();
     m_dropped = 0;
     return lines;
 }
 
-ClipLogScope::ClipLogScope(ClipLog& log) : m_previous(t_current) { t_current = &log; }
-ClipLogScope::~ClipLogScope() { t_current = m_previous; }
+ClipLogScope::ClipLogScope(ClipLog& log) : m_previous(t_current) {
+    t_current = &log;
+}
+ClipLogScope::~ClipLogScope() {
+    t_current = m_previous;
+}
 
 void installFfmpegLog() {
     static std::once_flag installed;

@@ -14,8 +14,8 @@ namespace {
 
 // Copies a plane of `columns` x `rows` pixels of `bytesPerPixel` into `out`, oriented; output
 // rows are `outLineSize` bytes apart (0: tightly packed).
-void orientPlane(const std::uint8_t* source, int lineSize, int columns, int rows, int bytesPerPixel,
-                 const Orientation& o, std::uint8_t* out, int outLineSize = 0) {
+void orientPlane(const std::uint8_t* source, int lineSize, int columns, int rows, int bytesPerPixel, const Orientation& o,
+                 std::uint8_t* out, int outLineSize = 0) {
     const auto pixel = static_cast<std::size_t>(bytesPerPixel);
     const int outColumns = o.transpose ? rows : columns, outRows = o.transpose ? columns : rows;
     const std::size_t outStride = outLineSize > 0 ? static_cast<std::size_t>(outLineSize) : static_cast<std::size_t>(outColumns) * pixel;
@@ -43,11 +43,18 @@ void orientPlane(const std::uint8_t* source, int lineSize, int columns, int rows
                 std::uint8_t* to = out + static_cast<std::size_t>(y) * outStride + static_cast<std::size_t>(tx) * pixel;
                 for (int x = tx; x < std::min(tx + kTile, outColumns); ++x, to += pixel) {
                     const int sy = o.flipSourceRows ? rows - 1 - x : x;
-                    const std::uint8_t* from = source + static_cast<std::ptrdiff_t>(sy) * lineSize + static_cast<std::ptrdiff_t>(sx) * bytesPerPixel;
+                    const std::uint8_t* from =
+                        source + static_cast<std::ptrdiff_t>(sy) * lineSize + static_cast<std::ptrdiff_t>(sx) * bytesPerPixel;
                     switch (bytesPerPixel) {
-                        case 1: *to = *from; break;
-                        case 2: std::memcpy(to, from, 2); break;
-                        default: std::memcpy(to, from, pixel); break;
+                        case 1:
+                            *to = *from;
+                            break;
+                        case 2:
+                            std::memcpy(to, from, 2);
+                            break;
+                        default:
+                            std::memcpy(to, from, pixel);
+                            break;
                     }
                 }
             }
@@ -59,8 +66,8 @@ void orientPlane(const std::uint8_t* source, int lineSize, int columns, int rows
 // palette, chroma subsampled equally across and down (4:2:0, 4:4:4; 4:2:2 turned would be 4:4:0).
 bool planesCanTurn(int format) {
     const AVPixFmtDescriptor* d = av_pix_fmt_desc_get(static_cast<AVPixelFormat>(format));
-    if (!d || !(d->flags & AV_PIX_FMT_FLAG_PLANAR) || (d->flags & (AV_PIX_FMT_FLAG_PAL | AV_PIX_FMT_FLAG_HWACCEL | AV_PIX_FMT_FLAG_BITSTREAM)) ||
-        d->log2_chroma_w != d->log2_chroma_h) {
+    if (!d || !(d->flags & AV_PIX_FMT_FLAG_PLANAR) ||
+        (d->flags & (AV_PIX_FMT_FLAG_PAL | AV_PIX_FMT_FLAG_HWACCEL | AV_PIX_FMT_FLAG_BITSTREAM)) || d->log2_chroma_w != d->log2_chroma_h) {
         return false;
     }
     for (int c = 0; c < d->nb_components; ++c) {
@@ -74,12 +81,19 @@ bool planesCanTurn(int format) {
 AVPixelFormat withoutJpegRange(AVPixelFormat format, bool& fullRange) {
     fullRange = true;
     switch (format) {
-        case AV_PIX_FMT_YUVJ420P: return AV_PIX_FMT_YUV420P;
-        case AV_PIX_FMT_YUVJ422P: return AV_PIX_FMT_YUV422P;
-        case AV_PIX_FMT_YUVJ444P: return AV_PIX_FMT_YUV444P;
-        case AV_PIX_FMT_YUVJ440P: return AV_PIX_FMT_YUV440P;
-        case AV_PIX_FMT_YUVJ411P: return AV_PIX_FMT_YUV411P;
-        default: fullRange = false; return format;
+        case AV_PIX_FMT_YUVJ420P:
+            return AV_PIX_FMT_YUV420P;
+        case AV_PIX_FMT_YUVJ422P:
+            return AV_PIX_FMT_YUV422P;
+        case AV_PIX_FMT_YUVJ444P:
+            return AV_PIX_FMT_YUV444P;
+        case AV_PIX_FMT_YUVJ440P:
+            return AV_PIX_FMT_YUV440P;
+        case AV_PIX_FMT_YUVJ411P:
+            return AV_PIX_FMT_YUV411P;
+        default:
+            fullRange = false;
+            return format;
     }
 }
 
@@ -106,8 +120,8 @@ Orientation orientationFromDisplayMatrix(const std::int32_t* m) {
     return o;
 }
 
-void displaySize(int width, int height, int sampleAspectNum, int sampleAspectDen, const Orientation& orientation,
-                 int maxWidth, int& displayWidth, int& displayHeight) {
+void displaySize(int width, int height, int sampleAspectNum, int sampleAspectDen, const Orientation& orientation, int maxWidth,
+                 int& displayWidth, int& displayHeight) {
     double w = width, h = height;
     // A damaged header can claim anything; no camera stores pixels 8 times wider than tall.
     if (sampleAspectNum > 0 && sampleAspectDen > 0) {
@@ -137,15 +151,15 @@ Result<void> FrameConverter::prepareScaler(const AVFrame& frame, int width, int 
                                   sameSize ? SWS_BICUBIC : SWS_BILINEAR, nullptr, nullptr, nullptr));
     if (!m_scaler) {
         const char* name = av_get_pix_fmt_name(static_cast<AVPixelFormat>(frame.format));
-        return makeError(ErrorCode::Corrupt, m_name + ": cannot convert its video frames (pixel format " +
-                                                 (name ? name : std::to_string(frame.format)) + ")");
+        return makeError(ErrorCode::Corrupt,
+                         m_name + ": cannot convert its video frames (pixel format " + (name ? name : std::to_string(frame.format)) + ")");
     }
     if (fullRange) {
         int* inverse = nullptr;
         int* table = nullptr;
         int sourceRange = 0, destinationRange = 0, brightness = 0, contrast = 0, saturation = 0;
-        if (sws_getColorspaceDetails(m_scaler.get(), &inverse, &sourceRange, &table, &destinationRange, &brightness,
-                                     &contrast, &saturation) >= 0) {
+        if (sws_getColorspaceDetails(m_scaler.get(), &inverse, &sourceRange, &table, &destinationRange, &brightness, &contrast,
+                                     &saturation) >= 0) {
             sws_setColorspaceDetails(m_scaler.get(), inverse, 1, table, destinationRange, brightness, contrast, saturation);
         }
     }
@@ -175,11 +189,11 @@ Result<const AVFrame*> FrameConverter::turnSource(const AVFrame& frame) {
         const bool chroma = !(d->flags & AV_PIX_FMT_FLAG_RGB) && (c == 1 || c == 2);
         const int columns = chroma ? AV_CEIL_RSHIFT(frame.width, d->log2_chroma_w) : frame.width;
         const int rows = chroma ? AV_CEIL_RSHIFT(frame.height, d->log2_chroma_h) : frame.height;
-        orientPlane(frame.data[plane], frame.linesize[plane], columns, rows, d->comp[c].step, m_orientation,
-                    m_turned->data[plane], m_turned->linesize[plane]);
+        orientPlane(frame.data[plane], frame.linesize[plane], columns, rows, d->comp[c].step, m_orientation, m_turned->data[plane],
+                    m_turned->linesize[plane]);
     }
-    m_turned->sample_aspect_ratio = m_orientation.transpose ? AVRational{frame.sample_aspect_ratio.den, frame.sample_aspect_ratio.num}
-                                                            : frame.sample_aspect_ratio;
+    m_turned->sample_aspect_ratio =
+        m_orientation.transpose ? AVRational{frame.sample_aspect_ratio.den, frame.sample_aspect_ratio.num} : frame.sample_aspect_ratio;
     return m_turned.get();
 }
 
@@ -197,8 +211,7 @@ Result<void> FrameConverter::convert(const AVFrame& stored, int maxWidth, PixelF
     }
     const AVFrame& frame = *source;
     int width = 0, height = 0;
-    displaySize(frame.width, frame.height, frame.sample_aspect_ratio.num, frame.sample_aspect_ratio.den, after,
-                maxWidth, width, height);
+    displaySize(frame.width, frame.height, frame.sample_aspect_ratio.num, frame.sample_aspect_ratio.den, after, maxWidth, width, height);
     const int scaledWidth = after.transpose ? height : width;
     const int scaledHeight = after.transpose ? width : height;
     if (auto ready = prepareScaler(frame, scaledWidth, scaledHeight, format); !ready) return ready;

@@ -16,8 +16,8 @@
 #include <string>
 
 #include "av_ptr.h"
-#include "guarded_planes.h"
 #include "egmf/app/media_file.h"
+#include "guarded_planes.h"
 
 namespace egmf::media {
 
@@ -38,8 +38,8 @@ Orientation orientationFromDisplayMatrix(const std::int32_t* matrix);
 
 /// The displayed size of a `width` x `height` frame stored with `sampleAspect` (num/den; 0 or
 /// an implausible ratio: square pixels) in `orientation`, at most `maxWidth` wide (0: any).
-void displaySize(int width, int height, int sampleAspectNum, int sampleAspectDen, const Orientation& orientation,
-                 int maxWidth, int& displayWidth, int& displayHeight);
+void displaySize(int width, int height, int sampleAspectNum, int sampleAspectDen, const Orientation& orientation, int maxWidth,
+                 int& displayWidth, int& displayHeight);
 
 class FrameConverter {
 public:

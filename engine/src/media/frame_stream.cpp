@@ -8,8 +8,8 @@
 #include <mutex>
 #include <thread>
 
-#include "egmf/playback.h"
 #include "egmf/app/media_file.h"
+#include "egmf/playback.h"
 
 namespace egmf {
 
@@ -108,7 +108,9 @@ Result<std::unique_ptr<FrameStream>> FrameStream::open(const std::filesystem::pa
     return stream;
 }
 
-const ClipInfo& FrameStream::info() const { return m_state->info; }
+const ClipInfo& FrameStream::info() const {
+    return m_state->info;
+}
 
 void FrameStream::seek(double timeSec) {
     auto& s = *m_state;

@@ -10,11 +10,15 @@ extern "C" {
 namespace egmf::media {
 namespace {
 
-std::size_t alignUp(std::size_t value, std::size_t to) { return (value + to - 1) / to * to; }
+std::size_t alignUp(std::size_t value, std::size_t to) {
+    return (value + to - 1) / to * to;
+}
 
 }  // namespace
 
-void GuardedPlanes::Free::operator()(std::uint8_t* p) const { av_free(p); }
+void GuardedPlanes::Free::operator()(std::uint8_t* p) const {
+    av_free(p);
+}
 
 bool GuardedPlanes::reshape(int planes, const int* rowBytes, const int* rows) {
     planes = std::clamp(planes, 1, 3);

@@ -17,10 +17,10 @@ int interruptWhenLate(void* opaque) {
     return Clock::now() > *static_cast<Clock::time_point*>(opaque) ? 1 : 0;
 }
 
-Result<DecodeResult> decode(const std::string& name, AVIOContext* io, const char* url,
-                            const DecodeRequest& request, const MediaLimits& limits) {
-    if ((request.videoFramesPerSecond < 0 && request.videoFramesPerSecond != kEveryFrame) || request.audioSampleRateHz <= 0 || request.startSec < 0 ||
-        (request.endSec != 0 && request.endSec <= request.startSec) || !std::isfinite(request.startSec) ||
+Result<DecodeResult> decode(const std::string& name, AVIOContext* io, const char* url, const DecodeRequest& request,
+                            const MediaLimits& limits) {
+    if ((request.videoFramesPerSecond < 0 && request.videoFramesPerSecond != kEveryFrame) || request.audioSampleRateHz <= 0 ||
+        request.startSec < 0 || (request.endSec != 0 && request.endSec <= request.startSec) || !std::isfinite(request.startSec) ||
         !std::isfinite(request.endSec)) {
         return makeError(ErrorCode::InvalidArgument, name + ": invalid decode request");
     }
@@ -50,10 +50,10 @@ Result<DecodeResult> decode(const std::string& name, AVIOContext* io, const char
     av_dict_free(&options);
     if (r < 0) {
         const bool missing = r == AVERROR(ENOENT);
-        return makeError(missing ? ErrorCode::NotFound : ErrorCode::Corrupt,
-                         name + (missing ? ": no such file; check the dataset folder"
-                                         : ": not a media file FFmpeg can read (" + avErrorText(r) +
-                                               "); the clip is damaged or in an unknown format"));
+        return makeError(
+            missing ? ErrorCode::NotFound : ErrorCode::Corrupt,
+            name + (missing ? ": no such file; check the dataset folder"
+                            : ": not a media file FFmpeg can read (" + avErrorText(r) + "); the clip is damaged or in an unknown format"));
     }
     FormatContextPtr format(raw);
     ClipDecoder decoder(name, request, limits, &deadline, log);
@@ -86,13 +86,12 @@ Result<StreamInfo> probeClip(const std::filesystem::path& path, const MediaLimit
     return decoded->info;
 }
 
-Result<DecodeResult> decodeClip(const std::filesystem::path& path, const DecodeRequest& request,
-                                const MediaLimits& limits) {
+Result<DecodeResult> decodeClip(const std::filesystem::path& path, const DecodeRequest& request, const MediaLimits& limits) {
     return decode(path.string(), nullptr, path.c_str(), request, limits);
 }
 
-Result<DecodeResult> decodeMemory(const std::vector<std::uint8_t>& bytes, const std::string& name,
-                                  const DecodeRequest& request, const MediaLimits& limits) {
+Result<DecodeResult> decodeMemory(const std::vector<std::uint8_t>& bytes, const std::string& name, const DecodeRequest& request,
+                                  const MediaLimits& limits) {
     constexpr int kBufferSize = 1 << 16;
     MemoryInput input{&bytes, 0};
     auto* buffer = static_cast<unsigned char*>(av_malloc(kBufferSize));

@@ -34,10 +34,16 @@ struct MemoryInput {
         }
         std::int64_t target = offset;
         switch (whence & ~AVSEEK_FORCE) {
-            case SEEK_SET: break;
-            case SEEK_CUR: target = self->position + offset; break;
-            case SEEK_END: target = size + offset; break;
-            default: return AVERROR(EINVAL);
+            case SEEK_SET:
+                break;
+            case SEEK_CUR:
+                target = self->position + offset;
+                break;
+            case SEEK_END:
+                target = size + offset;
+                break;
+            default:
+                return AVERROR(EINVAL);
         }
         if (target < 0 || target > size) {
             return AVERROR(EINVAL);

@@ -11,8 +11,8 @@ extern "C" {
 }
 
 #include "av_ptr.h"
-#include "egmf/playback.h"
 #include "egmf/app/media_file.h"
+#include "egmf/playback.h"
 
 namespace egmf {
 namespace {

@@ -4,8 +4,7 @@
 
 namespace egmf::model {
 
-TransformerEncoderLayerImpl::TransformerEncoderLayerImpl(std::int64_t dim, std::int64_t heads,
-                                                         std::int64_t feedForward) {
+TransformerEncoderLayerImpl::TransformerEncoderLayerImpl(std::int64_t dim, std::int64_t heads, std::int64_t feedForward) {
     self_attn = register_module("self_attn", MultiheadAttention(dim, heads));
     linear1 = register_module("linear1", torch::nn::Linear(dim, feedForward));
     linear2 = register_module("linear2", torch::nn::Linear(feedForward, dim));
@@ -19,8 +18,7 @@ Tensor TransformerEncoderLayerImpl::forward(const Tensor& x) {
     return y + linear2->forward(at::gelu(linear1->forward(norm2->forward(y))));
 }
 
-Tensor sinusoidalPositions(std::int64_t length, std::int64_t dim,
-                           const at::TensorOptions& options) {
+Tensor sinusoidalPositions(std::int64_t length, std::int64_t dim, const at::TensorOptions& options) {
     const auto floatOptions = options.dtype(at::kFloat);
     const auto position = at::arange(length, floatOptions).unsqueeze(1);
     const auto evenDims = at::arange(0, dim, 2, floatOptions);
@@ -31,14 +29,10 @@ Tensor sinusoidalPositions(std::int64_t length, std::int64_t dim,
     return table.to(options.dtype());
 }
 
-AudioBranchImpl::AudioBranchImpl(std::int64_t featureDim, std::int64_t dim, std::int64_t heads,
-                                 std::int64_t feedForward)
-    : m_dim(dim) {
+AudioBranchImpl::AudioBranchImpl(std::int64_t featureDim, std::int64_t dim, std::int64_t heads, std::int64_t feedForward) : m_dim(dim) {
     using torch::nn::Conv1dOptions;
-    conv1 = register_module("conv1",
-                            torch::nn::Conv1d(Conv1dOptions(featureDim, dim, 3).stride(2).padding(1)));
-    conv2 = register_module("conv2",
-                            torch::nn::Conv1d(Conv1dOptions(dim, dim, 3).stride(2).padding(1)));
+    conv1 = register_module("conv1", torch::nn::Conv1d(Conv1dOptions(featureDim, dim, 3).stride(2).padding(1)));
+    conv2 = register_module("conv2", torch::nn::Conv1d(Conv1dOptions(dim, dim, 3).stride(2).padding(1)));
     encoder_layer = register_module("encoder_layer", TransformerEncoderLayer(dim, heads, feedForward));
 }
 
@@ -55,8 +49,7 @@ Tensor AudioBranchImpl::forward(const Tensor& logMel) {
 
 VisualBranchImpl::VisualBranchImpl(std::int64_t featureDim, std::int64_t dim) : m_dim(dim) {
     proj = register_module("proj", torch::nn::Linear(featureDim, dim));
-    temporal_conv = register_module(
-        "temporal_conv", torch::nn::Conv1d(torch::nn::Conv1dOptions(dim, dim, 3).padding(1)));
+    temporal_conv = register_module("temporal_conv", torch::nn::Conv1d(torch::nn::Conv1dOptions(dim, dim, 3).padding(1)));
 }
 
 Tensor VisualBranchImpl::forward(const Tensor& faces) {

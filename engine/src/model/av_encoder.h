@@ -23,8 +23,7 @@ TORCH_MODULE(TransformerEncoderLayer);
 
 class AudioBranchImpl : public torch::nn::Module {
 public:
-    AudioBranchImpl(std::int64_t featureDim, std::int64_t dim, std::int64_t heads,
-                    std::int64_t feedForward);
+    AudioBranchImpl(std::int64_t featureDim, std::int64_t dim, std::int64_t heads, std::int64_t feedForward);
     Tensor forward(const Tensor& logMel);  ///< [frames, features] -> [ceil(frames/4), dim]
 
     /// Audio positions per input frame: two stride-2 convolutions subsample by 4.

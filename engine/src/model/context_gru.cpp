@@ -18,8 +18,7 @@ ContextGruImpl::ContextGruImpl(std::int64_t inputDim, std::int64_t hidden, bool 
     }
 }
 
-Tensor ContextGruImpl::runDirection(const Tensor& inputs, const Tensor& weightIh,
-                                    const Tensor& weightHh, const Tensor& biasIh,
+Tensor ContextGruImpl::runDirection(const Tensor& inputs, const Tensor& weightIh, const Tensor& weightHh, const Tensor& biasIh,
                                     const Tensor& biasHh, bool reverse) {
     const auto steps = inputs.size(0);
     const auto inputGates = at::linear(inputs, weightIh, biasIh).chunk(3, 1);  // r, z, n
@@ -39,14 +38,12 @@ Tensor ContextGruImpl::runDirection(const Tensor& inputs, const Tensor& weightIh
 
 Tensor ContextGruImpl::forward(const Tensor& pooled) {
     const auto& p = named_parameters(false);
-    auto forwardStates = runDirection(pooled, p["weight_ih_l0"], p["weight_hh_l0"],
-                                      p["bias_ih_l0"], p["bias_hh_l0"], false);
+    auto forwardStates = runDirection(pooled, p["weight_ih_l0"], p["weight_hh_l0"], p["bias_ih_l0"], p["bias_hh_l0"], false);
     if (!m_bidirectional) {
         return forwardStates;
     }
     auto backwardStates =
-        runDirection(pooled, p["weight_ih_l0_reverse"], p["weight_hh_l0_reverse"],
-                     p["bias_ih_l0_reverse"], p["bias_hh_l0_reverse"], true);
+        runDirection(pooled, p["weight_ih_l0_reverse"], p["weight_hh_l0_reverse"], p["bias_ih_l0_reverse"], p["bias_hh_l0_reverse"], true);
     return at::cat({forwardStates, backwardStates}, 1);
 }
 

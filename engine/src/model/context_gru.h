@@ -14,8 +14,8 @@ public:
     Tensor forward(const Tensor& pooled);
 
 private:
-    Tensor runDirection(const Tensor& inputs, const Tensor& weightIh, const Tensor& weightHh,
-                        const Tensor& biasIh, const Tensor& biasHh, bool reverse);
+    Tensor runDirection(const Tensor& inputs, const Tensor& weightIh, const Tensor& weightHh, const Tensor& biasIh, const Tensor& biasHh,
+                        bool reverse);
     std::int64_t m_hidden;
     bool m_bidirectional;
 };

@@ -5,14 +5,11 @@ namespace egmf::model {
 EgmfImpl::EgmfImpl(const Manifest& m) : m_manifest(m) {
     const auto d = m.fusionDim;
     av_encoder = register_module(
-        "av_encoder",
-        AvEncoder(AudioBranch(m.audioFeatureDim, d, m.audioHeads, m.audioFeedForward),
-                  VisualBranch(m.visualFeatureDim, d)));
+        "av_encoder", AvEncoder(AudioBranch(m.audioFeatureDim, d, m.audioHeads, m.audioFeedForward), VisualBranch(m.visualFeatureDim, d)));
     text_proj = register_module("text_proj", torch::nn::Linear(m.llm.hiddenSize, d));
     fusion = register_module("fusion", CrossModalFusion(d, m.fusionHeads));
     context_gru = register_module("context_gru", ContextGru(d, m.contextHidden, m.contextBidirectional));
-    enhancer = register_module("enhancer",
-                               AdaptiveFeatureEnhancer(d, m.contextDim(), m.expertRatios, m.localKernel));
+    enhancer = register_module("enhancer", AdaptiveFeatureEnhancer(d, m.contextDim(), m.expertRatios, m.localKernel));
     pseudo_tokens = register_module("pseudo_tokens", PseudoTokens(d, m.pseudoTokens, m.llm.hiddenSize));
     llm = register_module("llm", LlamaForCausalLM(m.llm, m.lora));
 }
@@ -32,13 +29,11 @@ void EgmfImpl::fuse(EncodedUtterance& utterance) {
     utterance.pooled = utterance.fusion.fused.mean(0);
 }
 
-EnhancerOutput EgmfImpl::enhance(const EncodedUtterance& utterance, const Tensor& context,
-                                 const std::bitset<3>& disabledExperts) {
+EnhancerOutput EgmfImpl::enhance(const EncodedUtterance& utterance, const Tensor& context, const std::bitset<3>& disabledExperts) {
     return enhancer->forward(utterance.fusion.fused, utterance.spans, context, disabledExperts);
 }
 
-Tensor EgmfImpl::promptEmbeddings(const Tensor& prefixIds, const Tensor& pseudo,
-                                  const Tensor& suffixIds) {
+Tensor EgmfImpl::promptEmbeddings(const Tensor& prefixIds, const Tensor& pseudo, const Tensor& suffixIds) {
     return at::cat({llm->embed(prefixIds), pseudo, llm->embed(suffixIds)}, 0);
 }
 

@@ -43,8 +43,7 @@ public:
     void fuse(EncodedUtterance& utterance);
     /// [utterances, d] pooled vectors -> [utterances, contextDim]
     Tensor dialogueContext(const Tensor& pooled) { return context_gru->forward(pooled); }
-    EnhancerOutput enhance(const EncodedUtterance& utterance, const Tensor& context,
-                           const std::bitset<3>& disabledExperts);
+    EnhancerOutput enhance(const EncodedUtterance& utterance, const Tensor& context, const std::bitset<3>& disabledExperts);
     Tensor pseudoTokens(const Tensor& enhanced) { return pseudo_tokens->forward(enhanced); }
     /// [prefix ; pseudo ; suffix] as LLM input embeddings.
     Tensor promptEmbeddings(const Tensor& prefixIds, const Tensor& pseudo, const Tensor& suffixIds);

@@ -19,10 +19,8 @@ struct EnhancerOutput {
 
 class AdaptiveFeatureEnhancerImpl : public torch::nn::Module {
 public:
-    AdaptiveFeatureEnhancerImpl(std::int64_t dim, std::int64_t contextDim,
-                                const std::vector<double>& ratios, std::int64_t localKernel);
-    EnhancerOutput forward(const Tensor& fused, const ModalitySpans& spans, const Tensor& context,
-                           const std::bitset<3>& disabled);
+    AdaptiveFeatureEnhancerImpl(std::int64_t dim, std::int64_t contextDim, const std::vector<double>& ratios, std::int64_t localKernel);
+    EnhancerOutput forward(const Tensor& fused, const ModalitySpans& spans, const Tensor& context, const std::bitset<3>& disabled);
 
     LocalExpert local{nullptr};
     SemanticExpert semantic{nullptr};

@@ -56,8 +56,8 @@ TORCH_MODULE(CoAttention);
 class MeritsImpl : public torch::nn::Module {
 public:
     explicit MeritsImpl(const Manifest& manifest);
-    Tensor encodeText(const Tensor& ids);    ///< [d]
-    Tensor encodeAudio(const Tensor& audio); ///< [d]
+    Tensor encodeText(const Tensor& ids);     ///< [d]
+    Tensor encodeAudio(const Tensor& audio);  ///< [d]
     MeritsOutput forward(const std::vector<MeritsInputs>& utterances);
 
     at::TensorOptions options() const { return text_proj->weight.options(); }

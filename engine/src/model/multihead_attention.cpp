@@ -4,8 +4,7 @@
 
 namespace egmf::model {
 
-MultiheadAttentionImpl::MultiheadAttentionImpl(std::int64_t dim, std::int64_t heads)
-    : m_dim(dim), m_heads(heads) {
+MultiheadAttentionImpl::MultiheadAttentionImpl(std::int64_t dim, std::int64_t heads) : m_dim(dim), m_heads(heads) {
     in_proj_weight = register_parameter("in_proj_weight", at::empty({3 * dim, dim}));
     in_proj_bias = register_parameter("in_proj_bias", at::zeros({3 * dim}));
     out_proj = register_module("out_proj", torch::nn::Linear(dim, dim));
@@ -16,26 +15,21 @@ MultiheadAttentionImpl::MultiheadAttentionImpl(std::int64_t dim, std::int64_t he
     out_proj->bias.zero_();
 }
 
-AttentionOutput MultiheadAttentionImpl::forward(const Tensor& query, const Tensor& key,
-                                                const Tensor& value) {
+AttentionOutput MultiheadAttentionImpl::forward(const Tensor& query, const Tensor& key, const Tensor& value) {
     const auto queries = query.size(0);
     const auto keys = key.size(0);
     const auto headDim = m_dim / m_heads;
     if (keys == 0) {
-        return {at::zeros({queries, m_dim}, query.options()),
-                at::zeros({m_heads, queries, 0}, query.options())};
+        return {at::zeros({queries, m_dim}, query.options()), at::zeros({m_heads, queries, 0}, query.options())};
     }
     const auto w = in_proj_weight.chunk(3, 0);
     const auto b = in_proj_bias.chunk(3, 0);
     // [T, d] -> [heads, T, headDim]
-    auto split = [&](const Tensor& x, int i) {
-        return at::linear(x, w[i], b[i]).view({x.size(0), m_heads, headDim}).transpose(0, 1);
-    };
+    auto split = [&](const Tensor& x, int i) { return at::linear(x, w[i], b[i]).view({x.size(0), m_heads, headDim}).transpose(0, 1); };
     const auto q = split(query, 0) * (1.0 / std::sqrt(static_cast<double>(headDim)));
     const auto k = split(key, 1);
     const auto v = split(value, 2);
-    const auto weights = at::softmax(at::matmul(q, k.transpose(1, 2)), -1, at::kFloat)
-                             .to(q.scalar_type());
+    const auto weights = at::softmax(at::matmul(q, k.transpose(1, 2)), -1, at::kFloat).to(q.scalar_type());
     const auto mixed = at::matmul(weights, v).transpose(0, 1).reshape({queries, m_dim});
     return {out_proj->forward(mixed), weights};
 }

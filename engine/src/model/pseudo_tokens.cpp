@@ -2,8 +2,7 @@
 
 namespace egmf::model {
 
-PseudoTokensImpl::PseudoTokensImpl(std::int64_t dim, std::int64_t count, std::int64_t llmDim)
-    : m_count(count), m_llmDim(llmDim) {
+PseudoTokensImpl::PseudoTokensImpl(std::int64_t dim, std::int64_t count, std::int64_t llmDim) : m_count(count), m_llmDim(llmDim) {
     proj = register_module("proj", torch::nn::Linear(dim, count * llmDim));
 }
 

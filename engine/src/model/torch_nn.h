@@ -27,9 +27,7 @@ inline Tensor emptyRows(std::int64_t cols, const Tensor& like) {
 template <typename Int>
 Tensor idsTensor(const std::vector<Int>& ids, const at::Device& device = at::kCPU) {
     std::vector<std::int64_t> wide(ids.begin(), ids.end());
-    return at::tensor(wide, at::TensorOptions().dtype(at::kLong))
-        .reshape({static_cast<std::int64_t>(wide.size())})
-        .to(device);
+    return at::tensor(wide, at::TensorOptions().dtype(at::kLong)).reshape({static_cast<std::int64_t>(wide.size())}).to(device);
 }
 
 }  // namespace egmf::model

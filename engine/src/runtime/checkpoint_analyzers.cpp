@@ -20,21 +20,18 @@ Result<std::unique_ptr<Analyzer>> loadNativeCheckpoint(const std::filesystem::pa
     if (manifest->architecture == "merits-l") {
         auto merits = loading::loadMerits(folder, *manifest, options, control);
         if (!merits) return merits.error();
-        return std::unique_ptr<Analyzer>(
-            std::make_unique<runtime::MeritsAnalyzer>(std::move(merits->model), std::move(merits->tokenizer)));
+        return std::unique_ptr<Analyzer>(std::make_unique<runtime::MeritsAnalyzer>(std::move(merits->model), std::move(merits->tokenizer)));
     }
     auto loaded = loading::loadEgmf(folder, *manifest, options, control);
     if (!loaded) return loaded.error();
-    return std::unique_ptr<Analyzer>(
-        std::make_unique<runtime::NativeAnalyzer>(std::move(loaded->model), std::move(loaded->tokenizer)));
+    return std::unique_ptr<Analyzer>(std::make_unique<runtime::NativeAnalyzer>(std::move(loaded->model), std::move(loaded->tokenizer)));
 }
 
 Result<std::unique_ptr<Analyzer>> loadHuggingFaceCheckpoint(const std::filesystem::path& folder, const LoadOptions& options,
                                                             const LoadControl& control) {
     auto loaded = loading::loadHuggingFaceEgmf(folder, options, control);
     if (!loaded) return loaded.error();
-    return std::unique_ptr<Analyzer>(
-        std::make_unique<runtime::NativeAnalyzer>(std::move(loaded->model), std::move(loaded->tokenizer)));
+    return std::unique_ptr<Analyzer>(std::make_unique<runtime::NativeAnalyzer>(std::move(loaded->model), std::move(loaded->tokenizer)));
 }
 
 CheckpointOpener nativeCheckpointOpener() {
@@ -44,9 +41,8 @@ CheckpointOpener nativeCheckpointOpener() {
         auto options = requested;
         if (auto fits = checkLoadFits(*manifest, options, folder.string()); !fits) return fits.error();
         ModelInfo model{*manifest, folder.string(), "built-in native loader", options.device, options.dtype};
-        return PreparedLoad{std::move(model), [folder, options](const LoadControl& control) {
-                                return loadNativeCheckpoint(folder, options, control);
-                            }};
+        return PreparedLoad{std::move(model),
+                            [folder, options](const LoadControl& control) { return loadNativeCheckpoint(folder, options, control); }};
     };
 }
 

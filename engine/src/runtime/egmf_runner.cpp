@@ -25,8 +25,8 @@ double millisecondsSince(Clock::time_point start, const at::Device& device) {
 
 // An exception inside one utterance (out of memory, a LibTorch check) fails that utterance only.
 std::string failureMessage(const Utterance& u, const std::exception& e) {
-    return utteranceError(u, "the model failed on this utterance (" + exceptionText(e) +
-                                 "); the rest of the dialogue was analysed").message;
+    return utteranceError(u, "the model failed on this utterance (" + exceptionText(e) + "); the rest of the dialogue was analysed")
+        .message;
 }
 
 }  // namespace
@@ -40,8 +40,7 @@ EgmfRunner::EgmfRunner(model::EgmfImpl& model, const tokenizer::Tokenizer& token
     }
 }
 
-Result<model::UtteranceInputs> EgmfRunner::inputsFor(const Utterance& u,
-                                                     const AnalyzeOptions& options,
+Result<model::UtteranceInputs> EgmfRunner::inputsFor(const Utterance& u, const AnalyzeOptions& options,
                                                      std::vector<std::int32_t>& textIds) const {
     const auto& m = m_model.manifest();
     const auto floatOptions = m_model.options();
@@ -51,19 +50,23 @@ Result<model::UtteranceInputs> EgmfRunner::inputsFor(const Utterance& u,
     auto off = [&](Modality modality) { return options.disabledModalities[static_cast<std::size_t>(modality)]; };
     // A modality the model does not read (manifest "modalities") is absent, whatever the utterance holds.
     auto audio = features(u.audio, m.audioFeatureDim, off(Modality::Audio) || !m.modalities.audio, "audio");
-    if (!audio) { return audio.error(); }
+    if (!audio) {
+        return audio.error();
+    }
     auto visual = features(u.visual, m.visualFeatureDim, off(Modality::Visual) || !m.modalities.visual, "visual");
-    if (!visual) { return visual.error(); }
+    if (!visual) {
+        return visual.error();
+    }
     textIds = off(Modality::Text) ? std::vector<std::int32_t>{} : m_tokenizer.encode(u.text);
     if (textIds.empty() && audio->size(0) == 0 && visual->size(0) == 0) {
-        return utteranceError(u, "nothing to analyse: no text, audio or visual input is left "
-                                 "(check the clip and the ablation switches)");
+        return utteranceError(u,
+                              "nothing to analyse: no text, audio or visual input is left "
+                              "(check the clip and the ablation switches)");
     }
     return model::UtteranceInputs{model::idsTensor(textIds, floatOptions.device()), *audio, *visual};
 }
 
-void EgmfRunner::decode(const Dialogue& dialogue, std::size_t index, const AnalyzeOptions& options,
-                        UtteranceTrace& trace) {
+void EgmfRunner::decode(const Dialogue& dialogue, std::size_t index, const AnalyzeOptions& options, UtteranceTrace& trace) {
     const auto& m = m_model.manifest();
     const auto device = m_model.options().device();
     auto start = Clock::now();
@@ -72,10 +75,8 @@ void EgmfRunner::decode(const Dialogue& dialogue, std::size_t index, const Analy
 
     start = Clock::now();
     trace.pseudo = m_model.pseudoTokens(trace.enhanced.enhanced);
-    trace.prompt = m_prompts.build(dialogue, index,
-                                   !options.disabledModalities[static_cast<std::size_t>(Modality::Text)]);
-    const auto embeddings = m_model.promptEmbeddings(model::idsTensor(trace.prompt.prefix, device),
-                                                     trace.pseudo,
+    trace.prompt = m_prompts.build(dialogue, index, !options.disabledModalities[static_cast<std::size_t>(Modality::Text)]);
+    const auto embeddings = m_model.promptEmbeddings(model::idsTensor(trace.prompt.prefix, device), trace.pseudo,
                                                      model::idsTensor(trace.prompt.suffix, device));
     const auto prompt = model::runPrompt(*m_model.llm, embeddings);
     trace.promptLogits = prompt.lastLogits;
@@ -97,19 +98,19 @@ void EgmfRunner::decode(const Dialogue& dialogue, std::size_t index, const Analy
     trace.timings.generateMs = millisecondsSince(start, device);
 }
 
-Result<std::vector<UtteranceTrace>> EgmfRunner::run(
-    const Dialogue& dialogue, const AnalyzeOptions& options, const std::atomic<bool>& cancel,
-    const std::function<void(std::size_t, const UtteranceTrace&)>& onUtterance) {
+Result<std::vector<UtteranceTrace>> EgmfRunner::run(const Dialogue& dialogue, const AnalyzeOptions& options,
+                                                    const std::atomic<bool>& cancel,
+                                                    const std::function<void(std::size_t, const UtteranceTrace&)>& onUtterance) {
     const auto count = dialogue.utterances.size();
     const auto device = m_model.options().device();
     std::vector<UtteranceTrace> traces(count);
     std::vector<at::Tensor> pooled;
-    auto cancelled = [&] {
-        return makeError(ErrorCode::Cancelled, "analysis of dialogue " + dialogue.id + " cancelled");
-    };
+    auto cancelled = [&] { return makeError(ErrorCode::Cancelled, "analysis of dialogue " + dialogue.id + " cancelled"); };
 
     for (std::size_t i = 0; i < count; ++i) {
-        if (cancel.load()) { return cancelled(); }
+        if (cancel.load()) {
+            return cancelled();
+        }
         auto& trace = traces[i];
         auto inputs = inputsFor(dialogue.utterances[i], options, trace.textIds);
         if (!inputs) {
@@ -136,7 +137,9 @@ Result<std::vector<UtteranceTrace>> EgmfRunner::run(
     const double contextShareMs = count == 0 ? 0.0 : millisecondsSince(start, device) / static_cast<double>(count);
 
     for (std::size_t i = 0; i < count; ++i) {
-        if (cancel.load()) { return cancelled(); }
+        if (cancel.load()) {
+            return cancelled();
+        }
         auto& trace = traces[i];
         trace.timings.contextMs = contextShareMs;
         if (trace.error.empty()) {
@@ -147,8 +150,12 @@ Result<std::vector<UtteranceTrace>> EgmfRunner::run(
                 trace.error = failureMessage(dialogue.utterances[i], e);
             }
         }
-        if (onUtterance) { onUtterance(i, trace); }
-        if (options.progress) { options.progress(static_cast<int>(i + 1), static_cast<int>(count)); }
+        if (onUtterance) {
+            onUtterance(i, trace);
+        }
+        if (options.progress) {
+            options.progress(static_cast<int>(i + 1), static_cast<int>(count));
+        }
     }
     return traces;
 }

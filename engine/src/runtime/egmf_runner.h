@@ -14,11 +14,11 @@
 #include <vector>
 
 #include "egmf/analyzer.h"
+#include "egmf/app/tokenizer.h"
 #include "model/egmf.h"
 #include "model/llm/generation.h"
-#include "tokenizer/prompt.h"
-#include "egmf/app/tokenizer.h"
 #include "model/torch_errors.h"
+#include "tokenizer/prompt.h"
 
 namespace egmf::runtime {
 
@@ -41,20 +41,17 @@ public:
     EgmfRunner(model::EgmfImpl& model, const tokenizer::Tokenizer& tokenizer);
 
     /// `onUtterance(index, trace)` is called in order as each utterance finishes.
-    Result<std::vector<UtteranceTrace>> run(
-        const Dialogue& dialogue, const AnalyzeOptions& options, const std::atomic<bool>& cancel,
-        const std::function<void(std::size_t, const UtteranceTrace&)>& onUtterance = {});
+    Result<std::vector<UtteranceTrace>> run(const Dialogue& dialogue, const AnalyzeOptions& options, const std::atomic<bool>& cancel,
+                                            const std::function<void(std::size_t, const UtteranceTrace&)>& onUtterance = {});
 
     /// The model inputs of one utterance after ablation; fills `textIds`.
-    Result<model::UtteranceInputs> inputsFor(const Utterance& utterance,
-                                             const AnalyzeOptions& options,
+    Result<model::UtteranceInputs> inputsFor(const Utterance& utterance, const AnalyzeOptions& options,
                                              std::vector<std::int32_t>& textIds) const;
     const tokenizer::PromptBuilder& prompts() const { return m_prompts; }
     const std::vector<std::vector<std::int32_t>>& answers() const { return m_answers; }
 
 private:
-    void decode(const Dialogue& dialogue, std::size_t index, const AnalyzeOptions& options,
-                UtteranceTrace& trace);
+    void decode(const Dialogue& dialogue, std::size_t index, const AnalyzeOptions& options, UtteranceTrace& trace);
 
     model::EgmfImpl& m_model;
     const tokenizer::Tokenizer& m_tokenizer;

@@ -4,11 +4,11 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdlib>
 #include <deque>
 #include <map>
 #include <mutex>
 #include <thread>
-#include <cstdlib>
 #ifdef __linux__
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -54,16 +54,16 @@ struct LocalEngine::State {
     std::shared_ptr<Analyzer> analyzer;
     std::optional<ModelInfo> model;
     std::shared_ptr<FeatureSource> features;
-    mutable std::mutex mutex;         // queue, running job, loads, analyzer, model, feature source, threads
+    mutable std::mutex mutex;  // queue, running job, loads, analyzer, model, feature source, threads
     std::condition_variable wake, idle;
     std::deque<QueuedJob> queue;
     std::optional<QueuedJob> running;
-    std::recursive_mutex events;      // held while an event is delivered; taken before `mutex`
+    std::recursive_mutex events;  // held while an event is delivered; taken before `mutex`
     JobId nextId = 1;
     int threads = 0;
     bool stopping = false;
     std::thread worker;
-    std::vector<RunningLoad> loads;   // the newest last; finished ones are joined by the next load
+    std::vector<RunningLoad> loads;  // the newest last; finished ones are joined by the next load
 
     /// As emit, for a load.
     template <typename Deliver>
@@ -134,8 +134,10 @@ struct LocalEngine::State {
             if (job.job.kind == EngineJob::Kind::Utterance) {
                 const auto index = job.job.utteranceIndex;
                 if (index < 0 || index >= static_cast<int>(result->utterances.size())) {
-                    emit(job, [&] { observer->onError(job.id, makeError(ErrorCode::InvalidArgument, job.job.dialogue.id +
-                                                                        ": no utterance " + std::to_string(index))); });
+                    emit(job, [&] {
+                        observer->onError(
+                            job.id, makeError(ErrorCode::InvalidArgument, job.job.dialogue.id + ": no utterance " + std::to_string(index)));
+                    });
                     return;
                 }
                 auto one = std::move(result->utterances[index]);
@@ -179,8 +181,10 @@ struct LocalEngine::State {
             } else {
                 try {
                     auto filled = source->fill(*pending[i], manifest);
-                    if (!filled.ok()) error = filled.error().message;
-                    else outcome.warnings = std::move(*filled);
+                    if (!filled.ok())
+                        error = filled.error().message;
+                    else
+                        outcome.warnings = std::move(*filled);
                 } catch (const std::exception& e) {
                     error = pending[i]->clipPath + ": decoding failed (" + e.what() + "); check the file with `egmf dataset check --clips`";
                 }
@@ -254,23 +258,23 @@ JobId LocalEngine::load(const std::filesystem::path& checkpoint, const LoadOptio
     std::lock_guard lock(m_state->mutex);
     RunningLoad load;
     load.id = id;
-    load.thread = std::thread([state = m_state.get(), id, prepared = std::move(*prepared), cancelled = load.cancelled,
-                               finished = load.finished]() mutable {
-        LoadControl control;
-        control.cancel = cancelled.get();
-        control.progress = [&](double f) { state->emitLoad(*cancelled, [&] { state->observer->onLoadProgress(id, f); }); };
-        auto analyzer = prepared.run(control);
-        if (analyzer && !cancelled->load()) {
-            prepared.model.device = (*analyzer)->device();
-            state->adopt(std::shared_ptr<Analyzer>(std::move(*analyzer)), prepared.model);
-            state->emitLoad(*cancelled, [&] { state->observer->onModelLoaded(id, prepared.model); });
-        } else if (!analyzer && analyzer.error().code != ErrorCode::Cancelled) {
-            state->emitLoad(*cancelled, [&] { state->observer->onError(id, analyzer.error()); });
-        }
-        std::lock_guard lock(state->mutex);
-        finished->store(true);
-        state->idle.notify_all();
-    });
+    load.thread = std::thread(
+        [state = m_state.get(), id, prepared = std::move(*prepared), cancelled = load.cancelled, finished = load.finished]() mutable {
+            LoadControl control;
+            control.cancel = cancelled.get();
+            control.progress = [&](double f) { state->emitLoad(*cancelled, [&] { state->observer->onLoadProgress(id, f); }); };
+            auto analyzer = prepared.run(control);
+            if (analyzer && !cancelled->load()) {
+                prepared.model.device = (*analyzer)->device();
+                state->adopt(std::shared_ptr<Analyzer>(std::move(*analyzer)), prepared.model);
+                state->emitLoad(*cancelled, [&] { state->observer->onModelLoaded(id, prepared.model); });
+            } else if (!analyzer && analyzer.error().code != ErrorCode::Cancelled) {
+                state->emitLoad(*cancelled, [&] { state->observer->onError(id, analyzer.error()); });
+            }
+            std::lock_guard lock(state->mutex);
+            finished->store(true);
+            state->idle.notify_all();
+        });
     m_state->loads.push_back(std::move(load));
     return id;
 }

@@ -16,7 +16,9 @@ MeritsAnalyzer::MeritsAnalyzer(model::Merits model, std::unique_ptr<tokenizer::T
     m_model->eval();
 }
 
-std::string MeritsAnalyzer::device() const { return m_model->options().device().str(); }
+std::string MeritsAnalyzer::device() const {
+    return m_model->options().device().str();
+}
 
 Result<std::vector<model::MeritsInputs>> meritsInputs(const model::MeritsImpl& model, const tokenizer::Tokenizer& tokenizer,
                                                       const Dialogue& dialogue, const AnalyzeOptions& options,

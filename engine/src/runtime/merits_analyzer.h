@@ -7,9 +7,9 @@
 #include <memory>
 
 #include "egmf/analyzer.h"
+#include "egmf/app/tokenizer.h"
 #include "egmf/checkpoint.h"
 #include "model/merits.h"
-#include "egmf/app/tokenizer.h"
 
 namespace egmf::runtime {
 

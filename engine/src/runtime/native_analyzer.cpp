@@ -12,27 +12,27 @@ NativeAnalyzer::NativeAnalyzer(model::Egmf model, std::unique_ptr<tokenizer::Tok
     m_model->eval();
 }
 
-std::string NativeAnalyzer::device() const { return m_model->options().device().str(); }
+std::string NativeAnalyzer::device() const {
+    return m_model->options().device().str();
+}
 
-Result<DialogueResult> NativeAnalyzer::analyzeDialogue(const Dialogue& dialogue,
-                                                       const AnalyzeOptions& options,
+Result<DialogueResult> NativeAnalyzer::analyzeDialogue(const Dialogue& dialogue, const AnalyzeOptions& options,
                                                        const std::atomic<bool>& cancel) {
     try {
         c10::InferenceMode inference;
         EgmfRunner runner(*m_model, *m_tokenizer);
         DialogueResult result;
         result.dialogueId = dialogue.id;
-        auto traces = runner.run(dialogue, options, cancel,
-                                 [&](std::size_t i, const UtteranceTrace& trace) {
-                                     result.utterances.push_back(toResult(dialogue.utterances[i], trace));
-                                 });
+        auto traces = runner.run(dialogue, options, cancel, [&](std::size_t i, const UtteranceTrace& trace) {
+            result.utterances.push_back(toResult(dialogue.utterances[i], trace));
+        });
         if (!traces) {
             return traces.error();
         }
         return result;
     } catch (const std::exception& e) {
-        return makeError(ErrorCode::Internal, "dialogue " + dialogue.id + ": the model failed (" +
-                                                  exceptionText(e) + "); please report this with the checkpoint");
+        return makeError(ErrorCode::Internal, "dialogue " + dialogue.id + ": the model failed (" + exceptionText(e) +
+                                                  "); please report this with the checkpoint");
     }
 }
 

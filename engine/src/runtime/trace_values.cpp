@@ -19,8 +19,8 @@ Matrix toMatrix(const at::Tensor& tensor) {
     return matrix;
 }
 
-std::vector<Position> positionTimes(const Manifest& m, const Utterance& u, std::int64_t textLength,
-                                    std::int64_t audioLength, std::int64_t visualLength) {
+std::vector<Position> positionTimes(const Manifest& m, const Utterance& u, std::int64_t textLength, std::int64_t audioLength,
+                                    std::int64_t visualLength) {
     double duration = u.durationSec;
     if (duration <= 0) {
         duration = std::max(static_cast<double>(u.audio.frames) / m.audioFramesPerSecond,
@@ -29,8 +29,7 @@ std::vector<Position> positionTimes(const Manifest& m, const Utterance& u, std::
     std::vector<Position> positions;
     positions.reserve(static_cast<std::size_t>(textLength + audioLength + visualLength));
     for (std::int64_t j = 0; j < textLength; ++j) {
-        positions.push_back({Modality::Text, duration * (static_cast<double>(j) + 0.5) /
-                                                 static_cast<double>(textLength)});
+        positions.push_back({Modality::Text, duration * (static_cast<double>(j) + 0.5) / static_cast<double>(textLength)});
     }
     const double audioStep = model::AudioBranchImpl::kSubsampling / m.audioFramesPerSecond;
     for (std::int64_t j = 0; j < audioLength; ++j) {
@@ -42,8 +41,7 @@ std::vector<Position> positionTimes(const Manifest& m, const Utterance& u, std::
     return positions;
 }
 
-UtteranceResult traceToResult(const Manifest& m, const tokenizer::Tokenizer& tokenizer,
-                              const Utterance& u, const UtteranceTrace& trace) {
+UtteranceResult traceToResult(const Manifest& m, const tokenizer::Tokenizer& tokenizer, const Utterance& u, const UtteranceTrace& trace) {
     UtteranceResult r;
     r.utteranceId = u.id;
     r.error = trace.error;

@@ -17,8 +17,8 @@ Result<at::Tensor> featureTensor(const Utterance& u, const FeatureSequence& f, s
     }
     if (f.dim != dim || f.frames < 0 || f.values.size() % static_cast<std::size_t>(dim) != 0 ||
         f.values.size() / static_cast<std::size_t>(dim) != static_cast<std::size_t>(f.frames)) {
-        return utteranceError(u, std::string(name) + " features are " + std::to_string(f.frames) + " x " + std::to_string(f.dim) + " with " +
-                                     std::to_string(f.values.size()) + " values; the checkpoint expects " + std::to_string(dim) +
+        return utteranceError(u, std::string(name) + " features are " + std::to_string(f.frames) + " x " + std::to_string(f.dim) +
+                                     " with " + std::to_string(f.values.size()) + " values; the checkpoint expects " + std::to_string(dim) +
                                      " per frame (re-extract the features for this model)");
     }
     if (!std::all_of(f.values.begin(), f.values.end(), [](float v) { return std::isfinite(v); })) {

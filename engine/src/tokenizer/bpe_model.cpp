@@ -19,8 +19,8 @@ std::string pairKey(std::string_view left, std::string_view right) {
 
 }  // namespace
 
-BpeModel::BpeModel(std::unordered_map<std::string, std::int32_t> vocab,
-                   const std::vector<std::pair<std::string, std::string>>& merges, BpeOptions options)
+BpeModel::BpeModel(std::unordered_map<std::string, std::int32_t> vocab, const std::vector<std::pair<std::string, std::string>>& merges,
+                   BpeOptions options)
     : m_vocab(std::move(vocab)), m_options(std::move(options)) {
     m_ranks.reserve(merges.size());
     for (std::size_t i = 0; i < merges.size(); ++i) {
@@ -79,9 +79,7 @@ void BpeModel::encodeWord(std::string_view word, std::vector<std::int32_t>& ids)
     struct Candidate {
         int rank, left;
         unsigned leftVersion, rightVersion;
-        bool operator>(const Candidate& other) const {
-            return rank != other.rank ? rank > other.rank : left > other.left;
-        }
+        bool operator>(const Candidate& other) const { return rank != other.rank ? rank > other.rank : left > other.left; }
     };
     std::priority_queue<Candidate, std::vector<Candidate>, std::greater<>> queue;
     auto consider = [&](int left) {
@@ -100,7 +98,7 @@ void BpeModel::encodeWord(std::string_view word, std::vector<std::int32_t>& ids)
         auto& right = symbols[left.next];
         if (right.version != top.rightVersion) continue;
         left.text += right.text;
-        ++left.version;  // pairs queued with the old left are stale now
+        ++left.version;   // pairs queued with the old left are stale now
         ++right.version;  // and so are those with the merged-away right (it is unlinked below)
         right.text.clear();
         left.next = right.next;

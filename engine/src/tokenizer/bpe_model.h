@@ -26,8 +26,8 @@ struct BpeOptions {
 
 class BpeModel {
 public:
-    BpeModel(std::unordered_map<std::string, std::int32_t> vocab,
-             const std::vector<std::pair<std::string, std::string>>& merges, BpeOptions options);
+    BpeModel(std::unordered_map<std::string, std::int32_t> vocab, const std::vector<std::pair<std::string, std::string>>& merges,
+             BpeOptions options);
 
     /// Appends the ids of `words` (one pre-tokenized section) to `ids`.
     void encode(const std::vector<std::string>& words, std::vector<std::int32_t>& ids) const;

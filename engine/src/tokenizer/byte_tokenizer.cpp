@@ -28,10 +28,14 @@ std::string ByteTokenizer::piece(std::int32_t id) const {
         return std::string(1, static_cast<char>(id));
     }
     switch (id) {
-        case kBos: return "<bos>";
-        case kEos: return "<eos>";
-        case kPad: return "<pad>";
-        default: break;
+        case kBos:
+            return "<bos>";
+        case kEos:
+            return "<eos>";
+        case kPad:
+            return "<pad>";
+        default:
+            break;
     }
     char text[16];
     std::snprintf(text, sizeof text, "<0x%02X>", static_cast<unsigned>(id));

@@ -4,10 +4,10 @@
 
 #include <unordered_map>
 
+#include "core/utf8.h"
 #include "regex.h"
 #include "spm_normalizer.h"
 #include "unicode_ops.h"
-#include "core/utf8.h"
 
 #include <optional>
 
@@ -188,8 +188,10 @@ struct ByteLevelDecoder final : Decoder {
         for (const auto& token : tokens) {
             for (auto point : unicode::codePoints(token)) {
                 const int byte = unicodeToByte(point);
-                if (byte >= 0) bytes.push_back(static_cast<char>(byte));
-                else bytes.append(point);  // added tokens pass through
+                if (byte >= 0)
+                    bytes.push_back(static_cast<char>(byte));
+                else
+                    bytes.append(point);  // added tokens pass through
             }
         }
         return {utf8::sanitize(bytes)};
@@ -340,8 +342,10 @@ Result<std::unique_ptr<PreTokenizer>> makePreTokenizer(const json& config, const
         const auto behavior = stringField(config, "behavior", "Isolated");
         using Mode = SplitPreTokenizer::Mode;
         Mode mode = Mode::Isolated;
-        if (boolField(config, "invert", false)) mode = Mode::Invert;
-        else if (behavior == "Removed") mode = Mode::Removed;
+        if (boolField(config, "invert", false))
+            mode = Mode::Invert;
+        else if (behavior == "Removed")
+            mode = Mode::Removed;
         else if (behavior != "Isolated") {
             return makeError(ErrorCode::Unsupported, source + ": Split with behavior \"" + behavior + "\" is not supported");
         }
@@ -404,8 +408,8 @@ Result<std::unique_ptr<Decoder>> makeDecoder(const json& config, const std::stri
     if (type == "Metaspace") {
         auto metaspace = std::make_unique<MetaspaceDecoder>();
         metaspace->replacement = stringField(config, "replacement", "\xE2\x96\x81");
-        metaspace->addPrefixSpace = boolField(config, "add_prefix_space", true) &&
-                                    stringField(config, "prepend_scheme", "always") != "never";
+        metaspace->addPrefixSpace =
+            boolField(config, "add_prefix_space", true) && stringField(config, "prepend_scheme", "always") != "never";
         if (metaspace->replacement.empty()) return makeError(ErrorCode::Corrupt, source + ": an empty Metaspace replacement");
         return std::unique_ptr<Decoder>(std::move(metaspace));
     }

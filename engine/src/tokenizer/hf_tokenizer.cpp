@@ -3,10 +3,10 @@
 #include <fstream>
 #include <functional>
 #include <limits>
-#include <stdexcept>
-#include <optional>
 #include <map>
+#include <optional>
 #include <sstream>
+#include <stdexcept>
 
 #include "core/strict_json.h"
 #include "unicode_ops.h"
@@ -99,7 +99,8 @@ Result<std::unique_ptr<HfTokenizer>> HfTokenizer::build(std::string_view text, c
                 const auto space = text.find(' ');
                 if (space == std::string::npos) return corrupt(source, "the merge \"" + text + "\" has no space");
                 const auto second = text.find(' ', space + 1);
-                merges.emplace_back(text.substr(0, space), text.substr(space + 1, second == std::string::npos ? std::string::npos : second - space - 1));
+                merges.emplace_back(text.substr(0, space),
+                                    text.substr(space + 1, second == std::string::npos ? std::string::npos : second - space - 1));
             } else if (merge.is_array() && merge.size() == 2 && merge[0].is_string() && merge[1].is_string()) {
                 merges.emplace_back(merge[0].get<std::string>(), merge[1].get<std::string>());
             } else {
@@ -153,12 +154,12 @@ Result<std::unique_ptr<HfTokenizer>> HfTokenizer::build(std::string_view text, c
     if (root.contains("added_tokens") && root["added_tokens"].is_array()) {
         t.m_addedTrie = std::make_unique<TrieNode>();
         for (const auto& entry : root["added_tokens"]) {
-            if (!entry.is_object() || !entry.contains("id") || !entry["id"].is_number_integer() ||
-                !entry.contains("content") || !entry["content"].is_string() || entry["content"].get<std::string>().empty()) {
+            if (!entry.is_object() || !entry.contains("id") || !entry["id"].is_number_integer() || !entry.contains("content") ||
+                !entry["content"].is_string() || entry["content"].get<std::string>().empty()) {
                 return corrupt(source, "an added token lacks its id or content");
             }
-            AddedToken token{entry["content"].get<std::string>(), entry["id"].get<std::int32_t>(),
-                             entry.value("special", false), entry.value("lstrip", false), entry.value("rstrip", false)};
+            AddedToken token{entry["content"].get<std::string>(), entry["id"].get<std::int32_t>(), entry.value("special", false),
+                             entry.value("lstrip", false), entry.value("rstrip", false)};
             if (!setToken(token.id, token.content)) return corrupt(source, "an added token has an invalid id");
             t.m_isSpecial[token.id] = token.special;
             t.m_addedByContent[token.content] = t.m_added.size();
@@ -209,7 +210,7 @@ Result<std::unique_ptr<HfTokenizer>> HfTokenizer::build(std::string_view text, c
                 }
                 for (const auto& id : specials[name]["ids"]) {
                     const auto checked = checkedInteger(id, source + ": the ids of special token \"" + name + "\"", 0,
-                                                                    std::numeric_limits<std::int32_t>::max());
+                                                        std::numeric_limits<std::int32_t>::max());
                     (afterSequence ? t.m_suffixIds : t.m_prefixIds).push_back(static_cast<std::int32_t>(checked));
                 }
             }
@@ -257,8 +258,10 @@ std::vector<std::int32_t> HfTokenizer::encode(std::string_view text) const {
         const auto added = m_addedByContent.find(std::string(sections[i]));
         if (added == m_addedByContent.end()) continue;
         const auto& token = m_added[added->second];
-        if (token.lstrip && i > 0 && !m_addedByContent.count(std::string(sections[i - 1]))) sections[i - 1] = unicode::trimEndJs(sections[i - 1]);
-        if (token.rstrip && i + 1 < sections.size() && !m_addedByContent.count(std::string(sections[i + 1]))) sections[i + 1] = unicode::trimStartJs(sections[i + 1]);
+        if (token.lstrip && i > 0 && !m_addedByContent.count(std::string(sections[i - 1])))
+            sections[i - 1] = unicode::trimEndJs(sections[i - 1]);
+        if (token.rstrip && i + 1 < sections.size() && !m_addedByContent.count(std::string(sections[i + 1])))
+            sections[i + 1] = unicode::trimStartJs(sections[i + 1]);
     }
     std::vector<std::int32_t> ids;
     for (std::size_t index = 0; index < sections.size(); ++index) {

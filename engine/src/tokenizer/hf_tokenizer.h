@@ -9,8 +9,8 @@
 #include <unordered_map>
 
 #include "bpe_model.h"
-#include "hf_components.h"
 #include "egmf/app/tokenizer.h"
+#include "hf_components.h"
 #include "unigram_model.h"
 
 namespace egmf::tokenizer {

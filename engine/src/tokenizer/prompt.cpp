@@ -12,15 +12,18 @@ namespace {
 
 std::string_view trim(std::string_view text) {
     const auto isSpace = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
-    while (!text.empty() && isSpace(text.front())) { text.remove_prefix(1); }
-    while (!text.empty() && isSpace(text.back())) { text.remove_suffix(1); }
+    while (!text.empty() && isSpace(text.front())) {
+        text.remove_prefix(1);
+    }
+    while (!text.empty() && isSpace(text.back())) {
+        text.remove_suffix(1);
+    }
     return text;
 }
 
 }  // namespace
 
-PromptBuilder::PromptBuilder(const Manifest& manifest, const Tokenizer& tokenizer)
-    : m_manifest(manifest), m_tokenizer(tokenizer) {
+PromptBuilder::PromptBuilder(const Manifest& manifest, const Tokenizer& tokenizer) : m_manifest(manifest), m_tokenizer(tokenizer) {
     const auto& text = manifest.prompt.templateText;
     const auto at = text.find("{multimodal}");  // present exactly once: parseManifest checks
     m_before = text.substr(0, at);
@@ -37,8 +40,8 @@ std::string formatScore(double score, int decimals) {
     return text;
 }
 
-std::string PromptBuilder::fill(const std::string& pattern, const Utterance& target,
-                                std::span<const Utterance> history, bool includeText) const {
+std::string PromptBuilder::fill(const std::string& pattern, const Utterance& target, std::span<const Utterance> history,
+                                bool includeText) const {
     std::string out;
     std::size_t i = 0;
     while (i < pattern.size()) {
@@ -74,8 +77,7 @@ std::string PromptBuilder::fill(const std::string& pattern, const Utterance& tar
     return out;
 }
 
-PromptIds PromptBuilder::build(const Dialogue& dialogue, std::size_t index,
-                               bool includeText) const {
+PromptIds PromptBuilder::build(const Dialogue& dialogue, std::size_t index, bool includeText) const {
     PromptIds ids;
     if (m_manifest.llm.bosTokenId >= 0) {
         ids.prefix.push_back(static_cast<std::int32_t>(m_manifest.llm.bosTokenId));

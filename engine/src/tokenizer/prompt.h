@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "egmf/app/tokenizer.h"
 #include "egmf/dialogue.h"
 #include "egmf/manifest.h"
-#include "egmf/app/tokenizer.h"
 
 namespace egmf::tokenizer {
 
@@ -34,8 +34,7 @@ public:
 
 private:
     /// Fills `pattern` for `target`; {history} becomes `history`, each line filled the same way.
-    std::string fill(const std::string& pattern, const Utterance& target,
-                     std::span<const Utterance> history, bool includeText) const;
+    std::string fill(const std::string& pattern, const Utterance& target, std::span<const Utterance> history, bool includeText) const;
 
     const Manifest& m_manifest;
     const Tokenizer& m_tokenizer;

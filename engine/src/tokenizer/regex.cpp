@@ -27,8 +27,8 @@ Result<Regex> Regex::compile(const std::string& pattern, const std::string& sour
         PCRE2_UCHAR message[256];
         pcre2_get_error_message(errorCode, message, sizeof message);
         return makeError(ErrorCode::Corrupt, sourceName + ": the pattern \"" + pattern + "\" does not compile (" +
-                                                 reinterpret_cast<const char*>(message) + " at offset " +
-                                                 std::to_string(errorOffset) + ")");
+                                                 reinterpret_cast<const char*>(message) + " at offset " + std::to_string(errorOffset) +
+                                                 ")");
     }
     pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);  // optional: interpretation is the fallback
     auto compiled = std::make_unique<Compiled>();
@@ -45,8 +45,7 @@ std::vector<std::pair<std::size_t, std::size_t>> Regex::findAll(std::string_view
     pcre2_match_data* data = pcre2_match_data_create_from_pattern(m_compiled->code, nullptr);
     std::size_t start = 0;
     while (start <= text.size()) {
-        const int rc = pcre2_match(m_compiled->code, reinterpret_cast<PCRE2_SPTR>(text.data()), text.size(), start, 0,
-                                   data, nullptr);
+        const int rc = pcre2_match(m_compiled->code, reinterpret_cast<PCRE2_SPTR>(text.data()), text.size(), start, 0, data, nullptr);
         if (rc < 0) {
             break;  // no match (or a resource limit: treat the rest as unmatched)
         }

@@ -27,25 +27,23 @@ Result<std::unique_ptr<SentencePieceTokenizer>> SentencePieceTokenizer::load(con
     return fromBytes(bytes.str(), file.string());
 }
 
-Result<std::unique_ptr<SentencePieceTokenizer>> SentencePieceTokenizer::fromBytes(std::string_view bytes,
-                                                                                  const std::string& sourceName) {
+Result<std::unique_ptr<SentencePieceTokenizer>> SentencePieceTokenizer::fromBytes(std::string_view bytes, const std::string& sourceName) {
     auto model = parseSpmModel(bytes, sourceName);
     if (!model.ok()) return model.error();
     auto map = CharsMap::parse(model->precompiledCharsmap, sourceName);
     if (!map.ok()) return map.error();
-    const bool hasUnknown = std::any_of(model->pieces.begin(), model->pieces.end(),
-                                        [](const SpmPiece& p) { return p.type == Type::Unknown; });
+    const bool hasUnknown =
+        std::any_of(model->pieces.begin(), model->pieces.end(), [](const SpmPiece& p) { return p.type == Type::Unknown; });
     if (!hasUnknown) {
-        return makeError(ErrorCode::Corrupt, sourceName + ": the model has no unknown piece; it is not a usable "
-                                                          "SentencePiece model");
+        return makeError(ErrorCode::Corrupt, sourceName +
+                                                 ": the model has no unknown piece; it is not a usable "
+                                                 "SentencePiece model");
     }
     return std::unique_ptr<SentencePieceTokenizer>(new SentencePieceTokenizer(std::move(*model), std::move(*map)));
 }
 
-SentencePieceTokenizer::SentencePieceTokenizer(SpmModelProto model, CharsMap map)
-    : m_model(std::move(model)), m_map(std::move(map)) {
-    m_spec = {m_model.addDummyPrefix, m_model.removeExtraWhitespaces, m_model.escapeWhitespaces,
-              m_model.treatWhitespaceAsSuffix};
+SentencePieceTokenizer::SentencePieceTokenizer(SpmModelProto model, CharsMap map) : m_model(std::move(model)), m_map(std::move(map)) {
+    m_spec = {m_model.addDummyPrefix, m_model.removeExtraWhitespaces, m_model.escapeWhitespaces, m_model.treatWhitespaceAsSuffix};
     m_byteIds.fill(-1);
     std::vector<UnigramPiece> unigramPieces;
     for (std::size_t i = 0; i < m_model.pieces.size(); ++i) {
@@ -55,8 +53,8 @@ SentencePieceTokenizer::SentencePieceTokenizer(SpmModelProto model, CharsMap map
         (normalLike ? m_pieceIds : m_reservedIds).emplace(piece.text, id);
         if (piece.type == Type::Unknown) m_unkId = id;
         if (const auto byte = unicode::parseBytePiece(piece.text); piece.type == Type::Byte && byte) m_byteIds[*byte] = id;
-        unigramPieces.push_back({piece.text, piece.score, piece.type == Type::Normal || piece.type == Type::UserDefined,
-                                 piece.type == Type::UserDefined});
+        unigramPieces.push_back(
+            {piece.text, piece.score, piece.type == Type::Normal || piece.type == Type::UserDefined, piece.type == Type::UserDefined});
     }
     auto control = [&](const std::string& text) {
         const auto found = m_reservedIds.find(text);
@@ -66,8 +64,7 @@ SentencePieceTokenizer::SentencePieceTokenizer(SpmModelProto model, CharsMap map
     if (m_model.modelType == SpmModelProto::ModelType::Unigram) {
         // Byte fallback happens here, after segmentation, so the model itself does not do it.
         // SentencePieceProcessor fuses runs of unknowns (without byte fallback) into one piece.
-        m_unigram = std::make_unique<UnigramModel>(std::move(unigramPieces),
-                                                   UnigramOptions{m_unkId, m_model.byteFallback, true, {}});
+        m_unigram = std::make_unique<UnigramModel>(std::move(unigramPieces), UnigramOptions{m_unkId, m_model.byteFallback, true, {}});
     }
 }
 

@@ -8,9 +8,9 @@
 #include <memory>
 #include <unordered_map>
 
+#include "egmf/app/tokenizer.h"
 #include "spm_normalizer.h"
 #include "spm_proto.h"
-#include "egmf/app/tokenizer.h"
 #include "unigram_model.h"
 
 namespace egmf::tokenizer {
@@ -37,8 +37,8 @@ private:
     CharsMap m_map;
     SpmNormalizerSpec m_spec;
     std::unique_ptr<UnigramModel> m_unigram;
-    std::unordered_map<std::string_view, std::int32_t> m_pieceIds;    ///< normal, user-defined, unused
-    std::unordered_map<std::string_view, std::int32_t> m_reservedIds; ///< control, unknown, byte
+    std::unordered_map<std::string_view, std::int32_t> m_pieceIds;     ///< normal, user-defined, unused
+    std::unordered_map<std::string_view, std::int32_t> m_reservedIds;  ///< control, unknown, byte
     std::array<std::int32_t, 256> m_byteIds{};
     std::int32_t m_unkId = 0;
     std::int32_t m_bosId = -1;

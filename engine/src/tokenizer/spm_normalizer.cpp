@@ -7,14 +7,22 @@
 namespace egmf::tokenizer {
 namespace {
 
-constexpr std::string_view kSpace = "\xE2\x96\x81";         // U+2581
+constexpr std::string_view kSpace = "\xE2\x96\x81";        // U+2581
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
 
 // Darts-clone unit fields.
-bool hasLeaf(std::uint32_t unit) { return (unit >> 8) & 1; }
-std::uint32_t value(std::uint32_t unit) { return unit & ((1U << 31) - 1); }
-std::uint32_t label(std::uint32_t unit) { return unit & ((1U << 31) | 0xFF); }
-std::uint32_t offset(std::uint32_t unit) { return (unit >> 10) << ((unit & (1U << 9)) >> 6); }
+bool hasLeaf(std::uint32_t unit) {
+    return (unit >> 8) & 1;
+}
+std::uint32_t value(std::uint32_t unit) {
+    return unit & ((1U << 31) - 1);
+}
+std::uint32_t label(std::uint32_t unit) {
+    return unit & ((1U << 31) | 0xFF);
+}
+std::uint32_t offset(std::uint32_t unit) {
+    return (unit >> 10) << ((unit & (1U << 9)) >> 6);
+}
 
 }  // namespace
 

@@ -47,11 +47,26 @@ struct Reader {
     }
     void skip(int wireType) {
         switch (wireType) {
-            case 0: varint(); break;
-            case 1: if (data.size() < 8) failed = true; else data.remove_prefix(8); break;
-            case 2: bytes(); break;
-            case 5: if (data.size() < 4) failed = true; else data.remove_prefix(4); break;
-            default: failed = true;  // groups are not used by SentencePiece
+            case 0:
+                varint();
+                break;
+            case 1:
+                if (data.size() < 8)
+                    failed = true;
+                else
+                    data.remove_prefix(8);
+                break;
+            case 2:
+                bytes();
+                break;
+            case 5:
+                if (data.size() < 4)
+                    failed = true;
+                else
+                    data.remove_prefix(4);
+                break;
+            default:
+                failed = true;  // groups are not used by SentencePiece
         }
     }
 };
@@ -61,13 +76,16 @@ bool parsePiece(std::string_view message, SpmPiece& piece) {
     while (!in.done()) {
         const auto key = in.varint();
         const int field = static_cast<int>(key >> 3), wire = static_cast<int>(key & 7);
-        if (field == 1 && wire == 2) piece.text = in.bytes();
-        else if (field == 2 && wire == 5) piece.score = in.fixed32Float();
+        if (field == 1 && wire == 2)
+            piece.text = in.bytes();
+        else if (field == 2 && wire == 5)
+            piece.score = in.fixed32Float();
         else if (field == 3 && wire == 0) {
             const auto type = in.varint();
             if (type < 1 || type > 6) return false;
             piece.type = static_cast<SpmPiece::Type>(type);
-        } else in.skip(wire);
+        } else
+            in.skip(wire);
     }
     return !in.failed;
 }
@@ -77,12 +95,18 @@ bool parseTrainer(std::string_view message, SpmModelProto& model) {
     while (!in.done()) {
         const auto key = in.varint();
         const int field = static_cast<int>(key >> 3), wire = static_cast<int>(key & 7);
-        if (field == 3 && wire == 0) model.modelType = static_cast<SpmModelProto::ModelType>(in.varint());
-        else if (field == 35 && wire == 0) model.byteFallback = in.varint() != 0;
-        else if (field == 24 && wire == 0) model.treatWhitespaceAsSuffix = in.varint() != 0;
-        else if (field == 46 && wire == 2) model.bosPiece = in.bytes();
-        else if (field == 47 && wire == 2) model.eosPiece = in.bytes();
-        else in.skip(wire);
+        if (field == 3 && wire == 0)
+            model.modelType = static_cast<SpmModelProto::ModelType>(in.varint());
+        else if (field == 35 && wire == 0)
+            model.byteFallback = in.varint() != 0;
+        else if (field == 24 && wire == 0)
+            model.treatWhitespaceAsSuffix = in.varint() != 0;
+        else if (field == 46 && wire == 2)
+            model.bosPiece = in.bytes();
+        else if (field == 47 && wire == 2)
+            model.eosPiece = in.bytes();
+        else
+            in.skip(wire);
     }
     return !in.failed;
 }
@@ -92,12 +116,18 @@ bool parseNormalizer(std::string_view message, SpmModelProto& model) {
     while (!in.done()) {
         const auto key = in.varint();
         const int field = static_cast<int>(key >> 3), wire = static_cast<int>(key & 7);
-        if (field == 1 && wire == 2) model.normalizerName = in.bytes();
-        else if (field == 2 && wire == 2) model.precompiledCharsmap = in.bytes();
-        else if (field == 3 && wire == 0) model.addDummyPrefix = in.varint() != 0;
-        else if (field == 4 && wire == 0) model.removeExtraWhitespaces = in.varint() != 0;
-        else if (field == 5 && wire == 0) model.escapeWhitespaces = in.varint() != 0;
-        else in.skip(wire);
+        if (field == 1 && wire == 2)
+            model.normalizerName = in.bytes();
+        else if (field == 2 && wire == 2)
+            model.precompiledCharsmap = in.bytes();
+        else if (field == 3 && wire == 0)
+            model.addDummyPrefix = in.varint() != 0;
+        else if (field == 4 && wire == 0)
+            model.removeExtraWhitespaces = in.varint() != 0;
+        else if (field == 5 && wire == 0)
+            model.escapeWhitespaces = in.varint() != 0;
+        else
+            in.skip(wire);
     }
     return !in.failed;
 }
@@ -106,8 +136,7 @@ bool parseNormalizer(std::string_view message, SpmModelProto& model) {
 
 Result<SpmModelProto> parseSpmModel(std::string_view bytes, const std::string& sourceName) {
     auto corrupt = [&](const std::string& what) {
-        return makeError(ErrorCode::Corrupt, sourceName + ": " + what +
-                                                 "; it is not a SentencePiece model (re-export it with spm_train)");
+        return makeError(ErrorCode::Corrupt, sourceName + ": " + what + "; it is not a SentencePiece model (re-export it with spm_train)");
     };
     SpmModelProto model;
     Reader in{bytes};

@@ -26,27 +26,24 @@ Result<std::unique_ptr<Tokenizer>> makeCheckpointTokenizer(const Manifest& manif
     return makeTokenizer(manifest.tokenizer, checkpointDir, manifest.llm.vocabSize);
 }
 
-Result<std::unique_ptr<Tokenizer>> makeTokenizer(const TokenizerConfig& config,
-                                                 const std::filesystem::path& checkpointDir,
+Result<std::unique_ptr<Tokenizer>> makeTokenizer(const TokenizerConfig& config, const std::filesystem::path& checkpointDir,
                                                  std::int64_t modelVocabSize) {
     if (config.kind == "bytes") {
         if (modelVocabSize < ByteTokenizer::kMinVocab) {
             return makeError(ErrorCode::Mismatch,
-                             (checkpointDir / "manifest.json").string() +
-                                 ": the byte tokenizer needs llm.vocab_size >= 259");
+                             (checkpointDir / "manifest.json").string() + ": the byte tokenizer needs llm.vocab_size >= 259");
         }
         return std::unique_ptr<Tokenizer>(std::make_unique<ByteTokenizer>());
     }
     if (config.kind == "tokenizer.json" || config.kind == "sentencepiece") {
         if (config.file.empty() || config.file.find("..") != std::string::npos || config.file.starts_with('/')) {
-            return makeError(ErrorCode::Corrupt, (checkpointDir / "manifest.json").string() +
-                                                     ": tokenizer.file must name a file inside the checkpoint folder");
+            return makeError(ErrorCode::Corrupt,
+                             (checkpointDir / "manifest.json").string() + ": tokenizer.file must name a file inside the checkpoint folder");
         }
         return loadTokenizerFitting(checkpointDir / config.file, modelVocabSize);
     }
-    return makeError(ErrorCode::Unsupported,
-                     (checkpointDir / "manifest.json").string() + ": tokenizer kind \"" +
-                         config.kind + "\" is unknown (bytes, tokenizer.json, sentencepiece)");
+    return makeError(ErrorCode::Unsupported, (checkpointDir / "manifest.json").string() + ": tokenizer kind \"" + config.kind +
+                                                 "\" is unknown (bytes, tokenizer.json, sentencepiece)");
 }
 
 Result<std::unique_ptr<Tokenizer>> loadTokenizerFile(const std::filesystem::path& file) {
@@ -60,11 +57,14 @@ Result<std::unique_ptr<Tokenizer>> loadTokenizerFile(const std::filesystem::path
     if (!tokenizer.ok()) return tokenizer.error();
     return std::unique_ptr<Tokenizer>(std::move(*tokenizer));
 #else
-    return makeError(ErrorCode::Unsupported, file.string() + ": this model-only build reads no tokenizer files "
-                                                             "(PCRE2 and ICU are missing); pass token ids instead");
+    return makeError(ErrorCode::Unsupported, file.string() +
+                                                 ": this model-only build reads no tokenizer files "
+                                                 "(PCRE2 and ICU are missing); pass token ids instead");
 #endif
 }
 
-std::string sanitizeUtf8(std::string_view bytes) { return utf8::sanitize(bytes); }
+std::string sanitizeUtf8(std::string_view bytes) {
+    return utf8::sanitize(bytes);
+}
 
 }  // namespace egmf::tokenizer

@@ -56,10 +56,18 @@ std::string normalize(std::string_view text, Form form) {
     UErrorCode status = U_ZERO_ERROR;
     const icu::Normalizer2* normalizer = nullptr;
     switch (form) {
-        case Form::NFC: normalizer = icu::Normalizer2::getNFCInstance(status); break;
-        case Form::NFD: normalizer = icu::Normalizer2::getNFDInstance(status); break;
-        case Form::NFKC: normalizer = icu::Normalizer2::getNFKCInstance(status); break;
-        case Form::NFKD: normalizer = icu::Normalizer2::getNFKDInstance(status); break;
+        case Form::NFC:
+            normalizer = icu::Normalizer2::getNFCInstance(status);
+            break;
+        case Form::NFD:
+            normalizer = icu::Normalizer2::getNFDInstance(status);
+            break;
+        case Form::NFKC:
+            normalizer = icu::Normalizer2::getNFKCInstance(status);
+            break;
+        case Form::NFKD:
+            normalizer = icu::Normalizer2::getNFKDInstance(status);
+            break;
     }
     const auto source = icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
     // Fast path: most text is already normalised.
@@ -86,8 +94,20 @@ std::string toLower(std::string_view text) {
 
 bool isJsWhitespace(char32_t c) {
     switch (c) {
-        case 0x09: case 0x0A: case 0x0B: case 0x0C: case 0x0D: case 0x20: case 0xA0: case 0x1680:
-        case 0x2028: case 0x2029: case 0x202F: case 0x205F: case 0x3000: case 0xFEFF:
+        case 0x09:
+        case 0x0A:
+        case 0x0B:
+        case 0x0C:
+        case 0x0D:
+        case 0x20:
+        case 0xA0:
+        case 0x1680:
+        case 0x2028:
+        case 0x2029:
+        case 0x202F:
+        case 0x205F:
+        case 0x3000:
+        case 0xFEFF:
             return true;
         default:
             return c >= 0x2000 && c <= 0x200A;

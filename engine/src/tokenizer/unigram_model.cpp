@@ -8,8 +8,7 @@
 
 namespace egmf::tokenizer {
 
-UnigramModel::UnigramModel(std::vector<UnigramPiece> pieces, UnigramOptions options)
-    : m_pieces(std::move(pieces)), m_options(options) {
+UnigramModel::UnigramModel(std::vector<UnigramPiece> pieces, UnigramOptions options) : m_pieces(std::move(pieces)), m_options(options) {
     float minScore = FLT_MAX;
     m_maxScore = FLT_MIN;
     for (std::size_t id = 0; id < m_pieces.size(); ++id) {

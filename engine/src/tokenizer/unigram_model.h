@@ -18,8 +18,8 @@ namespace egmf::tokenizer {
 struct UnigramPiece {
     std::string text;
     float score = 0.0f;
-    bool matchable = true;    ///< false: never produced by segmentation (control, byte, unused pieces)
-    bool userDefined = false; ///< SentencePiece's user-defined symbols win whenever they match
+    bool matchable = true;     ///< false: never produced by segmentation (control, byte, unused pieces)
+    bool userDefined = false;  ///< SentencePiece's user-defined symbols win whenever they match
 };
 
 struct UnigramOptions {

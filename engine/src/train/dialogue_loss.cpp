@@ -10,8 +10,8 @@ std::optional<std::string> goldAnswer(const Manifest& manifest, const Utterance&
     return tokenizer::formatScore(std::clamp(*u.goldScore, manifest.scoreMin, manifest.scoreMax), manifest.prompt.scoreDecimals);
 }
 
-DialogueLoss dialogueLoss(model::EgmfImpl& model, const runtime::EgmfRunner& runner, const Dialogue& dialogue,
-                          const TrainConfig& config, const DropoutDraw* dropout) {
+DialogueLoss dialogueLoss(model::EgmfImpl& model, const runtime::EgmfRunner& runner, const Dialogue& dialogue, const TrainConfig& config,
+                          const DropoutDraw* dropout) {
     const auto& manifest = model.manifest();
     const auto count = dialogue.utterances.size();
     std::vector<model::EncodedUtterance> encoded(count);
@@ -52,8 +52,8 @@ DialogueLoss dialogueLoss(model::EgmfImpl& model, const runtime::EgmfRunner& run
         const bool withText = !ablations[i].disabledModalities[static_cast<std::size_t>(Modality::Text)];
         const auto prompt = runner.prompts().build(dialogue, i, withText);
         const auto answerIds = runner.prompts().answerIds(*answer);
-        const auto promptEmbeddings = model.promptEmbeddings(model::idsTensor(prompt.prefix, device), pseudo,
-                                                             model::idsTensor(prompt.suffix, device));
+        const auto promptEmbeddings =
+            model.promptEmbeddings(model::idsTensor(prompt.prefix, device), pseudo, model::idsTensor(prompt.suffix, device));
         // Teacher forcing: the answer's tokens but the last follow the prompt; each position
         // predicts the next answer token.
         const auto answerTensor = model::idsTensor(answerIds, device);

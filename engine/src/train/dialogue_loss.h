@@ -11,15 +11,15 @@
 
 #include <ATen/ATen.h>
 
+#include "egmf/app/train_config.h"
 #include "model/egmf.h"
 #include "runtime/egmf_runner.h"
-#include "egmf/app/train_config.h"
 
 namespace egmf::train {
 
 struct DialogueLoss {
-    at::Tensor sum;       ///< sum over utterances of their mean answer-token loss (0-dim)
-    int utterances = 0;   ///< utterances with a gold answer
+    at::Tensor sum;      ///< sum over utterances of their mean answer-token loss (0-dim)
+    int utterances = 0;  ///< utterances with a gold answer
 };
 
 struct DropoutDraw {
@@ -29,8 +29,8 @@ struct DropoutDraw {
 };
 
 /// `dropout` null: no modality dropout (evaluation of the loss).
-DialogueLoss dialogueLoss(model::EgmfImpl& model, const runtime::EgmfRunner& runner, const Dialogue& dialogue,
-                          const TrainConfig& config, const DropoutDraw* dropout);
+DialogueLoss dialogueLoss(model::EgmfImpl& model, const runtime::EgmfRunner& runner, const Dialogue& dialogue, const TrainConfig& config,
+                          const DropoutDraw* dropout);
 
 /// The answer an utterance should get: its gold label, or its score as the prompt writes it.
 std::optional<std::string> goldAnswer(const Manifest& manifest, const Utterance& utterance);

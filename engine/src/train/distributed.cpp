@@ -18,8 +18,7 @@ public:
 #ifdef EGMF_HAS_C10D
 class Gloo final : public Collective {
 public:
-    Gloo(const DistributedSetup& setup, c10::intrusive_ptr<c10d::ProcessGroupGloo> group)
-        : m_setup(setup), m_group(std::move(group)) {}
+    Gloo(const DistributedSetup& setup, c10::intrusive_ptr<c10d::ProcessGroupGloo> group) : m_setup(setup), m_group(std::move(group)) {}
     int rank() const override { return m_setup.rank; }
     int world() const override { return m_setup.world; }
     void allreduceSum(std::vector<at::Tensor>& tensors) override {

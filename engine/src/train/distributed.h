@@ -10,8 +10,8 @@
 
 #include <ATen/ATen.h>
 
-#include "egmf/result.h"
 #include "egmf/app/train_config.h"
+#include "egmf/result.h"
 
 namespace egmf::train {
 

@@ -10,9 +10,9 @@
 
 #include "egmf/analysis.h"
 #include "egmf/analyzer.h"
+#include "egmf/app/tokenizer.h"
 #include "egmf/dialogue.h"
 #include "model/egmf.h"
-#include "egmf/app/tokenizer.h"
 
 namespace egmf::train {
 

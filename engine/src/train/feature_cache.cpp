@@ -4,9 +4,9 @@
 #include <map>
 #include <sstream>
 
-#include "loading/weights.h"
 #include "egmf/app/sha256.h"
 #include "egmf/paths.h"
+#include "loading/weights.h"
 
 namespace egmf::train {
 namespace {
@@ -16,7 +16,8 @@ namespace fs = std::filesystem;
 std::string cacheName(const std::vector<Dialogue*>& dialogues, const Manifest& manifest) {
     std::ostringstream key;
     key.precision(17);
-    key << "egmf-features-1\n" << manifest.audioFeatureDim << ' ' << manifest.visualFeatureDim << ' ' << manifest.visualFramesPerSecond << '\n';
+    key << "egmf-features-1\n"
+        << manifest.audioFeatureDim << ' ' << manifest.visualFeatureDim << ' ' << manifest.visualFramesPerSecond << '\n';
     for (const auto* dialogue : dialogues) {
         for (const auto& u : dialogue->utterances) {
             std::error_code ec;
@@ -46,7 +47,9 @@ FeatureSequence fromTensor(const at::Tensor& t, double fps) {
 
 }  // namespace
 
-fs::path defaultFeatureCacheFolder() { return userCacheDir() / "features"; }
+fs::path defaultFeatureCacheFolder() {
+    return userCacheDir() / "features";
+}
 
 Result<FeatureFill> fillDatasetFeatures(std::vector<Dialogue*> dialogues, const Manifest& manifest, FeatureSource* source,
                                         const fs::path& cacheFolder, const std::function<void(int, int)>& progress) {

@@ -6,15 +6,15 @@
 #include <random>
 
 #include <c10/core/InferenceMode.h>
-#include <torch/types.h>
 #include <torch/nn/utils/clip_grad.h>
 #include <torch/optim/adamw.h>
+#include <torch/types.h>
 
-#include "core/clock.h"
 #include "checkpoint/huggingface_layout.h"
-#include "loading/weights.h"
+#include "core/clock.h"
 #include "egmf/app/metrics.h"
 #include "egmf/app/metrics_json.h"
+#include "loading/weights.h"
 #include "model/merits.h"
 #include "runtime/merits_analyzer.h"
 #include "schedule.h"
@@ -26,10 +26,10 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 using nlohmann::json;
 
-
 /// The heads each stage trains and scores.
 enum Head { TextI, AudioI, TextII, AudioII, Fused, HeadCount };
-const char* const kHeadNames[HeadCount] = {"text (stage I)", "speech (stage I)", "text (stage II)", "speech (stage II)", "text + speech (stage III)"};
+const char* const kHeadNames[HeadCount] = {"text (stage I)", "speech (stage I)", "text (stage II)", "speech (stage II)",
+                                           "text + speech (stage III)"};
 
 std::vector<at::Tensor> headLogits(const model::MeritsOutput& out) {
     return {out.textLogits, out.audioLogits, out.textContextLogits, out.audioContextLogits, out.fusedLogits};
@@ -76,7 +76,8 @@ Scores score(model::MeritsImpl& model, const tokenizer::Tokenizer& tokenizer, co
                 if (!dialogue.utterances[i].goldLabel) continue;
                 gold.push_back(*dialogue.utterances[i].goldLabel);
                 for (int h = 0; h < HeadCount; ++h) {
-                    predicted[h].push_back(labels[static_cast<std::size_t>(logits[static_cast<std::size_t>(h)][static_cast<std::int64_t>(i)].argmax().item<std::int64_t>())]);
+                    predicted[h].push_back(labels[static_cast<std::size_t>(
+                        logits[static_cast<std::size_t>(h)][static_cast<std::int64_t>(i)].argmax().item<std::int64_t>())]);
                 }
             }
         }
@@ -149,7 +150,8 @@ Result<TrainReport> runMeritsTraining(const TrainRun& run) {
         std::error_code copyError;
         fs::copy_file(fs::path(config.baseModel) / manifest.tokenizer.file, run.out / manifest.tokenizer.file,
                       fs::copy_options::overwrite_existing, copyError);
-        if (copyError) return makeError(ErrorCode::Io, (run.out / manifest.tokenizer.file).string() + ": cannot write (" + copyError.message() + ")");
+        if (copyError)
+            return makeError(ErrorCode::Io, (run.out / manifest.tokenizer.file).string() + ": cannot write (" + copyError.message() + ")");
     } else {
         auto vocab = trainTokenizer(run.out, data.train, manifest, config.vocabSize);
         if (!vocab) return vocab.error();
@@ -164,8 +166,10 @@ Result<TrainReport> runMeritsTraining(const TrainRun& run) {
     model::Merits model(manifest);
     {
         at::NoGradGuard noGrad;
-        if (embeddings.defined()) model->text_embed->weight.copy_(embeddings);
-        else model->text_embed->weight.normal_(0.0, 0.02);
+        if (embeddings.defined())
+            model->text_embed->weight.copy_(embeddings);
+        else
+            model->text_embed->weight.normal_(0.0, 0.02);
     }
     model->train();
     const std::vector<std::string>& labels = manifest.labels;
@@ -174,8 +178,12 @@ Result<TrainReport> runMeritsTraining(const TrainRun& run) {
     };
 
     TrainReport report;
-    json provenance = {{"trainer", "egmf train (MERITS-L, three stages)"}, {"command", run.command}, {"seed", config.seed},
-                       {"config", config.toJson()}, {"data", {{"source", data.source}, {"details", data.details}}}, {"stages", json::array()}};
+    json provenance = {{"trainer", "egmf train (MERITS-L, three stages)"},
+                       {"command", run.command},
+                       {"seed", config.seed},
+                       {"config", config.toJson()},
+                       {"data", {{"source", data.source}, {"details", data.details}}},
+                       {"stages", json::array()}};
     const auto& dev = data.dev.empty() ? data.train : data.dev;
     double trainedUtterances = 0, trainingSeconds = 0;
     int epochCounter = 0;
@@ -188,7 +196,8 @@ Result<TrainReport> runMeritsTraining(const TrainRun& run) {
         }
         torch::optim::AdamW optimizer(trained, torch::optim::AdamWOptions(config.learningRate).weight_decay(config.weightDecay));
         const int perStep = config.dialoguesPerStep;
-        const auto stepsPerEpoch = static_cast<std::int64_t>((data.train.size() + static_cast<std::size_t>(perStep) - 1) / static_cast<std::size_t>(perStep));
+        const auto stepsPerEpoch =
+            static_cast<std::int64_t>((data.train.size() + static_cast<std::size_t>(perStep) - 1) / static_cast<std::size_t>(perStep));
         const auto totalSteps = stepsPerEpoch * config.epochs;
         const auto warmup = std::max<std::int64_t>(1, std::llround(config.warmupFraction * static_cast<double>(totalSteps)));
         double bestScore = -1;
@@ -199,13 +208,15 @@ Result<TrainReport> runMeritsTraining(const TrainRun& run) {
             const auto epochStart = Clock::now();
             std::vector<std::size_t> order(data.train.size());
             std::iota(order.begin(), order.end(), 0);
-            std::shuffle(order.begin(), order.end(), std::mt19937_64(config.seed * 7919 + static_cast<std::uint64_t>(stage * 1000 + epoch)));
+            std::shuffle(order.begin(), order.end(),
+                         std::mt19937_64(config.seed * 7919 + static_cast<std::uint64_t>(stage * 1000 + epoch)));
             double lossSum = 0, utterances = 0;
             for (std::int64_t step = 0; step < stepsPerEpoch; ++step) {
                 optimizer.zero_grad();
                 at::Tensor loss;
                 double gold = 0;
-                for (auto k = static_cast<std::size_t>(step * perStep); k < std::min(order.size(), static_cast<std::size_t>((step + 1) * perStep)); ++k) {
+                for (auto k = static_cast<std::size_t>(step * perStep);
+                     k < std::min(order.size(), static_cast<std::size_t>((step + 1) * perStep)); ++k) {
                     const auto& dialogue = data.train[order[k]];
                     std::vector<std::vector<std::int32_t>> ids;
                     auto inputs = runtime::meritsInputs(*model, **tokenizer, dialogue, {}, ids);
@@ -236,8 +247,9 @@ Result<TrainReport> runMeritsTraining(const TrainRun& run) {
                 optimizer.step();
                 lossSum += loss.item<double>();
                 utterances += gold;
-                if (run.progress) run.progress({epochCounter + 1, 3 * config.epochs, static_cast<int>(step + 1), static_cast<int>(stepsPerEpoch),
-                                                utterances > 0 ? lossSum / utterances : 0.0, "train"});
+                if (run.progress)
+                    run.progress({epochCounter + 1, 3 * config.epochs, static_cast<int>(step + 1), static_cast<int>(stepsPerEpoch),
+                                  utterances > 0 ? lossSum / utterances : 0.0, "train"});
             }
             const double seconds = secondsSince(epochStart);
             trainedUtterances += utterances;

@@ -25,7 +25,8 @@ Result<int> trainTokenizer(const fs::path& folder, const std::vector<Dialogue>& 
         // The prompt's own words, many times, so they become whole pieces.
         std::string fixed = manifest.prompt.templateText;
         for (const char* placeholder : {"{history}", "{speaker}", "{text}", "{multimodal}", "{labels}", "{score_min}", "{score_max}"}) {
-            for (auto at = fixed.find(placeholder); at != std::string::npos; at = fixed.find(placeholder)) fixed.replace(at, std::string(placeholder).size(), " ");
+            for (auto at = fixed.find(placeholder); at != std::string::npos; at = fixed.find(placeholder))
+                fixed.replace(at, std::string(placeholder).size(), " ");
         }
         for (int i = 0; i < 50; ++i) {
             out << fixed << '\n';
@@ -44,8 +45,8 @@ Result<int> trainTokenizer(const fs::path& folder, const std::vector<Dialogue>& 
     const auto train = [&](int size) {
         return runProcess({"spm_train", "--user_defined_symbols=" + symbols, "--input=" + corpus.string(), "--model_prefix=" + prefix,
                            "--vocab_size=" + std::to_string(size), "--model_type=unigram", "--byte_fallback=true",
-                           "--character_coverage=1.0", "--hard_vocab_limit=false", "--minloglevel=2", "--num_threads=1",
-                           "--random_seed=1", "--shuffle_input_sentence=false"});
+                           "--character_coverage=1.0", "--hard_vocab_limit=false", "--minloglevel=2", "--num_threads=1", "--random_seed=1",
+                           "--shuffle_input_sentence=false"});
     };
     auto trained = train(vocabSize);
     // A vocabulary smaller than the corpus's characters + the 256 bytes + the labels: spm_train

@@ -5,21 +5,38 @@
 namespace egmf::train {
 
 nlohmann::json TrainConfig::toJson() const {
-    return {{"task", task}, {"seed", seed}, {"epochs", epochs}, {"patience", patience}, {"dialogues_per_step", dialoguesPerStep},
-            {"learning_rate", learningRate}, {"llm_learning_rate", llmLearningRate}, {"weight_decay", weightDecay},
-            {"warmup_fraction", warmupFraction}, {"gradient_clip", gradientClip},
+    return {{"task", task},
+            {"seed", seed},
+            {"epochs", epochs},
+            {"patience", patience},
+            {"dialogues_per_step", dialoguesPerStep},
+            {"learning_rate", learningRate},
+            {"llm_learning_rate", llmLearningRate},
+            {"weight_decay", weightDecay},
+            {"warmup_fraction", warmupFraction},
+            {"gradient_clip", gradientClip},
             {"modality_dropout", {{"text", textDropout}, {"audio", audioDropout}, {"visual", visualDropout}}},
-            {"llm_training", llmTraining}, {"vocab_size", vocabSize}, {"base_model", baseModel}, {"max_steps", maxSteps},
-            {"architecture", architecture}, {"class_weighting", classWeighting},
-            {"modalities", [&] {
+            {"llm_training", llmTraining},
+            {"vocab_size", vocabSize},
+            {"base_model", baseModel},
+            {"max_steps", maxSteps},
+            {"architecture", architecture},
+            {"class_weighting", classWeighting},
+            {"modalities",
+             [&] {
                  std::vector<std::string> names;
                  if (modalities.text) names.push_back("text");
                  if (modalities.audio) names.push_back("audio");
                  if (modalities.visual) names.push_back("visual");
                  return names;
              }()},
-            {"model", {{"llm_hidden", shape.llmHidden}, {"llm_intermediate", shape.llmIntermediate}, {"llm_layers", shape.llmLayers},
-                       {"llm_heads", shape.llmHeads}, {"llm_kv_heads", shape.llmKeyValueHeads}, {"history_turns", shape.historyTurns}}}};
+            {"model",
+             {{"llm_hidden", shape.llmHidden},
+              {"llm_intermediate", shape.llmIntermediate},
+              {"llm_layers", shape.llmLayers},
+              {"llm_heads", shape.llmHeads},
+              {"llm_kv_heads", shape.llmKeyValueHeads},
+              {"history_turns", shape.historyTurns}}}};
 }
 
 Manifest TrainConfig::modelManifest() const {
@@ -61,10 +78,15 @@ Result<TrainConfig> TrainConfig::fromJson(const nlohmann::json& json, const std:
         if (const auto names = json.find("modalities"); names != json.end()) {
             c.modalities = {false, false, false};
             for (const auto& name : names->get<std::vector<std::string>>()) {
-                if (name == "text") c.modalities.text = true;
-                else if (name == "audio") c.modalities.audio = true;
-                else if (name == "visual") c.modalities.visual = true;
-                else return makeError(ErrorCode::InvalidArgument, sourceName + ": modalities: \"" + name + "\" is not one of text, audio, visual");
+                if (name == "text")
+                    c.modalities.text = true;
+                else if (name == "audio")
+                    c.modalities.audio = true;
+                else if (name == "visual")
+                    c.modalities.visual = true;
+                else
+                    return makeError(ErrorCode::InvalidArgument,
+                                     sourceName + ": modalities: \"" + name + "\" is not one of text, audio, visual");
             }
         }
         if (const auto model = json.find("model"); model != json.end() && model->is_object()) {
@@ -82,7 +104,8 @@ Result<TrainConfig> TrainConfig::fromJson(const nlohmann::json& json, const std:
     if (c.task != "erc" && c.task != "msa") return bad("task must be erc or msa");
     if (c.llmTraining != "full" && c.llmTraining != "lora") return bad("llm_training must be full or lora");
     if (c.epochs < 1 || c.patience < 1 || c.dialoguesPerStep < 1) return bad("epochs, patience and dialogues_per_step must be >= 1");
-    if (!(c.learningRate > 0) || !(c.llmLearningRate >= 0) || !(c.gradientClip > 0)) return bad("learning rates and gradient_clip must be > 0");
+    if (!(c.learningRate > 0) || !(c.llmLearningRate >= 0) || !(c.gradientClip > 0))
+        return bad("learning rates and gradient_clip must be > 0");
     if (c.maxSteps < 0) return bad("max_steps must be >= 0");
     if (c.architecture != "egmf" && c.architecture != "merits-l") return bad("architecture must be egmf or merits-l");
     if (c.architecture == "merits-l" && c.task != "erc") return bad("MERITS-L classifies emotions: task must be erc");

@@ -3,15 +3,19 @@
 #include <fstream>
 
 #include "checkpoint/huggingface_layout.h"
-#include "loading/weights.h"
 #include "egmf/huggingface.h"
+#include "loading/weights.h"
 
 namespace egmf::train {
 namespace {
 namespace fs = std::filesystem;
 
-bool isBaseKey(const std::string& key) { return key.starts_with("llm."); }
-bool isTrainedKey(const std::string& key) { return !isBaseKey(key); }
+bool isBaseKey(const std::string& key) {
+    return key.starts_with("llm.");
+}
+bool isTrainedKey(const std::string& key) {
+    return !isBaseKey(key);
+}
 
 /// Writes to `file`.partial and renames: a crash leaves the old file or the new one.
 Result<void> replaceAtomically(const fs::path& file, const std::function<Result<void>(const fs::path&)>& write) {
@@ -39,7 +43,8 @@ Result<void> useHuggingFaceBase(Manifest& manifest, const fs::path& base) {
     auto resolved = checkpoint::resolveHuggingFaceBase(base);
     if (!resolved) return resolved.error();
     if (resolved->tokenizer.file.empty()) {
-        return makeError(ErrorCode::NotFound, base.string() + ": neither tokenizer.json nor tokenizer.model; the base model's tokenizer is needed");
+        return makeError(ErrorCode::NotFound,
+                         base.string() + ": neither tokenizer.json nor tokenizer.model; the base model's tokenizer is needed");
     }
     manifest.llm = resolved->llm;
     manifest.tokenizer = resolved->tokenizer;
@@ -76,7 +81,9 @@ Result<void> saveCheckpointWeights(const torch::nn::Module& model, const Manifes
         return saved;
     }
     if (auto saved = replaceAtomically(adapterFolder / "adapter_model.safetensors",
-                                       [&](const fs::path& to) { return loading::saveTensors(to, adapter, {{"format", "pt"}}); });
+                                       [&](const fs::path& to) {
+                                           return loading::saveTensors(to, adapter, {{"format", "pt"}});
+                                       });
         !saved) {
         return saved;
     }

@@ -1,29 +1,29 @@
 #include "egmf/app/trainer.h"
 
 #include <chrono>
-#include <cstdio>
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <numeric>
 #include <random>
 
 #include <ATen/Context.h>
-#include <torch/types.h>
 #include <torch/nn/utils/clip_grad.h>
 #include <torch/optim/adamw.h>
 #include <torch/serialize.h>
+#include <torch/types.h>
 
 #include "core/clock.h"
-#include "loading/weights.h"
-#include "model/llm/lora_linear.h"
-#include "trained_weights.h"
-#include "egmf/paths.h"
 #include "dialogue_loss.h"
 #include "distributed.h"
+#include "egmf/paths.h"
 #include "evaluation.h"
+#include "loading/weights.h"
 #include "merits_trainer.h"
+#include "model/llm/lora_linear.h"
 #include "schedule.h"
 #include "tokenizer_training.h"
+#include "trained_weights.h"
 
 namespace egmf::train {
 namespace {
@@ -31,7 +31,6 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 using nlohmann::json;
-
 
 int goldCount(const Manifest& manifest, const Dialogue& dialogue) {
     int n = 0;
@@ -55,7 +54,10 @@ struct Progress {
 json recordsJson(const std::vector<EpochRecord>& records) {
     json out = json::array();
     for (const auto& r : records) {
-        out.push_back({{"epoch", r.epoch}, {"train_loss", r.trainLoss}, {"dev_score", r.devScore}, {"seconds", r.seconds},
+        out.push_back({{"epoch", r.epoch},
+                       {"train_loss", r.trainLoss},
+                       {"dev_score", r.devScore},
+                       {"seconds", r.seconds},
                        {"utterances_per_second", r.utterancesPerSecond}});
     }
     return out;
@@ -140,7 +142,8 @@ Result<TrainReport> runTraining(const TrainRun& run) {
     barrier();  // the other ranks read the tokenizer rank 0 wrote
     // The base's tokenizer (checked against its vocabulary), or the one just trained, whose size
     // the LLM's vocabulary then takes.
-    auto tokenizer = fromBase ? tokenizer::makeCheckpointTokenizer(manifest, run.out) : tokenizer::loadTokenizerFile(run.out / "tokenizer.model");
+    auto tokenizer =
+        fromBase ? tokenizer::makeCheckpointTokenizer(manifest, run.out) : tokenizer::loadTokenizerFile(run.out / "tokenizer.model");
     if (!tokenizer) return tokenizer.error();
     if (!fromBase) {
         manifest.tokenizer = {"sentencepiece", "tokenizer.model"};
@@ -163,9 +166,12 @@ Result<TrainReport> runTraining(const TrainRun& run) {
         // 0.02): LibTorch's N(0, 1) embeddings, tied to the output, give logits in the hundreds.
         at::NoGradGuard noGrad;
         for (auto& item : model->llm->named_parameters(true)) {
-            if (item.key().find("norm") != std::string::npos) item.value().fill_(1.0);
-            else if (item.key().find(".bias") != std::string::npos) item.value().zero_();
-            else if (item.key().find("lora_B") == std::string::npos) item.value().normal_(0.0, 0.02);
+            if (item.key().find("norm") != std::string::npos)
+                item.value().fill_(1.0);
+            else if (item.key().find(".bias") != std::string::npos)
+                item.value().zero_();
+            else if (item.key().find("lora_B") == std::string::npos)
+                item.value().normal_(0.0, 0.02);
         }
     }
     // Four groups: fusion / LLM learning rates, each with weight decay on matrices only (norms,
@@ -219,14 +225,22 @@ Result<TrainReport> runTraining(const TrainRun& run) {
 
     runtime::EgmfRunner runner(*model, **tokenizer);
     const int perStep = config.dialoguesPerStep;
-    const auto stepsPerEpoch = static_cast<std::int64_t>((data.train.size() + static_cast<std::size_t>(perStep) - 1) / static_cast<std::size_t>(perStep));
-    const auto totalSteps = config.maxSteps > 0 ? std::min<std::int64_t>(config.maxSteps, stepsPerEpoch * config.epochs)
-                                                : stepsPerEpoch * config.epochs;
+    const auto stepsPerEpoch =
+        static_cast<std::int64_t>((data.train.size() + static_cast<std::size_t>(perStep) - 1) / static_cast<std::size_t>(perStep));
+    const auto totalSteps =
+        config.maxSteps > 0 ? std::min<std::int64_t>(config.maxSteps, stepsPerEpoch * config.epochs) : stepsPerEpoch * config.epochs;
     const auto warmup = std::max<std::int64_t>(1, std::llround(config.warmupFraction * static_cast<double>(totalSteps)));
-    json provenance = {{"trainer", "egmf train"}, {"command", run.command}, {"seed", config.seed}, {"config", config.toJson()},
+    json provenance = {{"trainer", "egmf train"},
+                       {"command", run.command},
+                       {"seed", config.seed},
+                       {"config", config.toJson()},
                        {"processes", group.world()},
-                       {"data", {{"source", data.source}, {"details", data.details}, {"train", splitCounts(manifest, data.train)},
-                                 {"dev", splitCounts(manifest, data.dev)}, {"test", splitCounts(manifest, data.test)}}}};
+                       {"data",
+                        {{"source", data.source},
+                         {"details", data.details},
+                         {"train", splitCounts(manifest, data.train)},
+                         {"dev", splitCounts(manifest, data.dev)},
+                         {"test", splitCounts(manifest, data.test)}}}};
     double trainedUtterances = 0, trainingSeconds = 0;
 
     for (int epoch = progress.nextEpoch; epoch < config.epochs; ++epoch) {
@@ -237,7 +251,8 @@ Result<TrainReport> runTraining(const TrainRun& run) {
         double lossSum = 0, lossCount = 0;
         int skippedDialogues = 0, skippedSteps = 0;
         for (std::int64_t step = 0; step < stepsPerEpoch && epoch * stepsPerEpoch + step < totalSteps; ++step) {
-            const auto begin = static_cast<std::size_t>(step * perStep), end = std::min(order.size(), begin + static_cast<std::size_t>(perStep));
+            const auto begin = static_cast<std::size_t>(step * perStep),
+                       end = std::min(order.size(), begin + static_cast<std::size_t>(perStep));
             int globalGold = 0;
             for (auto k = begin; k < end; ++k) globalGold += goldCount(manifest, data.train[order[k]]);
             optimizer.zero_grad();
@@ -280,8 +295,9 @@ Result<TrainReport> runTraining(const TrainRun& run) {
             optimizer.step();
             lossSum += lossShare[0].item<double>();
             lossCount += globalGold;
-            if (run.progress) run.progress({epoch + 1, config.epochs, static_cast<int>(step + 1), static_cast<int>(stepsPerEpoch),
-                                            lossCount > 0 ? lossSum / lossCount : 0.0, "train"});
+            if (run.progress)
+                run.progress({epoch + 1, config.epochs, static_cast<int>(step + 1), static_cast<int>(stepsPerEpoch),
+                              lossCount > 0 ? lossSum / lossCount : 0.0, "train"});
         }
         if (skippedDialogues + skippedSteps > 0 && lead) {
             std::fprintf(stderr, "warning: epoch %d skipped %d dialogues with a non-finite loss and %d steps with non-finite gradients\n",
@@ -320,8 +336,11 @@ Result<TrainReport> runTraining(const TrainRun& run) {
             // The state to resume from: weights, optimizer and counters of this epoch's end.
             if (auto saved = saveStateWeights(*model, manifest, run.out / "training" / "weights.safetensors"); !saved) return saved.error();
             torch::save(optimizer, (run.out / "training" / "optimizer.pt").string());
-            const json state = {{"next_epoch", progress.nextEpoch}, {"best_epoch", progress.bestEpoch}, {"best_score", progress.bestScore},
-                                {"epochs_without_gain", progress.epochsWithoutGain}, {"records", recordsJson(progress.records)}};
+            const json state = {{"next_epoch", progress.nextEpoch},
+                                {"best_epoch", progress.bestEpoch},
+                                {"best_score", progress.bestScore},
+                                {"epochs_without_gain", progress.epochsWithoutGain},
+                                {"records", recordsJson(progress.records)}};
             std::ofstream(stateFile.string() + ".partial") << state.dump(2);
             fs::rename(stateFile.string() + ".partial", stateFile, ec);
         }

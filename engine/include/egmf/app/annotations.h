@@ -21,8 +21,8 @@ struct Annotation {
     std::optional<std::string> label;  ///< ERC class
     std::optional<double> score;       ///< MSA score
     std::string note;
-    std::int64_t editedAtMs = 0;       ///< Unix time
-    bool reviewed = false;             ///< the annotator checked this utterance
+    std::int64_t editedAtMs = 0;  ///< Unix time
+    bool reviewed = false;        ///< the annotator checked this utterance
 };
 
 class AnnotationStore {

@@ -23,11 +23,11 @@
 namespace egmf::features {
 
 struct ClipFeatureOptions {
-    bool prosody = false;               ///< append pitch (kHz) and log energy to each log-mel frame
+    bool prosody = false;  ///< append pitch (kHz) and log energy to each log-mel frame
     double visualFramesPerSecond = 4.0;
-    int detectionWidth = 640;           ///< frames are scaled to this width for detection and crops
-    int decoderThreads = 0;             ///< FFmpeg's; 0: its choice
-    std::filesystem::path faceModelDir; ///< empty: the bundled face-api weights
+    int detectionWidth = 640;            ///< frames are scaled to this width for detection and crops
+    int decoderThreads = 0;              ///< FFmpeg's; 0: its choice
+    std::filesystem::path faceModelDir;  ///< empty: the bundled face-api weights
     /// An utterance clip longer than this is analysed from its first maxClipSeconds, with a
     /// warning (MELD has clips wrongly cut to 4-5 minutes; DATASETS.md).
     double maxClipSeconds = 60.0;
@@ -35,16 +35,16 @@ struct ClipFeatureOptions {
 
 struct FaceObservation {
     double timeSec = 0.0;
-    FaceCrop crop;                          ///< 112 x 112 RGB, with the box it came from
-    std::array<float, 7> logits{};          ///< face-api's order: neutral, happy, sad, angry, fearful, disgusted, surprised
+    FaceCrop crop;                  ///< 112 x 112 RGB, with the box it came from
+    std::array<float, 7> logits{};  ///< face-api's order: neutral, happy, sad, angry, fearful, disgusted, surprised
     std::array<float, 7> probabilities{};
 };
 
 struct ClipFeatures {
     media::StreamInfo info;
     std::vector<std::string> warnings;
-    FeatureSequence audio;    ///< [frames, 80 (+2)] at 100 fps; empty without an audio stream
-    FeatureSequence visual;   ///< [samples, 256] at visualFramesPerSecond; empty without video
+    FeatureSequence audio;               ///< [frames, 80 (+2)] at 100 fps; empty without an audio stream
+    FeatureSequence visual;              ///< [samples, 256] at visualFramesPerSecond; empty without video
     std::vector<FaceObservation> faces;  ///< one per visual frame
     double decodeMs = 0, audioFeaturesMs = 0, cropMs = 0, networkMs = 0;
 };

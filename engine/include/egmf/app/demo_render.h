@@ -29,8 +29,8 @@ struct SplitCounts {
 
 struct RenderReport {
     std::map<std::string, SplitCounts> splits;
-    double seconds = 0;      ///< wall time
-    double audioSeconds = 0; ///< length of all clips together
+    double seconds = 0;       ///< wall time
+    double audioSeconds = 0;  ///< length of all clips together
 };
 
 Result<RenderReport> renderCorpus(const DemoScript& script, const std::filesystem::path& out, const RenderOptions& options);

@@ -38,13 +38,13 @@ struct Face {
     double browTilt = 0;   ///< + inner ends down (anger), - inner ends up (sadness, fear)
     double browRaise = 0;  ///< brows up (+) or down (-)
     double eyeOpen = 1;
-    double wrinkle = 0;    ///< nose wrinkle (disgust)
+    double wrinkle = 0;  ///< nose wrinkle (disgust)
 };
 
 struct Speaker {
     std::string name;
-    Voice voice;             ///< the speaker's resting voice
-    Face restingFace;        ///< added to every expression
+    Voice voice;                ///< the speaker's resting voice
+    Face restingFace;           ///< added to every expression
     std::array<int, 3> skin{};  ///< BGR
     std::array<int, 3> hair{};
     double headScale = 1.0;
@@ -56,7 +56,7 @@ struct DemoUtterance {
     std::string emotion;         ///< gold
     std::string surfaceEmotion;  ///< what the words alone say (== emotion when congruent)
     bool incongruent = false;
-    double sentiment = 0;        ///< [-3, 3], one decimal
+    double sentiment = 0;  ///< [-3, 3], one decimal
     Voice voice;
     Face face;
 };

@@ -17,7 +17,7 @@ struct FaceCrop {
     std::vector<std::uint8_t> rgb;  ///< size x size x 3
     int size = 0;
     bool faceFound = false;
-    int boxX = 0, boxY = 0, boxWidth = 0, boxHeight = 0;  ///< the square taken from the frame
+    int boxX = 0, boxY = 0, boxWidth = 0, boxHeight = 0;      ///< the square taken from the frame
     int faceX = 0, faceY = 0, faceWidth = 0, faceHeight = 0;  ///< the detected face, when found
 };
 
@@ -35,8 +35,7 @@ void setOpenCvThreads(int threads);
 class FaceCropper {
 public:
     /// Loads the cascade; `cascadeFile` empty: Debian's haarcascade_frontalface_default.xml.
-    static Result<FaceCropper> create(const FaceCropOptions& options = {},
-                                      const std::filesystem::path& cascadeFile = {});
+    static Result<FaceCropper> create(const FaceCropOptions& options = {}, const std::filesystem::path& cascadeFile = {});
     FaceCropper(FaceCropper&&) noexcept;
     FaceCropper& operator=(FaceCropper&&) noexcept;
     ~FaceCropper();

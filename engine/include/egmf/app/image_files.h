@@ -15,7 +15,7 @@ Result<void> writeRgbPng(const std::filesystem::path& file, const std::vector<st
 /// The first `drawn` of [frames, channels] row-major values as a colour-mapped image, frames left
 /// to right, channel 0 at the bottom, scaled from their lowest to their highest value (appended
 /// prosody channels have other units and are left out by drawing only the mel bins).
-Result<void> writeLogMelPng(const std::filesystem::path& file, const std::vector<float>& values, std::int64_t frames,
-                            std::int64_t channels, std::int64_t drawn);
+Result<void> writeLogMelPng(const std::filesystem::path& file, const std::vector<float>& values, std::int64_t frames, std::int64_t channels,
+                            std::int64_t drawn);
 
 }  // namespace egmf::features

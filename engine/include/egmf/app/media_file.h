@@ -24,19 +24,19 @@
 namespace egmf::media {
 
 struct MediaLimits {
-    int openTimeoutMs = 10'000;        ///< the whole open + decode must finish in this time
+    int openTimeoutMs = 10'000;  ///< the whole open + decode must finish in this time
     std::int64_t probeSizeBytes = 5'000'000;
     int maxStreams = 32;
-    std::int64_t maxPixels = 4096LL * 4096LL;   ///< per video frame
-    double maxDecodedSeconds = 600.0;           ///< longer media is cut here, with a warning
+    std::int64_t maxPixels = 4096LL * 4096LL;  ///< per video frame
+    double maxDecodedSeconds = 600.0;          ///< longer media is cut here, with a warning
 };
 
 struct StreamInfo {
     bool hasAudio = false, hasVideo = false;
-    double durationSec = 0.0;   ///< container duration, 0 when unknown
+    double durationSec = 0.0;  ///< container duration, 0 when unknown
     int audioSampleRateHz = 0, audioChannels = 0;
-    int width = 0, height = 0;       ///< as displayed: rotation and sample aspect ratio applied
-    int rotationDegrees = 0;         ///< clockwise, from the display matrix (phones: 90 or 270)
+    int width = 0, height = 0;  ///< as displayed: rotation and sample aspect ratio applied
+    int rotationDegrees = 0;    ///< clockwise, from the display matrix (phones: 90 or 270)
     double videoFramesPerSecond = 0.0;
     std::string audioCodec, videoCodec, container;
 };
@@ -66,7 +66,7 @@ struct VideoFrame {
 
 struct DecodeResult {
     StreamInfo info;
-    AudioTrack audio;              ///< empty when the clip has no audio stream
+    AudioTrack audio;                ///< empty when the clip has no audio stream
     std::vector<VideoFrame> frames;  ///< empty when no video stream or not asked for
     std::vector<std::string> warnings;
 };
@@ -81,9 +81,9 @@ struct DecodeRequest {
     int maxFrameWidth = 0;              ///< 0: native size; else scaled down to this width
     int decoderThreads = 0;             ///< 0: FFmpeg's choice; 1 while a player needs the cores
     PixelFormat pixelFormat = PixelFormat::Rgb24;
-    double startSec = 0.0;  ///< decode from here (accurate: seek to a keyframe before, drop the rest)
-    double endSec = 0.0;    ///< up to here; 0: to the end
-    bool probeOnly = false; ///< stop after the stream information (probeClip)
+    double startSec = 0.0;   ///< decode from here (accurate: seek to a keyframe before, drop the rest)
+    double endSec = 0.0;     ///< up to here; 0: to the end
+    bool probeOnly = false;  ///< stop after the stream information (probeClip)
     /// When set, sampled frames go here instead of into DecodeResult::frames. The frame's buffer
     /// is reused for the next one after the call returns (no allocation per frame: page faults
     /// cost more than the conversion on these VMs).
@@ -95,15 +95,14 @@ struct DecodeRequest {
 };
 
 /// Decodes `path` as asked. Errors name the file.
-Result<DecodeResult> decodeClip(const std::filesystem::path& path, const DecodeRequest& request,
-                                const MediaLimits& limits = {});
+Result<DecodeResult> decodeClip(const std::filesystem::path& path, const DecodeRequest& request, const MediaLimits& limits = {});
 
 /// Opens `path` and reads its stream information without decoding (dataset checks): duration,
 /// streams, codecs. Errors name the file.
 Result<StreamInfo> probeClip(const std::filesystem::path& path, const MediaLimits& limits = {});
 
 /// The same for bytes in memory (the fuzzer; clips inside archives later).
-Result<DecodeResult> decodeMemory(const std::vector<std::uint8_t>& bytes, const std::string& name,
-                                  const DecodeRequest& request, const MediaLimits& limits = {});
+Result<DecodeResult> decodeMemory(const std::vector<std::uint8_t>& bytes, const std::string& name, const DecodeRequest& request,
+                                  const MediaLimits& limits = {});
 
 }  // namespace egmf::media

@@ -33,7 +33,7 @@ struct ClassificationReport {
     double weightedF1 = 0, macroF1 = 0;
     std::vector<ClassScores> perClass;
     std::vector<std::vector<std::int64_t>> confusion;  ///< [gold][predicted]
-    std::optional<double> kappa;  ///< Cohen's kappa of gold vs predicted
+    std::optional<double> kappa;                       ///< Cohen's kappa of gold vs predicted
 };
 
 /// `labels` fixes the classes and their order; empty: every label seen, sorted (as sklearn).
@@ -59,7 +59,7 @@ struct RegressionReport {
     std::optional<double> acc2NonZero, f1NonZero;          ///< < 0 vs > 0, gold zeros removed
     std::optional<double> acc7, acc5;
     // SIMS
-    std::optional<double> acc2, f1, acc3, acc2Weak;        ///< acc5 above is SIMS's when sims
+    std::optional<double> acc2, f1, acc3, acc2Weak;  ///< acc5 above is SIMS's when sims
 };
 
 enum class MsaScale { Mosi, Sims };

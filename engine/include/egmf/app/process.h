@@ -11,14 +11,13 @@
 namespace egmf {
 
 struct ProcessOutcome {
-    int exitCode = -1;    ///< -1 when it did not exit normally
-    std::string output;   ///< stdout and stderr together (the last 64 KiB)
+    int exitCode = -1;   ///< -1 when it did not exit normally
+    std::string output;  ///< stdout and stderr together (the last 64 KiB)
 };
 
 /// Runs argv[0] (looked up in PATH). `feed`, when given, writes to the child's stdin and returns
 /// false to stop early; stdin is closed after it. An error only when the program cannot start.
-Result<ProcessOutcome> runProcess(const std::vector<std::string>& argv,
-                                  const std::function<bool(int stdinFd)>& feed = {});
+Result<ProcessOutcome> runProcess(const std::vector<std::string>& argv, const std::function<bool(int stdinFd)>& feed = {});
 
 /// Writes all of `bytes` to `fd`; false when the reader went away.
 bool writeAll(int fd, const void* bytes, std::size_t size);

@@ -46,8 +46,7 @@ struct SafetensorsHeader {
 
 /// Validates a whole file's bytes (header and layout); entries' `bytes` point into `file`.
 /// `sourceName` names the file in errors.
-Result<SafetensorsHeader> parseSafetensors(std::span<const std::byte> file,
-                                           const std::string& sourceName);
+Result<SafetensorsHeader> parseSafetensors(std::span<const std::byte> file, const std::string& sourceName);
 
 /// A read-only memory mapping of a file.
 class MappedFile {
@@ -91,8 +90,7 @@ struct TensorToWrite {
 /// Writes tensors (sorted by name, as the reference writers do) with optional metadata; the
 /// header is padded with spaces to a multiple of 8 bytes so the data is aligned. Writes to a
 /// temporary file and renames it, so a crash never leaves half a checkpoint.
-Result<void> writeSafetensors(const std::filesystem::path& path,
-                              std::vector<TensorToWrite> tensors,
+Result<void> writeSafetensors(const std::filesystem::path& path, std::vector<TensorToWrite> tensors,
                               const std::map<std::string, std::string>& metadata = {});
 
 }  // namespace egmf::checkpoint

@@ -32,8 +32,7 @@ public:
 };
 
 /// Builds the tokenizer a manifest names; files are relative to `checkpointDir`.
-Result<std::unique_ptr<Tokenizer>> makeTokenizer(const TokenizerConfig& config,
-                                                 const std::filesystem::path& checkpointDir,
+Result<std::unique_ptr<Tokenizer>> makeTokenizer(const TokenizerConfig& config, const std::filesystem::path& checkpointDir,
                                                  std::int64_t modelVocabSize);
 
 /// The tokenizer of a checkpoint: makeTokenizer for a native one; for a Hugging Face one

@@ -14,26 +14,26 @@
 namespace egmf::train {
 
 struct TrainConfig {
-    std::string task = "erc";         ///< erc (labels) | msa (SentimentScore regression)
-    std::string architecture = "egmf"; ///< egmf | merits-l (merits_trainer.h; ERC only)
+    std::string task = "erc";           ///< erc (labels) | msa (SentimentScore regression)
+    std::string architecture = "egmf";  ///< egmf | merits-l (merits_trainer.h; ERC only)
     std::uint64_t seed = 1;
     int epochs = 30;
-    int patience = 6;                 ///< epochs without a better dev score before stopping
-    int dialoguesPerStep = 2;         ///< the global batch, whatever the number of processes
-    double learningRate = 5e-4;       ///< encoders, fusion, experts, gates, projector
-    double llmLearningRate = 5e-4;    ///< the LLM (full) or its LoRA adapter (higher rates diverge from scratch)
+    int patience = 6;               ///< epochs without a better dev score before stopping
+    int dialoguesPerStep = 2;       ///< the global batch, whatever the number of processes
+    double learningRate = 5e-4;     ///< encoders, fusion, experts, gates, projector
+    double llmLearningRate = 5e-4;  ///< the LLM (full) or its LoRA adapter (higher rates diverge from scratch)
     double weightDecay = 0.01;
-    double warmupFraction = 0.06;     ///< of all steps, linear warm-up before the cosine decay
-    double gradientClip = 1.0;        ///< max global L2 norm
+    double warmupFraction = 0.06;  ///< of all steps, linear warm-up before the cosine decay
+    double gradientClip = 1.0;     ///< max global L2 norm
     /// Modality dropout. The demo's faces alone reach 78% and the model leans on them; dropping the
     /// face more often (and the words) makes it learn the voice too (test W-F1 0.866 -> 0.975).
     double textDropout = 0.3, audioDropout = 0.1, visualDropout = 0.4;
-    std::string llmTraining = "full"; ///< full (the tiny demo LLM, trained from scratch) | lora (base frozen)
-    int vocabSize = 600;              ///< SentencePiece vocabulary trained on the corpus (spm_train)
+    std::string llmTraining = "full";  ///< full (the tiny demo LLM, trained from scratch) | lora (base frozen)
+    int vocabSize = 600;               ///< SentencePiece vocabulary trained on the corpus (spm_train)
     /// A Hugging Face model folder to start from (its LLM frozen, a LoRA adapter trained, its own
     /// tokenizer): the checkpoint is written in the Hugging Face layout (egmf/huggingface.h).
     std::string baseModel;
-    int maxSteps = 0;                 ///< stop after this many optimizer steps (0: whole epochs)
+    int maxSteps = 0;  ///< stop after this many optimizer steps (0: whole epochs)
     /// "inverse_sqrt": each utterance's loss weighted by sqrt(N / (K n_label)) over the training
     /// labels (normalised to a mean of 1), so the rare emotions of real data (MELD: 4,710 of
     /// 9,989 neutral, 271 disgust) are not drowned; "none" (default): every utterance alike.

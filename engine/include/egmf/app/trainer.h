@@ -59,9 +59,9 @@ struct TrainRun {
     std::filesystem::path out;  ///< the checkpoint folder
     DistributedSetup distributed;
     bool resume = false;
-    std::string command;        ///< recorded in the manifest
+    std::string command;  ///< recorded in the manifest
     std::function<void(const TrainEvent&)> progress;
-    int threads = 0;            ///< intra-op threads of this process (0: LibTorch's choice)
+    int threads = 0;  ///< intra-op threads of this process (0: LibTorch's choice)
 };
 
 Result<TrainReport> runTraining(const TrainRun& run);

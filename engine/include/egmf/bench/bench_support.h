@@ -15,9 +15,7 @@ namespace egmf::bench {
 class WorkDir {
 public:
     static Result<WorkDir> create(const std::filesystem::path& requested, const std::string& prefix);
-    WorkDir(WorkDir&& other) noexcept : m_path(std::move(other.m_path)), m_owned(other.m_owned) {
-        other.m_owned = false;
-    }
+    WorkDir(WorkDir&& other) noexcept : m_path(std::move(other.m_path)), m_owned(other.m_owned) { other.m_owned = false; }
     WorkDir& operator=(WorkDir&&) = delete;
     ~WorkDir();
     const std::filesystem::path& path() const { return m_path; }

@@ -13,10 +13,10 @@ namespace egmf {
 
 struct ModelBenchOptions {
     int utterances = 10;
-    int repeats = 5;           ///< whole-dialogue runs; medians are taken over them
-    int threads = 0;           ///< 0: all cores
+    int repeats = 5;  ///< whole-dialogue runs; medians are taken over them
+    int threads = 0;  ///< 0: all cores
     std::uint64_t seed = 1;
-    bool withReference = true;  ///< also time the Python reference
+    bool withReference = true;      ///< also time the Python reference
     std::string python;             ///< empty: runtime::referencePython()
     std::string device = "cpu";     ///< both sides run here ("cuda" on a GPU machine)
     std::string dtype = "float32";  ///< float32 | float16 | bfloat16
@@ -33,13 +33,13 @@ struct StageMedians {
 };
 
 struct ModelBenchReport {
-    std::string configuration;     ///< e.g. "d=256, LLM 4 layers d_llm=256, ..."
+    std::string configuration;  ///< e.g. "d=256, LLM 4 layers d_llm=256, ..."
     int threads = 0;
     int utterances = 0;
-    double engineMedianMs = 0;     ///< median per-utterance latency
+    double engineMedianMs = 0;  ///< median per-utterance latency
     double referenceMedianMs = -1;
     std::vector<StageMedians> stages;
-    std::string referenceNote;     ///< why the reference did not run, when it did not
+    std::string referenceNote;  ///< why the reference did not run, when it did not
 };
 
 Result<ModelBenchReport> benchModel(const ModelBenchOptions& options);
@@ -64,7 +64,7 @@ struct DecodeBenchReport {
     double oursMedianMs = 0, cliMedianMs = 0;  ///< video: decode + RGB conversion, all frames
     double audioMedianMs = 0;                  ///< audio only: decode + resample to 16 kHz mono
     double clipSeconds = 0;
-    double featuresMedianMs = 0;               ///< decode + log-mel + faces (detect, crop, network)
+    double featuresMedianMs = 0;  ///< decode + log-mel + faces (detect, crop, network)
     double featureDecodeMs = 0, featureAudioMs = 0, featureCropMs = 0, featureNetworkMs = 0;  ///< its parts
     int faceFrames = 0, facesFound = 0;
     double logMelMsPerAudioSecond = 0, prosodyMsPerAudioSecond = 0;
@@ -79,8 +79,8 @@ Result<DecodeBenchReport> benchDecode(const DecodeBenchOptions& options);
 /// clip features and model) and the time from submitting one utterance to its result (what a
 /// click in the Studio waits for). Goal: a 3.6 s utterance in <= 0.36 s.
 struct EngineBenchOptions {
-    int utterances = 6;          ///< per dialogue
-    int repeats = 3;             ///< timed runs per thread count (medians)
+    int utterances = 6;  ///< per dialogue
+    int repeats = 3;     ///< timed runs per thread count (medians)
     double clipSeconds = 3.6;
     int width = 1280, height = 720;
     std::vector<int> threads{1, 2};
@@ -90,10 +90,10 @@ struct EngineBenchOptions {
 struct EngineBenchRow {
     int threads = 0;
     double dialoguesPerSecond = 0;
-    double utteranceMs = 0;        ///< dialogue wall time / utterances
-    double featuresMs = 0;         ///< median per utterance: decode + log-mel + faces
-    double modelMs = 0;            ///< median per utterance: the model's stages
-    double firstResultMs = 0;      ///< submit -> result of a one-utterance job
+    double utteranceMs = 0;    ///< dialogue wall time / utterances
+    double featuresMs = 0;     ///< median per utterance: decode + log-mel + faces
+    double modelMs = 0;        ///< median per utterance: the model's stages
+    double firstResultMs = 0;  ///< submit -> result of a one-utterance job
 };
 
 struct EngineBenchReport {
@@ -110,23 +110,23 @@ Result<EngineBenchReport> benchEngine(const EngineBenchOptions& options);
 /// the memory-bandwidth floor (every weight read once per token, plus the KV cache; the bandwidth
 /// measured by a 1 GiB device copy, or given). Goal on a GPU: >= 60% of the bandwidth.
 struct LlmBenchOptions {
-    std::string shape = "7b";       ///< 7b | 1b | tiny
+    std::string shape = "7b";  ///< 7b | 1b | tiny
     std::string device = "cuda";
     std::string dtype = "bfloat16";
     int promptTokens = 512;
     int newTokens = 64;
     int repeats = 3;
-    int threads = 0;                ///< CPU intra-op threads; 0: LibTorch's default
-    double bandwidthGBs = 0;        ///< 0: measure it
+    int threads = 0;          ///< CPU intra-op threads; 0: LibTorch's default
+    double bandwidthGBs = 0;  ///< 0: measure it
 };
 
 struct LlmBenchReport {
     std::string configuration;
     double weightBytes = 0, bytesPerToken = 0;
-    double prefillMs = 0, msPerToken = 0;        ///< medians
+    double prefillMs = 0, msPerToken = 0;  ///< medians
     double bandwidthBytesPerSecond = 0;
     bool bandwidthMeasured = true;
-    double floorMsPerToken = 0;                  ///< bytesPerToken / bandwidth
+    double floorMsPerToken = 0;  ///< bytesPerToken / bandwidth
     double fractionOfBandwidth() const { return msPerToken > 0 ? floorMsPerToken / msPerToken : 0; }
 };
 

@@ -28,11 +28,11 @@ std::optional<std::int64_t> draftRow(const ContinuationScores& drafts, const std
 
 }  // namespace
 
-std::vector<std::int64_t> generateGreedy(LlamaForCausalLMImpl& llm, const PromptState& prompt, int maxNewTokens,
-                                         std::int64_t eosId, const ContinuationScores* drafts) {
+std::vector<std::int64_t> generateGreedy(LlamaForCausalLMImpl& llm, const PromptState& prompt, int maxNewTokens, std::int64_t eosId,
+                                         const ContinuationScores* drafts) {
     std::vector<std::int64_t> generated;
-    std::optional<KvCache> cache;     // made when generation leaves the drafts
-    std::size_t inCache = 0;          // generated tokens the cache holds
+    std::optional<KvCache> cache;  // made when generation leaves the drafts
+    std::size_t inCache = 0;       // generated tokens the cache holds
     auto logits = prompt.lastLogits;
     for (int step = 0; step < maxNewTokens; ++step) {
         const auto next = logits.argmax().item<std::int64_t>();
@@ -95,17 +95,12 @@ ContinuationScores scoreContinuations(LlamaForCausalLMImpl& llm, const PromptSta
     const auto branch = idsTensor(branchOf, like.device());
     const auto position = idsTensor(positions, like.device());
     // Row r sees row c when both are in one continuation and c is not later than r.
-    const auto ownEarlier = branch.unsqueeze(1).eq(branch.unsqueeze(0)).logical_and(
-        position.unsqueeze(0).le(position.unsqueeze(1)));
-    const auto blocked = at::cat({at::zeros({rows, promptLength}, ownEarlier.options()),
-                                  ownEarlier.logical_not()}, 1);
+    const auto ownEarlier = branch.unsqueeze(1).eq(branch.unsqueeze(0)).logical_and(position.unsqueeze(0).le(position.unsqueeze(1)));
+    const auto blocked = at::cat({at::zeros({rows, promptLength}, ownEarlier.options()), ownEarlier.logical_not()}, 1);
     const auto hidden = llm.forwardBranches(llm.embed(idsTensor(inputs, like.device())), prompt.cache, position, blocked);
     result.rowLogits = llm.logits(hidden);
-    const auto logProbs = at::log_softmax(result.rowLogits, -1)
-                              .gather(1, idsTensor(targets, like.device()).unsqueeze(1))
-                              .squeeze(1)
-                              .to(at::kDouble)
-                              .cpu();
+    const auto logProbs =
+        at::log_softmax(result.rowLogits, -1).gather(1, idsTensor(targets, like.device()).unsqueeze(1)).squeeze(1).to(at::kDouble).cpu();
     const auto* values = logProbs.data_ptr<double>();
     for (std::int64_t r = 0; r < rows; ++r) {
         scores[static_cast<std::size_t>(branchOf[static_cast<std::size_t>(r)])] += values[r];

@@ -29,7 +29,7 @@ PromptState runPrompt(LlamaForCausalLMImpl& llm, const Tensor& embeddings);
 struct ContinuationScores {
     std::vector<double> scores;
     std::vector<std::vector<std::int32_t>> continuations;
-    Tensor rowLogits;                             ///< [rows, vocab]
+    Tensor rowLogits;                              ///< [rows, vocab]
     std::vector<std::vector<std::int64_t>> rowOf;  ///< rowOf[k][t]: the row after continuation k's tokens 0..t
 };
 
@@ -40,7 +40,7 @@ ContinuationScores scoreContinuations(LlamaForCausalLMImpl& llm, const PromptSta
 
 /// Greedy decoding of at most `maxNewTokens` tokens; stops at (and drops) `eosId`. With `drafts`
 /// (the same prompt's scoring pass), steps along a scored continuation take its logits.
-std::vector<std::int64_t> generateGreedy(LlamaForCausalLMImpl& llm, const PromptState& prompt, int maxNewTokens,
-                                         std::int64_t eosId, const ContinuationScores* drafts = nullptr);
+std::vector<std::int64_t> generateGreedy(LlamaForCausalLMImpl& llm, const PromptState& prompt, int maxNewTokens, std::int64_t eosId,
+                                         const ContinuationScores* drafts = nullptr);
 
 }  // namespace egmf::model

@@ -28,8 +28,8 @@ LlamaAttentionImpl::LlamaAttentionImpl(const LlmConfig& c, const std::optional<L
     o_proj = register_module("o_proj", LoraLinear(m_heads * m_headDim, hidden, false, adapterFor(lora, "o_proj")));
 }
 
-Tensor LlamaAttentionImpl::forward(const Tensor& x, const RotaryEmbedding& rope, const Tensor& positions,
-                                   Tensor& keys, Tensor& values, const Tensor& blocked) {
+Tensor LlamaAttentionImpl::forward(const Tensor& x, const RotaryEmbedding& rope, const Tensor& positions, Tensor& keys, Tensor& values,
+                                   const Tensor& blocked) {
     const auto length = x.size(0);
     auto heads = [&](const Tensor& y, std::int64_t count) {
         return y.view({length, count, m_headDim}).transpose(0, 1);  // [count, T, headDim]
@@ -67,8 +67,7 @@ LlamaDecoderLayerImpl::LlamaDecoderLayerImpl(const LlmConfig& c, const std::opti
     self_attn = register_module("self_attn", LlamaAttention(c, lora));
     mlp = register_module("mlp", LlamaMlp(c, lora));
     input_layernorm = register_module("input_layernorm", RmsNorm(c.hiddenSize, c.rmsNormEps));
-    post_attention_layernorm =
-        register_module("post_attention_layernorm", RmsNorm(c.hiddenSize, c.rmsNormEps));
+    post_attention_layernorm = register_module("post_attention_layernorm", RmsNorm(c.hiddenSize, c.rmsNormEps));
 }
 
 LlamaModelImpl::LlamaModelImpl(const LlmConfig& c, const std::optional<LoraConfig>& lora) {
@@ -80,8 +79,7 @@ LlamaModelImpl::LlamaModelImpl(const LlmConfig& c, const std::optional<LoraConfi
     norm = register_module("norm", RmsNorm(c.hiddenSize, c.rmsNormEps));
 }
 
-LlamaForCausalLMImpl::LlamaForCausalLMImpl(const LlmConfig& c, const std::optional<LoraConfig>& lora)
-    : m_config(c), m_rope(c) {
+LlamaForCausalLMImpl::LlamaForCausalLMImpl(const LlmConfig& c, const std::optional<LoraConfig>& lora) : m_config(c), m_rope(c) {
     model = register_module("model", LlamaModel(c, lora));
     if (!c.tieWordEmbeddings) {
         // LoraLinear's initialisation is nn.Linear's (uniform, bound 1/sqrt(in)), drawn in the same order.
@@ -89,7 +87,9 @@ LlamaForCausalLMImpl::LlamaForCausalLMImpl(const LlmConfig& c, const std::option
     }
 }
 
-Tensor LlamaForCausalLMImpl::embed(const Tensor& ids) { return model->embed_tokens->forward(ids); }
+Tensor LlamaForCausalLMImpl::embed(const Tensor& ids) {
+    return model->embed_tokens->forward(ids);
+}
 
 Tensor LlamaForCausalLMImpl::forward(const Tensor& embeddings, KvCache& cache) {
     const auto length = embeddings.size(0);
@@ -103,22 +103,20 @@ Tensor LlamaForCausalLMImpl::forward(const Tensor& embeddings, KvCache& cache) {
     return run(embeddings, cache, positions, blocked);
 }
 
-Tensor LlamaForCausalLMImpl::forwardBranches(const Tensor& embeddings, const KvCache& prefix,
-                                             const Tensor& positions, const Tensor& blocked) {
+Tensor LlamaForCausalLMImpl::forwardBranches(const Tensor& embeddings, const KvCache& prefix, const Tensor& positions,
+                                             const Tensor& blocked) {
     KvCache scratch = prefix;  // handles only: run() replaces them, the prefix tensors stay
     return run(embeddings, scratch, positions, blocked);
 }
 
-Tensor LlamaForCausalLMImpl::run(const Tensor& embeddings, KvCache& cache, const Tensor& positions,
-                                 const Tensor& blocked) {
+Tensor LlamaForCausalLMImpl::run(const Tensor& embeddings, KvCache& cache, const Tensor& positions, const Tensor& blocked) {
     const auto layerCount = model->layers->size();
     cache.keys.resize(layerCount);
     cache.values.resize(layerCount);
     auto h = embeddings;
     for (std::size_t i = 0; i < layerCount; ++i) {
         auto layer = model->layers->ptr<LlamaDecoderLayerImpl>(i);
-        h = h + layer->self_attn->forward(layer->input_layernorm->forward(h), m_rope, positions,
-                                          cache.keys[i], cache.values[i], blocked);
+        h = h + layer->self_attn->forward(layer->input_layernorm->forward(h), m_rope, positions, cache.keys[i], cache.values[i], blocked);
         h = h + layer->mlp->forward(layer->post_attention_layernorm->forward(h));
     }
     cache.length += embeddings.size(0);

@@ -48,8 +48,8 @@ public:
     /// x [T, hidden] at `positions` [T]; `keys`/`values` hold the earlier positions (or are
     /// undefined) and are replaced by new tensors with these T appended; `blocked` [T, past + T]
     /// marks the keys each query may not see (undefined: all visible).
-    Tensor forward(const Tensor& x, const RotaryEmbedding& rope, const Tensor& positions,
-                   Tensor& keys, Tensor& values, const Tensor& blocked);
+    Tensor forward(const Tensor& x, const RotaryEmbedding& rope, const Tensor& positions, Tensor& keys, Tensor& values,
+                   const Tensor& blocked);
     LoraLinear q_proj{nullptr}, k_proj{nullptr}, v_proj{nullptr}, o_proj{nullptr};
 
 private:
@@ -95,8 +95,7 @@ public:
     /// Several independent continuations of `prefix` in one pass ("tree attention"): rows of
     /// `embeddings` sit at `positions` and see the prefix plus the rows `blocked` leaves open
     /// ([T, prefix.length + T], true = hidden). The prefix cache is left as it was.
-    Tensor forwardBranches(const Tensor& embeddings, const KvCache& prefix, const Tensor& positions,
-                           const Tensor& blocked);
+    Tensor forwardBranches(const Tensor& embeddings, const KvCache& prefix, const Tensor& positions, const Tensor& blocked);
     /// Vocabulary logits for hidden states [T, hidden], in float32.
     Tensor logits(const Tensor& hidden);
 

@@ -8,9 +8,15 @@ namespace {
 thread_local bool tDeferred = false;
 }
 
-DeferredBaseWeights::DeferredBaseWeights() : m_previous(tDeferred) { tDeferred = true; }
-DeferredBaseWeights::~DeferredBaseWeights() { tDeferred = m_previous; }
-bool DeferredBaseWeights::active() { return tDeferred; }
+DeferredBaseWeights::DeferredBaseWeights() : m_previous(tDeferred) {
+    tDeferred = true;
+}
+DeferredBaseWeights::~DeferredBaseWeights() {
+    tDeferred = m_previous;
+}
+bool DeferredBaseWeights::active() {
+    return tDeferred;
+}
 
 Tensor baseWeight(at::IntArrayRef shape, const std::function<void(Tensor&)>& init) {
     if (tDeferred) return at::empty({0});
@@ -19,8 +25,7 @@ Tensor baseWeight(at::IntArrayRef shape, const std::function<void(Tensor&)>& ini
     return weight;
 }
 
-LoraLinearImpl::LoraLinearImpl(std::int64_t in, std::int64_t out, bool withBias,
-                               const std::optional<LoraConfig>& lora) {
+LoraLinearImpl::LoraLinearImpl(std::int64_t in, std::int64_t out, bool withBias, const std::optional<LoraConfig>& lora) {
     const double bound = 1.0 / std::sqrt(static_cast<double>(in));
     weight = register_parameter("weight", baseWeight({out, in}, [&](Tensor& w) { w.uniform_(-bound, bound); }));
     if (withBias) {
@@ -38,8 +43,7 @@ LoraLinearImpl::LoraLinearImpl(std::int64_t in, std::int64_t out, bool withBias,
 }
 
 std::optional<LoraConfig> adapterFor(const std::optional<LoraConfig>& lora, const char* name) {
-    if (lora && std::find(lora->targetModules.begin(), lora->targetModules.end(), name) !=
-                    lora->targetModules.end()) {
+    if (lora && std::find(lora->targetModules.begin(), lora->targetModules.end(), name) != lora->targetModules.end()) {
         return lora;
     }
     return std::nullopt;

@@ -36,8 +36,7 @@ Tensor baseWeight(at::IntArrayRef shape, const std::function<void(Tensor&)>& ini
 
 class LoraLinearImpl : public torch::nn::Module {
 public:
-    LoraLinearImpl(std::int64_t in, std::int64_t out, bool bias,
-                   const std::optional<LoraConfig>& lora);
+    LoraLinearImpl(std::int64_t in, std::int64_t out, bool bias, const std::optional<LoraConfig>& lora);
     Tensor forward(const Tensor& x);
     bool hasAdapter() const { return !lora_A.is_empty(); }
 

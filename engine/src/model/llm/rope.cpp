@@ -7,8 +7,7 @@ namespace egmf::model {
 
 RotaryEmbedding::RotaryEmbedding(const LlmConfig& c) {
     const auto dim = c.effectiveHeadDim();
-    auto invFreq = 1.0 / at::pow(c.ropeTheta, at::arange(0, dim, 2, at::kLong).to(at::kFloat) /
-                                                  static_cast<double>(dim));
+    auto invFreq = 1.0 / at::pow(c.ropeTheta, at::arange(0, dim, 2, at::kLong).to(at::kFloat) / static_cast<double>(dim));
     if (c.ropeType == "linear") {
         invFreq = invFreq / c.ropeFactor;
     } else if (c.ropeType == "llama3") {
@@ -17,8 +16,7 @@ RotaryEmbedding::RotaryEmbedding(const LlmConfig& c) {
         const double highWavelength = oldContext / c.ropeHighFreqFactor;
         const auto wavelength = 2 * std::numbers::pi / invFreq;
         auto scaled = at::where(wavelength > lowWavelength, invFreq / c.ropeFactor, invFreq);
-        const auto smooth = (oldContext / wavelength - c.ropeLowFreqFactor) /
-                            (c.ropeHighFreqFactor - c.ropeLowFreqFactor);
+        const auto smooth = (oldContext / wavelength - c.ropeLowFreqFactor) / (c.ropeHighFreqFactor - c.ropeLowFreqFactor);
         const auto smoothed = (1 - smooth) * scaled / c.ropeFactor + smooth * scaled;
         const auto medium = (wavelength >= highWavelength).logical_and(wavelength <= lowWavelength);
         invFreq = at::where(medium, smoothed, scaled);
