@@ -44,7 +44,7 @@ void ModelSlot::load(const QString& path, const QString& device, const QString& 
 
 void ModelSlot::cancelLoad() {
     if (!m_loadJob) return;
-    m_engine->cancel(m_loadJob);
+    if (!m_engine->cancel(m_loadJob)) return;  // it finished already: its model arrives with the next event
     m_loadJob = 0;
     Q_EMIT loadFailed(tr("Loading %1 was cancelled; the model in use stays").arg(QFileInfo(m_loadingPath).fileName()));
 }

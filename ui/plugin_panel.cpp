@@ -111,6 +111,9 @@ PluginPanel::PluginPanel(StudioSession* session, QWidget* parent) : QWidget(pare
     m_device->addItem(tr("CPU"), QStringLiteral("cpu"));
     if (cudaAvailable()) m_device->addItem(tr("CUDA"), QStringLiteral("cuda"));
     m_load = new QPushButton(tr("Load"));
+    m_cancel = new QPushButton(tr("Cancel"));
+    m_cancel->setToolTip(tr("Stop loading; the model in use stays"));
+    m_cancel->hide();
     m_progress = new QProgressBar;
     m_progress->setRange(0, 100);
     m_progress->hide();
@@ -118,6 +121,7 @@ PluginPanel::PluginPanel(StudioSession* session, QWidget* parent) : QWidget(pare
     loadRow->addWidget(m_device);
     loadRow->addWidget(m_load);
     loadRow->addWidget(m_progress, 1);
+    loadRow->addWidget(m_cancel);
     layout->addLayout(loadRow);
 
     connect(addFolder, &QPushButton::clicked, this, &PluginPanel::addFolder);
@@ -140,21 +144,23 @@ PluginPanel::PluginPanel(StudioSession* session, QWidget* parent) : QWidget(pare
         if (!path.isEmpty()) inspect(path);
     });
     connect(m_load, &QPushButton::clicked, this, &PluginPanel::load);
-    connect(session->model(), &ModelSlot::loadProgress, this, [this](double f) {
-        m_progress->show();
-        m_progress->setValue(static_cast<int>(f * 100));
+    connect(m_cancel, &QPushButton::clicked, session->model(), &ModelSlot::cancelLoad);
+    // Every load shows here, wherever it was started (File > Open checkpoint, Recent, the Engine menu).
+    const auto busy = [this](bool loading) {
+        m_load->setEnabled(!loading);
+        m_progress->setVisible(loading);
+        m_cancel->setVisible(loading);
+    };
+    connect(session->model(), &ModelSlot::loadStarted, this, [this, busy] {
+        m_progress->setValue(0);
+        busy(true);
     });
-    connect(session->model(), &ModelSlot::loaded, this, [this] {
-        m_progress->hide();
-        m_load->setEnabled(true);
+    connect(session->model(), &ModelSlot::loadProgress, this, [this](double f) { m_progress->setValue(static_cast<int>(f * 100)); });
+    connect(session->model(), &ModelSlot::loaded, this, [this, busy] {
+        busy(false);
         refresh();
     });
-    connect(session, &StudioSession::errorOccurred, this, [this] {
-        if (!m_session->model()->loading()) {
-            m_progress->hide();
-            m_load->setEnabled(true);
-        }
-    });
+    connect(session->model(), &ModelSlot::loadFailed, this, [busy] { busy(false); });
     connect(session->model(), &ModelSlot::loaded, this, &PluginPanel::refreshChoices);
     refresh();
     refreshChoices();
@@ -240,9 +246,6 @@ bool PluginPanel::inspect(const QString& path) {
 
 void PluginPanel::load() {
     if (m_path->currentText().isEmpty()) return;
-    m_load->setEnabled(false);
-    m_progress->setValue(0);
-    m_progress->show();
     m_session->model()->load(m_path->currentText(), m_device->currentData().toString());
 }
 

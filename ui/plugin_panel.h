@@ -44,6 +44,7 @@ private:
     QTextBrowser* m_summary;
     QComboBox* m_device;
     QPushButton* m_load;
+    QPushButton* m_cancel;
     QProgressBar* m_progress;
 };
 

@@ -144,6 +144,30 @@ void MainWindow::buildPanels() {
     m_cancel->hide();
     statusBar()->addPermanentWidget(m_progress);
     statusBar()->addPermanentWidget(m_cancel);
+    // A checkpoint loading in the background, wherever it was started: its progress, and Cancel.
+    m_loadProgress = new QProgressBar;
+    m_loadProgress->setMaximumWidth(220);
+    m_loadProgress->setRange(0, 100);
+    m_loadProgress->hide();
+    m_cancelLoad = new QToolButton;
+    m_cancelLoad->setText(tr("Cancel loading"));
+    m_cancelLoad->setToolTip(tr("Stop loading the checkpoint; the model in use stays"));
+    m_cancelLoad->hide();
+    statusBar()->addPermanentWidget(m_loadProgress);
+    statusBar()->addPermanentWidget(m_cancelLoad);
+    connect(m_cancelLoad, &QToolButton::clicked, m_session->model(), &ModelSlot::cancelLoad);
+    connect(m_session->model(), &ModelSlot::loadStarted, this, [this](const QString& path) {
+        m_loadProgress->setFormat(tr("Loading %1 %p%").arg(QFileInfo(path).fileName()));
+        m_loadProgress->setValue(0);
+        m_loadProgress->show();
+        m_cancelLoad->show();
+    });
+    connect(m_session->model(), &ModelSlot::loadProgress, m_loadProgress,
+            [this](double f) { m_loadProgress->setValue(static_cast<int>(f * 100)); });
+    connect(m_session->model(), &ModelSlot::loaded, m_loadProgress, &QWidget::hide);
+    connect(m_session->model(), &ModelSlot::loaded, m_cancelLoad, &QWidget::hide);
+    connect(m_session->model(), &ModelSlot::loadFailed, m_loadProgress, &QWidget::hide);
+    connect(m_session->model(), &ModelSlot::loadFailed, m_cancelLoad, &QWidget::hide);
     statusBar()->addPermanentWidget(m_audioLabel);
     statusBar()->addPermanentWidget(m_deviceLabel);
     statusBar()->addPermanentWidget(m_modelLabel);

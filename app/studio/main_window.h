@@ -135,6 +135,8 @@ private:
     QLabel *m_modelLabel = nullptr, *m_deviceLabel = nullptr, *m_audioLabel = nullptr;
     QProgressBar* m_progress = nullptr;
     QToolButton* m_cancel = nullptr;
+    QProgressBar* m_loadProgress = nullptr;
+    QToolButton* m_cancelLoad = nullptr;
     int m_dialogue = -1;
     int m_shownUtterance = -1;
     bool m_interactive = true;

@@ -16,6 +16,7 @@
 #include <QSettings>
 #include <QTableWidget>
 #include <QThread>
+#include <QToolButton>
 #include <QUndoStack>
 #include <cstdio>
 #include <fstream>
@@ -554,6 +555,30 @@ TEST_F(Studio, aPluginThatThrowsInLoad_isReported_andTheStudioKeepsItsModel) {
     // The model it had is still there and analyses.
     EXPECT_EQ(window->session()->model()->checkpointPath(), checkpoint());
     EXPECT_EQ(window->session()->analysis()->dialogueState(0), AnalysisScheduler::State::Done);
+}
+
+/// A load runs in the background with Cancel in the status bar; cancelled or finished first, the
+/// Studio and its engine agree on the model in use.
+TEST_F(Studio, loading_showsProgressAndCancel_andTheStudioAgreesWithItsEngine) {
+    auto window = openWindow();
+    auto* model = window->session()->model();
+    QToolButton* cancel = nullptr;
+    for (auto* button : window->findChildren<QToolButton*>()) {
+        if (button->text() == QStringLiteral("Cancel loading")) cancel = button;
+    }
+    ASSERT_NE(cancel, nullptr);
+    EXPECT_FALSE(cancel->isVisible());
+    model->load(msaCheckpoint(), QStringLiteral("cpu"));
+    EXPECT_TRUE(model->loading());
+    EXPECT_TRUE(cancel->isVisible());
+    cancel->click();
+    ASSERT_TRUE(waitUntil([&] { return !model->loading(); }, 60000));
+    spin(200);  // a load that finished before the click still delivers its model
+    EXPECT_FALSE(cancel->isVisible());
+    ASSERT_TRUE(model->engine().model().has_value());
+    EXPECT_EQ(model->checkpointPath().toStdString(), model->engine().model()->checkpoint);
+    // The Studio goes on analysing with whichever model it has.
+    ASSERT_TRUE(waitUntil([&] { return window->session()->analysis()->dialogueState(0) == AnalysisScheduler::State::Done; }, 120000));
 }
 
 TEST_F(Studio, engineMenu_runsOnTheCpu_offersTheGpuOnlyWithCuda_andReloadsThere) {

@@ -264,15 +264,23 @@ JobId LocalEngine::load(const std::filesystem::path& checkpoint, const LoadOptio
             control.cancel = cancelled.get();
             control.progress = [&](double f) { state->emitLoad(*cancelled, [&] { state->observer->onLoadProgress(id, f); }); };
             auto analyzer = prepared.run(control);
-            if (analyzer && !cancelled->load()) {
-                prepared.model.device = (*analyzer)->device();
-                state->adopt(std::shared_ptr<Analyzer>(std::move(*analyzer)), prepared.model);
-                state->emitLoad(*cancelled, [&] { state->observer->onModelLoaded(id, prepared.model); });
-            } else if (!analyzer && analyzer.error().code != ErrorCode::Cancelled) {
-                state->emitLoad(*cancelled, [&] { state->observer->onError(id, analyzer.error()); });
+            {
+                // Taking the model and telling of it is one step under `events`, which cancel()
+                // takes too: a load is either cancelled before it takes over, or it has taken over
+                // and said so, and cancel() then finds it finished.
+                std::lock_guard events(state->events);
+                if (!cancelled->load()) {
+                    if (analyzer) {
+                        prepared.model.device = (*analyzer)->device();
+                        state->adopt(std::shared_ptr<Analyzer>(std::move(*analyzer)), prepared.model);
+                        state->observer->onModelLoaded(id, prepared.model);
+                    } else if (analyzer.error().code != ErrorCode::Cancelled) {
+                        state->observer->onError(id, analyzer.error());
+                    }
+                }
+                finished->store(true);
             }
             std::lock_guard lock(state->mutex);
-            finished->store(true);
             state->idle.notify_all();
         });
     m_state->loads.push_back(std::move(load));
