@@ -53,16 +53,16 @@ PlayerControls::PlayerControls(PlayerController* player, QWidget* parent) : QWid
     connect(m_back, &QToolButton::clicked, player, [player] { player->stepFrame(-1); });
     connect(m_forward, &QToolButton::clicked, player, [player] { player->stepFrame(1); });
     connect(m_speed, &QComboBox::currentIndexChanged, player, [this] { m_player->setSpeed(m_speed->currentData().toDouble()); });
-    connect(m_volume, &QSlider::valueChanged, player, [this](int v) { m_player->setVolume(v / 100.0); });
+    connect(m_volume, &QSlider::valueChanged, player, [this](int v) { m_player->audio()->setVolume(v / 100.0); });
     connect(player, &PlayerController::playingChanged, this,
             [this](bool playing) { m_play->setIcon(style()->standardIcon(playing ? QStyle::SP_MediaPause : QStyle::SP_MediaPlay)); });
     connect(player, &PlayerController::tick, this, &PlayerControls::updateTime);
-    player->setVolume(0.8);
+    player->audio()->setVolume(0.8);
     updateTime();
 }
 
 void PlayerControls::updateTime() {
-    m_time->setText(QStringLiteral("%1 / %2").arg(clock(m_player->dialogueTime()), clock(m_player->dialogueDuration())));
+    m_time->setText(QStringLiteral("%1 / %2").arg(clock(m_player->dialogueTime()), clock(m_player->clips().duration())));
 }
 
 }  // namespace egmf::ui

@@ -9,7 +9,7 @@
 #include <future>
 #include <vector>
 
-#include "player_controller.h"
+#include "dialogue_clips.h"
 
 namespace egmf::ui {
 

@@ -64,7 +64,7 @@ void MainWindow::buildPanels() {
     auto* playerLayout = new QVBoxLayout(playerPane);
     playerLayout->setContentsMargins(4, 4, 4, 0);
     m_video = new VideoWidget;
-    m_video->setImage(&m_player->frame());
+    m_video->setImage(&m_player->video().image());
     m_controls = new PlayerControls(m_player);
     m_timeline = new TimelineStrip;
     playerLayout->addWidget(m_video, 1);
@@ -175,12 +175,12 @@ void MainWindow::buildPanels() {
     // Wiring: browser -> dialogue; table -> player; player -> views; session -> views.
     connect(m_browser, &DialogueBrowser::dialogueActivated, this, &MainWindow::showDialogue);
     connect(m_tableView, &QTableView::clicked, this, [this](const QModelIndex& index) {
-        m_player->seek(index.row(), 0);
+        m_player->seek({index.row(), 0});
         m_player->play();
     });
-    connect(m_timeline, &TimelineStrip::seekRequested, m_player, &PlayerController::seekDialogueTime);
-    connect(m_attention, &AttentionView::seekRequested, this, [this](double t) { m_player->seek(m_player->utterance(), t); });
-    connect(m_summary, &GateSummaryView::utteranceClicked, this, [this](int u) { m_player->seek(u, 0); });
+    connect(m_timeline, &TimelineStrip::seekRequested, m_player, [this](double t) { m_player->seek(m_player->clips().locate(t)); });
+    connect(m_attention, &AttentionView::seekRequested, this, [this](double t) { m_player->seek({m_player->position().utterance, t}); });
+    connect(m_summary, &GateSummaryView::utteranceClicked, this, [this](int u) { m_player->seek({u, 0}); });
     connect(m_video, &VideoWidget::clicked, m_player, &PlayerController::togglePlay);
     connect(m_player, &PlayerController::frameChanged, m_video, [this] { m_video->update(); });
     connect(m_player, &PlayerController::utteranceChanged, this, &MainWindow::showUtterance);
@@ -188,10 +188,13 @@ void MainWindow::buildPanels() {
         if (utterance != m_shownUtterance) showUtterance(utterance);
         m_attention->setTime(t);
         m_gates->setTime(t);
-        m_timeline->setPlayhead(m_player->clipStart(utterance) + t);
+        m_timeline->setPlayhead(m_player->clips().start(utterance) + t);
         showSoundPicture(utterance, t);
     });
-    connect(m_timeline, &TimelineStrip::waveformReady, this, [this] { showSoundPicture(m_player->utterance(), m_player->clipTime()); });
+    connect(m_timeline, &TimelineStrip::waveformReady, this, [this] {
+        const auto at = m_player->position();
+        showSoundPicture(at.utterance, at.clipTime);
+    });
     connect(m_player, &PlayerController::playingChanged, m_session->analysis(), &AnalysisQueue::setPlaying);
     connect(m_player, &PlayerController::message, this, [this](const QString& text) { statusBar()->showMessage(text, 10000); });
     connect(m_session->analysis(), &AnalysisQueue::dialogueAnalysed, this, [this](int dialogue) {
@@ -306,7 +309,7 @@ bool MainWindow::compareWith(const QString& checkpoint) {
         addDockWidget(Qt::BottomDockWidgetArea, m_compareDock);
         watchLayout(m_compareDock);
         if (auto* metricsDock = findChild<QDockWidget*>(QStringLiteral("metricsDock"))) tabifyDockWidget(metricsDock, m_compareDock);
-        connect(m_comparison, &ComparisonView::utteranceClicked, this, [this](int u) { m_player->seek(u, 0); });
+        connect(m_comparison, &ComparisonView::utteranceClicked, this, [this](int u) { m_player->seek({u, 0}); });
         connect(m_compare, &StudioSession::errorOccurred, this,
                 [this](const QString& message) { statusBar()->showMessage(tr("Checkpoint B: %1").arg(message), 15000); });
         connect(m_compare->model(), &ModelSlot::loaded, this, &MainWindow::syncComparison);
@@ -361,9 +364,8 @@ void MainWindow::showDialogue(int dialogue) {
         clip.durationSec = u.durationSec;
         wanted.push_back(clip);
     }
-    auto clips = PlayerController::probeClips(std::move(wanted));
-    m_player->setClips(clips);
-    m_timeline->loadWaveform(clips);
+    m_player->setClips(DialogueClips::probe(std::move(wanted)));
+    m_timeline->loadWaveform(m_player->clips().all());
     syncComparison();
     refreshDialogueViews();
     showUtterance(0);
@@ -381,7 +383,7 @@ void MainWindow::refreshDialogueViews() {
         const auto* r = m_session->analysis()->result({m_dialogue, u});
         results.push_back(r);
         TimelineSegment s;
-        s.startSec = m_player->clipStart(u);
+        s.startSec = m_player->clips().start(u);
         s.durationSec = m_player->clips()[static_cast<std::size_t>(u)].durationSec;
         s.gold = goldText(utterance);
         s.goldColor = utterance.goldLabel ? labelColor(*utterance.goldLabel, labels) : scoreColor(utterance.goldScore.value_or(0));
@@ -404,7 +406,7 @@ void MainWindow::showSoundPicture(int utterance, double clipTimeSec) {
         m_video->clearSound();
         return;
     }
-    m_video->setSound(&m_timeline->envelope(), TimelineStrip::kBinsPerSecond, m_player->clipStart(utterance),
+    m_video->setSound(&m_timeline->envelope(), TimelineStrip::kBinsPerSecond, m_player->clips().start(utterance),
                       clips[static_cast<std::size_t>(utterance)].durationSec, clipTimeSec);
 }
 
@@ -435,8 +437,8 @@ void MainWindow::updateStatus() {
                                                                                  ? QString()
                                                                                  : QStringLiteral(" ") + m_session->model()->dtypeName()));
     }
-    m_audioLabel->setText(m_player->audible() ? tr("audio on") : tr("muted: no audio device"));
-    m_audioLabel->setToolTip(m_player->audioStatus());
+    m_audioLabel->setText(m_player->audio()->available() ? tr("audio on") : tr("muted: no audio device"));
+    m_audioLabel->setToolTip(m_player->audio()->unavailableReason());
 }
 
 void MainWindow::resizeEvent(QResizeEvent* event) {

@@ -82,10 +82,10 @@ void MainWindow::buildMenus() {
     add(tr("Play / pause"), QKeySequence(Qt::Key_Space), [this] { m_player->togglePlay(); });
     add(tr("Next frame"), QKeySequence(Qt::Key_Period), [this] { m_player->stepFrame(1); });
     add(tr("Previous frame"), QKeySequence(Qt::Key_Comma), [this] { m_player->stepFrame(-1); });
-    add(tr("Forward 1 s"), QKeySequence(Qt::Key_Right), [this] { m_player->seekDialogueTime(m_player->dialogueTime() + 1.0); });
-    add(tr("Back 1 s"), QKeySequence(Qt::Key_Left), [this] { m_player->seekDialogueTime(m_player->dialogueTime() - 1.0); });
-    add(tr("Next utterance"), QKeySequence(Qt::Key_Down | Qt::ALT), [this] { m_player->seek(m_player->utterance() + 1, 0); });
-    add(tr("Previous utterance"), QKeySequence(Qt::Key_Up | Qt::ALT), [this] { m_player->seek(m_player->utterance() - 1, 0); });
+    add(tr("Forward 1 s"), QKeySequence(Qt::Key_Right), [this] { m_player->seek(m_player->clips().locate(m_player->dialogueTime() + 1.0)); });
+    add(tr("Back 1 s"), QKeySequence(Qt::Key_Left), [this] { m_player->seek(m_player->clips().locate(m_player->dialogueTime() - 1.0)); });
+    add(tr("Next utterance"), QKeySequence(Qt::Key_Down | Qt::ALT), [this] { m_player->seek({m_player->position().utterance + 1, 0}); });
+    add(tr("Previous utterance"), QKeySequence(Qt::Key_Up | Qt::ALT), [this] { m_player->seek({m_player->position().utterance - 1, 0}); });
     add(tr("Faster"), QKeySequence(Qt::Key_BracketRight), [this] { m_player->setSpeed(m_player->speed() + 0.25); });
     add(tr("Slower"), QKeySequence(Qt::Key_BracketLeft), [this] { m_player->setSpeed(m_player->speed() - 0.25); });
     add(tr("Next dialogue"), QKeySequence(Qt::Key_PageDown | Qt::CTRL), [this] {

@@ -69,8 +69,8 @@ void ScriptedRun::startPlaying() {
     m_timeout.stop();
     m_playing = true;
     auto* player = m_window->player();
-    player->resetStats();
-    player->seek(0, 0);
+    player->video().resetStats();
+    player->seek({0, 0});
     player->play();
     m_probeClock.start();
     m_probe.start();
@@ -81,11 +81,11 @@ void ScriptedRun::finish() {
     auto* player = m_window->player();
     player->pause();
     m_probe.stop();
-    const auto stats = player->stats();
+    const auto stats = player->video().stats();
     std::cerr << "egmf-studio: played " << m_options.playForSec << " s: " << stats.presented << " frames presented of "
               << static_cast<int>(stats.expected + 0.5) << " expected, " << stats.dropped << " dropped, " << stats.late
               << " late; longest UI stall " << m_longestStallMs << " ms; "
-              << (player->audible() ? "audio clock" : "wall clock (no audio device)") << "; peak RSS " << peakRssMb() << " MB\n";
+              << (player->audio()->available() ? "audio clock" : "wall clock (no audio device)") << "; peak RSS " << peakRssMb() << " MB\n";
     QApplication::processEvents();
     const auto image = m_window->grab().toImage();
     if (!image.save(m_options.screenshot)) return fail(m_options.screenshot + QStringLiteral(": cannot write the screenshot"));

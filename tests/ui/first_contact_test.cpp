@@ -74,23 +74,23 @@ TEST_F(Studio, firstContact_soundOnlyAndPhoneClips_playAsTheyShould) {
     EXPECT_FALSE(clips[2].hasVideo);
 
     // The phone clip: upright, the very picture of the upright clip (lossless, so to the bit).
-    window.player()->seek(0, 0.0);
-    ASSERT_TRUE(waitUntil([&] { return window.player()->frameTime() >= 0; }, 5000));
-    const QImage upright = window.player()->frame().copy();
-    window.player()->seek(1, 0.0);
-    ASSERT_TRUE(waitUntil([&] { return window.player()->utterance() == 1 && window.player()->frameTime() >= 0; }, 5000));
-    EXPECT_EQ(window.player()->frame().size(), QSize(240, 320));
-    EXPECT_TRUE(window.player()->frame() == upright) << "the sideways phone clip is not shown upright";
+    window.player()->seek({0, 0.0});
+    ASSERT_TRUE(waitUntil([&] { return window.player()->video().time() >= 0; }, 5000));
+    const QImage upright = window.player()->video().image().copy();
+    window.player()->seek({1, 0.0});
+    ASSERT_TRUE(waitUntil([&] { return window.player()->position().utterance == 1 && window.player()->video().time() >= 0; }, 5000));
+    EXPECT_EQ(window.player()->video().image().size(), QSize(240, 320));
+    EXPECT_TRUE(window.player()->video().image() == upright) << "the sideways phone clip is not shown upright";
 
     // The sound-only clip: its waveform once the audio is read, and the playhead.
-    window.player()->seek(2, 0.5);
+    window.player()->seek({2, 0.5});
     ASSERT_TRUE(waitUntil([&] { return !window.panels().timeline->envelope().empty(); }, 20000));
     test::spin(100);
     const QImage grabbed = window.panels().video->grab().toImage();
     grabbed.save(QString::fromStdString((dir_->path() / "sound-only.png").string()));
     EXPECT_GT(waveformPixels(grabbed), 500) << "no waveform drawn: " << (dir_->path() / "sound-only.png").string();
     // The sound is part of the dialogue's audio: its stretch of the envelope is not silent.
-    const double start = window.player()->clipStart(2);
+    const double start = window.player()->clips().start(2);
     float loudest = 0;
     const auto& envelope = window.panels().timeline->envelope();
     for (auto b = static_cast<std::size_t>(start * ui::TimelineStrip::kBinsPerSecond); b < envelope.size(); ++b)

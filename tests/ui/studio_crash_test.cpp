@@ -59,14 +59,14 @@ TEST(StudioCrashChild, playsAndAnnotatesUntilKilled) {
     std::ofstream log((dir + QStringLiteral("/edits.log")).toStdString());
     auto* panel = window.panels().annotation;
     for (int u = 0; u < 3; ++u) {
-        window.player()->seek(u, 0);
+        window.player()->seek({u, 0});
         const auto note = QStringLiteral("first-%1").arg(u);
         logEdit(log, "try", panel->utterance(), panel->labels()[u + 2], note);
         panel->setGoldByIndex(u + 2);
         panel->setNote(note);
         logEdit(log, "done", panel->utterance(), panel->labels()[u + 2], note);
     }
-    window.player()->seek(0, 0);
+    window.player()->seek({0, 0});
     window.player()->play();
     // The size it ended up with (moving a dock may widen the window to its new minimum, once laid out).
     test::spin(100);

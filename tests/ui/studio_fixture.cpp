@@ -26,7 +26,7 @@ void spin(int ms) {
 
 void expectAudioAsConfigured(const ui::PlayerController& player) {
     if (qEnvironmentVariableIntValue("EGMF_EXPECT_AUDIO") == 1) {
-        EXPECT_TRUE(player.audible()) << player.audioStatus().toStdString();
+        EXPECT_TRUE(player.audio()->available()) << player.audio()->unavailableReason().toStdString();
     }
 }
 

@@ -238,20 +238,20 @@ TEST_F(Studio, gateGraphs_equalTheResult_andFollowThePlayer) {
     expectAudioAsConfigured(*player);
     PlaybackStats stats;
     for (int attempt = 0; attempt < 2; ++attempt) {
-        player->seek(0, 0);
+        player->seek({0, 0});
         player->play();
         // Frames are counted once the clock runs (a sound device starts its stream first).
         ASSERT_TRUE(waitUntil([&] { return player->dialogueTime() >= 0.2; }, 10000));
-        player->resetStats();
+        player->video().resetStats();
         ASSERT_TRUE(waitUntil([&] { return player->dialogueTime() >= 2.0; }, 10000));
         spin(1);
-        const double clock = player->clipTime();
-        const int utterance = player->utterance();
+        const double clock = player->position().clipTime;
+        const int utterance = player->position().utterance;
         player->pause();
         EXPECT_EQ(utterance, 1) << "continuous play moves on to the next clip after 1.2 s";
         EXPECT_NEAR(gates->playhead(), clock, 1.0 / 25 + 0.02);
-        EXPECT_NEAR(window->player()->frameTime(), clock, 2.0 / 25);
-        stats = player->stats();
+        EXPECT_NEAR(window->player()->video().time(), clock, 2.0 / 25);
+        stats = player->video().stats();
         EXPECT_GT(stats.presented, 35);
         if (stats.dropped + stats.late == 0) break;
         std::fprintf(stderr, "play %d: %d dropped, %d late of %d presented\n", attempt + 1, stats.dropped, stats.late, stats.presented);
@@ -262,20 +262,20 @@ TEST_F(Studio, gateGraphs_equalTheResult_andFollowThePlayer) {
 TEST_F(Studio, player_seeksAndSteps_andTheTableFollows) {
     auto window = openWindow();
     auto* player = window->player();
-    player->seek(2, 0.6);
-    ASSERT_TRUE(waitUntil([&] { return player->frameTime() >= 0; }, 5000));
-    EXPECT_EQ(player->utterance(), 2);
-    EXPECT_NEAR(player->frameTime(), 0.6, 1.0 / 25 + 1e-6);
+    player->seek({2, 0.6});
+    ASSERT_TRUE(waitUntil([&] { return player->video().time() >= 0; }, 5000));
+    EXPECT_EQ(player->position().utterance, 2);
+    EXPECT_NEAR(player->video().time(), 0.6, 1.0 / 25 + 1e-6);
     EXPECT_EQ(window->panels().table->playing(), 2);
-    const double before = player->frameTime();
+    const double before = player->video().time();
     player->stepFrame(1);
-    ASSERT_TRUE(waitUntil([&] { return player->frameTime() > before; }, 5000));
-    EXPECT_NEAR(player->frameTime() - before, 1.0 / 25, 1e-3);
+    ASSERT_TRUE(waitUntil([&] { return player->video().time() > before; }, 5000));
+    EXPECT_NEAR(player->video().time() - before, 1.0 / 25, 1e-3);
     player->stepFrame(-1);
-    ASSERT_TRUE(waitUntil([&] { return std::abs(player->frameTime() - before) < 1e-3; }, 5000));
+    ASSERT_TRUE(waitUntil([&] { return std::abs(player->video().time() - before) < 1e-3; }, 5000));
     // Twice the speed: the clock runs twice as fast, once it runs (a sound device may take a
     // moment to start).
-    player->seek(0, 0);
+    player->seek({0, 0});
     player->setSpeed(2.0);
     player->play();
     ASSERT_TRUE(waitUntil([&] { return player->dialogueTime() > 0.3; }, 5000));
@@ -312,7 +312,7 @@ TEST_F(Studio, annotation_setsGoldWithKeys_undoes_andPersists) {
     auto* session = window->session();
     auto* panel = window->panels().annotation;
     const UtteranceRef ref{0, 1};
-    window->player()->seek(1, 0);
+    window->player()->seek({1, 0});
     ASSERT_EQ(panel->utterance(), ref);
     ASSERT_EQ(session->annotations()->utterance(ref)->goldLabel, std::optional<std::string>("disgust"));
     // Key "1" sets the first class.
@@ -355,7 +355,7 @@ TEST_F(Studio, annotation_setsGoldWithKeys_undoes_andPersists) {
 TEST_F(Studio, ablation_rerunsTheUtterance_andShowsTheDifference) {
     auto window = openWindow();
     auto* panel = window->panels().prediction;
-    window->player()->seek(0, 0);
+    window->player()->seek({0, 0});
     const UtteranceRef ref{0, 0};
     const auto* full = window->session()->analysis()->result(ref);
     ASSERT_NE(full, nullptr);
@@ -448,9 +448,9 @@ TEST_F(Studio, ownClips_withATranscript_areAnalysedAsOneDialogue) {
         EXPECT_NEAR(window.player()->clips()[static_cast<std::size_t>(u)].durationSec, 1.2, 1e-6);
     }
     // The second cue plays from its own start: clip time 0 is 1.6 s into the file.
-    window.player()->seek(1, 0.4);
-    ASSERT_TRUE(waitUntil([&] { return window.player()->frameTime() >= 0; }, 5000));
-    EXPECT_NEAR(window.player()->frameTime(), 0.4, 1.0 / 25 + 1e-6);
+    window.player()->seek({1, 0.4});
+    ASSERT_TRUE(waitUntil([&] { return window.player()->video().time() >= 0; }, 5000));
+    EXPECT_NEAR(window.player()->video().time(), 0.4, 1.0 / 25 + 1e-6);
     EXPECT_FALSE(window.openClips({QString::fromStdString(srt.string())}));  // a transcript alone is refused
 }
 
@@ -464,7 +464,7 @@ TEST_F(Studio, compare_twoCheckpoints_sideBySide) {
     auto* view = window->panels().comparison;
     EXPECT_EQ(view->table()->rowCount(), 3);
     EXPECT_EQ(view->disagreements(), 0);
-    window->player()->seek(1, 0);
+    window->player()->seek({1, 0});
     const auto* a = window->session()->analysis()->result({0, 1});
     for (std::size_t k = 0; k < a->probabilities.size(); ++k) {
         EXPECT_NEAR(view->bar(0, false, static_cast<int>(k)), a->probabilities[k], 1e-9);
