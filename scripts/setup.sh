@@ -20,6 +20,10 @@ packages=(
   # kept libraries
   nlohmann-json3-dev libcli11-dev libfmt-dev libspdlog-dev libpcre2-dev libicu-dev
   libsqlite3-dev libzip-dev libaubio-dev
+  # the remote engine (egmf serve): gRPC, protobuf, OpenSSL
+  libgrpc++-dev protobuf-compiler-grpc protobuf-compiler libprotobuf-dev libssl-dev openssl
+  # server tokens in the system keyring (the Studio), and a keyring for its test
+  qtkeychain-qt6-dev gnome-keyring dbus-daemon
   # tests and references
   libgtest-dev libgmock-dev libbenchmark-dev ffmpeg espeak-ng xvfb pulseaudio
   # the package test: validators of the .desktop file and the AppStream metainfo

@@ -4,11 +4,18 @@
 #include <thread>
 
 #include "engine_bridge.h"
+#include "model_slot.h"
 
 namespace egmf::ui {
 
-AnalysisQueue::AnalysisQueue(Engine& engine, EngineBridge* bridge, const Dataset& dataset, QObject* parent)
-    : QObject(parent), m_engine(engine), m_dataset(dataset) {
+AnalysisQueue::AnalysisQueue(ModelSlot& model, EngineBridge* bridge, const Dataset& dataset, QObject* parent)
+    : QObject(parent), m_model(model), m_dataset(dataset) {
+    connect(&model, &ModelSlot::engineChanged, this, [this] {
+        // The jobs in flight were the replaced engine's; it cancelled them as it went.
+        m_running.reset();
+        m_pendingAblation.reset();
+        restart();
+    });
     connect(bridge, &EngineBridge::result, this, &AnalysisQueue::onResult);
     connect(bridge, &EngineBridge::error, this, &AnalysisQueue::onError);
     connect(bridge, &EngineBridge::progress, this, [this](quint64 job, int done, int total) {
@@ -17,6 +24,10 @@ AnalysisQueue::AnalysisQueue(Engine& engine, EngineBridge* bridge, const Dataset
         Q_EMIT progress((m_running->ablation ? QStringLiteral("Ablation on ") : QStringLiteral("Analysing ")) + QString::fromStdString(id),
                         done, total);
     });
+}
+
+Engine& AnalysisQueue::engine() const {
+    return m_model.engine();
 }
 
 void AnalysisQueue::reset() {
@@ -31,7 +42,7 @@ void AnalysisQueue::restart() {
 }
 
 void AnalysisQueue::forgetResults() {
-    if (m_running) m_engine.cancel(m_running->job);
+    if (m_running) engine().cancel(m_running->job);
     m_running.reset();
     m_pendingAblation.reset();
     m_results.clear();
@@ -40,7 +51,7 @@ void AnalysisQueue::forgetResults() {
 }
 
 void AnalysisQueue::yieldBackground() {
-    m_engine.cancel(m_running->job);
+    engine().cancel(m_running->job);
     m_scheduler.mark(m_running->dialogue, AnalysisScheduler::State::Waiting);
     m_running.reset();
 }
@@ -89,14 +100,14 @@ void AnalysisQueue::cancelBackground() {
 
 void AnalysisQueue::setPlaying(bool playing) {
     const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    m_engine.setThreads(playing ? std::max(1, cores - 1) : cores);
+    engine().setThreads(playing ? std::max(1, cores - 1) : cores);
 }
 
 void AnalysisQueue::scheduleNext() {
-    if (m_running || !m_engine.model()) return;
+    if (m_running || !engine().model()) return;
     if (m_pendingAblation) {
         m_running = m_pendingAblation;
-        m_running->job = m_engine.submit(m_pendingAblationJob);
+        m_running->job = engine().submit(m_pendingAblationJob);
         m_pendingAblation.reset();
         return;
     }
@@ -110,7 +121,7 @@ void AnalysisQueue::scheduleNext() {
     job.dialogue = m_dataset.dialogues[static_cast<std::size_t>(*next)];
     job.view = "analysis";
     m_scheduler.mark(*next, AnalysisScheduler::State::Running);
-    m_running = Running{m_engine.submit(std::move(job)), *next, false, {}};
+    m_running = Running{engine().submit(std::move(job)), *next, false, {}};
 }
 
 void AnalysisQueue::onResult(quint64 job, std::shared_ptr<const DialogueResult> result) {
@@ -178,7 +189,7 @@ void AnalysisQueue::runAblation(UtteranceRef ref, bool wholeDialogue, const Anal
     m_ablations.erase(ref.dialogue);
     const Running running{0, ref.dialogue, true, wholeDialogue ? UtteranceRef{ref.dialogue, -1} : ref};
     if (m_running && m_running->ablation) {
-        m_engine.cancel(m_running->job);  // a newer ablation replaces the older
+        engine().cancel(m_running->job);  // a newer ablation replaces the older
         m_running.reset();
     }
     m_pendingAblation = running;

@@ -21,12 +21,14 @@
 namespace egmf::ui {
 
 class EngineBridge;
+class ModelSlot;
 
 class AnalysisQueue : public QObject {
     Q_OBJECT
 public:
-    /// Jobs are built from `dataset` (which outlives the queue) and run on `engine`.
-    AnalysisQueue(Engine& engine, EngineBridge* bridge, const Dataset& dataset, QObject* parent = nullptr);
+    /// Jobs are built from `dataset` (which outlives the queue) and run on the slot's engine,
+    /// whichever it is: a new one (engineChanged) starts the analysis again.
+    AnalysisQueue(ModelSlot& model, EngineBridge* bridge, const Dataset& dataset, QObject* parent = nullptr);
 
     /// A new dataset: every result goes, nothing is wanted until a focus or a split is set.
     void reset();
@@ -74,7 +76,9 @@ private:
     /// Cancels the running job when it is background work, so what the user asked for goes first.
     void yieldBackground();
 
-    Engine& m_engine;
+    Engine& engine() const;
+
+    ModelSlot& m_model;
     const Dataset& m_dataset;
     AnalysisScheduler m_scheduler;
     std::map<int, std::shared_ptr<const DialogueResult>> m_results;

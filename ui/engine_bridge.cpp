@@ -3,11 +3,11 @@
 #include <QPointer>
 
 namespace egmf::ui {
-namespace {
 
 class QueuedObserver final : public EngineObserver {
 public:
-    explicit QueuedObserver(EngineBridge* bridge) : m_bridge(bridge) {}
+    QueuedObserver(EngineBridge* bridge, int generation) : m_bridge(bridge), m_generation(generation) {}
+    int generation() const { return m_generation; }
     void onProgress(JobId job, int done, int total) override {
         post([=](EngineBridge* b) { Q_EMIT b->progress(job, done, total); });
     }
@@ -35,18 +35,25 @@ private:
         if (!bridge) return;
         QMetaObject::invokeMethod(
             bridge.data(),
-            [bridge, emitter = std::forward<F>(emitter)] {
-                if (bridge) emitter(bridge.data());
+            [bridge, generation = m_generation, emitter = std::forward<F>(emitter)] {
+                if (bridge && bridge->m_active == generation) emitter(bridge.data());
             },
             Qt::QueuedConnection);
     }
     QPointer<EngineBridge> m_bridge;
+    const int m_generation;
 };
 
-}  // namespace
-
-EngineBridge::EngineBridge(QObject* parent) : QObject(parent), m_observer(std::make_shared<QueuedObserver>(this)) {}
+EngineBridge::EngineBridge(QObject* parent) : QObject(parent) {}
 
 EngineBridge::~EngineBridge() = default;
+
+std::shared_ptr<EngineObserver> EngineBridge::newObserver() {
+    return std::make_shared<QueuedObserver>(this, ++m_issued);
+}
+
+void EngineBridge::activate(const std::shared_ptr<EngineObserver>& observer) {
+    if (const auto* queued = dynamic_cast<const QueuedObserver*>(observer.get())) m_active = queued->generation();
+}
 
 }  // namespace egmf::ui

@@ -2,7 +2,9 @@
 // EngineBridge: the engine's events as Qt signals on the UI thread, the one road from the engine to
 // the Studio. The engine calls its observer on its own threads; the bridge posts each event to
 // its own thread (queued), so views only ever see results on the UI thread and the UI never waits
-// for the engine.
+// for the engine. When the engine is replaced (this machine's by a server's, or back), the new one
+// gets a new observer: from activate() on, only its events reach the UI, so a replaced engine's
+// late events (whose job ids mean nothing to the new one) never do.
 
 #include <QObject>
 #include <QString>
@@ -17,8 +19,10 @@ class EngineBridge : public QObject {
 public:
     explicit EngineBridge(QObject* parent = nullptr);
     ~EngineBridge() override;
-    /// The observer to give the Engine; it outlives nothing it touches (a QPointer to the bridge).
-    std::shared_ptr<EngineObserver> observer() const { return m_observer; }
+    /// An observer to give a new Engine; it outlives nothing it touches (a QPointer to the bridge).
+    /// Its events reach the UI once it is activated, until another one is.
+    std::shared_ptr<EngineObserver> newObserver();
+    void activate(const std::shared_ptr<EngineObserver>& observer);
 
 Q_SIGNALS:
     void progress(quint64 job, int done, int total);
@@ -28,7 +32,9 @@ Q_SIGNALS:
     void modelLoaded(quint64 job, std::shared_ptr<const egmf::ModelInfo> model);
 
 private:
-    std::shared_ptr<EngineObserver> m_observer;
+    friend class QueuedObserver;
+    int m_issued = 0;  ///< observers made so far
+    int m_active = 0;  ///< the one whose events are delivered (UI thread only)
 };
 
 }  // namespace egmf::ui

@@ -10,7 +10,7 @@ StudioSession::StudioSession(QObject* parent, const QString& annotationsFile) : 
     m_bridge = new EngineBridge(this);
     m_annotations = new AnnotationSession(annotationsFile, this);
     m_model = new ModelSlot(m_bridge, this);
-    m_analysis = new AnalysisQueue(m_model->engine(), m_bridge, m_annotations->dataset(), this);
+    m_analysis = new AnalysisQueue(*m_model, m_bridge, m_annotations->dataset(), this);
     m_current = new CurrentUtterance(m_annotations, m_analysis, m_model, this);
     connect(m_annotations, &AnnotationSession::datasetOpened, m_analysis, &AnalysisQueue::reset);
     connect(m_model, &ModelSlot::loaded, m_analysis, &AnalysisQueue::restart);

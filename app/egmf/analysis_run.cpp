@@ -5,8 +5,10 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <csignal>
 #include <cstdio>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <set>
@@ -15,6 +17,9 @@
 
 #include "egmf/dataset.h"
 #include "egmf/local_engine.h"
+#ifdef EGMF_WITH_REMOTE
+#include "egmf/remote/remote_engine.h"
+#endif
 #include "egmf/paths.h"
 #include "progress_bar.h"
 #include "results_jsonl.h"
@@ -71,10 +76,33 @@ public:
     }
     void onError(JobId id, const Error& error) override {
         std::lock_guard lock(m_mutex);
+        if (m_loading) {
+            m_loading = false;
+            m_loadError = error;
+            m_loaded.notify_all();
+            return;
+        }
         const auto& input = dialogue(id);
         for (const auto& utterance : input.utterances) m_sink(failedUtteranceJson(input, utterance, error.message, m_task));
         m_failed += static_cast<int>(input.utterances.size());
         finishJob(input);
+    }
+
+    void onModelLoaded(JobId, const ModelInfo&) override {
+        std::lock_guard lock(m_mutex);
+        m_loading = false;
+        m_loaded.notify_all();
+    }
+    /// Before Engine::load: the next error is the load's, until it has finished.
+    void expectLoad() {
+        std::lock_guard lock(m_mutex);
+        m_loading = true;
+    }
+    Result<void> waitForLoad() {
+        std::unique_lock lock(m_mutex);
+        m_loaded.wait(lock, [&] { return !m_loading; });
+        if (m_loadError) return *m_loadError;
+        return {};
     }
 
     /// Set once the checkpoint is loaded, before any job is submitted.
@@ -108,6 +136,9 @@ private:
     const std::function<void(const nlohmann::json&)>& m_sink;
     const int m_total;
     mutable std::mutex m_mutex;
+    std::condition_variable m_loaded;
+    bool m_loading = false;
+    std::optional<Error> m_loadError;
     int m_finished = 0, m_failed = 0, m_jobsDone = 0;
     Task m_task = Task::Classification;
     ProgressBar m_bar;
@@ -139,6 +170,14 @@ void addAnalysisOptions(CLI::App& command, AnalysisRequest& request, bool withAb
         ->capture_default_str();
     command.add_option("--threads", request.threads, "Intra-op threads (0: every core)")->capture_default_str();
     command.add_option("--plugin-dir", request.pluginDirs, "A folder of checkpoint plugins, searched before the installed ones");
+#ifdef EGMF_WITH_REMOTE
+    auto* server = command.add_option("--server", request.server,
+                                      "HOST:PORT of an engine server (egmf serve) to analyse on; --checkpoint is then a path on the server "
+                                      "(default: the model it runs) and clips are read under its --data-root folders");
+    command.add_option("--server-cert", request.serverCert, "The server's certificate (PEM), trusted alone")->needs(server);
+    command.add_option("--token-file", request.tokenFile, "A file holding this client's token (default: $EGMF_SERVER_TOKEN)")
+        ->needs(server);
+#endif
 }
 
 Result<AnalyzeOptions> parseAblation(const std::string& list) {
@@ -165,6 +204,69 @@ Result<AnalyzeOptions> parseAblation(const std::string& list) {
             options.disabledExperts.set(static_cast<std::size_t>(index));
     }
     return options;
+}
+
+#ifdef EGMF_WITH_REMOTE
+Result<std::unique_ptr<Engine>> connectToServer(const AnalysisRequest& request, const std::shared_ptr<Collector>& collector) {
+    remote::RemoteOptions options;
+    options.address = request.server;
+    if (request.serverCert.empty())
+        return makeError(ErrorCode::InvalidArgument,
+                         "--server needs --server-cert FILE (the server's certificate; `egmf serve` prints where it is)");
+    std::ifstream cert(request.serverCert);
+    if (!cert) return makeError(ErrorCode::NotFound, request.serverCert + ": cannot be read (--server-cert)");
+    options.certificatePem.assign(std::istreambuf_iterator<char>(cert), {});
+    if (!request.tokenFile.empty()) {
+        std::ifstream token(request.tokenFile);
+        if (!token || !std::getline(token, options.token))
+            return makeError(ErrorCode::NotFound, request.tokenFile + ": cannot be read (--token-file)");
+    } else if (const char* token = std::getenv("EGMF_SERVER_TOKEN")) {
+        options.token = token;
+    }
+    while (!options.token.empty() && std::isspace(static_cast<unsigned char>(options.token.back()))) options.token.pop_back();
+    auto engine = remote::RemoteEngine::connect(options, collector);
+    if (!engine.ok()) return engine.error();
+    if (!request.checkpoint.empty()) {
+        collector->expectLoad();
+        (*engine)->load(request.checkpoint, {request.device, request.dtype});
+        if (auto loaded = collector->waitForLoad(); !loaded.ok()) return loaded.error();
+    } else if (!(*engine)->model()) {
+        return makeError(ErrorCode::InvalidArgument,
+                         request.server + ": the server runs no model yet; name one with --checkpoint PATH (a path on the server)");
+    }
+    return std::unique_ptr<Engine>(std::move(*engine));
+}
+#endif
+
+/// The engine of this run: this process's, with the checkpoint loaded (the bundled meld-text for
+/// MELD's own CSVs when none is named), or a server's, with the checkpoint named loaded there.
+Result<std::unique_ptr<Engine>> makeEngine(const AnalysisRequest& request, const std::shared_ptr<Collector>& collector) {
+#ifdef EGMF_WITH_REMOTE
+    if (!request.server.empty()) return connectToServer(request, collector);
+#endif
+    std::string checkpoint = request.checkpoint;
+    if (checkpoint.empty()) {
+        const auto bundled = bundledCheckpointFor(request.dataset);
+        if (bundled.empty()) {
+            return makeError(ErrorCode::InvalidArgument, request.dataset +
+                                                             ": name a checkpoint with --checkpoint DIR (a bundled one is "
+                                                             "chosen only for MELD's own CSVs)");
+        }
+        checkpoint = (shareDir() / "checkpoints" / bundled).string();
+        std::fprintf(stderr,
+                     "note: no --checkpoint named: %s holds MELD's own annotations, so the bundled %s checkpoint "
+                     "analyses it (%s)\n",
+                     request.dataset.c_str(), bundled.c_str(), checkpoint.c_str());
+    }
+    auto engine = std::make_unique<LocalEngine>(collector, checkpointOpener(request.pluginDirs));
+    auto features = request.features;
+#ifdef EGMF_WITH_MEDIA
+    if (!features) features = makeClipFeatureSource();
+#endif
+    engine->setFeatureSource(features);
+    engine->setThreads(request.threads > 0 ? request.threads : static_cast<int>(std::thread::hardware_concurrency()));
+    if (auto loaded = engine->loadAndWait(checkpoint, {request.device, request.dtype}); !loaded.ok()) return loaded.error();
+    return std::unique_ptr<Engine>(std::move(engine));
 }
 
 Result<AnalysisSummary> runAnalysis(const AnalysisRequest& request, const std::function<void(const nlohmann::json&)>& sink) {
@@ -199,33 +301,13 @@ Result<AnalysisSummary> runAnalysis(const AnalysisRequest& request, const std::f
         }
         std::fprintf(stderr, "  `egmf dataset check --all` lists every one\n");
     }
-    std::string checkpoint = request.checkpoint;
-    if (checkpoint.empty()) {
-        const auto bundled = bundledCheckpointFor(request.dataset);
-        if (bundled.empty()) {
-            return makeError(ErrorCode::InvalidArgument, request.dataset +
-                                                             ": name a checkpoint with --checkpoint DIR (a bundled one is "
-                                                             "chosen only for MELD's own CSVs)");
-        }
-        checkpoint = (shareDir() / "checkpoints" / bundled).string();
-        std::fprintf(stderr,
-                     "note: no --checkpoint named: %s holds MELD's own annotations, so the bundled %s checkpoint "
-                     "analyses it (%s)\n",
-                     request.dataset.c_str(), bundled.c_str(), checkpoint.c_str());
-    }
-
     const auto started = std::chrono::steady_clock::now();
     auto collector = std::make_shared<Collector>(chosen, *options, sink, utterances);
-    LocalEngine engine(collector, checkpointOpener(request.pluginDirs));
-    auto features = request.features;
-#ifdef EGMF_WITH_MEDIA
-    if (!features) features = makeClipFeatureSource();
-#endif
-    engine.setFeatureSource(features);
-    engine.setThreads(request.threads > 0 ? request.threads : static_cast<int>(std::thread::hardware_concurrency()));
-    if (auto loaded = engine.loadAndWait(checkpoint, {request.device, request.dtype}); !loaded.ok()) return loaded.error();
-    const auto analyzer = engine.analyzer();
-    AnalysisSummary summary{analyzer->manifest(), analyzer->device(), utterances};
+    auto engine = makeEngine(request, collector);
+    if (!engine.ok()) return engine.error();
+    const auto model = (*engine)->model();
+    AnalysisSummary summary{model->manifest, request.server.empty() ? model->device : request.server + " (" + model->device + ")",
+                            utterances};
     collector->setTask(summary.manifest.task);
     if (summary.manifest.task == Task::Classification) {
         std::set<std::string> unknown;
@@ -250,11 +332,11 @@ Result<AnalysisSummary> runAnalysis(const AnalysisRequest& request, const std::f
             -1,
             *options,
             {}};
-        jobs.push_back(engine.submit(std::move(job)));
+        jobs.push_back((*engine)->submit(std::move(job)));
     }
     while (collector->jobsDone() < static_cast<int>(jobs.size())) {
         if (g_interrupted) {
-            for (const auto id : jobs) engine.cancel(id);
+            for (const auto id : jobs) (*engine)->cancel(id);
             summary.interrupted = true;
             break;
         }

@@ -26,9 +26,13 @@ struct AnalysisRequest {
     std::vector<std::string> pluginDirs;  ///< --plugin-dir
     /// Reused across runs (its cache keeps the clips' features); null: a new one per run.
     std::shared_ptr<FeatureSource> features;
+    /// An engine server (`egmf serve`) instead of this process: HOST:PORT, its certificate (PEM
+    /// file) and this client's token (a file, or $EGMF_SERVER_TOKEN).
+    std::string server, serverCert, tokenFile;
 };
 
-/// --checkpoint, --dataset, --split, --dialogue, [--ablate,] --device, --dtype, --threads.
+/// --checkpoint, --dataset, --split, --dialogue, [--ablate,] --device, --dtype, --threads,
+/// --server, --server-cert, --token-file.
 void addAnalysisOptions(CLI::App& command, AnalysisRequest& request, bool withAblation, bool required = true);
 
 /// a,v,t / audio,visual,text and e1,e2,e3 / local,semantic,global; errors name the bad item.

@@ -38,6 +38,9 @@ Command addLoadBench(CLI::App& bench);
 /// Adds `bench engine` under `bench` (builds with FFmpeg only).
 Command addEngineBench(CLI::App& bench);
 Command addAllBench(CLI::App& bench);
+/// `egmf serve` and `bench serve` (builds with the remote engine only).
+Command addServeCommand(CLI::App& app);
+Command addServeBench(CLI::App& bench);
 Command addLlmBench(CLI::App& bench);
 
 }  // namespace egmf::cli

@@ -36,6 +36,9 @@ int main(int argc, char** argv) {
         {"plugins", addPluginsCommand(app)},
         {"plugin-probe", addPluginProbeCommand(app)},
 #endif
+#ifdef EGMF_WITH_REMOTE
+        {"serve", addServeCommand(app)},
+#endif
 #ifdef EGMF_WITH_MEDIA
         {"features", addFeaturesCommand(app)},
         {"make-demo", addMakeDemoCommand(app)},

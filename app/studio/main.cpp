@@ -99,7 +99,10 @@ int main(int argc, char** argv) {
         checkpointPath = QString::fromStdString((egmf::shareDir() / "checkpoints" / "demo-erc").string());
     }
 
-    window.openCheckpoint(checkpointPath, parser.value(device), parser.value(dtype));  // in the background
+    // A remembered server runs the model unless a checkpoint was named here (or one is chosen
+    // for MELD's CSVs); scripted runs never reach for one.
+    const bool toServer = !scripted && parser.value(checkpoint).isEmpty() && chosenFor.isEmpty() && window.reconnectRememberedServer();
+    if (!toServer) window.openCheckpoint(checkpointPath, parser.value(device), parser.value(dtype));  // in the background
     const auto clips = parser.positionalArguments();
     if (!clips.isEmpty()) datasetPath = QStringLiteral("(clips)");
     const bool opened = clips.isEmpty() ? (datasetPath.isEmpty() || window.openDataset(datasetPath)) : window.openClips(clips);

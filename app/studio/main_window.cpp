@@ -433,9 +433,7 @@ void MainWindow::updateStatus() {
     } else {
         const QString task = manifest->task == Task::Regression ? tr("MSA") : tr("ERC, %1 classes").arg(manifest->labels.size());
         m_modelLabel->setText(tr("%1 (%2)").arg(QFileInfo(m_session->model()->checkpointPath()).fileName(), task));
-        m_deviceLabel->setText(m_session->model()->deviceName().toUpper() + (m_session->model()->dtypeName().isEmpty()
-                                                                                 ? QString()
-                                                                                 : QStringLiteral(" ") + m_session->model()->dtypeName()));
+        m_deviceLabel->setText(whereTheModelRuns());
     }
     m_audioLabel->setText(m_player->audio()->available() ? tr("audio on") : tr("muted: no audio device"));
     m_audioLabel->setToolTip(m_player->audio()->unavailableReason());

@@ -2,14 +2,17 @@
 // The Studio's main window. Split by concern: main_window.cpp builds the panels and wires the
 // session, the player and the views together; main_window_menus.cpp holds the menus, actions
 // and shortcuts; main_window_settings.cpp what persists (layout, last dataset and checkpoint,
-// recent files). The window owns one StudioSession (the data and the engine) and one
+// recent files); main_window_server.cpp the model on a server (connect, remember, what works
+// there). The window owns one StudioSession (the data and the engine) and one
 // PlayerController; every live view follows the player's tick.
 
 #include <QMainWindow>
 
 #include "ui/studio_session.h"
 
+class QAction;
 class QActionGroup;
+class QMenu;
 class QDockWidget;
 class QLabel;
 class QProgressBar;
@@ -79,6 +82,12 @@ public:
     void setPluginFolders(const QStringList& extra);
     /// Whether errors go to message boxes (interactive) or only to the status bar and stderr.
     void setInteractive(bool interactive) { m_interactive = interactive; }
+    /// Runs the model on a server from now on (in the background; the status bar says when);
+    /// `remember`: its address and certificate in the settings, its token in the keyring.
+    void connectToServer(const remote::RemoteOptions& server, bool remember);
+    /// Connects to the server remembered last, if any (its token from the keyring); false when
+    /// none is remembered.
+    bool reconnectRememberedServer();
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -89,6 +98,12 @@ private:
     void buildPanels();
     void buildMenus();
     void buildEngineMenu();
+    void buildServerActions(QMenu* engine);
+    void showConnectDialog();
+    /// What can be done where the model runs now (the device choice, checkpoints by path...).
+    void syncServerActions();
+    /// "CPU float32", "remote: host:port — CUDA:0 bfloat16, 2.1 ms".
+    QString whereTheModelRuns() const;
     void showDatasetProblems();
     /// A sound-only clip's waveform in the player, with the playhead at `clipTimeSec`.
     void showSoundPicture(int utterance, double clipTimeSec);
@@ -129,6 +144,8 @@ private:
     QSplitter* m_gatesSplitter = nullptr;
     QTimer* m_layoutSave = nullptr;
     QActionGroup* m_deviceGroup = nullptr;
+    QAction *m_openCheckpointAction = nullptr, *m_connectAction = nullptr, *m_hereAction = nullptr, *m_serverCheckpointAction = nullptr;
+    QTimer* m_statusRefresh = nullptr;
     ui::StudioSession* m_compare = nullptr;  // the second checkpoint, when comparing
     ui::ComparisonView* m_comparison = nullptr;
     QDockWidget* m_compareDock = nullptr;

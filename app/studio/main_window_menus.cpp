@@ -38,7 +38,7 @@ void MainWindow::buildMenus() {
                                           tr("Video and transcripts (*.mp4 *.mkv *.avi *.mov *.webm *.m4v *.srt);;All files (*)"));
         if (!files.isEmpty()) openClips(files);
     });
-    file->addAction(tr("Open &checkpoint..."), QKeySequence(Qt::CTRL | Qt::Key_K), this, [this] {
+    m_openCheckpointAction = file->addAction(tr("Open &checkpoint..."), QKeySequence(Qt::CTRL | Qt::Key_K), this, [this] {
         const auto path = QFileDialog::getExistingDirectory(this, tr("Open a checkpoint folder"));
         if (!path.isEmpty()) openCheckpoint(path);
     });
@@ -59,12 +59,14 @@ void MainWindow::buildMenus() {
         for (const auto& key : {QStringLiteral("recentDatasets"), QStringLiteral("recentCheckpoints")}) {
             for (const auto& path : settings.value(key).toStringList()) {
                 const bool dataset = key == QStringLiteral("recentDatasets");
-                recent->addAction((dataset ? tr("Dataset: ") : tr("Checkpoint: ")) + path, this, [this, path, dataset] {
+                auto* action = recent->addAction((dataset ? tr("Dataset: ") : tr("Checkpoint: ")) + path, this, [this, path, dataset] {
                     if (dataset)
                         openDataset(path);
                     else
                         openCheckpoint(path);
                 });
+                // A recent checkpoint is a file on this machine: not one the server can load.
+                action->setEnabled(dataset || m_session->model()->server().isEmpty());
             }
             recent->addSeparator();
         }
@@ -82,7 +84,8 @@ void MainWindow::buildMenus() {
     add(tr("Play / pause"), QKeySequence(Qt::Key_Space), [this] { m_player->togglePlay(); });
     add(tr("Next frame"), QKeySequence(Qt::Key_Period), [this] { m_player->stepFrame(1); });
     add(tr("Previous frame"), QKeySequence(Qt::Key_Comma), [this] { m_player->stepFrame(-1); });
-    add(tr("Forward 1 s"), QKeySequence(Qt::Key_Right), [this] { m_player->seek(m_player->clips().locate(m_player->dialogueTime() + 1.0)); });
+    add(tr("Forward 1 s"), QKeySequence(Qt::Key_Right),
+        [this] { m_player->seek(m_player->clips().locate(m_player->dialogueTime() + 1.0)); });
     add(tr("Back 1 s"), QKeySequence(Qt::Key_Left), [this] { m_player->seek(m_player->clips().locate(m_player->dialogueTime() - 1.0)); });
     add(tr("Next utterance"), QKeySequence(Qt::Key_Down | Qt::ALT), [this] { m_player->seek({m_player->position().utterance + 1, 0}); });
     add(tr("Previous utterance"), QKeySequence(Qt::Key_Up | Qt::ALT), [this] { m_player->seek({m_player->position().utterance - 1, 0}); });
@@ -193,6 +196,7 @@ void MainWindow::buildEngineMenu() {
         connect(action, &QAction::triggered, this, [this, c] { switchDevice(c.device, c.dtype); });
     }
     syncDeviceMenu();
+    buildServerActions(engine);
 }
 
 void MainWindow::switchDevice(const QString& device, const QString& dtype) {
@@ -208,11 +212,12 @@ void MainWindow::switchDevice(const QString& device, const QString& dtype) {
 
 void MainWindow::syncDeviceMenu() {
     if (!m_deviceGroup) return;
-    const bool onGpu = m_session->model()->deviceName().startsWith(QStringLiteral("cuda"));
+    const auto* model = m_session->model()->model();
+    const bool onGpu = model && model->device.starts_with("cuda");
     for (auto* action : m_deviceGroup->actions()) {
         const auto wanted = action->data().toStringList();
         const bool isGpu = wanted[0] == QStringLiteral("cuda");
-        action->setChecked(m_session->model()->manifest() && isGpu == onGpu && (!isGpu || wanted[1] == m_session->model()->dtypeName()));
+        action->setChecked(model && isGpu == onGpu && (!isGpu || wanted[1].toStdString() == model->dtype));
     }
 }
 

@@ -287,5 +287,90 @@ TEST_F(CliAnalyze, engineFeatureSource_cachesClips_andSeesChanges) {
     EXPECT_GT(changed.timings.featuresMs, second.timings.featuresMs * 10) << "a changed clip is decoded again";
 }
 
+#ifdef EGMF_WITH_REMOTE
+/// `egmf serve` as its own process on a free port; stopped with SIGTERM when this goes.
+class ServeProcess {
+public:
+    explicit ServeProcess(const std::string& arguments) {
+        int out[2];
+        if (::pipe(out) != 0) return;
+        m_pid = ::fork();
+        if (m_pid == 0) {
+            ::dup2(out[1], STDOUT_FILENO);
+            ::close(out[0]);
+            const auto command = "exec '" + (test::binaryDir() / "bin" / "egmf").string() + "' serve " + arguments;
+            ::execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+            ::_exit(127);
+        }
+        ::close(out[1]);
+        // Its first line on stdout says where it listens: "... listening on HOST:PORT (TLS, ...".
+        FILE* lines = ::fdopen(out[0], "r");
+        char buffer[1024];
+        if (lines && std::fgets(buffer, sizeof buffer, lines)) {
+            m_banner = buffer;
+            const auto at = m_banner.find("listening on ");
+            const auto colon = m_banner.find(':', at + 13);
+            if (at != std::string::npos && colon != std::string::npos) m_port = std::atoi(m_banner.c_str() + colon + 1);
+        }
+        if (lines) std::fclose(lines);
+    }
+    ~ServeProcess() { stop(); }
+    int port() const { return m_port; }
+    const std::string& banner() const { return m_banner; }
+    /// SIGTERM, then its exit code.
+    int stop() {
+        if (m_pid <= 0) return m_code;
+        ::kill(m_pid, SIGTERM);
+        int status = 0;
+        ::waitpid(m_pid, &status, 0);
+        m_pid = -1;
+        m_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        return m_code;
+    }
+
+private:
+    pid_t m_pid = -1;
+    int m_port = 0, m_code = -1;
+    std::string m_banner;
+};
+
+/// The results without their timings (which differ from run to run).
+std::vector<json> withoutTimings(std::vector<json> lines) {
+    for (auto& line : lines) line.erase("timings");
+    return lines;
+}
+
+TEST_F(CliAnalyze, analyze_onAServer_equalsALocalRun_bitForBit_andIsRefusedWithoutAToken) {
+    const auto state = root() / "serve-state";
+    const auto added = test::egmf("serve --state-dir " + quoted(state) + " --add-client cli");
+    ASSERT_EQ(added.code, 0) << added.output;
+    const auto tokenAt = added.output.rfind("egmf_");
+    ASSERT_NE(tokenAt, std::string::npos) << added.output;
+    const auto token = added.output.substr(tokenAt, added.output.find('\n', tokenAt) - tokenAt);
+    ServeProcess server("--state-dir " + quoted(state) + " --listen 127.0.0.1:0 --threads 2 --data-root " + quoted(root()));
+    ASSERT_GT(server.port(), 0) << server.banner();
+    EXPECT_NE(server.banner().find("SHA-256 "), std::string::npos) << server.banner();
+    const auto remote = "--server 127.0.0.1:" + std::to_string(server.port()) + " --server-cert " + quoted(state / "server.crt");
+
+    const auto localOut = root() / "local.jsonl", remoteOut = root() / "remote.jsonl";
+    const auto local = test::egmf("analyze " + common() + " --split test --out " + quoted(localOut));
+    ::setenv("EGMF_SERVER_TOKEN", token.c_str(), 1);
+    const auto served = test::egmf("analyze " + remote + " --checkpoint " + quoted(root() / "checkpoint") + " --dataset " + quoted(root()) +
+                                   " --split test --out " + quoted(remoteOut));
+    ::unsetenv("EGMF_SERVER_TOKEN");
+    EXPECT_EQ(local.code, 1) << local.output;  // the corrupt clip, both ways
+    EXPECT_EQ(served.code, 1) << served.output;
+    const auto a = withoutTimings(readLines(localOut)), b = withoutTimings(readLines(remoteOut));
+    ASSERT_EQ(a.size(), 5u);
+    ASSERT_EQ(b.size(), a.size());
+    for (std::size_t i = 0; i < a.size(); ++i) EXPECT_EQ(a[i], b[i]) << "line " << i << ":\n" << a[i].dump() << "\n" << b[i].dump();
+
+    const auto refused = test::egmf("analyze " + remote + " --dataset " + quoted(root()) + " --split test --out -");
+    EXPECT_EQ(refused.code, 2) << refused.output;
+    EXPECT_NE(refused.output.find("no token"), std::string::npos) << refused.output;
+    EXPECT_EQ(server.stop(), 0) << "SIGTERM stops the server cleanly";
+}
+#endif
+
 }  // namespace
 }  // namespace egmf

@@ -605,12 +605,12 @@ TEST_F(Studio, engineMenu_runsOnTheCpu_offersTheGpuOnlyWithCuda_andReloadsThere)
         EXPECT_FALSE(window->session()->analysis()->result({0, 0})->probabilities.empty());
     };
     choose(0);
-    EXPECT_EQ(window->session()->model()->deviceName(), QStringLiteral("cpu"));
-    EXPECT_EQ(window->session()->model()->dtypeName(), QStringLiteral("float32"));
+    EXPECT_EQ(window->session()->model()->model()->device, "cpu");
+    EXPECT_EQ(window->session()->model()->model()->dtype, "float32");
     if (cuda) {
         choose(1);
-        EXPECT_TRUE(window->session()->model()->deviceName().startsWith(QStringLiteral("cuda")));
-        EXPECT_EQ(window->session()->model()->dtypeName(), QStringLiteral("bfloat16"));
+        EXPECT_TRUE(window->session()->model()->model()->device.starts_with("cuda"));
+        EXPECT_EQ(window->session()->model()->model()->dtype, "bfloat16");
     }
 }
 

@@ -73,6 +73,10 @@ Command addBenchCommand(CLI::App& app) {
     others.emplace_back(nullptr, addLoadBench(*bench));
     others.back().first = bench->get_subcommand("load");
 #endif
+#ifdef EGMF_WITH_REMOTE
+    others.emplace_back(nullptr, addServeBench(*bench));
+    others.back().first = bench->get_subcommand("serve");
+#endif
     return [bench, model, runModel, others]() {
         if (bench->got_subcommand(model)) return runModel();
         for (const auto& [sub, run] : others) {

@@ -132,4 +132,25 @@ struct LlmBenchReport {
 
 Result<LlmBenchReport> benchLlm(const LlmBenchOptions& options);
 
+/// `egmf bench serve`: the remote engine against the local one on localhost, same checkpoint, same
+/// dialogues, same threads, runs alternated: the latency per utterance of a whole dialogue each way
+/// (goal: remote adds at most 10% or 5 ms, whichever is larger), and the throughput of one client
+/// against two submitting at once to one server. Built with the remote engine only.
+struct ServeBenchOptions {
+    int utterances = 6;  ///< per dialogue
+    int repeats = 10;    ///< timed dialogues each way
+    int threads = 0;     ///< the engines' intra-op threads (0: every core)
+    int dialoguesPerClient = 6;
+    std::filesystem::path workDir;
+};
+
+struct ServeBenchReport {
+    std::string configuration;
+    double localMsPerUtterance = 0, remoteMsPerUtterance = 0;  ///< medians
+    double oneClientDialoguesPerSecond = 0, twoClientsDialoguesPerSecond = 0;
+    double roundTripMs = 0;  ///< a Health call's median
+};
+
+Result<ServeBenchReport> benchServe(const ServeBenchOptions& options);
+
 }  // namespace egmf
