@@ -31,11 +31,13 @@ Engine& AnalysisQueue::engine() const {
 }
 
 void AnalysisQueue::reset() {
+    m_adopted = false;
     forgetResults();
     m_scheduler.reset(static_cast<int>(m_dataset.dialogues.size()));
 }
 
 void AnalysisQueue::restart() {
+    m_adopted = false;
     forgetResults();
     m_scheduler.restart();
     scheduleNext();
@@ -103,8 +105,19 @@ void AnalysisQueue::setPlaying(bool playing) {
     engine().setThreads(playing ? std::max(1, cores - 1) : cores);
 }
 
+void AnalysisQueue::adopt(std::vector<std::pair<int, DialogueResult>> results) {
+    forgetResults();
+    m_adopted = true;
+    m_scheduler.reset(static_cast<int>(m_dataset.dialogues.size()));
+    for (auto& [dialogue, result] : results) {
+        m_results[dialogue] = std::make_shared<const DialogueResult>(std::move(result));
+        m_scheduler.mark(dialogue, AnalysisScheduler::State::Done);
+        Q_EMIT dialogueAnalysed(dialogue, nullptr);
+    }
+}
+
 void AnalysisQueue::scheduleNext() {
-    if (m_running || !engine().model()) return;
+    if (m_running || m_adopted || !engine().model()) return;
     if (m_pendingAblation) {
         m_running = m_pendingAblation;
         m_running->job = engine().submit(m_pendingAblationJob);

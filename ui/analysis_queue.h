@@ -34,6 +34,9 @@ public:
     void reset();
     /// A new model: every result goes; the focus and the split are analysed again.
     void restart();
+    /// Results made elsewhere (an analysis bundle), by dialogue index, shown as they are: nothing
+    /// is analysed until a model loads (restart()) or another dataset opens.
+    void adopt(std::vector<std::pair<int, DialogueResult>> results);
     const UtteranceResult* result(UtteranceRef ref) const;
     const DialogueResult* dialogueResult(int dialogue) const;
     AnalysisScheduler::State dialogueState(int dialogue) const { return m_scheduler.state(dialogue); }
@@ -88,6 +91,7 @@ private:
     std::optional<Running> m_running;
     std::optional<Running> m_pendingAblation;
     EngineJob m_pendingAblationJob;
+    bool m_adopted = false;  ///< showing a bundle's results: no analysis until restart()
 };
 
 }  // namespace egmf::ui

@@ -11,10 +11,13 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <thread>
 
+#include "egmf/app/analysis_bundle.h"
+#include "egmf/app/sha256.h"
 #include "egmf/dataset.h"
 #include "egmf/local_engine.h"
 #ifdef EGMF_WITH_REMOTE
@@ -60,6 +63,7 @@ public:
     void onResult(JobId id, const DialogueResult& result) override {
         std::lock_guard lock(m_mutex);
         const auto& input = dialogue(id);
+        keep(input, result);
         for (std::size_t i = 0; i < input.utterances.size(); ++i) {
             if (i < result.utterances.size()) {
                 const auto& u = result.utterances[i];
@@ -83,7 +87,15 @@ public:
             return;
         }
         const auto& input = dialogue(id);
-        for (const auto& utterance : input.utterances) m_sink(failedUtteranceJson(input, utterance, error.message, m_task));
+        DialogueResult failed{input.id, {}};
+        for (const auto& utterance : input.utterances) {
+            m_sink(failedUtteranceJson(input, utterance, error.message, m_task));
+            UtteranceResult none;
+            none.utteranceId = utterance.id;
+            none.error = error.message;
+            failed.utterances.push_back(std::move(none));
+        }
+        keep(input, failed);
         m_failed += static_cast<int>(input.utterances.size());
         finishJob(input);
     }
@@ -107,6 +119,12 @@ public:
 
     /// Set once the checkpoint is loaded, before any job is submitted.
     void setTask(Task task) { m_task = task; }
+    /// Each dialogue goes into `bundle` too, as it finishes.
+    void setBundle(bundle::Writer* bundle) { m_bundle = bundle; }
+    std::string bundleError() const {
+        std::lock_guard lock(m_mutex);
+        return m_bundleError;
+    }
     int jobsDone() const {
         std::lock_guard lock(m_mutex);
         return m_jobsDone;
@@ -125,6 +143,17 @@ private:
     /// The engine runs jobs one at a time in submission order, and these jobs are never superseded:
     /// the job an event is about is the first one not finished.
     const Dialogue& dialogue(JobId) const { return *m_dialogues.at(static_cast<std::size_t>(m_jobsDone)); }
+    void keep(const Dialogue& input, const DialogueResult& result) {
+#ifdef EGMF_WITH_BUNDLE
+        if (!m_bundle || !m_bundleError.empty()) return;
+        if (auto added = m_bundle->add(input, result); !added.ok()) {
+            m_bundleError = added.error().message;
+            m_bar.note("error: " + m_bundleError + " (the bundle stops here; the results file goes on)");
+        }
+#else
+        (void)input, (void)result;
+#endif
+    }
     void finishJob(const Dialogue& input) {
         m_finished += static_cast<int>(input.utterances.size());
         ++m_jobsDone;
@@ -141,6 +170,8 @@ private:
     std::optional<Error> m_loadError;
     int m_finished = 0, m_failed = 0, m_jobsDone = 0;
     Task m_task = Task::Classification;
+    bundle::Writer* m_bundle = nullptr;
+    std::string m_bundleError;
     ProgressBar m_bar;
 };
 
@@ -170,6 +201,10 @@ void addAnalysisOptions(CLI::App& command, AnalysisRequest& request, bool withAb
         ->capture_default_str();
     command.add_option("--threads", request.threads, "Intra-op threads (0: every core)")->capture_default_str();
     command.add_option("--plugin-dir", request.pluginDirs, "A folder of checkpoint plugins, searched before the installed ones");
+#ifdef EGMF_WITH_BUNDLE
+    command.add_option("--bundle", request.bundle,
+                       "Also write an analysis bundle (SQLite) that the Studio opens without the model: File > Open analysis");
+#endif
 #ifdef EGMF_WITH_REMOTE
     auto* server = command.add_option("--server", request.server,
                                       "HOST:PORT of an engine server (egmf serve) to analyse on; --checkpoint is then a path on the server "
@@ -269,6 +304,25 @@ Result<std::unique_ptr<Engine>> makeEngine(const AnalysisRequest& request, const
     return std::unique_ptr<Engine>(std::move(engine));
 }
 
+/// Who made the bundle: the model as it ran, the checkpoint's manifest.json by hash where this
+/// machine can read it (a server's path may not be), the dataset.
+bundle::Identity bundleIdentity(const AnalysisRequest& request, const ModelInfo& model) {
+    bundle::Identity identity;
+    identity.manifestJson = serializeManifest(model.manifest);
+    const auto manifestFile = std::filesystem::path(model.checkpoint) / "manifest.json";
+    if (auto hash = sha256File(manifestFile); hash.ok()) identity.manifestSha256 = *hash;
+    std::error_code ec;
+    const auto checkpoint = std::filesystem::weakly_canonical(model.checkpoint, ec);
+    identity.checkpoint = !request.server.empty() ? request.server + ":" + model.checkpoint : ec ? model.checkpoint : checkpoint.string();
+    identity.loader = model.loader;
+    identity.device = model.device;
+    identity.dtype = model.dtype;
+    const auto dataset = std::filesystem::weakly_canonical(request.dataset, ec);
+    identity.dataset = ec ? request.dataset : dataset.string();
+    identity.createdBy = "egmf analyze";
+    return identity;
+}
+
 Result<AnalysisSummary> runAnalysis(const AnalysisRequest& request, const std::function<void(const nlohmann::json&)>& sink) {
     auto options = parseAblation(request.ablate);
     if (!options.ok()) return options.error();
@@ -306,8 +360,10 @@ Result<AnalysisSummary> runAnalysis(const AnalysisRequest& request, const std::f
     auto engine = makeEngine(request, collector);
     if (!engine.ok()) return engine.error();
     const auto model = (*engine)->model();
-    AnalysisSummary summary{model->manifest, request.server.empty() ? model->device : request.server + " (" + model->device + ")",
-                            utterances};
+    AnalysisSummary summary;
+    summary.manifest = model->manifest;
+    summary.device = request.server.empty() ? model->device : request.server + " (" + model->device + ")";
+    summary.utterances = utterances;
     collector->setTask(summary.manifest.task);
     if (summary.manifest.task == Task::Classification) {
         std::set<std::string> unknown;
@@ -322,6 +378,16 @@ Result<AnalysisSummary> runAnalysis(const AnalysisRequest& request, const std::f
                          label.c_str());
         }
     }
+
+    std::optional<bundle::Writer> bundleWriter;
+#ifdef EGMF_WITH_BUNDLE
+    if (!request.bundle.empty()) {
+        auto created = bundle::Writer::create(request.bundle, bundleIdentity(request, *model));
+        if (!created.ok()) return created.error();
+        bundleWriter = std::move(*created);
+        collector->setBundle(&*bundleWriter);
+    }
+#endif
 
     InterruptGuard interrupts;
     std::vector<JobId> jobs;
@@ -343,6 +409,20 @@ Result<AnalysisSummary> runAnalysis(const AnalysisRequest& request, const std::f
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     collector->finishBar();
+    summary.bundleError = collector->bundleError();
+#ifdef EGMF_WITH_BUNDLE
+    if (bundleWriter && summary.bundleError.empty()) {
+        if (summary.interrupted) {
+            summary.bundleError = "interrupted: the dialogues finished are in it, without a completion record";
+        } else if (auto finished = bundleWriter->finish(static_cast<int>(chosen.size())); !finished.ok()) {
+            summary.bundleError = finished.error().message;
+        }
+        bundleWriter.reset();  // closed: its size is the file's
+        std::error_code ec;
+        const auto bytes = std::filesystem::file_size(request.bundle, ec);
+        if (!ec && utterances > 0) summary.bundleBytesPerUtterance = static_cast<double>(bytes) / utterances;
+    }
+#endif
     summary.failed = collector->failed();
     summary.utterances = collector->finished();
     summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -29,6 +29,8 @@ struct AnalysisRequest {
     /// An engine server (`egmf serve`) instead of this process: HOST:PORT, its certificate (PEM
     /// file) and this client's token (a file, or $EGMF_SERVER_TOKEN).
     std::string server, serverCert, tokenFile;
+    /// An analysis bundle to write as well (egmf/app/analysis_bundle.h); empty: none.
+    std::string bundle;
 };
 
 /// --checkpoint, --dataset, --split, --dialogue, [--ablate,] --device, --dtype, --threads,
@@ -44,6 +46,8 @@ struct AnalysisSummary {
     int utterances = 0, failed = 0;
     bool interrupted = false;
     double seconds = 0;
+    std::string bundleError;  ///< why the bundle is incomplete ("" when it is whole, or none was asked for)
+    double bundleBytesPerUtterance = 0;
 };
 
 /// Errors (bad usage or input: exit 2) come back before anything is analysed.

@@ -45,6 +45,12 @@ Command addAnalyzeCommand(CLI::App& app) {
         std::fprintf(stderr, "%s%d utterances analysed in %.1f s on %s, %d failed%s%s\n", summary->interrupted ? "interrupted: " : "",
                      summary->utterances, summary->seconds, summary->device.c_str(), summary->failed, toStdout ? "" : " -> ",
                      toStdout ? "" : options->out.c_str());
+        if (!options->request.bundle.empty()) {
+            std::fprintf(stderr, "bundle %s: %.1f KB per utterance%s%s\n", options->request.bundle.c_str(),
+                         summary->bundleBytesPerUtterance / 1024.0,
+                         summary->bundleError.empty() ? "" : "; incomplete: ", summary->bundleError.c_str());
+            if (!summary->bundleError.empty()) return 1;
+        }
         return summary->interrupted || summary->failed > 0 ? 1 : 0;
     };
 }

@@ -28,6 +28,8 @@ Command addDecodeBench(CLI::App& bench);
 Command addAblationCommand(CLI::App& app);
 /// `egmf train`.
 Command addTrainCommand(CLI::App& app);
+/// `egmf bundle show|merge` (builds with SQLite only: not the model-only build).
+Command addBundleCommand(CLI::App& app);
 /// `egmf make-demo` (builds with OpenCV only).
 Command addMakeDemoCommand(CLI::App& app);
 /// `egmf plugins` and the hidden `egmf plugin-probe FILE` (builds with Qt Core only).

@@ -41,6 +41,7 @@ int main(int argc, char** argv) {
 #endif
 #ifdef EGMF_WITH_MEDIA
         {"features", addFeaturesCommand(app)},
+        {"bundle", addBundleCommand(app)},
         {"make-demo", addMakeDemoCommand(app)},
 #endif
     };

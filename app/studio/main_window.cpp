@@ -220,6 +220,7 @@ void MainWindow::buildPanels() {
     });
     connect(m_cancel, &QToolButton::clicked, m_session->analysis(), &AnalysisQueue::cancelBackground);
     connect(m_session->model(), &ModelSlot::loaded, this, [this] {
+        m_analysisFile.clear();  // the model analyses again: a bundle on show gives way
         addRecent(QStringLiteral("recentCheckpoints"), m_session->model()->checkpointPath());
         statusBar()->showMessage(tr("Loaded %1").arg(QFileInfo(m_session->model()->checkpointPath()).fileName()), 5000);
         updateStatus();
@@ -241,6 +242,7 @@ void MainWindow::report(const QString& message) {
 }
 
 bool MainWindow::openDataset(const QString& path) {
+    m_analysisFile.clear();
     auto opened = m_session->openDataset(path);
     if (!opened) {
         report(QString::fromStdString(opened.error().message));
@@ -427,7 +429,11 @@ void MainWindow::showUtterance(int utterance) {
 
 void MainWindow::updateStatus() {
     const auto* manifest = m_session->model()->manifest();
-    if (!manifest) {
+    if (!m_analysisFile.isEmpty()) {
+        m_modelLabel->setText(tr("analysis %1 (%2, as analysed; no model runs here)")
+                                  .arg(QFileInfo(m_analysisFile).fileName(), QFileInfo(m_analysisCheckpoint).fileName()));
+        m_deviceLabel->clear();
+    } else if (!manifest) {
         m_modelLabel->setText(tr("no checkpoint"));
         m_deviceLabel->clear();
     } else {

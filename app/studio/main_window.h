@@ -3,7 +3,7 @@
 // session, the player and the views together; main_window_menus.cpp holds the menus, actions
 // and shortcuts; main_window_settings.cpp what persists (layout, last dataset and checkpoint,
 // recent files); main_window_server.cpp the model on a server (connect, remember, what works
-// there). The window owns one StudioSession (the data and the engine) and one
+// there); main_window_bundle.cpp analyses opened from bundles. The window owns one StudioSession (the data and the engine) and one
 // PlayerController; every live view follows the player's tick.
 
 #include <QMainWindow>
@@ -82,6 +82,9 @@ public:
     void setPluginFolders(const QStringList& extra);
     /// Whether errors go to message boxes (interactive) or only to the status bar and stderr.
     void setInteractive(bool interactive) { m_interactive = interactive; }
+    /// An analysis bundle's results on the dataset it names, with no model: nothing is analysed
+    /// until a checkpoint is loaded. Reports what no longer matches (changed clips, lost dialogues).
+    bool openAnalysis(const QString& path);
     /// Runs the model on a server from now on (in the background; the status bar says when);
     /// `remember`: its address and certificate in the settings, its token in the keyring.
     void connectToServer(const remote::RemoteOptions& server, bool remember);
@@ -146,7 +149,8 @@ private:
     QActionGroup* m_deviceGroup = nullptr;
     QAction *m_openCheckpointAction = nullptr, *m_connectAction = nullptr, *m_hereAction = nullptr, *m_serverCheckpointAction = nullptr;
     QTimer* m_statusRefresh = nullptr;
-    ui::StudioSession* m_compare = nullptr;  // the second checkpoint, when comparing
+    QString m_analysisFile, m_analysisCheckpoint;  ///< the bundle on show (until a model loads)
+    ui::StudioSession* m_compare = nullptr;        // the second checkpoint, when comparing
     ui::ComparisonView* m_comparison = nullptr;
     QDockWidget* m_compareDock = nullptr;
     QLabel *m_modelLabel = nullptr, *m_deviceLabel = nullptr, *m_audioLabel = nullptr;

@@ -42,6 +42,11 @@ void MainWindow::buildMenus() {
         const auto path = QFileDialog::getExistingDirectory(this, tr("Open a checkpoint folder"));
         if (!path.isEmpty()) openCheckpoint(path);
     });
+    file->addAction(tr("Open &analysis..."), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A), this, [this] {
+        const auto path = QFileDialog::getOpenFileName(this, tr("Open an analysis bundle (egmf analyze --bundle)"), {},
+                                                       tr("Analysis bundles (*.egmfa);;All files (*)"));
+        if (!path.isEmpty()) openAnalysis(path);
+    });
     file->addAction(tr("Checkpoints and &plugins..."), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_K), this, [this] {
         if (auto* dock = findChild<QDockWidget*>(QStringLiteral("pluginsDock"))) {
             dock->show();

@@ -19,6 +19,8 @@
 
 #include "../engine/test_support.h"
 #include "cli_run.h"
+#include "egmf/app/analysis_bundle.h"
+#include "egmf/app/sha256.h"
 #include "egmf/checkpoint.h"
 #include "egmf/local_engine.h"
 
@@ -285,6 +287,36 @@ TEST_F(CliAnalyze, engineFeatureSource_cachesClips_andSeesChanges) {
     const auto changed = analyse();
     EXPECT_NE(changed.audioLength, 0);
     EXPECT_GT(changed.timings.featuresMs, second.timings.featuresMs * 10) << "a changed clip is decoded again";
+}
+
+TEST_F(CliAnalyze, analyze_writesABundle_thatHoldsWhatTheResultsSay_andIsNeverOverwritten) {
+    const auto out = root() / "bundled.jsonl", bundle = root() / "run.egmfa";
+    const auto run = test::egmf("analyze " + common() + " --split test --out " + quoted(out) + " --bundle " + quoted(bundle));
+    EXPECT_EQ(run.code, 1) << run.output;  // the corrupt clip, as without a bundle
+    EXPECT_NE(run.output.find("KB per utterance"), std::string::npos) << run.output;
+    auto contents = bundle::read(bundle);
+    ASSERT_TRUE(contents.ok()) << contents.error().message;
+    EXPECT_TRUE(contents->complete);
+    EXPECT_EQ(contents->identity.checkpoint, fs::canonical(root() / "checkpoint").string());
+    EXPECT_EQ(contents->identity.manifestSha256, *sha256File(root() / "checkpoint" / "manifest.json"));
+    EXPECT_LE(fs::file_size(bundle), 5u * 100 * 1024) << "at most 100 KB per utterance";
+    for (const auto& line : readLines(out)) {
+        const auto id = line["id"].get<std::string>();  // "test/dia0_utt1"
+        const auto dialogue = id.substr(0, id.find("_utt"));
+        const auto index = std::stoul(id.substr(id.find("_utt") + 4));
+        ASSERT_TRUE(contents->dialogues.count(dialogue)) << dialogue;
+        const auto& u = contents->dialogues.at(dialogue).utterances.at(index);
+        EXPECT_EQ(u.prediction, line["prediction"].get<std::string>()) << id;
+        EXPECT_EQ(u.error.empty(), line["error"].is_null()) << id;
+        for (std::size_t k = 0; k < u.labels.size(); ++k)
+            EXPECT_EQ(u.probabilities[k], line["probabilities"][u.labels[k]].get<double>()) << id;
+    }
+    const auto shown = test::egmf("bundle show " + quoted(bundle));
+    EXPECT_EQ(shown.code, 0) << shown.output;
+    EXPECT_NE(shown.output.find("2 dialogues, 5 utterances; complete"), std::string::npos) << shown.output;
+    const auto again = test::egmf("analyze " + common() + " --split test --out " + quoted(out) + " --bundle " + quoted(bundle));
+    EXPECT_EQ(again.code, 2);
+    EXPECT_NE(again.output.find("exists already"), std::string::npos) << again.output;
 }
 
 #ifdef EGMF_WITH_REMOTE
