@@ -98,6 +98,11 @@ void PredictionPanel::setAblation(int modalityMask, int expertMask) {
 
 void PredictionPanel::rerun(bool wholeDialogue) {
     if (!m_ref.valid()) return;
+    if (!m_session->model()->model()) {
+        // Results opened from a bundle (or none yet): re-running needs a model here.
+        m_difference->setText(tr("Re-running needs a model: load a checkpoint (File > Open checkpoint)"));
+        return;
+    }
     m_session->analysis()->runAblation(m_ref, wholeDialogue, ablation());
     m_difference->setText(tr("Running %1...").arg(m_session->analysis()->ablationDescription()));
     refresh();

@@ -2,11 +2,13 @@
 // it) shown in a Studio with no model: the results of the bundle fill the views, the status bar
 // says whose they are, and a clip changed since it was analysed is reported.
 #include <QLabel>
+#include <QPushButton>
 #include <QStatusBar>
 #include <fstream>
 
 #include "egmf/app/analysis_bundle.h"
 #include "studio_fixture.h"
+#include "ui/prediction_panel.h"
 
 namespace egmf {
 namespace {
@@ -52,6 +54,13 @@ TEST_F(Studio, openAnalysis_showsABundlesResults_withNoModel_andSaysWhatChanged)
         }
     }
     EXPECT_TRUE(statusOf(window).contains(QStringLiteral("no model runs here"))) << statusOf(window).toStdString();
+    // Re-running needs a model, and says so instead of waiting for none.
+    for (auto* button : window.panels().prediction->findChildren<QPushButton*>())
+        if (button->text() == QStringLiteral("Re-run utterance")) button->click();
+    bool said = false;
+    for (const auto* label : window.panels().prediction->findChildren<QLabel*>())
+        said |= label->text().contains(QStringLiteral("needs a model"));
+    EXPECT_TRUE(said);
     test::spin(300);
     window.grab().toImage().save(QString::fromStdString((test::binaryDir() / "analysis-bundle.png").string()));
 
