@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The Studio's playback benchmark (issue 6): a 30 fps dialogue played headless for 20 s while the
+# The Studio's playback benchmark: a 30 fps dialogue played headless for 20 s while the
 # engine analyses the rest of the split in the background. Prints frames presented against the
 # frames the played span holds, dropped and late frames, the longest stall of the UI thread (a
 # 5 ms event-loop probe) and peak RSS; muted on the wall clock, then with a PulseAudio null sink
