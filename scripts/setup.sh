@@ -28,7 +28,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev ffmpeg espeak-ng xvfb pulseaudio
   # the package test: validators of the .desktop file and the AppStream metainfo
   desktop-file-utils appstream
-  python3-torch python3-torchaudio python3-sklearn python3-sentencepiece python3-imageio sentencepiece
+  python3-torch python3-torchaudio python3-sklearn python3-sentencepiece python3-imageio python3-numpy sentencepiece
 )
 
 missing=()

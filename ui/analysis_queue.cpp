@@ -11,10 +11,11 @@ namespace egmf::ui {
 AnalysisQueue::AnalysisQueue(ModelSlot& model, EngineBridge* bridge, const Dataset& dataset, QObject* parent)
     : QObject(parent), m_model(model), m_dataset(dataset) {
     connect(&model, &ModelSlot::engineChanged, this, [this] {
-        // The jobs in flight were the replaced engine's; it cancelled them as it went.
+        // The job in flight was the replaced engine's (it cancelled it as it went): its id means
+        // nothing to the new one. A new engine that runs a model says loaded() next, which restarts
+        // the analysis; restarting here too would submit the focus twice.
         m_running.reset();
-        m_pendingAblation.reset();
-        restart();
+        if (!engine().model()) restart();
     });
     connect(bridge, &EngineBridge::result, this, &AnalysisQueue::onResult);
     connect(bridge, &EngineBridge::error, this, &AnalysisQueue::onError);

@@ -1,18 +1,14 @@
 #include "token_store.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <qt6keychain/keychain.h>
-#include <QDir>
 #include <QEventLoop>
 #include <QFile>
-#include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QStandardPaths>
 #include <QTimer>
-#include <cstdio>
+
+#include "egmf/app/private_file.h"
 
 namespace egmf::ui {
 namespace {
@@ -83,20 +79,7 @@ Result<void> TokenStore::writeFile(const QString& server, const QString* token) 
     } else {
         tokens.remove(server);
     }
-    QDir().mkpath(QFileInfo(m_file).absolutePath());
-    // Made 0600 from the start (a QSaveFile would be readable by others until its permissions change).
-    const auto bytes = QJsonDocument(tokens).toJson();
-    const auto temporary = (m_file + QStringLiteral(".new")).toStdString();
-    ::unlink(temporary.c_str());
-    const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0) return makeError(ErrorCode::Io, m_file.toStdString() + ": cannot be written; check the folder's permissions");
-    const bool written = ::write(fd, bytes.constData(), static_cast<std::size_t>(bytes.size())) == bytes.size() && ::fsync(fd) == 0;
-    ::close(fd);
-    if (!written || std::rename(temporary.c_str(), m_file.toStdString().c_str()) != 0) {
-        ::unlink(temporary.c_str());
-        return makeError(ErrorCode::Io, m_file.toStdString() + ": writing failed (disk full?)");
-    }
-    return {};
+    return writeFileAtomically(m_file.toStdString(), QJsonDocument(tokens).toJson().toStdString(), 0600);
 }
 
 }  // namespace egmf::ui

@@ -36,6 +36,17 @@ QString statusText(const studio::MainWindow& window) {
     return text;
 }
 
+/// A server on a free loopback port whose engine runs no model, its files in `state`.
+Result<std::unique_ptr<remote::EngineServer>> serverWithoutModel(const std::filesystem::path& state) {
+    remote::ServerOptions options;
+    options.listen = "127.0.0.1:0";
+    options.stateDir = state;
+    options.log = [](const std::string&) {};
+    return remote::EngineServer::start(options, [](std::shared_ptr<EngineObserver> observer) -> Result<std::unique_ptr<Engine>> {
+        return std::unique_ptr<Engine>(std::make_unique<LocalEngine>(std::move(observer)));
+    });
+}
+
 TEST_F(Studio, remoteEngine_analysesLikeTheLocalOne_saysWhereItRuns_andDisablesWhatCannotWork) {
     auto window = openWindow();  // analysed on this machine first: the yardstick
     const auto local = *window->session()->analysis()->dialogueResult(0);
@@ -103,13 +114,7 @@ TEST_F(Studio, remoteEngine_analysesLikeTheLocalOne_saysWhereItRuns_andDisablesW
 TEST_F(Studio, remoteEngine_aServerThatRefuses_isReported_andTheLocalEngineStays) {
     auto window = openWindow();
     test::TempDir state;
-    remote::ServerOptions options;
-    options.listen = "127.0.0.1:0";
-    options.stateDir = state.path();
-    options.log = [](const std::string&) {};
-    auto server = remote::EngineServer::start(options, [](std::shared_ptr<EngineObserver> observer) -> Result<std::unique_ptr<Engine>> {
-        return std::unique_ptr<Engine>(std::make_unique<LocalEngine>(std::move(observer)));
-    });
+    auto server = serverWithoutModel(state.path());
     ASSERT_TRUE(server.ok());
     remote::RemoteOptions remote;
     remote.address = "127.0.0.1:" + std::to_string((*server)->port());
@@ -127,13 +132,7 @@ TEST_F(Studio, remoteEngine_aServerThatRefuses_isReported_andTheLocalEngineStays
 
 TEST_F(Studio, connectDialog_fetchesTheServersCertificate_andConnectsOnlyOnceItIsTrusted) {
     test::TempDir state;
-    remote::ServerOptions options;
-    options.listen = "127.0.0.1:0";
-    options.stateDir = state.path();
-    options.log = [](const std::string&) {};
-    auto server = remote::EngineServer::start(options, [](std::shared_ptr<EngineObserver> observer) -> Result<std::unique_ptr<Engine>> {
-        return std::unique_ptr<Engine>(std::make_unique<LocalEngine>(std::move(observer)));
-    });
+    auto server = serverWithoutModel(state.path());
     ASSERT_TRUE(server.ok());
     ui::ConnectDialog dialog({}, {}, QStringLiteral("Kept in the system keyring, or a 0600 file"));
     dialog.show();

@@ -15,8 +15,8 @@
 #include <memory>
 #include <sstream>
 
+#include "egmf/app/private_file.h"
 #include "egmf/remote/server_identity.h"
-#include "private_file.h"
 
 namespace egmf::remote {
 namespace {

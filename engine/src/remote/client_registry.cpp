@@ -3,9 +3,9 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "egmf/app/private_file.h"
 #include "egmf/app/sha256.h"
 #include "egmf/remote/server_identity.h"
-#include "private_file.h"
 
 namespace egmf::remote {
 namespace {

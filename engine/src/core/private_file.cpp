@@ -1,11 +1,11 @@
-#include "private_file.h"
+#include "egmf/app/private_file.h"
 
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <cstdio>
 
-namespace egmf::remote {
+namespace egmf {
 
 Result<void> writeFileAtomically(const std::filesystem::path& file, const std::string& text, mode_t mode) {
     std::error_code ec;
@@ -23,4 +23,4 @@ Result<void> writeFileAtomically(const std::filesystem::path& file, const std::s
     return {};
 }
 
-}  // namespace egmf::remote
+}  // namespace egmf
