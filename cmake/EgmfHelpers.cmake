@@ -44,6 +44,12 @@ function(egmf_torch_pch target)
     else()
         target_precompile_headers(${target} REUSE_FROM egmf_model)
         target_compile_options(${target} PRIVATE -fPIC)
+        # The PCH was compiled with LibTorch's own definitions and flags (USE_DISTRIBUTED, the C++
+        # ABI); a target
+        # without them (a test, which reaches LibTorch only through the engine's libraries) would
+        # silently compile without it.
+        target_compile_definitions(${target} PRIVATE $<TARGET_PROPERTY:torch,INTERFACE_COMPILE_DEFINITIONS>)
+        target_compile_options(${target} PRIVATE $<TARGET_PROPERTY:torch,INTERFACE_COMPILE_OPTIONS>)
     endif()
     foreach(source IN LISTS P_LIGHT)
         set_source_files_properties(${source} TARGET_DIRECTORY ${target} PROPERTIES SKIP_PRECOMPILE_HEADERS ON)

@@ -10,8 +10,8 @@
 
 set(EGMF_LAYERS
     "egmf_core"
-    "egmf_media egmf_tokenizer egmf_checkpoint egmf_data egmf_eval egmf_bundle egmf_proto egmf_remote"
-    "egmf_features egmf_clip_features egmf_model egmf_demo"
+    "egmf_media egmf_tokenizer egmf_checkpoint egmf_data egmf_eval egmf_bundle egmf_proto egmf_remote egmf_cluster"
+    "egmf_features egmf_clip_features egmf_model egmf_demo egmf_rendezvous"
     "egmf_loading"
     "egmf_runtime"
     "egmf_train"

@@ -2,9 +2,13 @@
 # Sets up everything EGMF Studio needs on Debian 12 and builds it: installs the Debian packages
 # that are missing (TOOLCHAIN.md), configures with Ninja + ccache, builds. Safe to run again:
 # installed packages and an up-to-date build cost nothing.
-#   scripts/setup.sh [preset [target...]]   (default preset: dev; default: every target)
+#   scripts/setup.sh [--tests] [preset [target...]]   (default preset: dev; default: every target)
+# --tests adds what only the test suite needs: a Slurm and munge it starts on localhost (the
+# Studio's users get no scheduler daemons).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+with_tests=0
+if [ "${1:-}" = "--tests" ]; then with_tests=1; shift; fi
 preset="${1:-dev}"
 targets=()
 for target in "${@:2}"; do targets+=(--target "$target"); done
@@ -30,6 +34,10 @@ packages=(
   desktop-file-utils appstream
   python3-torch python3-torchaudio python3-sklearn python3-sentencepiece python3-imageio python3-numpy sentencepiece
 )
+
+# Only for the tests: a real scheduler (tests/cluster/slurm_test.cpp starts and stops its daemons).
+test_packages=(slurmctld slurmd slurm-client munge)
+if ((with_tests)); then packages+=("${test_packages[@]}"); fi
 
 missing=()
 for p in "${packages[@]}"; do

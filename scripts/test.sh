@@ -9,7 +9,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 start=$(date +%s)
-"$root/scripts/setup.sh" dev
+"$root/scripts/setup.sh" --tests dev
 "$root/scripts/check-format.sh"
 export OMP_WAIT_POLICY=passive
 ctest --preset dev -j "$(nproc)"

@@ -1,5 +1,6 @@
 #include "analysis_run.h"
 
+#include "analysis_collector.h"
 #include "checkpoint_loading.h"
 
 #include <algorithm>
@@ -29,151 +30,6 @@
 
 namespace egmf::cli {
 namespace {
-
-std::atomic<bool> g_interrupted{false};
-
-/// Ctrl-C once: stop after cancelling (finished dialogues are kept); twice: the default (quit).
-class InterruptGuard {
-public:
-    InterruptGuard() {
-        g_interrupted = false;
-        struct sigaction action {};
-        action.sa_handler = [](int) { g_interrupted = true; };
-        action.sa_flags = SA_RESETHAND;
-        ::sigaction(SIGINT, &action, &m_previous);
-    }
-    ~InterruptGuard() { ::sigaction(SIGINT, &m_previous, nullptr); }
-
-private:
-    struct sigaction m_previous {};
-};
-
-/// Receives the engine's events on its inference thread and turns results into lines.
-class Collector : public EngineObserver {
-public:
-    Collector(const std::vector<const Dialogue*>& dialogues, AnalyzeOptions options, const std::function<void(const nlohmann::json&)>& sink,
-              int totalUtterances)
-        : m_dialogues(dialogues), m_options(std::move(options)), m_sink(sink), m_total(totalUtterances), m_bar("analysing", "utterances") {}
-
-    void onProgress(JobId id, int done, int total) override {
-        std::lock_guard lock(m_mutex);
-        const auto size = static_cast<double>(dialogue(id).utterances.size());
-        m_bar.update(m_finished + size * done / std::max(1, total), m_total);
-    }
-    void onResult(JobId id, const DialogueResult& result) override {
-        std::lock_guard lock(m_mutex);
-        const auto& input = dialogue(id);
-        keep(input, result);
-        for (std::size_t i = 0; i < input.utterances.size(); ++i) {
-            if (i < result.utterances.size()) {
-                const auto& u = result.utterances[i];
-                m_sink(utteranceJson(input, input.utterances[i], u, m_options, m_task));
-                m_failed += !u.error.empty();
-                if (!u.error.empty()) m_bar.note("error: " + input.utterances[i].id + ": " + u.error);
-                for (const auto& warning : u.warnings) m_bar.note("warning: " + input.utterances[i].id + ": " + warning);
-            } else {
-                m_sink(failedUtteranceJson(input, input.utterances[i], "no result for this utterance (please report this)", m_task));
-                ++m_failed;
-            }
-        }
-        finishJob(input);
-    }
-    void onError(JobId id, const Error& error) override {
-        std::lock_guard lock(m_mutex);
-        if (m_loading) {
-            m_loading = false;
-            m_loadError = error;
-            m_loaded.notify_all();
-            return;
-        }
-        const auto& input = dialogue(id);
-        DialogueResult failed{input.id, {}};
-        for (const auto& utterance : input.utterances) {
-            m_sink(failedUtteranceJson(input, utterance, error.message, m_task));
-            UtteranceResult none;
-            none.utteranceId = utterance.id;
-            none.error = error.message;
-            failed.utterances.push_back(std::move(none));
-        }
-        keep(input, failed);
-        m_failed += static_cast<int>(input.utterances.size());
-        finishJob(input);
-    }
-
-    void onModelLoaded(JobId, const ModelInfo&) override {
-        std::lock_guard lock(m_mutex);
-        m_loading = false;
-        m_loaded.notify_all();
-    }
-    /// Before Engine::load: the next error is the load's, until it has finished.
-    void expectLoad() {
-        std::lock_guard lock(m_mutex);
-        m_loading = true;
-    }
-    Result<void> waitForLoad() {
-        std::unique_lock lock(m_mutex);
-        m_loaded.wait(lock, [&] { return !m_loading; });
-        if (m_loadError) return *m_loadError;
-        return {};
-    }
-
-    /// Set once the checkpoint is loaded, before any job is submitted.
-    void setTask(Task task) { m_task = task; }
-    /// Each dialogue goes into `bundle` too, as it finishes.
-    void setBundle(bundle::Writer* bundle) { m_bundle = bundle; }
-    std::string bundleError() const {
-        std::lock_guard lock(m_mutex);
-        return m_bundleError;
-    }
-    int jobsDone() const {
-        std::lock_guard lock(m_mutex);
-        return m_jobsDone;
-    }
-    int failed() const {
-        std::lock_guard lock(m_mutex);
-        return m_failed;
-    }
-    int finished() const {
-        std::lock_guard lock(m_mutex);
-        return m_finished;
-    }
-    void finishBar() { m_bar.finish(); }
-
-private:
-    /// The engine runs jobs one at a time in submission order, and these jobs are never superseded:
-    /// the job an event is about is the first one not finished.
-    const Dialogue& dialogue(JobId) const { return *m_dialogues.at(static_cast<std::size_t>(m_jobsDone)); }
-    void keep(const Dialogue& input, const DialogueResult& result) {
-#ifdef EGMF_WITH_BUNDLE
-        if (!m_bundle || !m_bundleError.empty()) return;
-        if (auto added = m_bundle->add(input, result); !added.ok()) {
-            m_bundleError = added.error().message;
-            m_bar.note("error: " + m_bundleError + " (the bundle stops here; the results file goes on)");
-        }
-#else
-        (void)input, (void)result;
-#endif
-    }
-    void finishJob(const Dialogue& input) {
-        m_finished += static_cast<int>(input.utterances.size());
-        ++m_jobsDone;
-        m_bar.update(m_finished, m_total);
-    }
-
-    const std::vector<const Dialogue*>& m_dialogues;
-    AnalyzeOptions m_options;
-    const std::function<void(const nlohmann::json&)>& m_sink;
-    const int m_total;
-    mutable std::mutex m_mutex;
-    std::condition_variable m_loaded;
-    bool m_loading = false;
-    std::optional<Error> m_loadError;
-    int m_finished = 0, m_failed = 0, m_jobsDone = 0;
-    Task m_task = Task::Classification;
-    bundle::Writer* m_bundle = nullptr;
-    std::string m_bundleError;
-    ProgressBar m_bar;
-};
 
 bool matchesDialogue(const std::string& id, const std::string& wanted) {
     return wanted.empty() || id == wanted || (id.size() > wanted.size() && id.ends_with("/" + wanted));
@@ -304,6 +160,20 @@ Result<std::unique_ptr<Engine>> makeEngine(const AnalysisRequest& request, const
     return std::unique_ptr<Engine>(std::move(engine));
 }
 
+void noteUnknownLabels(const Manifest& manifest, const std::vector<const Dialogue*>& dialogues) {
+    if (manifest.task != Task::Classification) return;
+    std::set<std::string> unknown;
+    for (const auto* dialogue : dialogues) {
+        for (const auto& u : dialogue->utterances) {
+            const auto& labels = manifest.labels;
+            if (u.goldLabel && std::find(labels.begin(), labels.end(), *u.goldLabel) == labels.end()) unknown.insert(*u.goldLabel);
+        }
+    }
+    for (const auto& label : unknown) {
+        std::fprintf(stderr, "note: gold label \"%s\" is not one of the checkpoint's labels; it can never be predicted\n", label.c_str());
+    }
+}
+
 /// Who made the bundle: the model as it ran, the checkpoint's manifest.json by hash where this
 /// machine can read it (a server's path may not be), the dataset.
 bundle::Identity bundleIdentity(const AnalysisRequest& request, const ModelInfo& model) {
@@ -355,8 +225,18 @@ Result<AnalysisSummary> runAnalysis(const AnalysisRequest& request, const std::f
         }
         std::fprintf(stderr, "  `egmf dataset check --all` lists every one\n");
     }
+#ifdef EGMF_WITH_BUNDLE
+    if (request.launch.distributed()) return runSharedAnalysis(request, chosen, utterances, *options, sink);
+#else
+    if (request.launch.distributed()) {
+        return makeError(
+            ErrorCode::Unsupported,
+            request.launch.describe() + ": this build (model-only, no SQLite) cannot share an analysis between ranks; run one process");
+    }
+#endif
     const auto started = std::chrono::steady_clock::now();
-    auto collector = std::make_shared<Collector>(chosen, *options, sink, utterances);
+    auto collector = std::make_shared<Collector>(*options, sink, utterances);
+    for (const auto* dialogue : chosen) collector->expect(dialogue);
     auto engine = makeEngine(request, collector);
     if (!engine.ok()) return engine.error();
     const auto model = (*engine)->model();
@@ -365,19 +245,7 @@ Result<AnalysisSummary> runAnalysis(const AnalysisRequest& request, const std::f
     summary.device = request.server.empty() ? model->device : request.server + " (" + model->device + ")";
     summary.utterances = utterances;
     collector->setTask(summary.manifest.task);
-    if (summary.manifest.task == Task::Classification) {
-        std::set<std::string> unknown;
-        for (const auto* dialogue : chosen) {
-            for (const auto& u : dialogue->utterances) {
-                const auto& labels = summary.manifest.labels;
-                if (u.goldLabel && std::find(labels.begin(), labels.end(), *u.goldLabel) == labels.end()) unknown.insert(*u.goldLabel);
-            }
-        }
-        for (const auto& label : unknown) {
-            std::fprintf(stderr, "note: gold label \"%s\" is not one of the checkpoint's labels; it can never be predicted\n",
-                         label.c_str());
-        }
-    }
+    noteUnknownLabels(summary.manifest, chosen);
 
     std::optional<bundle::Writer> bundleWriter;
 #ifdef EGMF_WITH_BUNDLE
@@ -400,13 +268,9 @@ Result<AnalysisSummary> runAnalysis(const AnalysisRequest& request, const std::f
             {}};
         jobs.push_back((*engine)->submit(std::move(job)));
     }
-    while (collector->jobsDone() < static_cast<int>(jobs.size())) {
-        if (g_interrupted) {
-            for (const auto id : jobs) (*engine)->cancel(id);
-            summary.interrupted = true;
-            break;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    if (!collector->waitForJobs(static_cast<int>(jobs.size()), InterruptGuard::interrupted)) {
+        for (const auto id : jobs) (*engine)->cancel(id);
+        summary.interrupted = true;
     }
     collector->finishBar();
     summary.bundleError = collector->bundleError();

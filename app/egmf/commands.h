@@ -30,6 +30,8 @@ Command addAblationCommand(CLI::App& app);
 Command addTrainCommand(CLI::App& app);
 /// `egmf bundle show|merge` (builds with SQLite only: not the model-only build).
 Command addBundleCommand(CLI::App& app);
+/// `egmf cluster slurm`: an sbatch script for analyze or train.
+Command addClusterCommand(CLI::App& app);
 /// `egmf make-demo` (builds with OpenCV only).
 Command addMakeDemoCommand(CLI::App& app);
 /// `egmf plugins` and the hidden `egmf plugin-probe FILE` (builds with Qt Core only).
@@ -40,6 +42,8 @@ Command addLoadBench(CLI::App& bench);
 /// Adds `bench engine` under `bench` (builds with FFmpeg only).
 Command addEngineBench(CLI::App& bench);
 Command addAllBench(CLI::App& bench);
+/// `bench ranks`: one rank against two (builds with FFmpeg and SQLite only).
+Command addRanksBench(CLI::App& bench);
 /// `egmf serve` and `bench serve` (builds with the remote engine only).
 Command addServeCommand(CLI::App& app);
 Command addServeBench(CLI::App& bench);

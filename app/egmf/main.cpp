@@ -42,6 +42,7 @@ int main(int argc, char** argv) {
 #ifdef EGMF_WITH_MEDIA
         {"features", addFeaturesCommand(app)},
         {"bundle", addBundleCommand(app)},
+        {"cluster", addClusterCommand(app)},
         {"make-demo", addMakeDemoCommand(app)},
 #endif
     };

@@ -1,4 +1,4 @@
-// egmf make-demo --out DIR [--seed N] [--split S] [--workers N]: the demo dialogue corpus in the
+// egmf make-demo --out DIR [--seed N] [--split S] [--dialogues N] [--workers N]: the demo dialogue corpus in the
 // MELD layout (engine/src/demo), with a progress bar; prints the counts per split.
 #include <cstdio>
 #include <memory>
@@ -21,6 +21,8 @@ Command addMakeDemoCommand(CLI::App& app) {
     command->add_option("--seed", options->seed, "Seed of the script (the same seed gives the same corpus)")->capture_default_str();
     command->add_option("--split", options->split, "Render only this split: train | dev | test")
         ->check(CLI::IsMember({"train", "dev", "test"}));
+    command->add_option("--dialogues", options->render.dialogues, "Only the first N dialogues of each split (a small corpus for tests)")
+        ->check(CLI::Range(1, 100000));
     command->add_option("--workers", options->render.workers, "Clips rendered at once")->check(CLI::Range(1, 64))->capture_default_str();
     command->add_option("--width", options->render.width)->check(CLI::Range(160, 1920))->capture_default_str();
     command->add_option("--height", options->render.height)->check(CLI::Range(120, 1080))->capture_default_str();

@@ -2,11 +2,11 @@
 //            [--base-model HF_FOLDER] [--max-steps N]
 //            [--llm-training full|lora] [--threads N] [--processes N] [--resume]
 // Reads the dataset, extracts (or reuses) every clip's features, and trains a checkpoint
-// (engine/src/train/trainer.h). --processes N starts N-1 more copies of itself as the other ranks
-// of a torch c10d group on 127.0.0.1 (each takes a share of every batch).
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
+// (engine/src/train/trainer.h). Started by torchrun, srun or mpirun it is one rank of their run
+// (egmf/app/launch_environment.h): the ranks meet at rank 0's store, rank 0 extracts the features
+// the cache lacks while the others wait, and each rank takes a share of every batch. --processes N
+// is the same on one machine: it starts N-1 more copies of itself with torchrun's variables.
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <memory>
@@ -14,7 +14,9 @@
 
 #include "commands.h"
 #include "egmf/app/feature_cache.h"
+#include "egmf/app/launch_environment.h"
 #include "egmf/app/process.h"
+#include "egmf/app/rendezvous.h"
 #include "egmf/app/trainer.h"
 #include "egmf/dataset.h"
 #include "progress_bar.h"
@@ -24,27 +26,12 @@ namespace {
 
 struct Options {
     std::string dataset, out, task, config, llmTraining, featureCache, baseModel, architecture;
-    int epochs = 0, patience = 0, threads = 0, processes = 1, maxSteps = 0;
+    int epochs = 0, patience = 0, threads = 0, processes = 1, maxSteps = 0, connectTimeoutSec = 300;
+    double bucketMegabytes = 25;
     std::uint64_t seed = 0;
     bool resume = false;
-    train::DistributedSetup distributed;
+    cluster::LaunchOverrides overrides;
 };
-
-/// A TCP port nobody uses now, for the c10d store.
-int freePort() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof address;
-    int port = 29511;
-    if (fd >= 0 && ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
-        port = ntohs(address.sin_port);
-    }
-    if (fd >= 0) ::close(fd);
-    return port;
-}
 
 Result<train::TrainConfig> configFrom(const Options& o) {
     train::TrainConfig config;
@@ -112,11 +99,21 @@ Command addTrainCommand(CLI::App& app) {
     command->add_option("--architecture", o->architecture, "egmf | merits-l (three stages, one process)")
         ->check(CLI::IsMember({"egmf", "merits-l"}));
     command->add_option("--max-steps", o->maxSteps, "Stop after this many optimizer steps")->check(CLI::PositiveNumber);
-    command->add_flag("--resume", o->resume, "Continue an interrupted run from its last finished epoch");
-    // Set by --processes for the ranks it starts; not for users.
-    command->add_option("--rank", o->distributed.rank)->group("");
-    command->add_option("--world", o->distributed.world)->group("");
-    command->add_option("--port", o->distributed.port)->group("");
+    command->add_flag("--resume", o->resume, "Continue an interrupted run from its last finished epoch (none yet: start)");
+    const char* group = "Several ranks (torchrun, srun, mpirun; docs/cluster.md)";
+    command->add_option("--master-addr", o->overrides.masterAddr, "The host of rank 0's store (Open MPI sets none; else MASTER_ADDR)")
+        ->group(group);
+    command->add_option("--master-port", o->overrides.masterPort, "Its port (else MASTER_PORT, or one from the Slurm job)")
+        ->check(CLI::Range(1, 65535))
+        ->group(group);
+    command->add_option("--connect-timeout", o->connectTimeoutSec, "Seconds to reach the run's store")
+        ->check(CLI::Range(1, 86400))
+        ->capture_default_str()
+        ->group(group);
+    command->add_option("--bucket-mb", o->bucketMegabytes, "Gradients are summed in buckets of this size, sent during the backward pass")
+        ->check(CLI::Range(0.001, 4096.0))
+        ->capture_default_str()
+        ->group(group);
     return [o]() {
         auto config = configFrom(*o);
         if (!config) {
@@ -129,10 +126,46 @@ Command addTrainCommand(CLI::App& app) {
                          "leave --processes and --resume out\n");
             return 2;
         }
-        const bool launcher = o->processes > 1 && o->distributed.world == 1;
-        if (launcher) o->distributed = {0, o->processes, "127.0.0.1", freePort()};
-        const bool lead = o->distributed.rank == 0;
+        auto launch = cluster::readLaunchEnvironment(cluster::processEnvironment(), o->overrides);
+        if (!launch) {
+            std::fprintf(stderr, "error: %s\n", launch.error().message.c_str());
+            return 2;
+        }
+        const bool launcher = o->processes > 1 && !launch->distributed();
+        if (launcher) {
+            cluster::LaunchEnvironment local;
+            local.launcher = "egmf --processes";
+            local.world = o->processes;
+            local.masterAddr = "127.0.0.1";
+            local.masterPort = cluster::freeLocalPort();
+            launch = local;
+        }
+        if (o->processes > 1 && !launcher) {
+            std::fprintf(stderr, "error: --processes with %s: the launcher starts the ranks; leave --processes out\n",
+                         launch->describe().c_str());
+            return 2;
+        }
+        train::DistributedSetup distributed{launch->rank, launch->world, nullptr, o->bucketMegabytes};
+        if (launch->distributed()) {
+            auto store = cluster::connectStore(*launch, std::chrono::seconds(o->connectTimeoutSec));
+            if (!store) {
+                std::fprintf(stderr, "error: %s\n", store.error().message.c_str());
+                return 2;
+            }
+            distributed.store = std::move(*store);
+        }
+        const bool lead = distributed.rank == 0;
         const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+        if (o->resume && !std::filesystem::exists(std::filesystem::path(o->out) / "training")) {
+            // A finished run (its manifest has every epoch's record) is not trained again: a job
+            // its launcher starts once more after the end is done at once.
+            std::ifstream manifest(std::filesystem::path(o->out) / "manifest.json");
+            const auto json = nlohmann::json::parse(manifest, nullptr, false);
+            if (!json.is_discarded() && json.is_object() && json.value("provenance", nlohmann::json::object()).contains("epochs")) {
+                if (lead) std::fprintf(stderr, "%s is trained already (--resume has nothing to do)\n", o->out.c_str());
+                return 0;
+            }
+        }
 
         auto dataset = readDataset(o->dataset);
         if (!dataset) {
@@ -154,11 +187,20 @@ Command addTrainCommand(CLI::App& app) {
         for (auto* split : {&data.train, &data.dev, &data.test}) {
             for (auto& d : *split) all.push_back(&d);
         }
-        // Features: rank 0 (or a single process) extracts what the cache lacks; ranks it starts read the cache.
+        // Features: rank 0 (or a single process) extracts what the cache lacks while the others wait;
+        // they then read the cache (a folder the nodes share), or extract themselves where they cannot.
+        if (!lead) {
+            auto ready = distributed.store->get("features-ready", std::chrono::hours(24));
+            if (!ready || *ready != "ok") {
+                std::fprintf(stderr, "error: %s\n",
+                             ready ? "rank 0 could not prepare the features (its output says why)" : ready.error().message.c_str());
+                return 2;
+            }
+        }
         ProgressBar featuresBar("features", "utterances");
         std::shared_ptr<FeatureSource> source;
 #ifdef EGMF_WITH_MEDIA
-        if (lead && config->modalities.hasClipInput()) source = makeClipFeatureSource();  // a text-only model reads no clip
+        if (config->modalities.hasClipInput()) source = makeClipFeatureSource();  // a text-only model reads no clip
 #endif
         auto features = train::fillDatasetFeatures(
             all, config->model, source.get(),
@@ -167,6 +209,7 @@ Command addTrainCommand(CLI::App& app) {
                 if (lead) featuresBar.update(done, total);
             });
         featuresBar.finish();
+        if (lead && distributed.store) (void)distributed.store->set("features-ready", features ? "ok" : "failed");
         if (!features) {
             std::fprintf(stderr, "error: %s\n", features.error().message.c_str());
             return 2;
@@ -177,10 +220,19 @@ Command addTrainCommand(CLI::App& app) {
         }
         // The other ranks: copies of this command with their rank.
         std::vector<std::thread> ranks;
-        std::vector<ProcessOutcome> outcomes(static_cast<std::size_t>(o->distributed.world));
+        std::vector<ProcessOutcome> outcomes(static_cast<std::size_t>(distributed.world));
         if (launcher) {
-            for (int r = 1; r < o->distributed.world; ++r) {
-                std::vector<std::string> argv = {"/proc/self/exe",
+            std::error_code ec;
+            const auto self = std::filesystem::read_symlink("/proc/self/exe", ec).string();
+            for (int r = 1; r < distributed.world; ++r) {
+                // torchrun's variables, as a launcher sets them.
+                std::vector<std::string> argv = {"env",
+                                                 "RANK=" + std::to_string(r),
+                                                 "WORLD_SIZE=" + std::to_string(distributed.world),
+                                                 "LOCAL_RANK=" + std::to_string(r),
+                                                 "MASTER_ADDR=" + launch->masterAddr,
+                                                 "MASTER_PORT=" + std::to_string(launch->masterPort),
+                                                 self,
                                                  "train",
                                                  "--dataset",
                                                  o->dataset,
@@ -196,12 +248,6 @@ Command addTrainCommand(CLI::App& app) {
                                                  std::to_string(config->patience),
                                                  "--llm-training",
                                                  config->llmTraining,
-                                                 "--rank",
-                                                 std::to_string(r),
-                                                 "--world",
-                                                 std::to_string(o->distributed.world),
-                                                 "--port",
-                                                 std::to_string(o->distributed.port),
                                                  "--features-cache",
                                                  std::string(features->cacheFile.parent_path().string())};
                 if (!o->config.empty()) argv.insert(argv.end(), {"--config", o->config});
@@ -209,16 +255,20 @@ Command addTrainCommand(CLI::App& app) {
                 if (config->maxSteps > 0) argv.insert(argv.end(), {"--max-steps", std::to_string(config->maxSteps)});
                 if (o->resume) argv.push_back("--resume");
                 if (o->threads > 0) argv.insert(argv.end(), {"--threads", std::to_string(o->threads)});
+                argv.insert(argv.end(), {"--bucket-mb", std::to_string(o->bucketMegabytes)});
                 ranks.emplace_back([argv, r, &outcomes] {
                     auto ran = runProcess(argv);
                     outcomes[static_cast<std::size_t>(r)] = ran ? *ran : ProcessOutcome{-1, ran.error().message};
                 });
             }
         }
+        if (const auto state = train::lastTrainingState(o->out); lead && o->resume && !state.empty()) {
+            std::fprintf(stderr, "resuming from %s\n", state.c_str());
+        }
         ProgressBar bar("training", "steps");
         train::TrainRun run{
-            *config,   std::move(data),          o->out, o->distributed,
-            o->resume, commandLine(*o, *config), {},     o->threads > 0 ? o->threads : std::max(1, cores / o->distributed.world)};
+            *config,   std::move(data),          o->out, distributed,
+            o->resume, commandLine(*o, *config), {},     o->threads > 0 ? o->threads : std::max(1, cores / distributed.world)};
         run.progress = [&](const train::TrainEvent& e) {
             if (!lead) return;
             if (e.phase == "train") {
@@ -258,7 +308,7 @@ Command addTrainCommand(CLI::App& app) {
         };
         std::printf("best epoch %d; dev %s; test %s\n%.1f s, %.1f training utterances/s with %d process(es) -> %s\n", report->bestEpoch,
                     summary(report->dev).c_str(), summary(report->test).c_str(), report->seconds, report->utterancesPerSecond,
-                    o->distributed.world, o->out.c_str());
+                    distributed.world, o->out.c_str());
         return 0;
     };
 }

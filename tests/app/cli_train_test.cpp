@@ -52,30 +52,12 @@ TEST(TrainConfig, aTextOnlyModelOfAnotherShape_isWhatTheManifestSays_andNonsense
 }
 using nlohmann::json;
 
-const char* kLines[][2] = {{"We won the tickets!", "joy"},       {"I miss her every day.", "sadness"},
-                           {"You lied to me again!", "anger"},   {"The train gets in at six.", "neutral"},
-                           {"Ugh, hair in my soup.", "disgust"}, {"Since when do you sing?", "surprise"},
-                           {"Someone is following us.", "fear"}};
-
 class CliTrain : public ::testing::Test {
 protected:
     static void SetUpTestSuite() {
         s_dir = new test::TempDir();
-        const auto root = s_dir->path() / "data";
-        fs::create_directories(root);
-        for (const char* split : {"train", "dev", "test"}) {
-            std::ofstream csv(root / (std::string(split) + "_sent_emo.csv"));
-            csv << "Sr No.,Utterance,Speaker,Emotion,Sentiment,Dialogue_ID,Utterance_ID,Season,Episode,StartTime,EndTime\r\n";
-            const int dialogues = std::string(split) == "train" ? 16 : 3;
-            for (int d = 0, n = 1; d < dialogues; ++d) {
-                for (int u = 0; u < 5; ++u, ++n) {
-                    const auto& line = kLines[(d * 5 + u * 3) % 7];
-                    csv << n << ",\"" << line[0] << "\"," << (u % 2 ? "Maya" : "Theo") << ',' << line[1] << ",neutral," << d << ',' << u
-                        << ",1,1,\"00:00:01,000\",\"00:00:02,000\"\r\n";
-                }
-            }
-        }
-        std::ofstream(s_dir->path() / "config.json") << R"({"dialogues_per_step": 4, "vocab_size": 300})";
+        test::writeTextOnlyMeld(s_dir->path() / "data");
+        fs::copy_file(s_dir->path() / "data" / "config.json", s_dir->path() / "config.json");
     }
     static void TearDownTestSuite() { delete s_dir; }
     static std::string train(const fs::path& out, const std::string& extra) {
@@ -125,11 +107,17 @@ TEST_F(CliTrain, twoProcesses_giveTheWeightsOfOne_withTheSameGlobalBatch) {
     const auto one = s_dir->path() / "p1", two = s_dir->path() / "p2";
     const auto a = test::egmf(train(one, "--epochs 1"));
     ASSERT_EQ(a.code, 0) << a.output;
-    const auto b = test::egmf(train(two, "--epochs 1 --processes 2"));
+    // Small buckets: many, most sent while the backward pass goes on.
+    const auto b = test::egmf(train(two, "--epochs 1 --processes 2 --bucket-mb 0.01"));
     ASSERT_EQ(b.code, 0) << b.output;
     EXPECT_NE(b.output.find("2 process(es)"), std::string::npos) << b.output;
     const double difference = largestDifference(one, two);
     std::printf("1 vs 2 processes: largest weight difference %.3g\n", difference);
+    auto info = inspectCheckpoint(two);
+    ASSERT_TRUE(info.ok());
+    const auto provenance = json::parse(info->manifest.provenanceJson);
+    EXPECT_GT(provenance["gradient_buckets"].get<int>(), 10) << "0.01 MB buckets";
+    EXPECT_GT(provenance["gradient_buckets_sent_early"].get<int>(), 0) << "buckets go during the backward pass";
     EXPECT_LT(difference, 1e-5);
 }
 
@@ -145,14 +133,23 @@ TEST_F(CliTrain, killedAfterAnEpoch_resumesToTheWeightsOfAnUninterruptedRun) {
             static_cast<char*>(nullptr));
         ::_exit(127);
     }
-    const auto state = killed / "training" / "state.json";
+    // Each epoch's state is a folder training/state-N, renamed whole once written.
+    const auto stateOf = [&] {
+        std::error_code ec;
+        for (const auto& entry : fs::directory_iterator(killed / "training", ec)) {
+            const auto name = entry.path().filename().string();
+            if (name.rfind("state-", 0) == 0 && name.find('.') == std::string::npos) return entry.path() / "state.json";
+        }
+        return fs::path();
+    };
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-    while (!fs::exists(state) && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    ASSERT_TRUE(fs::exists(state)) << "no epoch finished";
+    while (stateOf().empty() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    const auto state = stateOf();
+    ASSERT_FALSE(state.empty()) << "no epoch finished";
     ::kill(child, SIGKILL);
     int status = 0;
     ::waitpid(child, &status, 0);
-    std::ifstream in(state);
+    std::ifstream in(stateOf());  // a later epoch's may have replaced it before the kill
     const auto saved = json::parse(in, nullptr, false);
     ASSERT_FALSE(saved.is_discarded());
     EXPECT_LT(saved["next_epoch"].get<int>(), 3) << "killed before the end";

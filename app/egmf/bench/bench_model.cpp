@@ -8,7 +8,8 @@
 namespace egmf::cli {
 
 Command addBenchCommand(CLI::App& app) {
-    auto* bench = app.add_subcommand("bench", "Benchmarks: `egmf bench all | model | llm | decode | engine | load | tokenizer`");
+    auto* bench =
+        app.add_subcommand("bench", "Benchmarks: `egmf bench all | model | llm | decode | engine | load | tokenizer | serve | ranks`");
     bench->require_subcommand(1);
     auto* model = bench->add_subcommand("model",
                                         "Median latency per utterance of the engine and of the Python PyTorch reference "
@@ -68,6 +69,8 @@ Command addBenchCommand(CLI::App& app) {
     others.back().first = bench->get_subcommand("engine");
     others.emplace_back(nullptr, addAllBench(*bench));
     others.back().first = bench->get_subcommand("all");
+    others.emplace_back(nullptr, addRanksBench(*bench));
+    others.back().first = bench->get_subcommand("ranks");
 #endif
 #if defined(EGMF_WITH_MEDIA) && defined(EGMF_WITH_PLUGINS)  // archives need libzip; plugins Qt Core
     others.emplace_back(nullptr, addLoadBench(*bench));

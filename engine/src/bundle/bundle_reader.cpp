@@ -126,53 +126,6 @@ Result<Contents> read(const std::filesystem::path& file) {
     return contents;
 }
 
-Result<void> merge(const std::vector<std::filesystem::path>& parts, const std::filesystem::path& out) {
-    if (parts.empty()) return makeError(ErrorCode::InvalidArgument, "name the parts to merge");
-    std::vector<Contents> read_;
-    std::set<int> ranks;
-    for (const auto& part : parts) {
-        auto contents = read(part);
-        if (!contents.ok()) return contents.error();
-        if (!contents->complete) {
-            return makeError(ErrorCode::InvalidArgument, part.string() + ": an unfinished part (" +
-                                                             std::to_string(contents->dialogues.size()) +
-                                                             " dialogues, no completion record); run its rank again");
-        }
-        const auto& first = read_.empty() ? contents->identity : read_.front().identity;
-        if (contents->identity.manifestJson != first.manifestJson || contents->identity.manifestSha256 != first.manifestSha256 ||
-            contents->identity.dataset != first.dataset || contents->identity.ranks != first.ranks) {
-            return makeError(ErrorCode::Mismatch, part.string() + ": a part of another run (checkpoint, dataset or rank count differ)");
-        }
-        if (!ranks.insert(contents->identity.rank).second) {
-            return makeError(ErrorCode::InvalidArgument,
-                             part.string() + ": rank " + std::to_string(contents->identity.rank) + " given twice");
-        }
-        read_.push_back(std::move(*contents));
-    }
-    const int expected = read_.front().identity.ranks;
-    if (static_cast<int>(ranks.size()) != expected || *ranks.begin() != 0 || *ranks.rbegin() != expected - 1) {
-        return makeError(ErrorCode::InvalidArgument,
-                         "the run had " + std::to_string(expected) + " ranks; " + std::to_string(ranks.size()) + " parts were given");
-    }
-    std::sort(read_.begin(), read_.end(), [](const Contents& a, const Contents& b) { return a.identity.rank < b.identity.rank; });
-    auto identity = read_.front().identity;
-    identity.rank = 0;
-    identity.ranks = 1;
-    auto writer = Writer::create(out, identity);
-    if (!writer.ok()) return writer.error();
-    int total = 0;
-    for (const auto& part : read_) {
-        std::vector<ClipStamp> stamps;
-        for (const auto& [path, stamp] : part.clips) stamps.push_back(stamp);
-        for (const auto& id : part.dialogueOrder) {
-            if (auto added = writer->add(part.dialogues.at(id), stamps); !added.ok()) return added.error();
-            stamps.clear();  // a part's clips go in once, with its first dialogue
-            ++total;
-        }
-    }
-    return writer->finish(total);
-}
-
 std::vector<std::string> changedClips(const Contents& contents) {
     std::vector<std::string> changed;
     for (const auto& [path, stamp] : contents.clips) {

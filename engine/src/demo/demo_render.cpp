@@ -191,6 +191,7 @@ Result<RenderReport> renderCorpus(const DemoScript& script, const fs::path& out,
     RenderReport report;
     for (const auto& dialogue : script.dialogues) {
         if (!options.onlySplit.empty() && dialogue.split != options.onlySplit) continue;
+        if (options.dialogues > 0 && report.splits[dialogue.split].dialogues >= options.dialogues) continue;
         const auto folder = out / clipFolderName(dialogue.split);
         fs::create_directories(folder, ec);
         if (ec) return makeError(ErrorCode::Io, folder.string() + ": cannot create (" + ec.message() + "); choose another --out");

@@ -1,5 +1,8 @@
 #include "egmf/app/feature_cache.h"
 
+#include <unistd.h>
+
+#include <chrono>
 #include <cstdlib>
 #include <map>
 #include <sstream>
@@ -91,8 +94,11 @@ Result<FeatureFill> fillDatasetFeatures(std::vector<Dialogue*> dialogues, const 
     if (fill.extracted > 0) {
         std::error_code ec;
         fs::create_directories(cacheFolder, ec);
-        const auto partial = fill.cacheFile.string() + ".partial";
+        // Each writer its own partial file, renamed whole: ranks sharing the folder never see half a cache.
+        const auto partial = fill.cacheFile.string() + "." + std::to_string(::getpid()) + "." +
+                             std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()) + ".partial";
         if (loading::saveTensors(partial, toSave).ok()) fs::rename(partial, fill.cacheFile, ec);
+        fs::remove(partial, ec);
     }
     return fill;
 }

@@ -98,6 +98,49 @@ TrainConfig withClassWeights(TrainConfig config, const std::vector<Dialogue>& tr
 
 }  // namespace
 
+fs::path lastTrainingState(const fs::path& out) {
+    const auto training = out / "training";
+    fs::path newest;
+    int newestEpoch = -1;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(training, ec)) {
+        const auto name = entry.path().filename().string();
+        if (name.rfind("state-", 0) != 0 || name.find('.') != std::string::npos || !fs::exists(entry.path() / "state.json")) continue;
+        const int epoch = std::atoi(name.c_str() + 6);
+        if (epoch > newestEpoch) newestEpoch = epoch, newest = entry.path();
+    }
+    return newest;
+}
+
+namespace {
+
+Result<void> saveState(const torch::nn::Module& model, const Manifest& manifest, torch::optim::Optimizer& optimizer, const json& state,
+                       const fs::path& training, int epoch) {
+    const auto folder = training / ("state-" + std::to_string(epoch));
+    const auto partial = fs::path(folder.string() + ".partial");
+    std::error_code ec;
+    removeTree(partial);  // not fs::remove_all: the pip LibTorch exports a broken one
+    fs::create_directories(partial, ec);
+    if (auto saved = saveStateWeights(model, manifest, partial / "weights.safetensors"); !saved) return saved.error();
+    try {
+        torch::save(optimizer, (partial / "optimizer.pt").string());
+    } catch (const std::exception& e) {
+        return makeError(ErrorCode::Io, (partial / "optimizer.pt").string() + ": " + exceptionText(e) + "; free space and --resume");
+    }
+    std::ofstream(partial / "state.json") << state.dump(2);
+    removeTree(folder);
+    fs::rename(partial, folder, ec);
+    if (ec) return makeError(ErrorCode::Io, folder.string() + ": cannot write the training state (" + ec.message() + ")");
+    std::vector<fs::path> older;
+    for (const auto& entry : fs::directory_iterator(training, ec)) {
+        if (entry.path() != folder && entry.path().filename().string().rfind("state-", 0) == 0) older.push_back(entry.path());
+    }
+    for (const auto& path : older) removeTree(path);
+    return {};
+}
+
+}  // namespace
+
 Result<TrainReport> runTraining(const TrainRun& run) {
     const auto started = Clock::now();
     if (run.threads > 0) at::set_num_threads(run.threads);
@@ -198,20 +241,22 @@ Result<TrainReport> runTraining(const TrainRun& run) {
         baseRates.push_back(rate);
     }
     torch::optim::AdamW optimizer(std::move(groups), torch::optim::AdamWOptions(config.learningRate));
+    GradientSync gradients(group, trained, static_cast<std::size_t>(run.distributed.bucketMegabytes * (1 << 20)));
 
     Progress progress;
-    const auto stateFile = run.out / "training" / "state.json";
-    if (run.resume && fs::exists(stateFile)) {
+    const auto stateFolder = lastTrainingState(run.out);
+    const auto stateFile = stateFolder / "state.json";
+    if (run.resume && !stateFolder.empty()) {
         std::ifstream in(stateFile);
         const auto state = json::parse(in, nullptr, false);
         if (state.is_discarded() || !state.contains("next_epoch")) {
             return makeError(ErrorCode::Corrupt, stateFile.string() + ": not a training state; delete the training folder to start again");
         }
-        if (auto loaded = loadStateWeights(*model, manifest, run.out / "training" / "weights.safetensors"); !loaded) return loaded.error();
+        if (auto loaded = loadStateWeights(*model, manifest, stateFolder / "weights.safetensors"); !loaded) return loaded.error();
         try {
-            torch::load(optimizer, (run.out / "training" / "optimizer.pt").string());
+            torch::load(optimizer, (stateFolder / "optimizer.pt").string());
         } catch (const std::exception& e) {
-            return makeError(ErrorCode::Corrupt, (run.out / "training" / "optimizer.pt").string() + ": " + exceptionText(e));
+            return makeError(ErrorCode::Corrupt, (stateFolder / "optimizer.pt").string() + ": " + exceptionText(e));
         }
         progress.nextEpoch = state["next_epoch"].get<int>();
         progress.bestEpoch = state.value("best_epoch", -1);
@@ -235,6 +280,7 @@ Result<TrainReport> runTraining(const TrainRun& run) {
                        {"seed", config.seed},
                        {"config", config.toJson()},
                        {"processes", group.world()},
+                       {"gradient_buckets", gradients.buckets()},
                        {"data",
                         {{"source", data.source},
                          {"details", data.details},
@@ -257,6 +303,10 @@ Result<TrainReport> runTraining(const TrainRun& run) {
             for (auto k = begin; k < end; ++k) globalGold += goldCount(manifest, data.train[order[k]]);
             optimizer.zero_grad();
             double stepLoss = 0;
+            std::size_t lastOfMine = end;  // this rank's last dialogue of the step: its backward pass sends buckets early
+            for (auto k = begin; k < end; ++k) {
+                if (static_cast<int>((k - begin) % static_cast<std::size_t>(group.world())) == group.rank()) lastOfMine = k;
+            }
             for (auto k = begin; k < end; ++k) {
                 if (static_cast<int>((k - begin) % static_cast<std::size_t>(group.world())) != group.rank()) continue;
                 const DropoutDraw draw{config.seed, epoch, static_cast<std::int64_t>(order[k])};
@@ -271,17 +321,13 @@ Result<TrainReport> runTraining(const TrainRun& run) {
                     }
                     continue;
                 }
+                if (k == lastOfMine) gradients.arm();
                 (loss.sum / static_cast<double>(globalGold)).backward();
                 stepLoss += value;
             }
             // Every trained parameter takes part in the sum, with a zero gradient where it had none.
-            std::vector<at::Tensor> gradients;
-            for (auto& p : trained) {
-                if (!p.grad().defined()) p.mutable_grad() = at::zeros_like(p);
-                gradients.push_back(p.grad());
-            }
+            gradients.finish();
             std::vector<at::Tensor> lossShare{at::tensor({stepLoss}, at::kDouble)};
-            group.allreduceSum(gradients);
             group.allreduceSum(lossShare);
             const double norm = torch::nn::utils::clip_grad_norm_(trained, config.gradientClip);
             if (!std::isfinite(norm)) {  // the same on every rank: the sum is
@@ -333,16 +379,16 @@ Result<TrainReport> runTraining(const TrainRun& run) {
         progress.records.push_back(record);
         progress.nextEpoch = epoch + 1;
         if (lead) {
-            // The state to resume from: weights, optimizer and counters of this epoch's end.
-            if (auto saved = saveStateWeights(*model, manifest, run.out / "training" / "weights.safetensors"); !saved) return saved.error();
-            torch::save(optimizer, (run.out / "training" / "optimizer.pt").string());
+            // The state to resume from: weights, optimizer and counters of this epoch's end, in a
+            // folder of its own that is renamed whole, so a kill at any moment leaves a full state.
             const json state = {{"next_epoch", progress.nextEpoch},
                                 {"best_epoch", progress.bestEpoch},
                                 {"best_score", progress.bestScore},
                                 {"epochs_without_gain", progress.epochsWithoutGain},
                                 {"records", recordsJson(progress.records)}};
-            std::ofstream(stateFile.string() + ".partial") << state.dump(2);
-            fs::rename(stateFile.string() + ".partial", stateFile, ec);
+            if (auto saved = saveState(*model, manifest, optimizer, state, run.out / "training", progress.nextEpoch); !saved) {
+                return saved.error();
+            }
         }
         if (verdict[0][0].item<double>() > 0 || (epoch + 1) * stepsPerEpoch >= totalSteps) break;
     }
@@ -365,6 +411,8 @@ Result<TrainReport> runTraining(const TrainRun& run) {
         provenance["best_epoch"] = report.bestEpoch;
         provenance["epochs"] = recordsJson(report.epochs);
         provenance["train_seconds"] = report.seconds;
+        // Of the last step's buckets, those sent while its backward pass went on.
+        provenance["gradient_buckets_sent_early"] = gradients.sentEarly();
         provenance["train_utterances_per_second"] = report.utterancesPerSecond;
         if (auto written = writeManifest(run.out, manifest, provenance); !written) return written.error();
         removeTree(run.out / "training");  // not fs::remove_all: the pip LibTorch exports a broken one

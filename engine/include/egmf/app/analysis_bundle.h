@@ -10,7 +10,8 @@
 // SQLite, not safetensors: a bundle grows a dialogue at a time, one transaction each, so a run
 // that is killed keeps every dialogue it finished. A cluster run writes one part per rank, each
 // ending with a completion record (how many dialogues it was given); merge() joins complete
-// parts into one bundle and refuses a part that is unfinished or of another checkpoint.
+// parts into one bundle and refuses a part that is unfinished or of another checkpoint;
+// mergeRun() joins what a cluster run's ranks left, a rank that died included.
 
 #include <cstdint>
 #include <filesystem>
@@ -80,6 +81,11 @@ struct Contents {
 Result<Contents> read(const std::filesystem::path& file);
 /// Joins complete parts of one run (same checkpoint and dataset, ranks 0..n-1) into `out`.
 Result<void> merge(const std::vector<std::filesystem::path>& parts, const std::filesystem::path& out);
+/// Joins the parts a cluster run left, finished or not (a rank that died keeps what it wrote),
+/// into `out` with `order`'s dialogues in that order; a dialogue in two parts is taken from the
+/// lowest rank's. An error when a dialogue of `order` is in none of them.
+Result<void> mergeRun(const std::vector<std::filesystem::path>& parts, const std::vector<std::string>& order,
+                      const std::filesystem::path& out);
 /// The clips whose files now differ (size or time, or gone) from when they were analysed.
 std::vector<std::string> changedClips(const Contents& contents);
 /// The stamp of a clip as it is now.

@@ -20,6 +20,7 @@ struct RenderOptions {
     int width = 320, height = 240;
     int workers = 2;
     std::string onlySplit;  ///< render just this split (the test-split check regenerates only it)
+    int dialogues = 0;      ///< at most the first this many dialogues of each split (0: all)
     std::function<void(int done, int total)> progress;
 };
 

@@ -4,10 +4,12 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "egmf/app/shared_work.h"
 #include "egmf/manifest.h"
 #include "egmf/result.h"
 
@@ -57,11 +59,15 @@ struct TrainConfig {
     static Result<TrainConfig> fromJson(const nlohmann::json& json, const std::string& sourceName);
 };
 
-/// Where this process sits in a multi-process run (torch c10d over TCP).
+/// This process's place in a run of several ranks: the launcher's ranks
+/// (egmf/app/launch_environment.h) and the store they met at (egmf/app/rendezvous.h), through
+/// which the process group connects.
 struct DistributedSetup {
     int rank = 0, world = 1;
-    std::string host = "127.0.0.1";
-    int port = 29511;
+    std::shared_ptr<cluster::KeyValueStore> store;  ///< null for a world of one
+    /// Gradients are summed in buckets of about this size, each sent while the backward pass
+    /// goes on (PyTorch DDP's bucket_cap_mb: 25).
+    double bucketMegabytes = 25;
 };
 
 /// The bundled demo's model shape: small enough to train on two cores in minutes and ship in a few

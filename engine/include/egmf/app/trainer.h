@@ -66,4 +66,8 @@ struct TrainRun {
 
 Result<TrainReport> runTraining(const TrainRun& run);
 
+/// The newest complete training state under `out` (training/state-N, each renamed whole once
+/// written); empty when there is none. Its N: the epochs it has done.
+std::filesystem::path lastTrainingState(const std::filesystem::path& out);
+
 }  // namespace egmf::train
