@@ -236,6 +236,50 @@ TEST(AnalysisBundle, partsMerge_onlyWhenCompleteOfOneRun_andEveryRankIsThere) {
     refusal({p0, p0}, "given twice");
 }
 
+TEST(AnalysisBundle, aClusterRunsParts_mergeInTheGivenOrder_aDeadRanksPartIncluded_theLowerRankWinning) {
+    test::TempDir dir;
+    // Rank 1 died after dia2 (no completion record); rank 0 took its dia3 over; a slow rank 2
+    // finished dia1 after rank 0 had redone it: dia1 is in two parts, with other values in each.
+    auto part = [&](const std::string& name, int rank, const std::vector<std::pair<std::string, unsigned>>& dialogues, bool finished) {
+        const auto file = dir.path() / name;
+        auto writer = Writer::create(file, identity(rank, 3));
+        EXPECT_TRUE(writer.ok());
+        for (const auto& [id, seed] : dialogues) EXPECT_TRUE(writer->add(Dialogue{id, {}, "test"}, randomResult(id, 2, seed)).ok());
+        if (finished) {
+            EXPECT_TRUE(writer->finish(static_cast<int>(dialogues.size())).ok());
+        }
+        return file;
+    };
+    const auto p0 = part("attempt-1-rank-0.egmfa", 0, {{"dia0", 0}, {"dia3", 3}, {"dia1", 1}}, true);
+    const auto p1 = part("attempt-1-rank-1.egmfa", 1, {{"dia2", 2}}, false);
+    const auto p2 = part("attempt-1-rank-2.egmfa", 2, {{"dia1", 99}}, true);
+    const std::vector<std::string> order = {"dia0", "dia1", "dia2", "dia3"};
+    for (const auto& parts : {std::vector<fs::path>{p0, p1, p2}, std::vector<fs::path>{p2, p1, p0}}) {
+        const auto out = dir.path() / ("merged" + std::to_string(parts.front() == p0) + ".egmfa");
+        auto merged = mergeRun(parts, order, out);
+        ASSERT_TRUE(merged.ok()) << merged.error().message;
+        auto contents = read(out);
+        ASSERT_TRUE(contents.ok());
+        EXPECT_TRUE(contents->complete);
+        EXPECT_EQ(contents->dialogueOrder, order) << "the order given, not the order written";
+        expectAsWritten(randomResult("dia1", 2, 1), contents->dialogues.at("dia1"));  // rank 0's copy, whatever the part order
+        expectAsWritten(randomResult("dia2", 2, 2), contents->dialogues.at("dia2"));  // from the dead rank's part
+    }
+    auto missing = mergeRun({p0, p2}, order, dir.path() / "missing.egmfa");
+    ASSERT_FALSE(missing.ok());
+    EXPECT_NE(missing.error().message.find("1 of 4 dialogues are in no part (the first: dia2)"), std::string::npos)
+        << missing.error().message;
+    auto elsewhere = identity(1, 3);
+    elsewhere.dataset = "/corpora/other";
+    {
+        auto writer = Writer::create(dir.path() / "other.egmfa", elsewhere);
+        ASSERT_TRUE(writer.ok());
+    }
+    auto foreign = mergeRun({p0, dir.path() / "other.egmfa"}, order, dir.path() / "foreign.egmfa");
+    ASSERT_FALSE(foreign.ok());
+    EXPECT_NE(foreign.error().message.find("a part of another run"), std::string::npos) << foreign.error().message;
+}
+
 TEST(AnalysisBundle, filesThatAreNotBundles_orOfANewerFormat_areRefusedWithTheReason) {
     test::TempDir dir;
     const auto text = dir.path() / "notes.egmfa";
