@@ -25,7 +25,8 @@ namespace egmf::cli {
 namespace {
 
 struct Options {
-    std::string dataset, out, task, config, llmTraining, featureCache, baseModel, architecture;
+    std::string dataset, out, task, config, llmTraining, featureCache, baseModel, architecture, device = "auto";
+    bool checkpointActivations = false;
     int epochs = 0, patience = 0, threads = 0, processes = 1, maxSteps = 0, connectTimeoutSec = 300;
     double bucketMegabytes = 25;
     std::uint64_t seed = 0;
@@ -99,6 +100,9 @@ Command addTrainCommand(CLI::App& app) {
     command->add_option("--architecture", o->architecture, "egmf | merits-l (three stages, one process)")
         ->check(CLI::IsMember({"egmf", "merits-l"}));
     command->add_option("--max-steps", o->maxSteps, "Stop after this many optimizer steps")->check(CLI::PositiveNumber);
+    command->add_option("--device", o->device, "auto | cpu | cuda (each rank its local rank's GPU) | cuda:N")->capture_default_str();
+    command->add_flag("--checkpoint-activations", o->checkpointActivations,
+                      "Recompute each LLM layer in the backward pass instead of keeping its activations (on by default on CUDA)");
     command->add_flag("--resume", o->resume, "Continue an interrupted run from its last finished epoch (none yet: start)");
     const char* group = "Several ranks (torchrun, srun, mpirun; docs/cluster.md)";
     command->add_option("--master-addr", o->overrides.masterAddr, "The host of rank 0's store (Open MPI sets none; else MASTER_ADDR)")
@@ -145,7 +149,7 @@ Command addTrainCommand(CLI::App& app) {
                          launch->describe().c_str());
             return 2;
         }
-        train::DistributedSetup distributed{launch->rank, launch->world, nullptr, o->bucketMegabytes};
+        train::DistributedSetup distributed{launch->rank, launch->world, launch->localRank, nullptr, o->bucketMegabytes};
         if (launch->distributed()) {
             auto store = cluster::connectStore(*launch, std::chrono::seconds(o->connectTimeoutSec));
             if (!store) {
@@ -255,7 +259,8 @@ Command addTrainCommand(CLI::App& app) {
                 if (config->maxSteps > 0) argv.insert(argv.end(), {"--max-steps", std::to_string(config->maxSteps)});
                 if (o->resume) argv.push_back("--resume");
                 if (o->threads > 0) argv.insert(argv.end(), {"--threads", std::to_string(o->threads)});
-                argv.insert(argv.end(), {"--bucket-mb", std::to_string(o->bucketMegabytes)});
+                argv.insert(argv.end(), {"--bucket-mb", std::to_string(o->bucketMegabytes), "--device", o->device});
+                if (o->checkpointActivations) argv.push_back("--checkpoint-activations");
                 ranks.emplace_back([argv, r, &outcomes] {
                     auto ran = runProcess(argv);
                     outcomes[static_cast<std::size_t>(r)] = ran ? *ran : ProcessOutcome{-1, ran.error().message};
@@ -266,9 +271,16 @@ Command addTrainCommand(CLI::App& app) {
             std::fprintf(stderr, "resuming from %s\n", state.c_str());
         }
         ProgressBar bar("training", "steps");
-        train::TrainRun run{
-            *config,   std::move(data),          o->out, distributed,
-            o->resume, commandLine(*o, *config), {},     o->threads > 0 ? o->threads : std::max(1, cores / distributed.world)};
+        train::TrainRun run;
+        run.config = *config;
+        run.data = std::move(data);
+        run.out = o->out;
+        run.distributed = distributed;
+        run.resume = o->resume;
+        run.command = commandLine(*o, *config);
+        run.threads = o->threads > 0 ? o->threads : std::max(1, cores / distributed.world);
+        run.device = o->device;
+        if (o->checkpointActivations) run.checkpointActivations = true;
         run.progress = [&](const train::TrainEvent& e) {
             if (!lead) return;
             if (e.phase == "train") {

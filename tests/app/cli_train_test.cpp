@@ -229,6 +229,15 @@ TEST_F(CliTrain, badSettings_exit2_namingTheProblem) {
     EXPECT_EQ(bad.code, 2);
     EXPECT_NE(bad.output.find("bad.json: task must be erc or msa"), std::string::npos) << bad.output;
     EXPECT_EQ(test::egmf("train --dataset /nonexistent --out /tmp/x").code, 2);
+    // Debian's LibTorch has no CUDA: asking for it says so and where a CUDA build comes from.
+    const auto cuda = test::egmf(train(s_dir->path() / "cuda", "--epochs 1 --device cuda"));
+    if (cuda.output.find("has no CUDA") != std::string::npos) {
+        EXPECT_EQ(cuda.code, 2) << cuda.output;
+        EXPECT_NE(cuda.output.find("build-external-libtorch.sh"), std::string::npos) << cuda.output;
+    }
+    const auto nonsense = test::egmf(train(s_dir->path() / "tpu", "--epochs 1 --device tpu"));
+    EXPECT_EQ(nonsense.code, 2) << nonsense.output;
+    EXPECT_NE(nonsense.output.find("--device tpu: use auto, cpu, cuda or cuda:N"), std::string::npos) << nonsense.output;
 }
 
 }  // namespace

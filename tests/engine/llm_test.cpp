@@ -99,6 +99,50 @@ TEST_F(Llm, loraDropout_actsOnTheAdapterInput_inTrainingOnly) {
     EXPECT_TRUE(at::allclose(projection->forward(x), base, 1e-6, 1e-6));
 }
 
+// Outside the fixture: it trains, so no inference mode.
+TEST(LlmTraining, checkpointedLayers_giveThePlainPassesGradients_loraDropoutIncluded) {
+    at::manual_seed(5);
+    const auto config = test::tinyManifest().llm;
+    LlamaForCausalLM llm(config, LoraConfig{4, 16, 0.3, false, {"q_proj", "v_proj", "down_proj"}});
+    {
+        at::NoGradGuard noGrad;
+        for (auto& item : llm->named_parameters(true)) {
+            if (item.key().find("lora_B") != std::string::npos) item.value().normal_();  // adapters that matter
+        }
+    }
+    llm->train();
+    const auto x = at::randn({7, config.hiddenSize}).requires_grad_(true);
+    const auto gradients = [&](bool checkpoint) {
+        llm->setActivationCheckpointing(checkpoint);
+        llm->zero_grad();
+        if (x.grad().defined()) x.mutable_grad().zero_();
+        at::manual_seed(99);  // the same dropout both ways
+        KvCache cache;
+        llm->logits(llm->forward(x, cache)).logsumexp(-1).sum().backward();
+        std::vector<at::Tensor> all{x.grad().clone()};
+        for (const auto& p : llm->parameters()) all.push_back(p.grad().defined() ? p.grad().clone() : at::zeros_like(p));
+        return all;
+    };
+    const auto plain = gradients(false), checkpointed = gradients(true);
+    ASSERT_EQ(plain.size(), checkpointed.size());
+    double largest = 0;
+    for (std::size_t i = 0; i < plain.size(); ++i) largest = std::max(largest, (plain[i] - checkpointed[i]).abs().max().item<double>());
+    EXPECT_LT(largest, 1e-6) << "checkpointing changes no gradient";
+    EXPECT_GT(plain[0].abs().sum().item<double>(), 0);
+    // A second dropout draw differs: the equality above is not for want of dropout.
+    at::manual_seed(100);
+    KvCache cache;
+    llm->setActivationCheckpointing(false);
+    llm->zero_grad();
+    llm->logits(llm->forward(x, cache)).logsumexp(-1).sum().backward();
+    double moved = 0;
+    const auto params = llm->parameters();
+    for (std::size_t i = 0; i < params.size(); ++i) {
+        if (params[i].grad().defined()) moved = std::max(moved, (params[i].grad() - plain[i + 1]).abs().max().item<double>());
+    }
+    EXPECT_GT(moved, 1e-6);
+}
+
 TEST_F(Llm, scoreContinuations_equalsSumOfFullSequenceLogProbs) {
     LlamaForCausalLM llm(m_config, std::nullopt);
     const auto prompt = at::randn({7, m_config.hiddenSize});

@@ -10,6 +10,11 @@
 
 #include "rendezvous/c10d_store.h"
 #endif
+// A CUDA LibTorch (a PyTorch wheel's) defines USE_C10D_NCCL for those who link it.
+#if defined(EGMF_HAS_C10D) && defined(USE_C10D_NCCL)
+#include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
+#define EGMF_HAS_NCCL
+#endif
 
 namespace egmf::train {
 namespace {
@@ -28,9 +33,11 @@ public:
 };
 
 #ifdef EGMF_HAS_C10D
-class Gloo final : public Collective {
+/// A c10d process group: Gloo (the CPU, over TCP) or NCCL (GPUs); both sum the same way.
+template <typename Group>
+class ProcessGroup final : public Collective {
 public:
-    Gloo(const DistributedSetup& setup, c10::intrusive_ptr<c10d::ProcessGroupGloo> group) : m_setup(setup), m_group(std::move(group)) {}
+    ProcessGroup(const DistributedSetup& setup, c10::intrusive_ptr<Group> group) : m_setup(setup), m_group(std::move(group)) {}
     int rank() const override { return m_setup.rank; }
     int world() const override { return m_setup.world; }
     void allreduceSum(std::vector<at::Tensor>& tensors) override {
@@ -52,23 +59,23 @@ public:
     std::unique_ptr<Pending> startAllreduceSum(at::Tensor flat) override {
         std::vector<at::Tensor> tensors{std::move(flat)};
         auto work = m_group->allreduce(tensors);
-        return std::make_unique<GlooPending>(std::move(work), std::move(tensors));
+        return std::make_unique<Started>(std::move(work), std::move(tensors));
     }
 
 private:
-    class GlooPending final : public Pending {
+    class Started final : public Pending {
     public:
-        GlooPending(c10::intrusive_ptr<c10d::Work> work, std::vector<at::Tensor> tensors)
+        Started(c10::intrusive_ptr<c10d::Work> work, std::vector<at::Tensor> tensors)
             : m_work(std::move(work)), m_tensors(std::move(tensors)) {}
         void wait() override { m_work->wait(); }
 
     private:
         c10::intrusive_ptr<c10d::Work> m_work;
-        std::vector<at::Tensor> m_tensors;  // Gloo reads and writes them until wait()
+        std::vector<at::Tensor> m_tensors;  // the group reads and writes them until wait()
     };
 
     DistributedSetup m_setup;
-    c10::intrusive_ptr<c10d::ProcessGroupGloo> m_group;
+    c10::intrusive_ptr<Group> m_group;
 };
 #endif
 
@@ -211,15 +218,24 @@ bool distributedAvailable() {
 #endif
 }
 
-Result<std::unique_ptr<Collective>> Collective::connect(const DistributedSetup& setup) {
+Result<std::unique_ptr<Collective>> Collective::connect(const DistributedSetup& setup, const at::Device& device) {
     if (setup.world <= 1) return std::unique_ptr<Collective>(std::make_unique<Alone>());
     if (setup.rank < 0 || setup.rank >= setup.world) {
-        return makeError(ErrorCode::InvalidArgument, "--rank must be 0.." + std::to_string(setup.world - 1));
+        return makeError(ErrorCode::InvalidArgument,
+                         "rank " + std::to_string(setup.rank) + " is outside a world of " + std::to_string(setup.world));
     }
 #ifdef EGMF_HAS_C10D
     auto store = setup.store ? cluster::c10dStoreOf(*setup.store) : c10::intrusive_ptr<c10d::Store>();
     if (!store) return makeError(ErrorCode::InvalidArgument, "rank " + std::to_string(setup.rank) + " has no store to meet the others at");
     try {
+        // Its keys apart from the run's own (as PyTorch's default group keeps them).
+        auto prefixed = c10::make_intrusive<c10d::PrefixStore>("group", store);
+#ifdef EGMF_HAS_NCCL
+        if (device.is_cuda()) {
+            auto group = c10::make_intrusive<c10d::ProcessGroupNCCL>(prefixed, setup.rank, setup.world);
+            return std::unique_ptr<Collective>(std::make_unique<ProcessGroup<c10d::ProcessGroupNCCL>>(setup, group));
+        }
+#endif
         auto glooOptions = c10d::ProcessGroupGloo::Options::create();
         glooOptions->timeout = std::chrono::minutes(10);
         // As PyTorch chooses: the interfaces GLOO_SOCKET_IFNAME names, else this host's own address.
@@ -231,19 +247,26 @@ Result<std::unique_ptr<Collective>> Collective::connect(const DistributedSetup& 
         } else {
             glooOptions->devices.push_back(c10d::ProcessGroupGloo::createDefaultDevice());
         }
-        // Its keys apart from the run's own (as PyTorch's default group keeps them).
-        auto prefixed = c10::make_intrusive<c10d::PrefixStore>("gloo", store);
         auto group = c10::make_intrusive<c10d::ProcessGroupGloo>(prefixed, setup.rank, setup.world, glooOptions);
-        return std::unique_ptr<Collective>(std::make_unique<Gloo>(setup, group));
+        return std::unique_ptr<Collective>(std::make_unique<ProcessGroup<c10d::ProcessGroupGloo>>(setup, group));
     } catch (const std::exception& e) {
         std::string what = e.what();
         if (const auto line = what.find('\n'); line != std::string::npos) what.resize(line);
         return makeError(ErrorCode::Io, "rank " + std::to_string(setup.rank) + " of " + std::to_string(setup.world) +
-                                            " cannot join the others' Gloo group (" + what +
+                                            " cannot join the others' process group (" + what +
                                             "); set GLOO_SOCKET_IFNAME to the network interface the nodes share");
     }
 #else
+    (void)device;
     return makeError(ErrorCode::Unsupported, "this build has no torch c10d (Gloo headers); train with one process");
+#endif
+}
+
+bool ncclAvailable() {
+#ifdef EGMF_HAS_NCCL
+    return true;
+#else
+    return false;
 #endif
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // Multi-process training through torch c10d (ARCHITECTURE.md): ProcessGroupGloo over TCP on the
-// CPU, its ranks met at the run's store (egmf/app/rendezvous.h). Each rank computes gradients on its share of the global batch; allreduceSum adds them, so
+// CPU, ProcessGroupNCCL on GPUs (one per rank), the ranks met at the run's store
+// (egmf/app/rendezvous.h). Each rank computes gradients on its share of the global batch; allreduceSum adds them, so
 // every rank applies the same update as one process with the whole batch would. A world of one
 // needs no connection. Built where LibTorch's c10d and Gloo headers are present (EGMF_HAS_C10D).
 
@@ -17,8 +18,9 @@ namespace egmf::train {
 
 class Collective {
 public:
-    /// Connects the ranks through `setup.store`; a world of one connects nothing.
-    static Result<std::unique_ptr<Collective>> connect(const DistributedSetup& setup);
+    /// Connects the ranks through `setup.store`: NCCL where the parameters are on a GPU and
+    /// this LibTorch has it, else Gloo; a world of one connects nothing.
+    static Result<std::unique_ptr<Collective>> connect(const DistributedSetup& setup, const at::Device& device);
     virtual ~Collective() = default;
     virtual int rank() const = 0;
     virtual int world() const = 0;
@@ -58,7 +60,8 @@ private:
     std::unique_ptr<State> m_state;
 };
 
-/// Whether this build can train on several processes.
+/// Whether this build can train on several processes, and with NCCL on GPUs.
 bool distributedAvailable();
+bool ncclAvailable();
 
 }  // namespace egmf::train

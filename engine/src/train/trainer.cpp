@@ -8,6 +8,7 @@
 #include <random>
 
 #include <ATen/Context.h>
+#include <torch/cuda.h>
 #include <torch/nn/utils/clip_grad.h>
 #include <torch/optim/adamw.h>
 #include <torch/serialize.h>
@@ -96,6 +97,44 @@ TrainConfig withClassWeights(TrainConfig config, const std::vector<Dialogue>& tr
     return config;
 }
 
+/// Where this rank trains: "auto" is CUDA where this LibTorch has it; "cuda" the GPU of the local
+/// rank (one GPU per rank, as torchrun and srun start them).
+Result<at::Device> trainingDevice(const std::string& name, int localRank) {
+    const bool cuda = torch::cuda::is_available();
+    if (name == "auto")
+        return cuda ? at::Device(at::kCUDA, static_cast<at::DeviceIndex>(localRank % torch::cuda::device_count())) : at::Device(at::kCPU);
+    if (name == "cpu") return at::Device(at::kCPU);
+    if (name.rfind("cuda", 0) != 0) return makeError(ErrorCode::InvalidArgument, "--device " + name + ": use auto, cpu, cuda or cuda:N");
+    if (!cuda) {
+        return makeError(ErrorCode::Unsupported,
+                         "--device " + name +
+                             ": this LibTorch has no CUDA (Debian's is for the CPU); scripts/build-external-libtorch.sh "
+                             "builds egmf against a CUDA one (README: A CUDA build you make yourself)");
+    }
+    if (name == "cuda") return at::Device(at::kCUDA, static_cast<at::DeviceIndex>(localRank % torch::cuda::device_count()));
+    try {
+        const at::Device device(name);
+        if (static_cast<std::size_t>(device.index()) >= torch::cuda::device_count()) {
+            return makeError(ErrorCode::InvalidArgument,
+                             "--device " + name + ": this machine has " + std::to_string(torch::cuda::device_count()) + " GPU(s)");
+        }
+        return device;
+    } catch (const std::exception&) {
+        return makeError(ErrorCode::InvalidArgument, "--device " + name + ": use auto, cpu, cuda or cuda:N");
+    }
+}
+
+/// A resumed optimizer's moments are read onto the CPU; they follow the parameters.
+void moveOptimizerState(torch::optim::AdamW& optimizer, const at::Device& device) {
+    if (device.is_cpu()) return;
+    for (auto& [key, state] : optimizer.state()) {
+        auto& adam = static_cast<torch::optim::AdamWParamState&>(*state);
+        adam.exp_avg(adam.exp_avg().to(device));
+        adam.exp_avg_sq(adam.exp_avg_sq().to(device));
+        if (adam.max_exp_avg_sq().defined()) adam.max_exp_avg_sq(adam.max_exp_avg_sq().to(device));
+    }
+}
+
 }  // namespace
 
 fs::path lastTrainingState(const fs::path& out) {
@@ -151,7 +190,9 @@ Result<TrainReport> runTraining(const TrainRun& run) {
     if (run.config.architecture == "merits-l") return runMeritsTraining(run);
     const auto& data = run.data;
     const TrainConfig config = withClassWeights(run.config, data.train);
-    auto collective = Collective::connect(run.distributed);
+    auto device = trainingDevice(run.device, run.distributed.localRank);
+    if (!device) return device.error();
+    auto collective = Collective::connect(run.distributed, *device);
     if (!collective) return collective.error();
     auto& group = **collective;
     const bool lead = group.rank() == 0;
@@ -204,6 +245,8 @@ Result<TrainReport> runTraining(const TrainRun& run) {
         if (auto loaded = loadBaseWeights(*model, manifest); !loaded) return loaded.error();
     }
     model->train();
+    model->llm->setActivationCheckpointing(run.checkpointActivations.value_or(device->is_cuda()));
+    if (!device->is_cpu()) model->to(*device);
     if (llmTraining == "full") {
         // An LLM trained from scratch starts as Hugging Face initialises Llama (initializer_range
         // 0.02): LibTorch's N(0, 1) embeddings, tied to the output, give logits in the hundreds.
@@ -255,6 +298,7 @@ Result<TrainReport> runTraining(const TrainRun& run) {
         if (auto loaded = loadStateWeights(*model, manifest, stateFolder / "weights.safetensors"); !loaded) return loaded.error();
         try {
             torch::load(optimizer, (stateFolder / "optimizer.pt").string());
+            moveOptimizerState(optimizer, *device);
         } catch (const std::exception& e) {
             return makeError(ErrorCode::Corrupt, (stateFolder / "optimizer.pt").string() + ": " + exceptionText(e));
         }
@@ -327,7 +371,7 @@ Result<TrainReport> runTraining(const TrainRun& run) {
             }
             // Every trained parameter takes part in the sum, with a zero gradient where it had none.
             gradients.finish();
-            std::vector<at::Tensor> lossShare{at::tensor({stepLoss}, at::kDouble)};
+            std::vector<at::Tensor> lossShare{at::tensor({stepLoss}, at::kDouble).to(*device)};
             group.allreduceSum(lossShare);
             const double norm = torch::nn::utils::clip_grad_norm_(trained, config.gradientClip);
             if (!std::isfinite(norm)) {  // the same on every rank: the sum is
@@ -355,7 +399,7 @@ Result<TrainReport> runTraining(const TrainRun& run) {
 
         // Dev score on rank 0; its decision (stop or go on) reaches every rank through the sum.
         EpochRecord record{epoch + 1, lossCount > 0 ? lossSum / lossCount : 0.0, 0, 0, lossCount / epochTrainSeconds};
-        std::vector<at::Tensor> verdict{at::zeros({2}, at::kDouble)};
+        std::vector<at::Tensor> verdict{at::zeros({2}, at::TensorOptions(at::kDouble).device(*device))};
         if (lead) {
             if (run.progress) run.progress({epoch + 1, config.epochs, 0, 0, record.trainLoss, "dev"});
             const auto dev = evaluate(*model, **tokenizer, data.dev.empty() ? data.train : data.dev);

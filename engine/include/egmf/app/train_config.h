@@ -64,6 +64,7 @@ struct TrainConfig {
 /// which the process group connects.
 struct DistributedSetup {
     int rank = 0, world = 1;
+    int localRank = 0;                              ///< this rank's place on its machine: its GPU
     std::shared_ptr<cluster::KeyValueStore> store;  ///< null for a world of one
     /// Gradients are summed in buckets of about this size, each sent while the backward pass
     /// goes on (PyTorch DDP's bucket_cap_mb: 25).

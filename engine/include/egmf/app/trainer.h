@@ -14,6 +14,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -62,6 +63,12 @@ struct TrainRun {
     std::string command;  ///< recorded in the manifest
     std::function<void(const TrainEvent&)> progress;
     int threads = 0;  ///< intra-op threads of this process (0: LibTorch's choice)
+    /// "auto" (CUDA where this LibTorch has it, else the CPU) | "cpu" | "cuda" (the GPU of this
+    /// rank's local rank: one GPU per rank) | "cuda:N".
+    std::string device = "auto";
+    /// Keep only each LLM layer's input and recompute the rest in the backward pass
+    /// (model/llm/layer_checkpoint.h); on by default on CUDA, where a large base needs it.
+    std::optional<bool> checkpointActivations;
 };
 
 Result<TrainReport> runTraining(const TrainRun& run);

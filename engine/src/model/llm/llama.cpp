@@ -1,5 +1,7 @@
 #include "llama.h"
 
+#include "layer_checkpoint.h"
+
 #include <cmath>
 #include <limits>
 
@@ -114,8 +116,14 @@ Tensor LlamaForCausalLMImpl::run(const Tensor& embeddings, KvCache& cache, const
     cache.keys.resize(layerCount);
     cache.values.resize(layerCount);
     auto h = embeddings;
+    // Checkpointing is for a training pass, which starts from an empty cache and keeps none.
+    const bool recompute = m_checkpointLayers && is_training() && at::GradMode::is_enabled() && cache.length == 0;
     for (std::size_t i = 0; i < layerCount; ++i) {
         auto layer = model->layers->ptr<LlamaDecoderLayerImpl>(i);
+        if (recompute) {
+            h = checkpointedDecoderLayer(*layer, m_rope, h, positions, blocked);
+            continue;
+        }
         h = h + layer->self_attn->forward(layer->input_layernorm->forward(h), m_rope, positions, cache.keys[i], cache.values[i], blocked);
         h = h + layer->mlp->forward(layer->post_attention_layernorm->forward(h));
     }

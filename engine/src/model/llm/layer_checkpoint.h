@@ -1,0 +1,21 @@
+#pragma once
+// Activation checkpointing for training a large decoder (torch.utils.checkpoint's reentrant form):
+// a decoder layer's forward pass keeps only its input, and the backward pass runs the layer again
+// to get the activations it needs, so a 7B base's 32 layers hold one layer's activations at a
+// time instead of all of them. The random state (LoRA dropout) is saved before the first run and
+// restored for the second, so the result is the same as without checkpointing.
+
+#include "llama.h"
+
+namespace egmf::model {
+
+/// One decoder layer on `h` [T, hidden] at `positions` without a KV cache (a training pass):
+/// h + attention(norm(h)), then + mlp(norm(...)).
+Tensor decoderLayerForward(LlamaDecoderLayerImpl& layer, const RotaryEmbedding& rope, const Tensor& h, const Tensor& positions,
+                           const Tensor& blocked);
+
+/// The same, keeping only `h`: the backward pass runs the layer again.
+Tensor checkpointedDecoderLayer(LlamaDecoderLayerImpl& layer, const RotaryEmbedding& rope, const Tensor& h, const Tensor& positions,
+                                const Tensor& blocked);
+
+}  // namespace egmf::model
