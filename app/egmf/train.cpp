@@ -25,7 +25,7 @@ namespace egmf::cli {
 namespace {
 
 struct Options {
-    std::string dataset, out, task, config, llmTraining, featureCache, baseModel, architecture, device = "auto";
+    std::string dataset, out, task, config, llmTraining, featureCache, baseModel, architecture, device = "auto", dtype = "float32";
     bool checkpointActivations = false;
     int epochs = 0, patience = 0, threads = 0, processes = 1, maxSteps = 0, connectTimeoutSec = 300;
     double bucketMegabytes = 25;
@@ -101,6 +101,9 @@ Command addTrainCommand(CLI::App& app) {
         ->check(CLI::IsMember({"egmf", "merits-l"}));
     command->add_option("--max-steps", o->maxSteps, "Stop after this many optimizer steps")->check(CLI::PositiveNumber);
     command->add_option("--device", o->device, "auto | cpu | cuda (each rank its local rank's GPU) | cuda:N")->capture_default_str();
+    command->add_option("--dtype", o->dtype, "float32 | bfloat16 (a --base-model kept in bfloat16, the passes under autocast)")
+        ->check(CLI::IsMember({"float32", "bfloat16"}))
+        ->capture_default_str();
     command->add_flag("--checkpoint-activations", o->checkpointActivations,
                       "Recompute each LLM layer in the backward pass instead of keeping its activations (on by default on CUDA)");
     command->add_flag("--resume", o->resume, "Continue an interrupted run from its last finished epoch (none yet: start)");
@@ -259,7 +262,7 @@ Command addTrainCommand(CLI::App& app) {
                 if (config->maxSteps > 0) argv.insert(argv.end(), {"--max-steps", std::to_string(config->maxSteps)});
                 if (o->resume) argv.push_back("--resume");
                 if (o->threads > 0) argv.insert(argv.end(), {"--threads", std::to_string(o->threads)});
-                argv.insert(argv.end(), {"--bucket-mb", std::to_string(o->bucketMegabytes), "--device", o->device});
+                argv.insert(argv.end(), {"--bucket-mb", std::to_string(o->bucketMegabytes), "--device", o->device, "--dtype", o->dtype});
                 if (o->checkpointActivations) argv.push_back("--checkpoint-activations");
                 ranks.emplace_back([argv, r, &outcomes] {
                     auto ran = runProcess(argv);
@@ -280,6 +283,7 @@ Command addTrainCommand(CLI::App& app) {
         run.command = commandLine(*o, *config);
         run.threads = o->threads > 0 ? o->threads : std::max(1, cores / distributed.world);
         run.device = o->device;
+        run.dtype = o->dtype;
         if (o->checkpointActivations) run.checkpointActivations = true;
         run.progress = [&](const train::TrainEvent& e) {
             if (!lead) return;

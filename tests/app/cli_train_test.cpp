@@ -199,6 +199,32 @@ TEST_F(CliTrain, fromAHuggingFaceBase_50Steps_writesTheHuggingFaceLayout_andLeav
     EXPECT_NE(evaluated.output.find("accuracy"), std::string::npos) << evaluated.output;
 }
 
+TEST_F(CliTrain, aHuggingFaceBaseInBfloat16_underAutocast_followsTheFloat32Loss) {
+    const auto hf = s_dir->path() / "hf-bf16";
+    const auto exported = test::egmf("export --checkpoint '" + (test::sourceDir() / "resources/checkpoints/demo-erc").string() +
+                                     "' --huggingface '" + hf.string() + "'");
+    ASSERT_EQ(exported.code, 0) << exported.output;
+    const auto lossOf = [&](const std::string& dtype) {
+        const auto out = s_dir->path() / ("lora-" + dtype);
+        const auto run = test::egmf(train(out, "--epochs 2 --base-model '" + (hf / "base").string() + "' --dtype " + dtype));
+        EXPECT_EQ(run.code, 0) << run.output;
+        auto info = inspectCheckpoint(out);
+        EXPECT_TRUE(info.ok());
+        if (!info.ok()) return std::pair(0.0, 0.0);
+        const auto provenance = json::parse(info->manifest.provenanceJson);
+        EXPECT_EQ(provenance["dtype"], dtype);
+        return std::pair(provenance["epochs"][0]["train_loss"].get<double>(), provenance["epochs"][1]["train_loss"].get<double>());
+    };
+    const auto [f1, f2] = lossOf("float32");
+    const auto [b1, b2] = lossOf("bfloat16");
+    std::printf("LoRA on the exported base: train loss float32 %.4f, %.4f; bfloat16 %.4f, %.4f\n", f1, f2, b1, b2);
+    EXPECT_NEAR(b1, f1, 0.05 * f1) << "bfloat16's rounding moves the first epoch's loss by a few percent at most";
+    EXPECT_LT(b2, b1) << "and it learns";
+    const auto refused = test::egmf(train(s_dir->path() / "bf16-demo", "--epochs 1 --dtype bfloat16"));
+    EXPECT_EQ(refused.code, 2) << refused.output;
+    EXPECT_NE(refused.output.find("without --base-model"), std::string::npos) << refused.output;
+}
+
 TEST_F(CliTrain, meritsL_threeStages_writeACheckpointTheMeritsPluginLoads) {
     const auto out = s_dir->path() / "merits";
     const auto run = test::egmf(train(out, "--epochs 3 --architecture merits-l"));

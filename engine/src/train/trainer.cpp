@@ -21,6 +21,7 @@
 #include "evaluation.h"
 #include "loading/weights.h"
 #include "merits_trainer.h"
+#include "mixed_precision.h"
 #include "model/llm/lora_linear.h"
 #include "schedule.h"
 #include "tokenizer_training.h"
@@ -241,7 +242,14 @@ Result<TrainReport> runTraining(const TrainRun& run) {
     if (fromBase) deferred.emplace();  // the base's weights are mapped from its files below
     model::Egmf model(manifest);
     deferred.reset();
+    const bool bfloat16 = run.dtype == "bfloat16";
+    if (bfloat16 && !fromBase) {
+        return makeError(ErrorCode::InvalidArgument,
+                         "--dtype bfloat16 keeps a Hugging Face base's frozen weights in bfloat16; without --base-model "
+                         "everything trains, in float32: leave --dtype out");
+    }
     if (fromBase) {
+        if (bfloat16) keepBaseInBfloat16(*model, *device);
         if (auto loaded = loadBaseWeights(*model, manifest); !loaded) return loaded.error();
     }
     model->train();
@@ -285,6 +293,7 @@ Result<TrainReport> runTraining(const TrainRun& run) {
     }
     torch::optim::AdamW optimizer(std::move(groups), torch::optim::AdamWOptions(config.learningRate));
     GradientSync gradients(group, trained, static_cast<std::size_t>(run.distributed.bucketMegabytes * (1 << 20)));
+    BfloatAutocast autocast(*device, bfloat16);
 
     Progress progress;
     const auto stateFolder = lastTrainingState(run.out);
@@ -324,6 +333,8 @@ Result<TrainReport> runTraining(const TrainRun& run) {
                        {"seed", config.seed},
                        {"config", config.toJson()},
                        {"processes", group.world()},
+                       {"device", device->str()},
+                       {"dtype", run.dtype},
                        {"gradient_buckets", gradients.buckets()},
                        {"data",
                         {{"source", data.source},
@@ -383,6 +394,7 @@ Result<TrainReport> runTraining(const TrainRun& run) {
                 static_cast<torch::optim::AdamWOptions&>(optimizer.param_groups()[g].options()).lr(baseRates[g] * factor);
             }
             optimizer.step();
+            autocast.stepDone();
             lossSum += lossShare[0].item<double>();
             lossCount += globalGold;
             if (run.progress)
@@ -403,6 +415,7 @@ Result<TrainReport> runTraining(const TrainRun& run) {
         if (lead) {
             if (run.progress) run.progress({epoch + 1, config.epochs, 0, 0, record.trainLoss, "dev"});
             const auto dev = evaluate(*model, **tokenizer, data.dev.empty() ? data.train : data.dev);
+            autocast.stepDone();  // its casts made for inference must not reach a training pass
             record.devScore = dev.score;
             if (dev.score > progress.bestScore) {
                 progress.bestScore = dev.score;

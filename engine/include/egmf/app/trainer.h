@@ -69,6 +69,9 @@ struct TrainRun {
     /// Keep only each LLM layer's input and recompute the rest in the backward pass
     /// (model/llm/layer_checkpoint.h); on by default on CUDA, where a large base needs it.
     std::optional<bool> checkpointActivations;
+    /// "float32" | "bfloat16": a Hugging Face base kept in bfloat16, the passes under autocast,
+    /// what trains in float32 (mixed_precision.h).
+    std::string dtype = "float32";
 };
 
 Result<TrainReport> runTraining(const TrainRun& run);
