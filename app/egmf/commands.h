@@ -48,5 +48,6 @@ Command addRanksBench(CLI::App& bench);
 Command addServeCommand(CLI::App& app);
 Command addServeBench(CLI::App& bench);
 Command addLlmBench(CLI::App& bench);
+Command addLoraBench(CLI::App& bench);
 
 }  // namespace egmf::cli

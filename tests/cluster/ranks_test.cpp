@@ -37,10 +37,10 @@ protected:
         return "analyze --checkpoint '" + (test::sourceDir() / "resources" / "checkpoints" / "demo-erc").string() + "' --dataset '" +
                s_data.string() + "' --split test --threads 1 --out '" + out.string() + "' --bundle '" + bundle.string() + "' " + extra;
     }
-    /// Waits until `part` holds `dialogues` dialogues (false after a minute).
+    /// Waits until `part` exists and holds `dialogues` dialogues (false after a minute).
     static bool waitForDialogues(const fs::path& part, int dialogues) {
         const auto deadline = std::chrono::steady_clock::now() + 60s;
-        while (test::dialoguesIn(part) < dialogues) {
+        while (!fs::exists(part) || test::dialoguesIn(part) < dialogues) {
             if (std::chrono::steady_clock::now() > deadline) return false;
             std::this_thread::sleep_for(20ms);
         }
@@ -75,8 +75,10 @@ TEST_F(Ranks, rank1KilledMidRun_itsDialogueIsTakenOver_nothingLostOrDoubled) {
     const auto args = analyze(root() / "killed1.jsonl", root() / "killed1.egmfa", "--dead-after 3");
     test::RankProcess rank0(args, test::torchrunVariables(0, 2, port), root() / "killed1-0.log");
     test::RankProcess rank1(args, test::torchrunVariables(1, 2, port), root() / "killed1-1.log");
-    // Killed once it has finished a dialogue: it has taken its next one by then.
-    ASSERT_TRUE(waitForDialogues(root() / "killed1.egmfa.parts" / "attempt-1-rank-1.egmfa", 1)) << rank1.log();
+    // Killed while it analyses its first dialogue: its part exists once its model is loaded, and
+    // it takes a dialogue at once; a dialogue takes about a second.
+    ASSERT_TRUE(waitForDialogues(root() / "killed1.egmfa.parts" / "attempt-1-rank-1.egmfa", 0)) << rank1.log();
+    std::this_thread::sleep_for(300ms);
     rank1.kill(SIGKILL);
     EXPECT_EQ(rank1.wait(), -1);
     EXPECT_EQ(rank0.wait(), 0) << rank0.log();

@@ -218,9 +218,12 @@ TEST_F(Slurm, analyzeOnTwoRanks_throughTheScriptEgmfWrote_equalsOneProcess) {
 
 TEST_F(Slurm, rank1KilledMidRun_srunGoesOn_andTheAnalysisIsComplete) {
     const auto job = submit(script("killed", analyze(root() / "killed.jsonl", root() / "killed.egmfa", "--dead-after 3")));
+    // Killed while it analyses its first dialogue: its part exists once its model is loaded, and
+    // it takes a dialogue at once; a dialogue takes about a second.
     const auto part = root() / "killed.egmfa.parts" / "attempt-1-rank-1.egmfa";
     const auto deadline = std::chrono::steady_clock::now() + 120s;
-    while (test::dialoguesIn(part) < 1 && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(20ms);
+    while (!fs::exists(part) && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(10ms);
+    std::this_thread::sleep_for(300ms);
     const pid_t rank1 = rankProcess(job, 1);
     ASSERT_GT(rank1, 0) << "rank 1 of job " << job << " not found";
     ::kill(rank1, SIGKILL);

@@ -128,6 +128,28 @@ TEST(LlmTraining, checkpointedLayers_giveThePlainPassesGradients_loraDropoutIncl
     double largest = 0;
     for (std::size_t i = 0; i < plain.size(); ++i) largest = std::max(largest, (plain[i] - checkpointed[i]).abs().max().item<double>());
     EXPECT_LT(largest, 1e-6) << "checkpointing changes no gradient";
+    // Over inputs that need no gradient (frozen embeddings), the adapter still gets its own.
+    {
+        const auto frozen = x.detach();
+        const auto adapterGradients = [&](bool checkpoint) {
+            llm->setActivationCheckpointing(checkpoint);
+            llm->zero_grad();
+            at::manual_seed(99);
+            KvCache cache;
+            llm->logits(llm->forward(frozen, cache)).logsumexp(-1).sum().backward();
+            std::vector<at::Tensor> all;
+            for (const auto& p : llm->parameters()) all.push_back(p.grad().defined() ? p.grad().clone() : at::zeros_like(p));
+            return all;
+        };
+        const auto a = adapterGradients(false), b = adapterGradients(true);
+        double difference = 0, size = 0;
+        for (std::size_t i = 0; i < a.size(); ++i) {
+            difference = std::max(difference, (a[i] - b[i]).abs().max().item<double>());
+            size += b[i].abs().sum().item<double>();
+        }
+        EXPECT_LT(difference, 1e-6);
+        EXPECT_GT(size, 0) << "the layers' weights got gradients through the checkpoints";
+    }
     EXPECT_GT(plain[0].abs().sum().item<double>(), 0);
     // A second dropout draw differs: the equality above is not for want of dropout.
     at::manual_seed(100);

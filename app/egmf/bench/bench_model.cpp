@@ -8,8 +8,8 @@
 namespace egmf::cli {
 
 Command addBenchCommand(CLI::App& app) {
-    auto* bench =
-        app.add_subcommand("bench", "Benchmarks: `egmf bench all | model | llm | decode | engine | load | tokenizer | serve | ranks`");
+    auto* bench = app.add_subcommand(
+        "bench", "Benchmarks: `egmf bench all | model | llm | decode | engine | load | tokenizer | serve | ranks | lora`");
     bench->require_subcommand(1);
     auto* model = bench->add_subcommand("model",
                                         "Median latency per utterance of the engine and of the Python PyTorch reference "
@@ -62,6 +62,8 @@ Command addBenchCommand(CLI::App& app) {
     others.back().first = bench->get_subcommand("tokenizer");
     others.emplace_back(nullptr, addLlmBench(*bench));
     others.back().first = bench->get_subcommand("llm");
+    others.emplace_back(nullptr, addLoraBench(*bench));
+    others.back().first = bench->get_subcommand("lora");
 #ifdef EGMF_WITH_MEDIA  // the model-only build has no FFmpeg
     others.emplace_back(nullptr, addDecodeBench(*bench));
     others.back().first = bench->get_subcommand("decode");

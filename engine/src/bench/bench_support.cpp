@@ -48,4 +48,21 @@ double peakRssMiB() {
     return 0;
 }
 
+LlmConfig llmShape(const std::string& shape) {
+    LlmConfig c;
+    c.modelType = "llama";
+    c.rmsNormEps = 1e-5;
+    if (shape == "7b") {  // Llama-2-7B
+        c.vocabSize = 32000, c.hiddenSize = 4096, c.intermediateSize = 11008, c.numHiddenLayers = 32;
+        c.numAttentionHeads = 32, c.numKeyValueHeads = 32;
+    } else if (shape == "1b") {  // Llama-3.2-1B
+        c.vocabSize = 128256, c.hiddenSize = 2048, c.intermediateSize = 8192, c.numHiddenLayers = 16;
+        c.numAttentionHeads = 32, c.numKeyValueHeads = 8, c.tieWordEmbeddings = true, c.ropeTheta = 500000.0;
+    } else {  // "tiny": a smoke test anywhere
+        c.vocabSize = 1000, c.hiddenSize = 256, c.intermediateSize = 512, c.numHiddenLayers = 2;
+        c.numAttentionHeads = 4, c.numKeyValueHeads = 2;
+    }
+    return c;
+}
+
 }  // namespace egmf::bench

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <map>
 
+#include "device_clock.h"
 #include "egmf/app/expected_tensors.h"
 #include "egmf/bench/bench_support.h"
 #include "egmf/bench/benchmarks.h"
@@ -25,28 +26,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double msSince(Clock::time_point start, const c10::Device& device) {
-    if (device.is_cuda()) torch::cuda::synchronize(device.index());
-    return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-}
-
-LlmConfig shapeOf(const std::string& shape) {
-    LlmConfig c;
-    c.modelType = "llama";
-    c.rmsNormEps = 1e-5;
-    if (shape == "7b") {  // Llama-2-7B
-        c.vocabSize = 32000, c.hiddenSize = 4096, c.intermediateSize = 11008, c.numHiddenLayers = 32;
-        c.numAttentionHeads = 32, c.numKeyValueHeads = 32;
-    } else if (shape == "1b") {  // Llama-3.2-1B
-        c.vocabSize = 128256, c.hiddenSize = 2048, c.intermediateSize = 8192, c.numHiddenLayers = 16;
-        c.numAttentionHeads = 32, c.numKeyValueHeads = 8, c.tieWordEmbeddings = true, c.ropeTheta = 500000.0;
-    } else {  // "tiny": a smoke test anywhere
-        c.vocabSize = 1000, c.hiddenSize = 256, c.intermediateSize = 512, c.numHiddenLayers = 2;
-        c.numAttentionHeads = 4, c.numKeyValueHeads = 2;
-    }
-    return c;
-}
-
 /// Device-to-device copy bandwidth (read + write bytes / time), median of 5, in bytes/s.
 double copyBandwidth(const at::TensorOptions& options) {
     const std::int64_t bytes = std::int64_t{1} << 30;
@@ -57,7 +36,7 @@ double copyBandwidth(const at::TensorOptions& options) {
     for (int i = 0; i < 5; ++i) {
         const auto start = Clock::now();
         target.copy_(source);
-        rates.push_back(2.0 * static_cast<double>(bytes) / (msSince(start, options.device()) / 1000.0));
+        rates.push_back(2.0 * static_cast<double>(bytes) / (bench::msSince(start, options.device()) / 1000.0));
     }
     return bench::median(rates);
 }
@@ -66,7 +45,7 @@ double copyBandwidth(const at::TensorOptions& options) {
 
 Result<LlmBenchReport> benchLlm(const LlmBenchOptions& o) {
     Manifest manifest = demoManifest();
-    manifest.llm = shapeOf(o.shape);
+    manifest.llm = bench::llmShape(o.shape);
     manifest.lora.reset();
     auto target = loading::modelTarget(manifest, {o.device, o.dtype});
     if (!target) return target.error();
@@ -109,10 +88,10 @@ Result<LlmBenchReport> benchLlm(const LlmBenchOptions& o) {
         for (int run = 0; run <= o.repeats; ++run) {
             auto start = Clock::now();
             const auto prompt = model::runPrompt(*llm, llm->embed(ids));
-            const double prefillMs = msSince(start, target->device);
+            const double prefillMs = bench::msSince(start, target->device);
             start = Clock::now();
             const auto generated = model::generateGreedy(*llm, prompt, o.newTokens, -1);
-            const double decodeMs = msSince(start, target->device);
+            const double decodeMs = bench::msSince(start, target->device);
             if (run == 0) continue;  // warm-up
             prefill.push_back(prefillMs);
             perToken.push_back(decodeMs / static_cast<double>(std::max<std::size_t>(1, generated.size() - 1)));

@@ -8,7 +8,6 @@
 #include <random>
 
 #include <ATen/Context.h>
-#include <torch/cuda.h>
 #include <torch/nn/utils/clip_grad.h>
 #include <torch/optim/adamw.h>
 #include <torch/serialize.h>
@@ -26,6 +25,8 @@
 #include "schedule.h"
 #include "tokenizer_training.h"
 #include "trained_weights.h"
+#include "training_device.h"
+#include "training_state.h"
 
 namespace egmf::train {
 namespace {
@@ -96,87 +97,6 @@ TrainConfig withClassWeights(TrainConfig config, const std::vector<Dialogue>& tr
     }
     for (auto& [label, weight] : config.classWeights) weight *= total / mean;  // an utterance weighs 1 on average
     return config;
-}
-
-/// Where this rank trains: "auto" is CUDA where this LibTorch has it; "cuda" the GPU of the local
-/// rank (one GPU per rank, as torchrun and srun start them).
-Result<at::Device> trainingDevice(const std::string& name, int localRank) {
-    const bool cuda = torch::cuda::is_available();
-    if (name == "auto")
-        return cuda ? at::Device(at::kCUDA, static_cast<at::DeviceIndex>(localRank % torch::cuda::device_count())) : at::Device(at::kCPU);
-    if (name == "cpu") return at::Device(at::kCPU);
-    if (name.rfind("cuda", 0) != 0) return makeError(ErrorCode::InvalidArgument, "--device " + name + ": use auto, cpu, cuda or cuda:N");
-    if (!cuda) {
-        return makeError(ErrorCode::Unsupported,
-                         "--device " + name +
-                             ": this LibTorch has no CUDA (Debian's is for the CPU); scripts/build-external-libtorch.sh "
-                             "builds egmf against a CUDA one (README: A CUDA build you make yourself)");
-    }
-    if (name == "cuda") return at::Device(at::kCUDA, static_cast<at::DeviceIndex>(localRank % torch::cuda::device_count()));
-    try {
-        const at::Device device(name);
-        if (static_cast<std::size_t>(device.index()) >= torch::cuda::device_count()) {
-            return makeError(ErrorCode::InvalidArgument,
-                             "--device " + name + ": this machine has " + std::to_string(torch::cuda::device_count()) + " GPU(s)");
-        }
-        return device;
-    } catch (const std::exception&) {
-        return makeError(ErrorCode::InvalidArgument, "--device " + name + ": use auto, cpu, cuda or cuda:N");
-    }
-}
-
-/// A resumed optimizer's moments are read onto the CPU; they follow the parameters.
-void moveOptimizerState(torch::optim::AdamW& optimizer, const at::Device& device) {
-    if (device.is_cpu()) return;
-    for (auto& [key, state] : optimizer.state()) {
-        auto& adam = static_cast<torch::optim::AdamWParamState&>(*state);
-        adam.exp_avg(adam.exp_avg().to(device));
-        adam.exp_avg_sq(adam.exp_avg_sq().to(device));
-        if (adam.max_exp_avg_sq().defined()) adam.max_exp_avg_sq(adam.max_exp_avg_sq().to(device));
-    }
-}
-
-}  // namespace
-
-fs::path lastTrainingState(const fs::path& out) {
-    const auto training = out / "training";
-    fs::path newest;
-    int newestEpoch = -1;
-    std::error_code ec;
-    for (const auto& entry : fs::directory_iterator(training, ec)) {
-        const auto name = entry.path().filename().string();
-        if (name.rfind("state-", 0) != 0 || name.find('.') != std::string::npos || !fs::exists(entry.path() / "state.json")) continue;
-        const int epoch = std::atoi(name.c_str() + 6);
-        if (epoch > newestEpoch) newestEpoch = epoch, newest = entry.path();
-    }
-    return newest;
-}
-
-namespace {
-
-Result<void> saveState(const torch::nn::Module& model, const Manifest& manifest, torch::optim::Optimizer& optimizer, const json& state,
-                       const fs::path& training, int epoch) {
-    const auto folder = training / ("state-" + std::to_string(epoch));
-    const auto partial = fs::path(folder.string() + ".partial");
-    std::error_code ec;
-    removeTree(partial);  // not fs::remove_all: the pip LibTorch exports a broken one
-    fs::create_directories(partial, ec);
-    if (auto saved = saveStateWeights(model, manifest, partial / "weights.safetensors"); !saved) return saved.error();
-    try {
-        torch::save(optimizer, (partial / "optimizer.pt").string());
-    } catch (const std::exception& e) {
-        return makeError(ErrorCode::Io, (partial / "optimizer.pt").string() + ": " + exceptionText(e) + "; free space and --resume");
-    }
-    std::ofstream(partial / "state.json") << state.dump(2);
-    removeTree(folder);
-    fs::rename(partial, folder, ec);
-    if (ec) return makeError(ErrorCode::Io, folder.string() + ": cannot write the training state (" + ec.message() + ")");
-    std::vector<fs::path> older;
-    for (const auto& entry : fs::directory_iterator(training, ec)) {
-        if (entry.path() != folder && entry.path().filename().string().rfind("state-", 0) == 0) older.push_back(entry.path());
-    }
-    for (const auto& path : older) removeTree(path);
-    return {};
 }
 
 }  // namespace
@@ -443,7 +363,7 @@ Result<TrainReport> runTraining(const TrainRun& run) {
                                 {"best_score", progress.bestScore},
                                 {"epochs_without_gain", progress.epochsWithoutGain},
                                 {"records", recordsJson(progress.records)}};
-            if (auto saved = saveState(*model, manifest, optimizer, state, run.out / "training", progress.nextEpoch); !saved) {
+            if (auto saved = saveTrainingState(*model, manifest, optimizer, state, run.out / "training", progress.nextEpoch); !saved) {
                 return saved.error();
             }
         }

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "egmf/manifest.h"
 #include "egmf/result.h"
 
 namespace egmf::bench {
@@ -25,6 +26,9 @@ private:
     std::filesystem::path m_path;
     bool m_owned = false;
 };
+
+/// A Llama-family shape: "7b" (Llama-2-7B), "1b" (Llama-3.2-1B), else a tiny one for a smoke test.
+LlmConfig llmShape(const std::string& shape);
 
 /// The median (the mean of the middle two for an even count); 0 for no values.
 double median(std::vector<double> values);

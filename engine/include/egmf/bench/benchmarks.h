@@ -132,6 +132,32 @@ struct LlmBenchReport {
 
 Result<LlmBenchReport> benchLlm(const LlmBenchOptions& options);
 
+/// `egmf bench lora`: one LoRA training step of a Llama-shaped decoder (7b: Llama-2-7B's shape)
+/// with random weights made on the device, the base frozen in bfloat16, the adapter (q, v: PEFT's
+/// default for Llama) in float32, the pass under bfloat16 autocast with activation checkpointing:
+/// as `egmf train --dtype bfloat16` trains on a GPU. Reports the step's time and tokens per
+/// second (medians), the peak memory (the device's allocator on CUDA, the process's RSS on the
+/// CPU), and the first step's loss against the same step in float32 (the weights widened).
+struct LoraBenchOptions {
+    std::string shape = "7b";  ///< 7b | 1b | tiny
+    std::string device = "cuda";
+    int tokens = 512;  ///< one sequence
+    int repeats = 3;
+    int threads = 0;
+    bool compareFloat32 = true;  ///< also the float32 step (a 7B: 27 GB of weights)
+};
+
+struct LoraBenchReport {
+    std::string configuration;
+    double baseBytes = 0, adapterParameters = 0;
+    double stepMs = 0, tokensPerSecond = 0;
+    double peakBytes = 0;
+    std::string peakSource;
+    double bfloat16Loss = 0, float32Loss = 0;  ///< float32Loss 0: not compared
+};
+
+Result<LoraBenchReport> benchLora(const LoraBenchOptions& options);
+
 /// `egmf bench serve`: the remote engine against the local one on localhost, same checkpoint, same
 /// dialogues, same threads, runs alternated: the latency per utterance of a whole dialogue each way
 /// (goal: remote adds at most 10% or 5 ms, whichever is larger), and the throughput of one client

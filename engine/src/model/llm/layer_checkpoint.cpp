@@ -10,7 +10,7 @@ namespace {
 class Recompute : public torch::autograd::Function<Recompute> {
 public:
     static Tensor forward(torch::autograd::AutogradContext* ctx, const Tensor& h, const Tensor& positions, const Tensor& blocked,
-                          LlamaDecoderLayerImpl* layer, const RotaryEmbedding* rope) {
+                          const Tensor& /*anchor*/, LlamaDecoderLayerImpl* layer, const RotaryEmbedding* rope) {
         ctx->saved_data["layer"] = reinterpret_cast<std::int64_t>(layer);
         ctx->saved_data["rope"] = reinterpret_cast<std::int64_t>(rope);
         ctx->saved_data["blocked"] = blocked;
@@ -35,7 +35,7 @@ public:
             torch::autograd::backward({output}, {outputGrads[0]});
         }
         generator.set_state(now);
-        return {input.requires_grad() ? input.grad() : Tensor(), Tensor(), Tensor(), Tensor(), Tensor()};
+        return {input.requires_grad() ? input.grad() : Tensor(), Tensor(), Tensor(), Tensor(), Tensor(), Tensor()};
     }
 };
 
@@ -50,7 +50,11 @@ Tensor decoderLayerForward(LlamaDecoderLayerImpl& layer, const RotaryEmbedding& 
 
 Tensor checkpointedDecoderLayer(LlamaDecoderLayerImpl& layer, const RotaryEmbedding& rope, const Tensor& h, const Tensor& positions,
                                 const Tensor& blocked) {
-    return Recompute::apply(h, positions, blocked, &layer, &rope);
+    // The layer's weights are not inputs of the function, so when `h` needs no gradient (the first
+    // layer over frozen embeddings) autograd would see nothing to differentiate: an empty input
+    // that asks for one makes it run the backward pass (torch.utils.checkpoint's own remedy).
+    const auto anchor = at::empty({0}, h.options().dtype(at::kFloat)).requires_grad_(true);
+    return Recompute::apply(h, positions, blocked, anchor, &layer, &rope);
 }
 
 }  // namespace egmf::model
