@@ -160,6 +160,11 @@ Result<std::unique_ptr<Engine>> makeEngine(const AnalysisRequest& request, const
     return std::unique_ptr<Engine>(std::move(engine));
 }
 
+EngineJob analysisJob(const Dialogue& dialogue, const AnalyzeOptions& options) {
+    const bool ablated = options.disabledModalities.any() || options.disabledExperts.any();
+    return EngineJob{ablated ? EngineJob::Kind::Ablation : EngineJob::Kind::Dialogue, dialogue, -1, options, {}};
+}
+
 void noteUnknownLabels(const Manifest& manifest, const std::vector<const Dialogue*>& dialogues) {
     if (manifest.task != Task::Classification) return;
     std::set<std::string> unknown;
@@ -259,15 +264,7 @@ Result<AnalysisSummary> runAnalysis(const AnalysisRequest& request, const std::f
 
     InterruptGuard interrupts;
     std::vector<JobId> jobs;
-    for (std::size_t i = 0; i < chosen.size(); ++i) {
-        EngineJob job{
-            options->disabledModalities.any() || options->disabledExperts.any() ? EngineJob::Kind::Ablation : EngineJob::Kind::Dialogue,
-            *chosen[i],
-            -1,
-            *options,
-            {}};
-        jobs.push_back((*engine)->submit(std::move(job)));
-    }
+    for (const auto* dialogue : chosen) jobs.push_back((*engine)->submit(analysisJob(*dialogue, *options)));
     if (!collector->waitForJobs(static_cast<int>(jobs.size()), InterruptGuard::interrupted)) {
         for (const auto id : jobs) (*engine)->cancel(id);
         summary.interrupted = true;

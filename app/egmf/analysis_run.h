@@ -76,6 +76,9 @@ class Collector;
 Result<std::unique_ptr<Engine>> makeEngine(const AnalysisRequest& request, const std::shared_ptr<Collector>& collector);
 /// Who made the bundle: the model as it ran, the checkpoint and dataset.
 bundle::Identity bundleIdentity(const AnalysisRequest& request, const ModelInfo& model);
+/// The engine's job for a dialogue: a plain analysis, or an ablation when `options` switch
+/// something off.
+EngineJob analysisJob(const Dialogue& dialogue, const AnalyzeOptions& options);
 /// Notes the gold labels the checkpoint cannot predict.
 void noteUnknownLabels(const Manifest& manifest, const std::vector<const Dialogue*>& dialogues);
 /// One run's ranks analyse `chosen` together; rank 0 merges their parts and hands the lines to `sink`.

@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "commands.h"
+#include "egmf/app/process.h"
 #include "egmf/app/sbatch_script.h"
 
 namespace egmf::cli {
@@ -42,11 +43,7 @@ Command addClusterCommand(CLI::App& app) {
     return [o, slurm]() {
         auto& request = o->request;
         if (slurm->count("--tasks-per-node") == 0) request.tasksPerNode = std::max(1, request.gpusPerNode);
-        if (slurm->count("--egmf") == 0) {
-            std::error_code ec;
-            const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
-            if (!ec) request.program = self.string();
-        }
+        if (slurm->count("--egmf") == 0 && !executablePath().empty()) request.program = executablePath();
         auto script = cluster::sbatchScript(request);
         if (!script.ok()) {
             std::fprintf(stderr, "error: %s\n", script.error().message.c_str());

@@ -239,9 +239,7 @@ Result<AnalysisSummary> runSharedAnalysis(const AnalysisRequest& request, const 
                          dialogue.id.c_str(), work.takeovers().back().fromRank, request.deadAfterSec);
         }
         collector->expect(&dialogue);
-        const auto kind =
-            options.disabledModalities.any() || options.disabledExperts.any() ? EngineJob::Kind::Ablation : EngineJob::Kind::Dialogue;
-        const auto job = (*engine)->submit(EngineJob{kind, dialogue, -1, options, {}});
+        const auto job = (*engine)->submit(analysisJob(dialogue, options));
         if (!collector->waitForJobs(mine + 1, InterruptGuard::interrupted)) {
             (*engine)->cancel(job);
             break;

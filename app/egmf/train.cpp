@@ -225,21 +225,12 @@ Command addTrainCommand(CLI::App& app) {
             std::fprintf(stderr, "features: %d extracted, %d from the cache, %d clips failed (text only) -> %s\n", features->extracted,
                          features->fromCache, features->failed, features->cacheFile.c_str());
         }
-        // The other ranks: copies of this command with their rank.
+        // The other ranks: copies of this command with torchrun's variables, as a launcher starts them.
         std::vector<std::thread> ranks;
         std::vector<ProcessOutcome> outcomes(static_cast<std::size_t>(distributed.world));
         if (launcher) {
-            std::error_code ec;
-            const auto self = std::filesystem::read_symlink("/proc/self/exe", ec).string();
             for (int r = 1; r < distributed.world; ++r) {
-                // torchrun's variables, as a launcher sets them.
-                std::vector<std::string> argv = {"env",
-                                                 "RANK=" + std::to_string(r),
-                                                 "WORLD_SIZE=" + std::to_string(distributed.world),
-                                                 "LOCAL_RANK=" + std::to_string(r),
-                                                 "MASTER_ADDR=" + launch->masterAddr,
-                                                 "MASTER_PORT=" + std::to_string(launch->masterPort),
-                                                 self,
+                std::vector<std::string> argv = {executablePath(),
                                                  "train",
                                                  "--dataset",
                                                  o->dataset,
@@ -264,8 +255,8 @@ Command addTrainCommand(CLI::App& app) {
                 if (o->threads > 0) argv.insert(argv.end(), {"--threads", std::to_string(o->threads)});
                 argv.insert(argv.end(), {"--bucket-mb", std::to_string(o->bucketMegabytes), "--device", o->device, "--dtype", o->dtype});
                 if (o->checkpointActivations) argv.push_back("--checkpoint-activations");
-                ranks.emplace_back([argv, r, &outcomes] {
-                    auto ran = runProcess(argv);
+                ranks.emplace_back([command = cluster::localRankCommand(r, distributed.world, launch->masterPort, argv), r, &outcomes] {
+                    auto ran = runProcess(command);
                     outcomes[static_cast<std::size_t>(r)] = ran ? *ran : ProcessOutcome{-1, ran.error().message};
                 });
             }

@@ -15,6 +15,7 @@
 
 #include "../engine/test_support.h"
 #include "cli_run.h"
+#include "egmf/app/text_corpus.h"
 #include "egmf/app/train_config.h"
 #include "egmf/checkpoint.h"
 #include "egmf/checkpoint_info.h"
@@ -56,7 +57,7 @@ class CliTrain : public ::testing::Test {
 protected:
     static void SetUpTestSuite() {
         s_dir = new test::TempDir();
-        test::writeTextOnlyMeld(s_dir->path() / "data");
+        ASSERT_TRUE(demo::writeTextCorpus(s_dir->path() / "data").ok());
         fs::copy_file(s_dir->path() / "data" / "config.json", s_dir->path() / "config.json");
     }
     static void TearDownTestSuite() { delete s_dir; }

@@ -10,7 +10,6 @@
 
 #include "../app/cli_run.h"
 #include "../engine/test_support.h"
-#include "egmf/app/launch_environment.h"
 
 namespace egmf::test {
 
@@ -25,10 +24,6 @@ fs::path renderDemoSubset(const fs::path& folder, int dialogues, std::string& wh
         return {};
     }
     return subset;
-}
-
-int freePort() {
-    return cluster::freeLocalPort();
 }
 
 RankProcess::RankProcess(const std::string& arguments, const std::map<std::string, std::string>& environment, const fs::path& log)

@@ -10,15 +10,13 @@
 #include <vector>
 
 #include "egmf/app/analysis_bundle.h"
+#include "egmf/app/launch_environment.h"
 
 namespace egmf::test {
 
 /// Renders the first `dialogues` dialogues of the demo test split (160x120) into
 /// `folder`/demo-N; returns it, or empty on failure (with `why` set).
 std::filesystem::path renderDemoSubset(const std::filesystem::path& folder, int dialogues, std::string& why);
-
-/// A TCP port nobody uses now, on 127.0.0.1.
-int freePort();
 
 /// `egmf ARGUMENTS` in the background with extra environment variables; its output to `log`.
 class RankProcess {

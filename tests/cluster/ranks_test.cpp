@@ -60,7 +60,7 @@ test::TempDir* Ranks::s_dir = nullptr;
 fs::path Ranks::s_data;
 
 TEST_F(Ranks, twoRanks_fromTorchrunsVariables_equalOneProcess) {
-    const int port = test::freePort();
+    const int port = cluster::freeLocalPort();
     test::RankProcess rank0(analyze(root() / "two.jsonl", root() / "two.egmfa"), test::torchrunVariables(0, 2, port), root() / "two-0.log");
     test::RankProcess rank1(analyze(root() / "two.jsonl", root() / "two.egmfa"), test::torchrunVariables(1, 2, port), root() / "two-1.log");
     EXPECT_EQ(rank1.wait(), 0) << rank1.log();
@@ -71,7 +71,7 @@ TEST_F(Ranks, twoRanks_fromTorchrunsVariables_equalOneProcess) {
 }
 
 TEST_F(Ranks, rank1KilledMidRun_itsDialogueIsTakenOver_nothingLostOrDoubled) {
-    const int port = test::freePort();
+    const int port = cluster::freeLocalPort();
     const auto args = analyze(root() / "killed1.jsonl", root() / "killed1.egmfa", "--dead-after 3");
     test::RankProcess rank0(args, test::torchrunVariables(0, 2, port), root() / "killed1-0.log");
     test::RankProcess rank1(args, test::torchrunVariables(1, 2, port), root() / "killed1-1.log");
@@ -89,7 +89,7 @@ TEST_F(Ranks, rank1KilledMidRun_itsDialogueIsTakenOver_nothingLostOrDoubled) {
 TEST_F(Ranks, rank0Killed_endsTheRun_andResumeFinishesIt) {
     const auto args = analyze(root() / "killed0.jsonl", root() / "killed0.egmfa");
     {
-        const int port = test::freePort();
+        const int port = cluster::freeLocalPort();
         test::RankProcess rank0(args, test::torchrunVariables(0, 2, port), root() / "killed0-0.log");
         test::RankProcess rank1(args, test::torchrunVariables(1, 2, port), root() / "killed0-1.log");
         ASSERT_TRUE(waitForDialogues(root() / "killed0.egmfa.parts" / "attempt-1-rank-0.egmfa", 1)) << rank0.log();
@@ -100,7 +100,7 @@ TEST_F(Ranks, rank0Killed_endsTheRun_andResumeFinishesIt) {
     }
     // Without --resume the parts are not overwritten, and every rank says why.
     {
-        const int port = test::freePort();
+        const int port = cluster::freeLocalPort();
         test::RankProcess rank0(args, test::torchrunVariables(0, 2, port), root() / "again-0.log");
         test::RankProcess rank1(args, test::torchrunVariables(1, 2, port), root() / "again-1.log");
         EXPECT_EQ(rank0.wait(), 2) << rank0.log();
@@ -108,7 +108,7 @@ TEST_F(Ranks, rank0Killed_endsTheRun_andResumeFinishesIt) {
         EXPECT_NE(rank0.log().find("add --resume"), std::string::npos) << rank0.log();
         EXPECT_NE(rank1.log().find("rank 0 stopped"), std::string::npos) << rank1.log();
     }
-    const int port = test::freePort();
+    const int port = cluster::freeLocalPort();
     test::RankProcess rank0(args + " --resume", test::torchrunVariables(0, 2, port), root() / "resumed-0.log");
     test::RankProcess rank1(args + " --resume", test::torchrunVariables(1, 2, port), root() / "resumed-1.log");
     EXPECT_EQ(rank1.wait(), 0) << rank1.log();
@@ -118,7 +118,7 @@ TEST_F(Ranks, rank0Killed_endsTheRun_andResumeFinishesIt) {
 }
 
 TEST_F(Ranks, aRankWithoutItsStore_saysWhereItLooked_andWhatToCheck) {
-    const int port = test::freePort();  // nobody listens there
+    const int port = cluster::freeLocalPort();  // nobody listens there
     test::RankProcess rank1(analyze(root() / "alone.jsonl", root() / "alone.egmfa", "--connect-timeout 2"),
                             test::torchrunVariables(1, 2, port), root() / "alone.log");
     EXPECT_EQ(rank1.wait(), 2);

@@ -21,6 +21,7 @@
 
 #include "../app/cli_run.h"
 #include "../engine/test_support.h"
+#include "egmf/app/text_corpus.h"
 #include "egmf/app/trainer.h"
 #include "loading/weights.h"
 #include "rank_fixture.h"
@@ -163,7 +164,7 @@ private:
         const auto slurm = root() / "slurm";
         fs::create_directories(slurm / "state");
         fs::create_directories(slurm / "spool");
-        const int controller = test::freePort(), node = test::freePort();
+        const int controller = cluster::freeLocalPort(), node = cluster::freeLocalPort();
         std::ofstream(slurm / "slurm.conf") << "ClusterName=egmftest\n"
                                             << "SlurmctldHost=localhost\n"
                                             << "SlurmUser=root\nSlurmdUser=root\n"
@@ -238,7 +239,7 @@ TEST_F(Slurm, rank1KilledMidRun_srunGoesOn_andTheAnalysisIsComplete) {
 TEST_F(Slurm, aTrainingJobRequeuedAfterAnEpoch_resumes_toTheWeightsOfAnUninterruptedRun) {
     // A small text-only dataset (the trainer's own tests'): no clips, seconds an epoch.
     const auto data = root() / "train-data";
-    test::writeTextOnlyMeld(data);
+    ASSERT_TRUE(demo::writeTextCorpus(data).ok());
     const auto trainCommand = [&](const fs::path& out) {
         return "train --dataset '" + data.string() + "' --out '" + out.string() + "' --config '" + (data / "config.json").string() +
                "' --features-cache '" + (root() / "features").string() + "' --seed 5 --threads 1 --epochs 4 --patience 9";

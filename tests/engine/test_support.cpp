@@ -62,27 +62,6 @@ TempDir::~TempDir() {
     removeTree(m_path);
 }
 
-void writeTextOnlyMeld(const std::filesystem::path& folder, int trainDialogues, int otherDialogues) {
-    const char* lines[][2] = {{"We won the tickets!", "joy"},       {"I miss her every day.", "sadness"},
-                              {"You lied to me again!", "anger"},   {"The train gets in at six.", "neutral"},
-                              {"Ugh, hair in my soup.", "disgust"}, {"Since when do you sing?", "surprise"},
-                              {"Someone is following us.", "fear"}};
-    std::filesystem::create_directories(folder);
-    for (const char* split : {"train", "dev", "test"}) {
-        std::ofstream csv(folder / (std::string(split) + "_sent_emo.csv"));
-        csv << "Sr No.,Utterance,Speaker,Emotion,Sentiment,Dialogue_ID,Utterance_ID,Season,Episode,StartTime,EndTime\r\n";
-        const int dialogues = std::string(split) == "train" ? trainDialogues : otherDialogues;
-        for (int d = 0, n = 1; d < dialogues; ++d) {
-            for (int u = 0; u < 5; ++u, ++n) {
-                const auto& line = lines[(d * 5 + u * 3) % 7];
-                csv << n << ",\"" << line[0] << "\"," << (u % 2 ? "Maya" : "Theo") << ',' << line[1] << ",neutral," << d << ',' << u
-                    << ",1,1,\"00:00:01,000\",\"00:00:02,000\"\r\n";
-            }
-        }
-    }
-    std::ofstream(folder / "config.json") << R"({"dialogues_per_step": 4, "vocab_size": 300})";
-}
-
 Dialogue randomDialogue(const Manifest& m, const std::vector<std::string>& missing, unsigned seed) {
     static const char* const kTexts[] = {"Hi there!", "Wait, what?", "I can't believe it...", "Ok.", "That's 好 news 😀"};
     std::mt19937 rng(seed);

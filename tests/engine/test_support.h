@@ -33,11 +33,6 @@ private:
     std::filesystem::path m_path;
 };
 
-/// A text-only MELD layout (no clips) for training: `trainDialogues` training dialogues and
-/// `otherDialogues` each for dev and test, 5 utterances each, and a config.json beside them
-/// (4 dialogues a step, a 300-piece vocabulary): seconds an epoch on two cores.
-void writeTextOnlyMeld(const std::filesystem::path& folder, int trainDialogues = 16, int otherDialogues = 3);
-
 /// Utterances with random features; `missing` per utterance: "" (all present), or letters of the
 /// modalities left out ("a", "v", "t", "av", ...).
 Dialogue randomDialogue(const Manifest& manifest, const std::vector<std::string>& missing, unsigned seed);

@@ -17,6 +17,7 @@
 #include "commands.h"
 #include "egmf/app/launch_environment.h"
 #include "egmf/app/process.h"
+#include "egmf/app/text_corpus.h"
 #include "egmf/dataset.h"
 #include "egmf/paths.h"
 
@@ -36,11 +37,6 @@ double median(std::vector<double> values) {
     return values.empty() ? 0 : values[values.size() / 2];
 }
 
-std::string self() {
-    std::error_code ec;
-    return fs::read_symlink("/proc/self/exe", ec).string();
-}
-
 /// Runs `ranks` copies of `arguments` at once with torchrun's variables (one: none); seconds of
 /// wall time, or an error with the output of the rank that failed.
 Result<std::pair<double, std::string>> runRanks(int ranks, const std::vector<std::string>& arguments) {
@@ -49,13 +45,9 @@ Result<std::pair<double, std::string>> runRanks(int ranks, const std::vector<std
     std::vector<std::thread> threads;
     const auto started = std::chrono::steady_clock::now();
     for (int r = 0; r < ranks; ++r) {
-        std::vector<std::string> argv = {"env"};
-        if (ranks > 1) {
-            argv.insert(argv.end(), {"RANK=" + std::to_string(r), "WORLD_SIZE=" + std::to_string(ranks), "MASTER_ADDR=127.0.0.1",
-                                     "MASTER_PORT=" + std::to_string(port)});
-        }
-        argv.push_back(self());
+        std::vector<std::string> argv = {executablePath()};
         argv.insert(argv.end(), arguments.begin(), arguments.end());
+        if (ranks > 1) argv = cluster::localRankCommand(r, ranks, port, argv);
         threads.emplace_back([argv, r, &outcomes] {
             auto ran = runProcess(argv);
             outcomes[static_cast<std::size_t>(r)] = ran ? *ran : ProcessOutcome{-1, ran.error().message};
@@ -69,28 +61,6 @@ Result<std::pair<double, std::string>> runRanks(int ranks, const std::vector<std
     return std::pair(seconds, outcomes.front().output);
 }
 
-/// A text-only MELD layout for training: `dialogues` training dialogues of 5 utterances.
-void writeTrainingData(const fs::path& folder, int dialogues) {
-    const char* lines[][2] = {
-        {"I can't believe you did that!", "anger"}, {"That's wonderful news.", "joy"},  {"Okay.", "neutral"},
-        {"Oh no, what happened?", "surprise"},      {"I miss her so much.", "sadness"}, {"Ew, that's disgusting.", "disgust"},
-        {"I'm scared of the dark.", "fear"}};
-    fs::create_directories(folder);
-    for (const char* split : {"train", "dev", "test"}) {
-        std::ofstream csv(folder / (std::string(split) + "_sent_emo.csv"));
-        csv << "Sr No.,Utterance,Speaker,Emotion,Sentiment,Dialogue_ID,Utterance_ID,Season,Episode,StartTime,EndTime\r\n";
-        const int count = std::string(split) == "train" ? dialogues : 2;
-        for (int d = 0, n = 1; d < count; ++d) {
-            for (int u = 0; u < 5; ++u, ++n) {
-                const auto* line = lines[(d * 5 + u * 3) % 7];
-                csv << n << ",\"" << line[0] << "\"," << (u % 2 ? "Maya" : "Theo") << ',' << line[1] << ",neutral," << d << ',' << u
-                    << ",1,1,\"00:00:01,000\",\"00:00:02,000\"\r\n";
-            }
-        }
-    }
-    std::ofstream(folder / "config.json") << R"({"dialogues_per_step": 4, "vocab_size": 300})";
-}
-
 int run(const Options& o) {
     const fs::path work =
         o.workDir.empty() ? fs::temp_directory_path() / ("egmf-bench-ranks-" + std::to_string(::getpid())) : fs::path(o.workDir);
@@ -100,7 +70,7 @@ int run(const Options& o) {
         dataset = (work / "demo").string();
         if (!fs::exists(work / "demo" / "test_sent_emo.csv")) {
             std::fprintf(stderr, "rendering the demo test split into %s ...\n", dataset.c_str());
-            auto made = runProcess({self(), "make-demo", "--out", dataset, "--split", "test"});
+            auto made = runProcess({executablePath(), "make-demo", "--out", dataset, "--split", "test"});
             if (!made || made->exitCode != 0) {
                 std::fprintf(stderr, "error: make-demo failed:\n%s\n", made ? made->output.c_str() : made.error().message.c_str());
                 return 2;
@@ -117,14 +87,17 @@ int run(const Options& o) {
     for (const auto& d : read->dialogues) {
         if (d.split == "test" || o.dataset.empty()) ++dialogues, utterances += static_cast<int>(d.utterances.size());
     }
-    writeTrainingData(work / "train-data", o.trainDialogues);
+    if (auto written = demo::writeTextCorpus(work / "train-data", o.trainDialogues, 2); !written) {
+        std::fprintf(stderr, "error: %s\n", written.error().message.c_str());
+        return 2;
+    }
 
     std::vector<double> analysis[2], training[2];
     const std::regex rate(R"(([0-9.]+) training utterances/s)");
     for (int repeat = 0; repeat < o.repeats; ++repeat) {
         for (int ranks : {1, 2}) {
             const auto tag = std::to_string(ranks) + "-" + std::to_string(repeat);
-            fs::remove_all(work / ("a" + tag + ".egmfa"));
+            removeTree(work / ("a" + tag + ".egmfa"));
             auto analysed =
                 runRanks(ranks, {"analyze", "--checkpoint", checkpoint, "--dataset", dataset, "--split", "test", "--threads", "1", "--out",
                                  (work / ("a" + tag + ".jsonl")).string(), "--bundle", (work / ("a" + tag + ".egmfa")).string()});
@@ -133,7 +106,7 @@ int run(const Options& o) {
                 return 2;
             }
             analysis[ranks - 1].push_back(dialogues / analysed->first);
-            fs::remove_all(work / ("t" + tag));
+            removeTree(work / ("t" + tag));
             auto trained =
                 runRanks(1, {"train", "--dataset", (work / "train-data").string(), "--out", (work / ("t" + tag)).string(), "--config",
                              (work / "train-data" / "config.json").string(), "--features-cache", (work / "features").string(), "--epochs",

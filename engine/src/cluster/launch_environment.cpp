@@ -164,6 +164,17 @@ int freeLocalPort() {
     return port;
 }
 
+std::vector<std::string> localRankCommand(int rank, int world, int port, const std::vector<std::string>& argv) {
+    std::vector<std::string> command = {"env",
+                                        "RANK=" + std::to_string(rank),
+                                        "WORLD_SIZE=" + std::to_string(world),
+                                        "LOCAL_RANK=" + std::to_string(rank),
+                                        "MASTER_ADDR=127.0.0.1",
+                                        "MASTER_PORT=" + std::to_string(port)};
+    command.insert(command.end(), argv.begin(), argv.end());
+    return command;
+}
+
 EnvironmentLookup processEnvironment() {
     return [](const char* name) { return static_cast<const char*>(std::getenv(name)); };
 }

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <filesystem>
 #include <thread>
 
 extern char** environ;
@@ -92,6 +93,12 @@ Result<ProcessOutcome> runProcess(const std::vector<std::string>& argv, const st
     while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {}
     outcome.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     return outcome;
+}
+
+std::string executablePath() {
+    std::error_code ec;
+    const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+    return ec ? std::string() : exe.string();
 }
 
 }  // namespace egmf

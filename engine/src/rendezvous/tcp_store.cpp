@@ -4,6 +4,7 @@
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 
 #include "egmf/app/rendezvous.h"
+#include "model/torch_errors.h"
 
 namespace egmf::cluster {
 namespace {
@@ -56,9 +57,7 @@ private:
         try {
             return call();
         } catch (const std::exception& e) {
-            std::string what = e.what();
-            if (const auto line = what.find('\n'); line != std::string::npos) what.resize(line);
-            return makeError(ErrorCode::Io, "the run's store at " + m_where + " stopped answering (" + what +
+            return makeError(ErrorCode::Io, "the run's store at " + m_where + " stopped answering (" + exceptionText(e) +
                                                 "): rank 0 holds it, so the run has ended there; start it again with --resume");
         }
     }
@@ -88,14 +87,12 @@ Result<std::unique_ptr<KeyValueStore>> connectStore(const LaunchEnvironment& lau
         store->setTimeout(std::chrono::hours(24));
         return std::unique_ptr<KeyValueStore>(std::make_unique<TcpStore>(store, where));
     } catch (const std::exception& e) {
-        std::string what = e.what();
-        if (const auto line = what.find('\n'); line != std::string::npos) what.resize(line);
         const bool host = launch.rank == 0 && !launch.storeHostedByLauncher;
         return makeError(ErrorCode::Io,
                          std::string(host ? "rank 0 cannot open the run's store at " : "cannot reach the run's store at ") + where +
                              " (MASTER_ADDR=" + launch.masterAddr + ", MASTER_PORT=" + std::to_string(launch.masterPort) + ", from " +
                              (launch.launcher.empty() ? "flags" : launch.launcher) + ") within " + std::to_string(timeout.count() / 1000) +
-                             " s: " + what +
+                             " s: " + exceptionText(e) +
                              (host ? "; is the port in use? choose another MASTER_PORT"
                                    : "; check that rank 0 started, that this host resolves MASTER_ADDR and that the port is open "
                                      "between the nodes"));

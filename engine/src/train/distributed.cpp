@@ -1,5 +1,7 @@
 #include "distributed.h"
 
+#include "model/torch_errors.h"
+
 #include <cstdlib>
 #include <mutex>
 #include <sstream>
@@ -250,10 +252,8 @@ Result<std::unique_ptr<Collective>> Collective::connect(const DistributedSetup& 
         auto group = c10::make_intrusive<c10d::ProcessGroupGloo>(prefixed, setup.rank, setup.world, glooOptions);
         return std::unique_ptr<Collective>(std::make_unique<ProcessGroup<c10d::ProcessGroupGloo>>(setup, group));
     } catch (const std::exception& e) {
-        std::string what = e.what();
-        if (const auto line = what.find('\n'); line != std::string::npos) what.resize(line);
         return makeError(ErrorCode::Io, "rank " + std::to_string(setup.rank) + " of " + std::to_string(setup.world) +
-                                            " cannot join the others' process group (" + what +
+                                            " cannot join the others' process group (" + exceptionText(e) +
                                             "); set GLOO_SOCKET_IFNAME to the network interface the nodes share");
     }
 #else

@@ -51,6 +51,10 @@ Result<LaunchEnvironment> readLaunchEnvironment(const EnvironmentLookup& environ
 /// (`egmf train --processes`, tests); 0 when none can be had.
 int freeLocalPort();
 
+/// The command that starts rank `rank` of `world` on this machine as torchrun starts one: `env`
+/// with RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR (127.0.0.1) and MASTER_PORT, then `argv`.
+std::vector<std::string> localRankCommand(int rank, int world, int port, const std::vector<std::string>& argv);
+
 /// Slurm's compressed host lists: "node[01-03,07],gpu-a,rack[1-2]-n[1-2]" -> node01 node02 node03
 /// node07 gpu-a rack1-n1 rack1-n2 rack2-n1 rack2-n2 (zero padding kept). Errors name the bad part.
 Result<std::vector<std::string>> expandHostList(const std::string& list);

@@ -19,6 +19,9 @@ struct ProcessOutcome {
 /// false to stop early; stdin is closed after it. An error only when the program cannot start.
 Result<ProcessOutcome> runProcess(const std::vector<std::string>& argv, const std::function<bool(int stdinFd)>& feed = {});
 
+/// This program's own file (from /proc/self/exe), to start it again; empty when unknown.
+std::string executablePath();
+
 /// Writes all of `bytes` to `fd`; false when the reader went away.
 bool writeAll(int fd, const void* bytes, std::size_t size);
 
