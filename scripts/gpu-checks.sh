@@ -3,7 +3,7 @@
 # scripts/stage-device-deps.sh here (it carries build/device-deps):
 #   device: scripts/gpu-checks.sh [OUT]      (a model-only build against the machine's PyTorch)
 # Prints, and writes to OUT (default $OUT or /tmp/gpu-checks), each figure the README quotes:
-# the model on CUDA per utterance, greedy decoding of a 7B shape, a LoRA step of a 7B shape in
+# the model on CUDA per utterance, greedy decoding of a 7B and the ChatGLM3-6B shape, a LoRA step of a 7B shape in
 # bfloat16 against float32, and `egmf train --device cuda` on a tiny text-only dataset.
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -18,6 +18,7 @@ nvidia-smi --query-gpu=name,memory.total --format=csv,noheader | tee "$out/gpu.t
 run() { echo "== $*"; "$@" 2>&1 | tee -a "$out/figures.txt"; }
 run "$egmf" bench model --device cuda --dtype bfloat16
 run "$egmf" bench llm --shape 7b --device cuda --dtype bfloat16
+run "$egmf" bench llm --shape glm3-6b --device cuda --dtype bfloat16
 run "$egmf" bench lora --shape 7b --device cuda --tokens 512
 data="$out/text-data"
 mkdir -p "$data"

@@ -20,6 +20,7 @@
 #include "egmf/checkpoint.h"
 #include "egmf/checkpoint_info.h"
 #include "loading/weights.h"
+#include "model/llm/causal_lm.h"
 
 namespace egmf {
 namespace {
@@ -194,6 +195,50 @@ TEST_F(CliTrain, fromAHuggingFaceBase_50Steps_writesTheHuggingFaceLayout_andLeav
     const auto inspected = test::egmf("inspect-checkpoint '" + out.string() + "'");
     ASSERT_EQ(inspected.code, 0) << inspected.output;
     EXPECT_NE(inspected.output.find("Hugging Face LLM + PEFT LoRA"), std::string::npos) << inspected.output;
+    const auto evaluated =
+        test::egmf("eval --checkpoint '" + out.string() + "' --dataset '" + (s_dir->path() / "data").string() + "' --split test");
+    ASSERT_EQ(evaluated.code, 0) << evaluated.output;
+    EXPECT_NE(evaluated.output.find("accuracy"), std::string::npos) << evaluated.output;
+}
+
+/// A tiny ChatGLM3 folder as THUDM's are laid out: config.json in ChatGLM's names, the weights
+/// under transformer.*, the rotary buffer its checkpoints carry, and a SentencePiece tokenizer.model
+/// (the bundled demo's, 600 pieces + ChatGLM's 9 specials) under a padded vocabulary of 640 rows.
+fs::path writeTinyChatGlm(const fs::path& folder) {
+    LlmConfig glm;
+    glm.modelType = "chatglm";
+    glm.vocabSize = 640, glm.hiddenSize = 64, glm.intermediateSize = 128, glm.numHiddenLayers = 2;
+    glm.numAttentionHeads = 4, glm.numKeyValueHeads = 2, glm.attentionBias = true, glm.eosTokenId = 2;
+    fs::create_directories(folder);
+    std::ofstream(folder / "config.json") << serializeLlmConfig(glm);
+    at::manual_seed(3);
+    auto llm = model::makeCausalLm(glm, std::nullopt);
+    std::map<std::string, at::Tensor> tensors;
+    for (const auto& item : llm->named_parameters(true)) {
+        const bool norm = item.key().find("norm") != std::string::npos;
+        tensors[item.key()] = norm ? at::ones_like(item.value()) : at::randn_like(item.value()) * 0.02;
+    }
+    tensors["transformer.rotary_pos_emb.inv_freq"] = at::rand({4});
+    EXPECT_TRUE(loading::saveTensors(folder / "model.safetensors", tensors).ok());
+    fs::copy_file(test::sourceDir() / "resources/checkpoints/demo-erc/tokenizer.model", folder / "tokenizer.model");
+    return folder;
+}
+
+TEST_F(CliTrain, fromAChatGlm3Base_trainsItsQueryKeyValueAdapter_andTheCheckpointPredicts) {
+    const auto base = writeTinyChatGlm(s_dir->path() / "chatglm3-tiny");
+    const auto out = s_dir->path() / "from-glm";
+    const auto run = test::egmf(train(out, "--epochs 4 --base-model '" + base.string() + "' --max-steps 12"));
+    ASSERT_EQ(run.code, 0) << run.output;
+    auto info = inspectCheckpoint(out);
+    ASSERT_TRUE(info.ok()) << info.error().message;
+    ASSERT_TRUE(info->manifest.lora.has_value());
+    EXPECT_EQ(info->manifest.lora->targetModules, std::vector<std::string>{"query_key_value"}) << "PEFT's default for ChatGLM";
+    EXPECT_EQ(info->manifest.tokenizer.kind, "chatglm");
+    std::ifstream adapterConfig(out / "adapter/adapter_config.json");
+    EXPECT_EQ(json::parse(adapterConfig)["target_modules"], json::array({"query_key_value"}));
+    auto adapter = loading::loadTensors(out / "adapter/adapter_model.safetensors");
+    ASSERT_TRUE(adapter.ok()) << adapter.error().message;
+    EXPECT_EQ(adapter->count("base_model.model.transformer.encoder.layers.1.self_attention.query_key_value.lora_B.weight"), 1u);
     const auto evaluated =
         test::egmf("eval --checkpoint '" + out.string() + "' --dataset '" + (s_dir->path() / "data").string() + "' --split test");
     ASSERT_EQ(evaluated.code, 0) << evaluated.output;

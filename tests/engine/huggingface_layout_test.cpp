@@ -122,5 +122,35 @@ TEST(HuggingFaceLayout, manifestWithoutHuggingFaceParts_orWithoutTokenizer_isAnE
     EXPECT_NE(layout.error().message.find("tokenizer.json"), std::string::npos) << layout.error().message;
 }
 
+TEST(HuggingFaceLayout, chatGlmFolder_takesItsSentencePieceWithSpecialTokens_andRefusesAdaptersForOtherNames) {
+    test::TempDir dir;
+    auto manifest = test::tinyManifest();
+    manifest.huggingFace = HuggingFaceParts{"base", "adapter", "fusion.safetensors"};
+    LlmConfig glm;
+    glm.modelType = "chatglm";
+    glm.vocabSize = 112, glm.hiddenSize = 64, glm.intermediateSize = 96, glm.numHiddenLayers = 1;
+    glm.numAttentionHeads = 4, glm.numKeyValueHeads = 2, glm.eosTokenId = 2;
+    std::filesystem::create_directories(dir.path() / "base");
+    std::filesystem::create_directories(dir.path() / "adapter");
+    std::ofstream(dir.path() / "base/config.json") << serializeLlmConfig(glm);
+    ASSERT_TRUE(writeSafetensors(dir.path() / "base/model.safetensors", {}).ok());
+    std::ofstream(dir.path() / "base/tokenizer.model") << "not read here";
+    auto config = peftDefaults();
+    config["target_modules"] = {"q_proj", "v_proj"};  // a Llama adapter beside a GLM base
+    std::ofstream(dir.path() / "adapter/adapter_config.json") << config.dump();
+    auto layout = resolveHuggingFaceLayout(dir.path(), manifest);
+    ASSERT_FALSE(layout.ok());
+    EXPECT_NE(layout.error().message.find("q_proj"), std::string::npos) << layout.error().message;
+    EXPECT_NE(layout.error().message.find("query_key_value"), std::string::npos) << layout.error().message;
+    EXPECT_NE(layout.error().message.find("adapter_config.json"), std::string::npos) << layout.error().message;
+    config["target_modules"] = {"query_key_value"};
+    std::ofstream(dir.path() / "adapter/adapter_config.json") << config.dump();
+    layout = resolveHuggingFaceLayout(dir.path(), manifest);
+    ASSERT_TRUE(layout.ok()) << layout.error().message;
+    EXPECT_EQ(layout->manifest.tokenizer.kind, "chatglm");
+    EXPECT_TRUE(layout->manifest.llm.isChatGlm());
+    EXPECT_EQ(layout->sources.front().keyOf("transformer.rotary_pos_emb.inv_freq"), "");
+}
+
 }  // namespace
 }  // namespace egmf::checkpoint

@@ -1,10 +1,14 @@
-// The Llama decoder: the KV cache changes nothing but speed, LoRA starts as a no-op, label scores
-// equal a full recomputation.
+// The decoders (Llama, ChatGLM3): the KV cache changes nothing but speed, LoRA starts as a no-op,
+// label scores equal a full recomputation, padding rows of the vocabulary get no probability.
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
 #include <c10/core/InferenceMode.h>
 
+#include "model/llm/chatglm.h"
 #include "model/llm/generation.h"
+#include "model/llm/llama.h"
 #include "test_support.h"
 
 namespace egmf::model {
@@ -21,7 +25,7 @@ protected:
 };
 
 // Greedy decoding recomputing the whole sequence at every step: no cache.
-std::vector<std::int64_t> generateUncached(LlamaForCausalLMImpl& llm, at::Tensor embeddings, int maxNew, std::int64_t eos) {
+std::vector<std::int64_t> generateUncached(CausalLmImpl& llm, at::Tensor embeddings, int maxNew, std::int64_t eos) {
     std::vector<std::int64_t> out;
     for (int step = 0; step < maxNew; ++step) {
         KvCache fresh;
@@ -99,6 +103,27 @@ TEST_F(Llm, loraDropout_actsOnTheAdapterInput_inTrainingOnly) {
     EXPECT_TRUE(at::allclose(projection->forward(x), base, 1e-6, 1e-6));
 }
 
+/// The gradients of x (when it needs one) and of every parameter for a fixed loss, with or without
+/// checkpointed layers; the same dropout both ways.
+std::vector<at::Tensor> gradientsOf(CausalLmImpl& llm, const at::Tensor& x, bool checkpoint) {
+    llm.setActivationCheckpointing(checkpoint);
+    llm.zero_grad();
+    if (x.grad().defined()) x.mutable_grad().zero_();
+    at::manual_seed(99);
+    KvCache cache;
+    llm.logits(llm.forward(x, cache)).logsumexp(-1).sum().backward();
+    std::vector<at::Tensor> all;
+    if (x.requires_grad()) all.push_back(x.grad().clone());
+    for (const auto& p : llm.parameters()) all.push_back(p.grad().defined() ? p.grad().clone() : at::zeros_like(p));
+    return all;
+}
+
+double largestDifference(const std::vector<at::Tensor>& a, const std::vector<at::Tensor>& b) {
+    double largest = 0;
+    for (std::size_t i = 0; i < a.size() && i < b.size(); ++i) largest = std::max(largest, (a[i] - b[i]).abs().max().item<double>());
+    return largest;
+}
+
 // Outside the fixture: it trains, so no inference mode.
 TEST(LlmTraining, checkpointedLayers_giveThePlainPassesGradients_loraDropoutIncluded) {
     at::manual_seed(5);
@@ -112,42 +137,16 @@ TEST(LlmTraining, checkpointedLayers_giveThePlainPassesGradients_loraDropoutIncl
     }
     llm->train();
     const auto x = at::randn({7, config.hiddenSize}).requires_grad_(true);
-    const auto gradients = [&](bool checkpoint) {
-        llm->setActivationCheckpointing(checkpoint);
-        llm->zero_grad();
-        if (x.grad().defined()) x.mutable_grad().zero_();
-        at::manual_seed(99);  // the same dropout both ways
-        KvCache cache;
-        llm->logits(llm->forward(x, cache)).logsumexp(-1).sum().backward();
-        std::vector<at::Tensor> all{x.grad().clone()};
-        for (const auto& p : llm->parameters()) all.push_back(p.grad().defined() ? p.grad().clone() : at::zeros_like(p));
-        return all;
-    };
-    const auto plain = gradients(false), checkpointed = gradients(true);
+    const auto plain = gradientsOf(*llm, x, false), checkpointed = gradientsOf(*llm, x, true);
     ASSERT_EQ(plain.size(), checkpointed.size());
-    double largest = 0;
-    for (std::size_t i = 0; i < plain.size(); ++i) largest = std::max(largest, (plain[i] - checkpointed[i]).abs().max().item<double>());
-    EXPECT_LT(largest, 1e-6) << "checkpointing changes no gradient";
+    EXPECT_LT(largestDifference(plain, checkpointed), 1e-6) << "checkpointing changes no gradient";
     // Over inputs that need no gradient (frozen embeddings), the adapter still gets its own.
     {
         const auto frozen = x.detach();
-        const auto adapterGradients = [&](bool checkpoint) {
-            llm->setActivationCheckpointing(checkpoint);
-            llm->zero_grad();
-            at::manual_seed(99);
-            KvCache cache;
-            llm->logits(llm->forward(frozen, cache)).logsumexp(-1).sum().backward();
-            std::vector<at::Tensor> all;
-            for (const auto& p : llm->parameters()) all.push_back(p.grad().defined() ? p.grad().clone() : at::zeros_like(p));
-            return all;
-        };
-        const auto a = adapterGradients(false), b = adapterGradients(true);
-        double difference = 0, size = 0;
-        for (std::size_t i = 0; i < a.size(); ++i) {
-            difference = std::max(difference, (a[i] - b[i]).abs().max().item<double>());
-            size += b[i].abs().sum().item<double>();
-        }
-        EXPECT_LT(difference, 1e-6);
+        const auto a = gradientsOf(*llm, frozen, false), b = gradientsOf(*llm, frozen, true);
+        double size = 0;
+        for (const auto& gradient : b) size += gradient.abs().sum().item<double>();
+        EXPECT_LT(largestDifference(a, b), 1e-6);
         EXPECT_GT(size, 0) << "the layers' weights got gradients through the checkpoints";
     }
     EXPECT_GT(plain[0].abs().sum().item<double>(), 0);
@@ -222,6 +221,66 @@ TEST_F(Llm, rope_scalings_changeFrequencies_asSpecified) {
     EXPECT_TRUE(at::allclose(scaledAt6, plain.slice(1, 0, 1), 1e-5, 1e-5));
     // Position 0 is never rotated.
     EXPECT_TRUE(at::allclose(RotaryEmbedding(m_config).apply(x, 0).select(1, 0), x.select(1, 0)));
+}
+
+/// A small ChatGLM3: 2 multi-query groups for 4 heads, half of each 16-wide head rotated, base
+/// 20000 (rope_ratio 2); the tests treat the last 8 of its 112 rows as padding.
+LlmConfig tinyChatGlm() {
+    LlmConfig c;
+    c.modelType = "chatglm";
+    c.vocabSize = 112, c.hiddenSize = 64, c.intermediateSize = 96, c.numHiddenLayers = 2;
+    c.numAttentionHeads = 4, c.numKeyValueHeads = 2, c.headDim = 16, c.ropeTheta = 20000, c.attentionBias = true, c.eosTokenId = 2;
+    return c;
+}
+
+TEST_F(Llm, chatGlm_cachedGenerationAndBranchScores_equalFullRecomputation) {
+    const auto config = tinyChatGlm();
+    auto llm = makeCausalLm(config, LoraConfig{4, 8, 0.0, false, {"query_key_value", "dense_h_to_4h"}});
+    llm->eval();
+    ASSERT_NE(dynamic_cast<ChatGlmForConditionalGenerationImpl*>(llm.get()), nullptr);
+    const auto prompt = at::randn({9, config.hiddenSize});
+    const auto state = runPrompt(*llm, prompt);
+    const auto cached = generateGreedy(*llm, state, 8, -1);
+    EXPECT_EQ(cached, generateUncached(*llm, prompt, 8, -1));
+    const std::vector<std::vector<std::int32_t>> answers{{5, 17, 2}, {40}, {5, 2}};
+    const auto scores = scoreContinuations(*llm, state, answers).scores;
+    for (std::size_t k = 0; k < answers.size(); ++k) {
+        std::vector<std::int64_t> ids(answers[k].begin(), answers[k].end());
+        KvCache fresh;
+        const auto logProbs = at::log_softmax(llm->logits(llm->forward(at::cat({prompt, llm->embed(at::tensor(ids))}, 0), fresh)), -1);
+        double expected = 0;
+        for (std::size_t t = 0; t < ids.size(); ++t) expected += logProbs[8 + static_cast<std::int64_t>(t)][ids[t]].item<double>();
+        EXPECT_NEAR(scores[k], expected, 1e-4);
+    }
+}
+
+TEST_F(Llm, paddedVocabulary_neverGenerated_andScoresNormalisedWithoutIt) {
+    const auto config = tinyChatGlm();
+    auto llm = std::make_shared<ChatGlmForConditionalGenerationImpl>(config, std::nullopt);
+    llm->eval();
+    // Padding rows that would win every step if they counted.
+    llm->transformer->output_layer->weight.slice(0, 104).fill_(5.0);
+    const auto prompt = at::randn({6, config.hiddenSize});
+    const auto unlimited = generateGreedy(*llm, runPrompt(*llm, prompt), 6, -1);
+    ASSERT_FALSE(unlimited.empty());
+    EXPECT_GE(*std::max_element(unlimited.begin(), unlimited.end()), 104) << "the padding rows must be tempting for this test";
+    llm->limitVocabulary(104);
+    const auto state = runPrompt(*llm, prompt);
+    const auto limited = generateGreedy(*llm, state, 6, -1);
+    ASSERT_EQ(limited.size(), 6u);
+    for (const auto id : limited) EXPECT_LT(id, 104);
+    EXPECT_NEAR(at::log_softmax(state.lastLogits, -1).slice(0, 0, 104).exp().sum().item<double>(), 1.0, 1e-5);
+}
+
+TEST(LlmTraining, chatGlm_checkpointedBlocks_giveThePlainPassesGradients) {
+    at::manual_seed(6);
+    const auto config = tinyChatGlm();
+    auto llm = makeCausalLm(config, LoraConfig{4, 16, 0.0, false, {"query_key_value", "dense_4h_to_h"}});
+    llm->train();
+    const auto x = at::randn({7, config.hiddenSize}).requires_grad_(true);
+    const auto plain = gradientsOf(*llm, x, false), checkpointed = gradientsOf(*llm, x, true);
+    EXPECT_LT(largestDifference(plain, checkpointed), 1e-6);
+    EXPECT_GT(plain[0].abs().sum().item<double>(), 0);
 }
 
 }  // namespace

@@ -59,8 +59,8 @@ TEST(Manifest, parse_refusesByName_whatIsNotSupported) {
     j["llm"]["rope_scaling"] = {{"rope_type", "yarn"}, {"factor", 4}};
     EXPECT_NE(errorFor(j).find("yarn"), std::string::npos);
     j = demoJson();
-    j["llm"]["model_type"] = "chatglm";
-    EXPECT_NE(errorFor(j).find("chatglm"), std::string::npos);
+    j["llm"]["model_type"] = "gemma";
+    EXPECT_NE(errorFor(j).find("gemma"), std::string::npos);
     j = demoJson();
     j["format_version"] = 99;
     EXPECT_NE(errorFor(j).find("format_version 99"), std::string::npos);
@@ -131,6 +131,111 @@ TEST(Manifest, parse_setsQwen2Biases_whenConfigOmitsThem) {
     auto parsed = parseManifest(j.dump(), "m.json");
     ASSERT_TRUE(parsed.ok()) << parsed.error().message;
     EXPECT_TRUE(parsed->llm.attentionBias);
+}
+
+/// ChatGLM3-6B's config.json as THUDM ships it (the fields the engine reads, and some it ignores).
+nlohmann::json chatGlm3Config() {
+    return {{"_name_or_path", "THUDM/chatglm3-6b"},
+            {"model_type", "chatglm"},
+            {"architectures", {"ChatGLMModel"}},
+            {"add_bias_linear", false},
+            {"add_qkv_bias", true},
+            {"apply_query_key_layer_scaling", true},
+            {"apply_residual_connection_post_layernorm", false},
+            {"attention_dropout", 0.0},
+            {"attention_softmax_in_fp32", true},
+            {"bias_dropout_fusion", true},
+            {"ffn_hidden_size", 13696},
+            {"fp32_residual_connection", false},
+            {"hidden_dropout", 0.0},
+            {"hidden_size", 4096},
+            {"kv_channels", 128},
+            {"layernorm_epsilon", 1e-05},
+            {"multi_query_attention", true},
+            {"multi_query_group_num", 2},
+            {"num_attention_heads", 32},
+            {"num_layers", 28},
+            {"original_rope", true},
+            {"padded_vocab_size", 65024},
+            {"post_layer_norm", true},
+            {"rmsnorm", true},
+            {"seq_length", 8192},
+            {"use_cache", true},
+            {"torch_dtype", "float16"},
+            {"transformers_version", "4.30.2"},
+            {"tie_word_embeddings", false},
+            {"eos_token_id", 2},
+            {"pad_token_id", 0}};
+}
+
+TEST(Manifest, chatGlm3Config_readsItsOwnNames_andRoundTrips) {
+    auto parsed = parseLlmConfig(chatGlm3Config(), "chatglm3-6b/config.json");
+    ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+    const auto& l = *parsed;
+    EXPECT_TRUE(l.isChatGlm());
+    EXPECT_EQ(l.vocabSize, 65024);
+    EXPECT_EQ(l.hiddenSize, 4096);
+    EXPECT_EQ(l.intermediateSize, 13696);
+    EXPECT_EQ(l.numHiddenLayers, 28);
+    EXPECT_EQ(l.numAttentionHeads, 32);
+    EXPECT_EQ(l.numKeyValueHeads, 2);
+    EXPECT_EQ(l.effectiveHeadDim(), 128);
+    EXPECT_EQ(l.rotaryDim(), 64);
+    EXPECT_TRUE(l.rotaryInterleaved());
+    EXPECT_TRUE(l.attentionBias);
+    EXPECT_DOUBLE_EQ(l.ropeTheta, 10000.0);
+    EXPECT_DOUBLE_EQ(l.rmsNormEps, 1e-5);
+    EXPECT_EQ(l.eosTokenId, 2);
+    EXPECT_EQ(l.torchDtype, "float16");
+    EXPECT_EQ(defaultLoraTargets(l), std::vector<std::string>{"query_key_value"});
+
+    auto config = chatGlm3Config();
+    config["rope_ratio"] = 50;  // chatglm3-6b-32k
+    config["multi_query_attention"] = false;
+    auto longer = parseLlmConfig(config, "c.json");
+    ASSERT_TRUE(longer.ok()) << longer.error().message;
+    EXPECT_DOUBLE_EQ(longer->ropeTheta, 500000.0);
+    EXPECT_EQ(longer->numKeyValueHeads, 32);  // without multi-query attention every head has its keys
+
+    // What the engine writes back is ChatGLM's config.json again.
+    auto again = parseLlmConfig(nlohmann::json::parse(serializeLlmConfig(*longer)), "again.json");
+    ASSERT_TRUE(again.ok()) << again.error().message;
+    EXPECT_EQ(again->numKeyValueHeads, 32);
+    EXPECT_DOUBLE_EQ(again->ropeTheta, 500000.0);
+    EXPECT_EQ(again->effectiveHeadDim(), 128);
+    EXPECT_EQ(nlohmann::json::parse(serializeLlmConfig(*again))["num_layers"], 28);
+}
+
+TEST(Manifest, chatGlm3Config_refusesByName_whatModelingChatglmWouldComputeDifferently) {
+    for (const auto& [key, value] : std::vector<std::pair<std::string, bool>>{{"add_bias_linear", true},
+                                                                              {"rmsnorm", false},
+                                                                              {"apply_residual_connection_post_layernorm", true},
+                                                                              {"post_layer_norm", false},
+                                                                              {"original_rope", false}}) {
+        auto config = chatGlm3Config();
+        config[key] = value;
+        auto parsed = parseLlmConfig(config, "glm/config.json");
+        ASSERT_FALSE(parsed.ok()) << key;
+        EXPECT_NE(parsed.error().message.find(key), std::string::npos) << parsed.error().message;
+        EXPECT_NE(parsed.error().message.find("glm/config.json"), std::string::npos);
+    }
+}
+
+TEST(Manifest, loraTargets_areTheFamilysProjections) {
+    auto glm = parseLlmConfig(chatGlm3Config(), "c.json");
+    ASSERT_TRUE(glm.ok());
+    LoraConfig lora;
+    lora.targetModules = {"query_key_value", "dense_4h_to_h"};
+    EXPECT_TRUE(checkLoraTargets(lora, *glm, "a.json").ok());
+    lora.targetModules = {"q_proj"};
+    auto refused = checkLoraTargets(lora, *glm, "adapter/adapter_config.json");
+    ASSERT_FALSE(refused.ok());
+    EXPECT_NE(refused.error().message.find("q_proj"), std::string::npos);
+    EXPECT_NE(refused.error().message.find("query_key_value"), std::string::npos);
+    EXPECT_TRUE(checkLoraTargets(lora, demoManifest().llm, "a.json").ok());
+    auto j = demoJson();
+    j["lora"] = {{"r", 4}, {"target_modules", {"query_key_value"}}};
+    EXPECT_NE(errorFor(j).find("query_key_value"), std::string::npos);
 }
 
 }  // namespace

@@ -2,7 +2,7 @@
 """Tiny Hugging Face LLM folders + PEFT adapters + their logits, the golden source of
 tests/golden/huggingface_golden_test.cpp.
 
-  hf_llm_reference.py make --backend reference|transformers --arch llama|qwen2 --out DIR
+  hf_llm_reference.py make --backend reference|transformers --arch llama|qwen2|chatglm --out DIR
 
 writes DIR/base (config.json, sharded model-*.safetensors + model.safetensors.index.json),
 DIR/adapter (adapter_config.json + adapter_model.safetensors, PEFT's names) and DIR/io.safetensors
@@ -29,6 +29,7 @@ import sys
 import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools", "reference"))
+import chatglm_reference as glm  # noqa: E402
 import egmf_reference as ref  # noqa: E402
 
 CONFIGS = {
@@ -45,8 +46,17 @@ CONFIGS = {
               "max_position_embeddings": 128, "bos_token_id": 1, "eos_token_id": 2,
               "hidden_act": "silu", "torch_dtype": "float32", "use_sliding_window": False},
 }
+# ChatGLM3's own names (modeling_chatglm.py's ChatGLMConfig): 2 multi-query groups for 4 heads,
+# rope_ratio 2 (base 20000), a bias on query_key_value only.
+CONFIGS["chatglm"] = {
+    "model_type": "chatglm", "architectures": ["ChatGLMModel"], "padded_vocab_size": 112, "hidden_size": 64,
+    "ffn_hidden_size": 96, "num_layers": 2, "num_attention_heads": 4, "kv_channels": 16, "multi_query_attention": True,
+    "multi_query_group_num": 2, "layernorm_epsilon": 1e-5, "rope_ratio": 2.0, "add_qkv_bias": True,
+    "add_bias_linear": False, "rmsnorm": True, "apply_residual_connection_post_layernorm": False, "post_layer_norm": True,
+    "original_rope": True, "seq_length": 128, "eos_token_id": 2, "pad_token_id": 0, "torch_dtype": "float32"}
 LORA = {"r": 4, "lora_alpha": 8, "lora_dropout": 0.0,
         "target_modules": ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]}
+GLM_LORA = dict(LORA, target_modules=["query_key_value", "dense", "dense_h_to_4h", "dense_4h_to_h"])
 TOKENS = 12
 
 
@@ -70,7 +80,8 @@ def make_reference(arch, out):
     c = dict(CONFIGS[arch])
     if arch == "qwen2":
         c["attention_bias"] = True  # what Qwen2 always has (its config.json leaves the key out)
-    model = ref.LlamaForCausalLM(c, LORA)
+    lora = GLM_LORA if arch == "chatglm" else LORA
+    model = glm.ChatGLMForConditionalGeneration(c, lora) if arch == "chatglm" else ref.LlamaForCausalLM(c, lora)
     with torch.no_grad():
         for name, p in model.named_parameters():
             if "norm" in name:
@@ -81,7 +92,8 @@ def make_reference(arch, out):
     base = {k: v for k, v in state.items() if ".lora_" not in k}
     adapter = {"base_model.model." + k: v for k, v in state.items() if ".lora_" in k}
     config = dict(CONFIGS[arch])
-    config["architectures"] = ["Qwen2ForCausalLM" if arch == "qwen2" else "LlamaForCausalLM"]
+    if arch != "chatglm":
+        config["architectures"] = ["Qwen2ForCausalLM" if arch == "qwen2" else "LlamaForCausalLM"]
     os.makedirs(os.path.join(out, "base"), exist_ok=True)
     os.makedirs(os.path.join(out, "adapter"), exist_ok=True)
     with open(os.path.join(out, "base", "config.json"), "w") as f:
@@ -89,11 +101,20 @@ def make_reference(arch, out):
     write_shards(os.path.join(out, "base"), base)
     ref.write_safetensors(os.path.join(out, "adapter", "adapter_model.safetensors"), adapter, {"format": "pt"})
     adapter_config = {"peft_type": "LORA", "task_type": "CAUSAL_LM", "r": LORA["r"], "lora_alpha": LORA["lora_alpha"],
-                      "lora_dropout": 0.0, "target_modules": LORA["target_modules"], "bias": "none", "use_dora": False,
+                      "lora_dropout": 0.0, "target_modules": lora["target_modules"], "bias": "none", "use_dora": False,
                       "use_rslora": False, "rank_pattern": {}, "alpha_pattern": {}, "layers_to_transform": None,
                       "modules_to_save": None, "fan_in_fan_out": False, "base_model_name_or_path": "../base"}
     with open(os.path.join(out, "adapter", "adapter_config.json"), "w") as f:
         json.dump(adapter_config, f, indent=2)
+    if arch == "chatglm":
+        ids = torch.randint(0, c["padded_vocab_size"], (TOKENS,))
+        with torch.no_grad():
+            logits_adapter = model.logits(ids)
+            for m in model.modules():
+                if isinstance(m, ref.LoraLinear):
+                    m.scale = 0.0
+            logits_base = model.logits(ids)
+        return ids, logits_base, logits_adapter
     ids = torch.randint(0, c["vocab_size"], (TOKENS,))
     with torch.no_grad():
         x = model.model.embed_tokens(ids)
@@ -106,6 +127,8 @@ def make_reference(arch, out):
 
 
 def make_transformers(arch, out):
+    if arch == "chatglm":
+        sys.exit("ChatGLM3's transformers classes come with its checkpoints (trust_remote_code); no fixture is made here")
     import transformers
     from peft import LoraConfig, get_peft_model
     fields = {k: v for k, v in CONFIGS[arch].items() if k not in ("model_type", "torch_dtype")}

@@ -17,7 +17,7 @@
 #include "egmf/checkpoint_info.h"
 #include "egmf/huggingface.h"
 #include "loading/weights.h"
-#include "model/llm/llama.h"
+#include "model/llm/causal_lm.h"
 
 namespace egmf {
 namespace {
@@ -29,9 +29,9 @@ constexpr double kLogitTolerance = 1e-4;
 struct LlmHolder : torch::nn::Module {
     LlmHolder(const LlmConfig& config, const std::optional<LoraConfig>& lora) {
         model::DeferredBaseWeights deferred;
-        llm = register_module("llm", model::LlamaForCausalLM(config, lora));
+        llm = register_module("llm", model::makeCausalLm(config, lora));
     }
-    model::LlamaForCausalLM llm{nullptr};
+    std::shared_ptr<model::CausalLmImpl> llm;
 };
 
 /// Logits of `fixture`/io.safetensors' input ids through base (+ adapter), loaded the loader's way.
@@ -90,9 +90,9 @@ void makeReferenceFixture(const fs::path& out, const std::string& arch) {
     ASSERT_EQ(std::system(command.c_str()), 0) << command << " failed; is python3-torch installed (scripts/setup.sh)?";
 }
 
-TEST(HuggingFaceGolden, shardedLlamaAndQwen2_withPeftAdapters_equalThePyTorchReference) {
+TEST(HuggingFaceGolden, shardedLlamaQwen2AndChatGlm3_withPeftAdapters_equalThePyTorchReference) {
     test::TempDir dir;
-    for (const char* arch : {"llama", "qwen2"}) {
+    for (const char* arch : {"llama", "qwen2", "chatglm"}) {
         ASSERT_NO_FATAL_FAILURE(makeReferenceFixture(dir.path() / arch, arch));
         compareFixture(dir.path() / arch);
     }

@@ -237,5 +237,52 @@ TEST_F(TokenizerGolden, sentencePieceModels_andTheirTokenizerJsonForms_equalSpmE
     }
 }
 
+TEST_F(TokenizerGolden, chatGlm3_specialTokensNumberedAfterTheSentencePiece_segmentsEncodedAsSpmEncode) {
+    // ChatGLM3's rule on a model spm_train made here: its nine special tokens take the ids right
+    // after the model's pieces; the text between them is SentencePiece's, segment by segment.
+    ASSERT_EQ(test::runCommand("command -v spm_train >/dev/null && command -v spm_encode >/dev/null"), 0)
+        << "install Debian's sentencepiece (scripts/setup.sh)";
+    const auto prefix = (s_dir / "chatglm").string();
+    const auto train = "spm_train --input=" + test::shellQuote((s_dir / "corpus.txt").string()) +
+                       " --model_prefix=" + test::shellQuote(prefix) + " --vocab_size=800 --model_type=bpe --minloglevel=2 >/dev/null 2>&1";
+    ASSERT_EQ(test::runCommand(train), 0) << train;
+    auto tokenizer = loadTokenizerFile(prefix + ".model", "chatglm");
+    ASSERT_TRUE(tokenizer.ok()) << tokenizer.error().message;
+    const auto& glm = **tokenizer;
+    ASSERT_EQ(glm.vocabSize(), 809);
+    const std::vector<std::int32_t> prefixIds{801, 803};  // [gMASK] sop, as 64790 and 64792 follow ChatGLM3's 64,789 pieces
+    EXPECT_EQ(glm.promptPrefix(), prefixIds);
+    EXPECT_EQ(glm.piece(806), "<|user|>");
+
+    // Each line becomes "<|user|> LINE<|assistant|> The sop of it[MASK]": the bracketed and role
+    // tokens are cut out; "sop" in running text stays a word.
+    std::vector<std::string> segments;
+    std::vector<std::string> texts;
+    for (std::size_t i = 0; i < s_corpus.size() && texts.size() < 40; i += 7) {
+        texts.push_back("<|user|> " + s_corpus[i] + "<|assistant|> The sop of it[MASK]");
+        segments.push_back(" " + s_corpus[i]);
+        segments.push_back(" The sop of it");
+    }
+    writeLines(prefix + ".segments", segments);
+    ASSERT_EQ(test::runCommand("spm_encode --model=" + test::shellQuote(prefix + ".model") + " --output_format=id < " +
+                               test::shellQuote(prefix + ".segments") + " > " + test::shellQuote(prefix + ".segment_ids")),
+              0);
+    const auto segmentIds = readLines(prefix + ".segment_ids");
+    ASSERT_EQ(segmentIds.size(), segments.size());
+    for (std::size_t i = 0; i < texts.size(); ++i) {
+        std::vector<std::int32_t> expected{806};
+        for (auto id : parseIds(segmentIds[2 * i])) expected.push_back(id);
+        expected.push_back(807);
+        for (auto id : parseIds(segmentIds[2 * i + 1])) expected.push_back(id);
+        expected.push_back(800);  // [MASK]: the first id after the pieces
+        EXPECT_EQ(glm.encode(texts[i]), expected) << texts[i];
+        auto withSpecials = prefixIds;
+        withSpecials.insert(withSpecials.end(), expected.begin(), expected.end());
+        EXPECT_EQ(glm.encodeWithSpecials(texts[i]), withSpecials);
+        // Decoding skips the special tokens.
+        EXPECT_EQ(glm.decode(withSpecials).find("<|"), std::string::npos);
+    }
+}
+
 }  // namespace
 }  // namespace egmf::tokenizer

@@ -14,8 +14,8 @@ Command addLoraBench(CLI::App& bench) {
                                          "A LoRA training step on a Llama-shaped base in bfloat16 (autocast, checkpointed layers): "
                                          "time, tokens/s, peak memory, loss against float32");
     auto o = std::make_shared<LoraBenchOptions>();
-    command->add_option("--shape", o->shape, "7b (Llama-2-7B), 1b (Llama-3.2-1B) or tiny")
-        ->check(CLI::IsMember({"7b", "1b", "tiny"}))
+    command->add_option("--shape", o->shape, "7b (Llama-2-7B), 1b (Llama-3.2-1B), glm3-6b (ChatGLM3-6B), tiny or glm-tiny")
+        ->check(CLI::IsMember({"7b", "1b", "glm3-6b", "tiny", "glm-tiny"}))
         ->capture_default_str();
     command->add_option("--device", o->device, "cuda, cuda:N or cpu")->capture_default_str();
     command->add_option("--tokens", o->tokens, "Tokens a step (one sequence)")->check(CLI::Range(2, 32768))->capture_default_str();

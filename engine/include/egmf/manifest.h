@@ -29,7 +29,10 @@ struct Modalities {
 
 enum class Task { Classification, Regression };
 
-/// Hugging Face config.json fields of a Llama-family decoder (Llama-2/3, Qwen2, Mistral).
+/// Hugging Face config.json fields of the decoders the engine runs: the Llama family (Llama-2/3,
+/// Qwen2, Mistral) and ChatGLM3 (model_type "chatglm", whose config.json names the same things
+/// differently: num_layers, ffn_hidden_size, kv_channels, multi_query_group_num, padded_vocab_size,
+/// layernorm_epsilon, rope_ratio; they are read into these fields).
 struct LlmConfig {
     std::string modelType = "llama";
     std::int64_t vocabSize = 0;
@@ -51,6 +54,15 @@ struct LlmConfig {
     std::string torchDtype = "float32";  ///< config.json's torch_dtype (dtype): what the weights are stored in
 
     std::int64_t effectiveHeadDim() const { return headDim > 0 ? headDim : hiddenSize / std::max<std::int64_t>(1, numAttentionHeads); }
+    bool isChatGlm() const { return modelType == "chatglm"; }
+    /// ChatGLM rotates the first half of each head's dimensions, in adjacent (GPT-J) pairs; the
+    /// Llama family rotates all of them, pairing the first half with the second.
+    std::int64_t rotaryDim() const { return isChatGlm() ? effectiveHeadDim() / 2 : effectiveHeadDim(); }
+    bool rotaryInterleaved() const { return isChatGlm(); }
+    /// ChatGLM's config calls its embedding rows padded_vocab_size: the rows past the tokenizer's
+    /// ids are padding, never generated nor counted in a score. Other families' spare rows count,
+    /// as transformers counts them.
+    bool vocabularyIsPadded() const { return isChatGlm(); }
 };
 
 /// Parses the fields above from a config.json object; unsupported rope types are refused by name.
@@ -68,6 +80,13 @@ struct LoraConfig {
     std::vector<std::string> targetModules{"q_proj", "v_proj"};
     double scale() const;
 };
+
+/// The projections of the decoder a LoRA adapter may target, by their Hugging Face names.
+std::vector<std::string> loraTargetsOf(const LlmConfig& config);
+/// What PEFT targets when told nothing: q_proj and v_proj, ChatGLM's query_key_value.
+std::vector<std::string> defaultLoraTargets(const LlmConfig& config);
+/// An error naming `sourceName` when `lora` targets a projection the decoder does not have.
+Result<void> checkLoraTargets(const LoraConfig& lora, const LlmConfig& config, const std::string& sourceName);
 
 struct PromptConfig {
     /// Placeholders: {history} {speaker} {text} {labels} {multimodal}; {multimodal} is where the

@@ -58,6 +58,14 @@ LlmConfig llmShape(const std::string& shape) {
     } else if (shape == "1b") {  // Llama-3.2-1B
         c.vocabSize = 128256, c.hiddenSize = 2048, c.intermediateSize = 8192, c.numHiddenLayers = 16;
         c.numAttentionHeads = 32, c.numKeyValueHeads = 8, c.tieWordEmbeddings = true, c.ropeTheta = 500000.0;
+    } else if (shape == "glm3-6b") {  // ChatGLM3-6B (its config.json)
+        c.modelType = "chatglm";
+        c.vocabSize = 65024, c.hiddenSize = 4096, c.intermediateSize = 13696, c.numHiddenLayers = 28;
+        c.numAttentionHeads = 32, c.numKeyValueHeads = 2, c.headDim = 128, c.attentionBias = true;
+    } else if (shape == "glm-tiny") {  // the GLM layout at smoke-test size
+        c.modelType = "chatglm";
+        c.vocabSize = 1000, c.hiddenSize = 256, c.intermediateSize = 512, c.numHiddenLayers = 2;
+        c.numAttentionHeads = 4, c.numKeyValueHeads = 2, c.headDim = 64, c.attentionBias = true;
     } else {  // "tiny": a smoke test anywhere
         c.vocabSize = 1000, c.hiddenSize = 256, c.intermediateSize = 512, c.numHiddenLayers = 2;
         c.numAttentionHeads = 4, c.numKeyValueHeads = 2;

@@ -57,10 +57,10 @@ Result<LlmBenchReport> benchLlm(const LlmBenchOptions& o) {
         // The decoder with placeholder weights, then every weight made where it will live.
         std::map<std::string, std::vector<std::int64_t>> shapes;
         for (const auto& t : checkpoint::expectedTensors(manifest)) shapes[t.key] = t.shape;
-        model::LlamaForCausalLM llm{nullptr};
+        std::shared_ptr<model::CausalLmImpl> llm;
         {
             model::DeferredBaseWeights deferred;
-            llm = model::LlamaForCausalLM(manifest.llm, std::nullopt);
+            llm = model::makeCausalLm(manifest.llm, std::nullopt);
         }
         double weightBytes = 0, embeddingBytes = 0;
         for (auto& item : llm->named_parameters(true)) {
@@ -71,11 +71,12 @@ Result<LlmBenchReport> benchLlm(const LlmBenchOptions& o) {
             parameter.set_data(norm ? at::ones(found->second, options) : at::randn(found->second, options).mul_(0.02));
             const double bytes = static_cast<double>(parameter.numel()) * static_cast<double>(parameter.element_size());
             weightBytes += bytes;
-            if (item.key() == "model.embed_tokens.weight") embeddingBytes = bytes;
+            if (item.key() == "model.embed_tokens.weight" || item.key() == "transformer.embedding.word_embeddings.weight")
+                embeddingBytes = bytes;
         }
         llm->eval();
         const auto& l = manifest.llm;
-        report.configuration = o.shape + " Llama shape (" + std::to_string(l.numHiddenLayers) +
+        report.configuration = o.shape + (l.isChatGlm() ? " ChatGLM shape (" : " Llama shape (") + std::to_string(l.numHiddenLayers) +
                                " layers, d=" + std::to_string(l.hiddenSize) + ", GQA " + std::to_string(l.numAttentionHeads) + "/" +
                                std::to_string(l.numKeyValueHeads) + ", vocab " + std::to_string(l.vocabSize) + "), random " + o.dtype +
                                " weights on " + target->device.str();

@@ -18,7 +18,7 @@
 #include "egmf/app/expected_tensors.h"
 #include "egmf/bench/bench_support.h"
 #include "egmf/bench/benchmarks.h"
-#include "model/llm/llama.h"
+#include "model/llm/causal_lm.h"
 #include "model/torch_errors.h"
 #include "train/mixed_precision.h"
 
@@ -61,14 +61,14 @@ Result<LoraBenchReport> benchLora(const LoraBenchOptions& o) {
         }
         Manifest manifest = demoManifest();
         manifest.llm = bench::llmShape(o.shape);
-        const LoraConfig lora{16, 32, 0.0, false, {"q_proj", "v_proj"}};
+        const LoraConfig lora{16, 32, 0.0, false, defaultLoraTargets(manifest.llm)};
         std::map<std::string, std::vector<std::int64_t>> shapes;
         manifest.lora.reset();
         for (const auto& t : checkpoint::expectedTensors(manifest)) shapes[t.key] = t.shape;
-        model::LlamaForCausalLM llm{nullptr};
+        std::shared_ptr<model::CausalLmImpl> llm;
         {
             model::DeferredBaseWeights deferred;
-            llm = model::LlamaForCausalLM(manifest.llm, lora);
+            llm = model::makeCausalLm(manifest.llm, lora);
         }
         resetPeak(device);
         std::vector<at::Tensor> adapter;
@@ -95,11 +95,12 @@ Result<LoraBenchReport> benchLora(const LoraBenchOptions& o) {
         llm->train();
         llm->setActivationCheckpointing(true);
         const auto& l = manifest.llm;
-        report.configuration = o.shape + " Llama shape (" + std::to_string(l.numHiddenLayers) +
+        std::string adapted;
+        for (const auto& name : lora.targetModules) adapted += (adapted.empty() ? "" : " and ") + name;
+        report.configuration = o.shape + (l.isChatGlm() ? " ChatGLM shape (" : " Llama shape (") + std::to_string(l.numHiddenLayers) +
                                " layers, d=" + std::to_string(l.hiddenSize) + ", vocab " + std::to_string(l.vocabSize) +
-                               "), random bfloat16 base on " + device.str() +
-                               ", LoRA r=16 on q_proj and v_proj in float32, autocast bfloat16, each layer checkpointed, " +
-                               std::to_string(o.tokens) + " tokens a step";
+                               "), random bfloat16 base on " + device.str() + ", LoRA r=16 on " + adapted +
+                               " in float32, autocast bfloat16, each layer checkpointed, " + std::to_string(o.tokens) + " tokens a step";
         const auto longOptions = at::TensorOptions().dtype(at::kLong).device(device);
         at::manual_seed(7);
         const auto ids = at::randint(l.vocabSize, {o.tokens}, longOptions);

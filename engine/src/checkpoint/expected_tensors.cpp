@@ -44,11 +44,27 @@ void addLlm(Table& t, const Manifest& m) {
         t.linear(layer + "." + name, in, out, bias);
         const auto module = name.substr(name.find('.') + 1);
         if (std::find(targets.begin(), targets.end(), module) != targets.end()) {
-            const auto lora = "lora" + layer.substr(3) + "." + name;  // "llm.model..." -> "lora.model..."
+            const auto lora = "lora" + layer.substr(3) + "." + name;  // "llm.<path>" -> "lora.<path>"
             t.add(lora + ".lora_A.weight", {m.lora->rank, in});
             t.add(lora + ".lora_B.weight", {out, m.lora->rank});
         }
     };
+    if (l.isChatGlm()) {  // model/llm/chatglm.h
+        t.add("llm.transformer.embedding.word_embeddings.weight", {l.vocabSize, l.hiddenSize});
+        for (std::int64_t i = 0; i < l.numHiddenLayers; ++i) {
+            const auto layer = "llm.transformer.encoder.layers." + std::to_string(i);
+            t.add(layer + ".input_layernorm.weight", {l.hiddenSize});
+            const auto qkv = (l.numAttentionHeads + 2 * l.numKeyValueHeads) * head;
+            projection(layer, "self_attention.query_key_value", l.hiddenSize, qkv, l.attentionBias);
+            projection(layer, "self_attention.dense", l.numAttentionHeads * head, l.hiddenSize, false);
+            t.add(layer + ".post_attention_layernorm.weight", {l.hiddenSize});
+            projection(layer, "mlp.dense_h_to_4h", l.hiddenSize, 2 * l.intermediateSize, false);
+            projection(layer, "mlp.dense_4h_to_h", l.intermediateSize, l.hiddenSize, false);
+        }
+        t.add("llm.transformer.encoder.final_layernorm.weight", {l.hiddenSize});
+        t.add("llm.transformer.output_layer.weight", {l.vocabSize, l.hiddenSize});
+        return;
+    }
     t.add("llm.model.embed_tokens.weight", {l.vocabSize, l.hiddenSize});
     for (std::int64_t i = 0; i < l.numHiddenLayers; ++i) {
         const auto layer = "llm.model.layers." + std::to_string(i);

@@ -1,5 +1,6 @@
 #include "huggingface_layout.h"
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -87,17 +88,22 @@ Result<LoraConfig> parseAdapterConfig(const json& c, const std::string& source) 
         lora.alpha = c.value("lora_alpha", 8.0);
         lora.dropout = c.value("lora_dropout", 0.0);
         lora.useRslora = c.value("use_rslora", false);
+        lora.targetModules.clear();
         const auto& targets = c.at("target_modules");
         if (!targets.is_array()) {
             throw std::runtime_error(source + ": target_modules = " + targets.dump() +
                                      " is not supported (a list of projection names, e.g. [\"q_proj\", \"v_proj\"])");
         }
-        lora.targetModules.clear();
-        static const std::set<std::string> kKnown{"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"};
+        // Which family's names fit is a question for the base (checkLoraTargets, once it is
+        // resolved); a name of neither is refused here.
+        LlmConfig glm;
+        glm.modelType = "chatglm";
+        auto known = loraTargetsOf(LlmConfig{});
+        for (const auto& name : loraTargetsOf(glm)) known.push_back(name);
         for (const auto& t : targets) {
             const auto name = t.get<std::string>();
-            if (!kKnown.count(name))
-                throw std::runtime_error(source + ": target_modules \"" + name + "\" is not a projection of the Llama decoder");
+            if (std::find(known.begin(), known.end(), name) == known.end())
+                throw std::runtime_error(source + ": target_modules \"" + name + "\" is not a projection of the Llama or ChatGLM decoder");
             lora.targetModules.push_back(name);
         }
         if (lora.rank <= 0 || lora.rank > 65536) throw std::runtime_error(source + ": r must be a positive rank");
@@ -154,14 +160,18 @@ Result<HuggingFaceBase> resolveHuggingFaceBase(const fs::path& baseFolder) {
     base.llm = *llm;
     for (const char* name : {"tokenizer.json", "tokenizer.model"}) {
         if (fs::exists(baseFolder / name)) {
-            base.tokenizer = {name == std::string("tokenizer.json") ? "tokenizer.json" : "sentencepiece", (baseFolder / name).string()};
+            const bool json = name == std::string("tokenizer.json");
+            // ChatGLM3 ships a SentencePiece model and numbers its special tokens after it in code.
+            base.tokenizer = {json ? "tokenizer.json" : base.llm.isChatGlm() ? "chatglm" : "sentencepiece", (baseFolder / name).string()};
             break;
         }
     }
     auto shards = llmWeightFiles(baseFolder);
     if (!shards) return shards.error();
     for (const auto& shard : *shards) {
-        WeightSource source{shard, "", "llm.", {".rotary_emb.inv_freq"}, {}};
+        // Rotary inverse frequencies are recomputed from the config, not read (Llama: rotary_emb,
+        // ChatGLM: transformer.rotary_pos_emb).
+        WeightSource source{shard, "", "llm.", {".rotary_emb.inv_freq", "rotary_pos_emb.inv_freq"}, {}};
         if (base.llm.tieWordEmbeddings) source.ignoredNames.push_back("lm_head.weight");  // some exports keep the tied copy
         base.sources.push_back(std::move(source));
     }
@@ -204,6 +214,8 @@ Result<HuggingFaceLayout> resolveHuggingFaceLayout(const fs::path& folder, Manif
         layout.adapterFolder = resolvePart(folder, parts.adapter);
         auto adapter = resolvePeftAdapter(layout.adapterFolder);
         if (!adapter) return adapter.error();
+        if (auto fits = checkLoraTargets(adapter->lora, manifest.llm, (layout.adapterFolder / "adapter_config.json").string()); !fits)
+            return fits.error();
         manifest.lora = adapter->lora;
         layout.sources.push_back(adapter->source);
     }

@@ -2,6 +2,7 @@
 // wrong type or an impossible value is an error naming the field and the file.
 #include "egmf/manifest.h"
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <sstream>
@@ -70,9 +71,74 @@ void requirePositive(std::int64_t value, const char* name) {
     }
 }
 
+LlmConfig checkLlmShape(LlmConfig l);
+
+void readEndTokens(const json& c, LlmConfig& l) {
+    read(c, "bos_token_id", l.bosTokenId, "llm.");
+    if (auto eos = c.find("eos_token_id"); eos != c.end() && eos->is_array() && !eos->empty()) {
+        // Llama-3 lists several end tokens; generation stops at the first, the one answers end with.
+        json first = {{"eos_token_id", eos->front()}};
+        read(first, "eos_token_id", l.eosTokenId, "llm.");
+    } else {
+        read(c, "eos_token_id", l.eosTokenId, "llm.");
+    }
+    read(c, "torch_dtype", l.torchDtype, "llm.");
+    read(c, "dtype", l.torchDtype, "llm.");  // transformers >= 5
+    if (l.torchDtype != "float32" && l.torchDtype != "float16" && l.torchDtype != "bfloat16") {
+        throw FieldError("llm.torch_dtype \"" + l.torchDtype + "\" is not supported (float32, float16, bfloat16)");
+    }
+}
+
+/// A ChatGLM option that must hold the value ChatGLM3 uses for the engine to compute what
+/// modeling_chatglm.py does.
+void requireGlmOption(const json& c, const char* key, bool expected, const char* what) {
+    bool value = expected;
+    read(c, key, value, "llm.");
+    if (value != expected) {
+        throw FieldError(std::string("llm.") + key + " = " + (value ? "true" : "false") + " is not supported (" + what + ")");
+    }
+}
+
+/// ChatGLM3's config.json (modeling_chatglm.py's ChatGLMConfig) into the common fields.
+LlmConfig chatGlmFromJson(const json& c) {
+    LlmConfig l;
+    l.modelType = "chatglm";
+    l.vocabSize = 65024;
+    read(c, "vocab_size", l.vocabSize, "llm.");
+    read(c, "padded_vocab_size", l.vocabSize, "llm.");  // the embedding's rows: the tokenizer's ids and padding
+    read(c, "hidden_size", l.hiddenSize, "llm.");
+    read(c, "ffn_hidden_size", l.intermediateSize, "llm.");
+    read(c, "num_layers", l.numHiddenLayers, "llm.");
+    read(c, "num_attention_heads", l.numAttentionHeads, "llm.");
+    read(c, "kv_channels", l.headDim, "llm.");
+    bool multiQuery = false;
+    read(c, "multi_query_attention", multiQuery, "llm.");
+    l.numKeyValueHeads = l.numAttentionHeads;
+    if (multiQuery) {
+        l.numKeyValueHeads = 1;
+        read(c, "multi_query_group_num", l.numKeyValueHeads, "llm.");
+    }
+    l.rmsNormEps = 1e-5;
+    read(c, "layernorm_epsilon", l.rmsNormEps, "llm.");
+    double ropeRatio = 1.0;
+    read(c, "rope_ratio", ropeRatio, "llm.");
+    if (!(ropeRatio > 0)) throw FieldError("llm.rope_ratio must be positive");
+    l.ropeTheta = 10000.0 * ropeRatio;  // RotaryEmbedding's base times rope_ratio
+    read(c, "add_qkv_bias", l.attentionBias, "llm.");
+    requireGlmOption(c, "add_bias_linear", false, "biases on every projection; ChatGLM3 has them on query_key_value only");
+    requireGlmOption(c, "rmsnorm", true, "LayerNorm blocks; ChatGLM3 uses RMSNorm");
+    requireGlmOption(c, "apply_residual_connection_post_layernorm", false, "post-norm residuals");
+    requireGlmOption(c, "post_layer_norm", true, "a model without its final_layernorm");
+    requireGlmOption(c, "original_rope", true, "the rotary variant ChatGLM3 ships");
+    requireGlmOption(c, "tie_word_embeddings", false, "ChatGLM3's output_layer is a weight of its own");
+    readEndTokens(c, l);
+    return l;
+}
+
 LlmConfig llmFromJson(const json& c) {
     LlmConfig l;
     read(c, "model_type", l.modelType, "llm.");
+    if (l.modelType == "chatglm") return checkLlmShape(chatGlmFromJson(c));
     read(c, "vocab_size", l.vocabSize, "llm.");
     read(c, "hidden_size", l.hiddenSize, "llm.");
     read(c, "intermediate_size", l.intermediateSize, "llm.");
@@ -88,19 +154,7 @@ LlmConfig llmFromJson(const json& c) {
         l.attentionBias = true;  // Qwen2 always has q/k/v biases; its config.json omits the key
     }
     read(c, "tie_word_embeddings", l.tieWordEmbeddings, "llm.");
-    read(c, "bos_token_id", l.bosTokenId, "llm.");
-    if (auto eos = c.find("eos_token_id"); eos != c.end() && eos->is_array() && !eos->empty()) {
-        // Llama-3 lists several end tokens; generation stops at the first, the one answers end with.
-        json first = {{"eos_token_id", eos->front()}};
-        read(first, "eos_token_id", l.eosTokenId, "llm.");
-    } else {
-        read(c, "eos_token_id", l.eosTokenId, "llm.");
-    }
-    read(c, "torch_dtype", l.torchDtype, "llm.");
-    read(c, "dtype", l.torchDtype, "llm.");  // transformers >= 5
-    if (l.torchDtype != "float32" && l.torchDtype != "float16" && l.torchDtype != "bfloat16") {
-        throw FieldError("llm.torch_dtype \"" + l.torchDtype + "\" is not supported (float32, float16, bfloat16)");
-    }
+    readEndTokens(c, l);
 
     // transformers >= 5 writes rope_parameters (with rope_theta inside); older ones rope_scaling.
     const json* rope = nullptr;
@@ -126,8 +180,12 @@ LlmConfig llmFromJson(const json& c) {
         read(*rope, "original_max_position_embeddings", l.ropeOriginalMaxPositions, "llm.rope.");
     }
     if (l.modelType != "llama" && l.modelType != "qwen2" && l.modelType != "mistral") {
-        throw FieldError("llm.model_type \"" + l.modelType + "\" is not supported (supported: llama, qwen2, mistral)");
+        throw FieldError("llm.model_type \"" + l.modelType + "\" is not supported (supported: llama, qwen2, mistral, chatglm)");
     }
+    return checkLlmShape(l);
+}
+
+LlmConfig checkLlmShape(LlmConfig l) {
     requirePositive(l.vocabSize, "llm.vocab_size");
     requirePositive(l.hiddenSize, "llm.hidden_size");
     requirePositive(l.intermediateSize, "llm.intermediate_size");
@@ -149,7 +207,36 @@ LlmConfig llmFromJson(const json& c) {
     return l;
 }
 
+/// ChatGLM3's config.json names (what its modeling_chatglm.py reads).
+json chatGlmToJson(const LlmConfig& l) {
+    return {{"model_type", "chatglm"},
+            {"architectures", {"ChatGLMModel"}},
+            {"padded_vocab_size", l.vocabSize},
+            {"hidden_size", l.hiddenSize},
+            {"ffn_hidden_size", l.intermediateSize},
+            {"num_layers", l.numHiddenLayers},
+            {"num_attention_heads", l.numAttentionHeads},
+            {"kv_channels", l.effectiveHeadDim()},
+            {"multi_query_attention", l.numKeyValueHeads != l.numAttentionHeads},
+            {"multi_query_group_num", l.numKeyValueHeads},
+            {"layernorm_epsilon", l.rmsNormEps},
+            {"rope_ratio", l.ropeTheta / 10000.0},
+            {"add_qkv_bias", l.attentionBias},
+            {"add_bias_linear", false},
+            {"rmsnorm", true},
+            {"apply_residual_connection_post_layernorm", false},
+            {"post_layer_norm", true},
+            {"original_rope", true},
+            {"tie_word_embeddings", false},
+            {"seq_length", 8192},
+            {"bos_token_id", l.bosTokenId},
+            {"eos_token_id", l.eosTokenId},
+            {"pad_token_id", 0},
+            {"torch_dtype", l.torchDtype}};
+}
+
 json llmToJson(const LlmConfig& l) {
+    if (l.isChatGlm()) return chatGlmToJson(l);
     json c = {{"model_type", l.modelType},
               {"vocab_size", l.vocabSize},
               {"hidden_size", l.hiddenSize},
@@ -332,13 +419,8 @@ Manifest manifestFromJson(const json& root) {
         read(*it, "use_rslora", lora.useRslora, "lora.");
         read(*it, "target_modules", lora.targetModules, "lora.");
         requirePositive(lora.rank, "lora.r");
-        for (const auto& target : lora.targetModules) {
-            static const std::vector<std::string> kKnown{"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"};
-            if (std::find(kKnown.begin(), kKnown.end(), target) == kKnown.end()) {
-                throw FieldError("lora.target_modules: \"" + target +
-                                 "\" is not a projection "
-                                 "of the Llama decoder");
-            }
+        if (!m.huggingFace) {  // a Hugging Face checkpoint's adapter is checked against its base when resolved
+            if (auto fits = checkLoraTargets(lora, m.llm, "lora"); !fits) throw FieldError(fits.error().message);
         }
         m.lora = lora;
     }
@@ -361,12 +443,36 @@ double LoraConfig::scale() const {
     return useRslora ? alpha / std::sqrt(static_cast<double>(rank)) : alpha / static_cast<double>(rank);
 }
 
+std::vector<std::string> loraTargetsOf(const LlmConfig& config) {
+    if (config.isChatGlm()) return {"query_key_value", "dense", "dense_h_to_4h", "dense_4h_to_h"};
+    return {"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"};
+}
+
+std::vector<std::string> defaultLoraTargets(const LlmConfig& config) {
+    if (config.isChatGlm()) return {"query_key_value"};
+    return {"q_proj", "v_proj"};
+}
+
+Result<void> checkLoraTargets(const LoraConfig& lora, const LlmConfig& config, const std::string& sourceName) {
+    const auto known = loraTargetsOf(config);
+    for (const auto& target : lora.targetModules) {
+        if (std::find(known.begin(), known.end(), target) == known.end()) {
+            std::string names;
+            for (const auto& name : known) names += (names.empty() ? "" : ", ") + name;
+            return makeError(ErrorCode::Unsupported, sourceName + ": target_modules \"" + target + "\" is not a projection of the " +
+                                                         config.modelType + " decoder (" + names + ")");
+        }
+    }
+    return {};
+}
+
 bool isKnownArchitecture(const std::string& architecture) {
     return architecture == "egmf" || architecture == "merits-l";
 }
 
 std::string serializeLlmConfig(const LlmConfig& l) {
     auto c = llmToJson(l);
+    if (l.isChatGlm()) return c.dump(2) + "\n";
     const std::string family = l.modelType == "qwen2" ? "Qwen2" : l.modelType == "mistral" ? "Mistral" : "Llama";
     c["architectures"] = {family + "ForCausalLM"};
     c["hidden_act"] = "silu";

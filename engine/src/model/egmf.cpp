@@ -11,7 +11,7 @@ EgmfImpl::EgmfImpl(const Manifest& m) : m_manifest(m) {
     context_gru = register_module("context_gru", ContextGru(d, m.contextHidden, m.contextBidirectional));
     enhancer = register_module("enhancer", AdaptiveFeatureEnhancer(d, m.contextDim(), m.expertRatios, m.localKernel));
     pseudo_tokens = register_module("pseudo_tokens", PseudoTokens(d, m.pseudoTokens, m.llm.hiddenSize));
-    llm = register_module("llm", LlamaForCausalLM(m.llm, m.lora));
+    llm = register_module("llm", makeCausalLm(m.llm, m.lora));
 }
 
 EncodedUtterance EgmfImpl::encode(const UtteranceInputs& inputs) {

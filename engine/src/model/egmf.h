@@ -6,7 +6,7 @@
 //   context   a GRU over pool(H_f) of the dialogue's utterances -> c_i
 //   enhance   three experts + hierarchical gates -> H_enh
 //   pseudo    W_p pool(H_enh) -> M pseudo tokens in the LLM's embedding space
-// followed by the LLM (llm/llama.h, llm/generation.h). Submodule names are the checkpoint keys.
+// followed by the LLM (llm/causal_lm.h, llm/generation.h). Submodule names are the checkpoint keys.
 
 #include <bitset>
 
@@ -15,7 +15,7 @@
 #include "cross_attention.h"
 #include "egmf/manifest.h"
 #include "enhancer.h"
-#include "llm/llama.h"
+#include "llm/causal_lm.h"
 #include "pseudo_tokens.h"
 
 namespace egmf::model {
@@ -57,7 +57,7 @@ public:
     ContextGru context_gru{nullptr};
     AdaptiveFeatureEnhancer enhancer{nullptr};
     PseudoTokens pseudo_tokens{nullptr};
-    LlamaForCausalLM llm{nullptr};
+    std::shared_ptr<CausalLmImpl> llm;
 
 private:
     Manifest m_manifest;

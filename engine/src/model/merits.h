@@ -16,7 +16,7 @@
 #include "av_encoder.h"
 #include "context_gru.h"
 #include "egmf/manifest.h"
-#include "llm/llama.h"
+#include "llm/causal_lm.h"
 #include "multihead_attention.h"
 #include "torch_nn.h"
 

@@ -10,6 +10,7 @@ namespace runtime {
 NativeAnalyzer::NativeAnalyzer(model::Egmf model, std::unique_ptr<tokenizer::Tokenizer> tokenizer)
     : m_model(std::move(model)), m_tokenizer(std::move(tokenizer)) {
     m_model->eval();
+    m_model->llm->limitVocabulary(m_tokenizer->vocabSize());
 }
 
 std::string NativeAnalyzer::device() const {

@@ -79,7 +79,8 @@ std::string PromptBuilder::fill(const std::string& pattern, const Utterance& tar
 
 PromptIds PromptBuilder::build(const Dialogue& dialogue, std::size_t index, bool includeText) const {
     PromptIds ids;
-    if (m_manifest.llm.bosTokenId >= 0) {
+    ids.prefix = m_tokenizer.promptPrefix();
+    if (ids.prefix.empty() && m_manifest.llm.bosTokenId >= 0) {
         ids.prefix.push_back(static_cast<std::int32_t>(m_manifest.llm.bosTokenId));
     }
     const std::size_t turns = std::min(index, static_cast<std::size_t>(m_manifest.prompt.historyTurns));

@@ -1,6 +1,7 @@
 #pragma once
 // The prompt of MODEL.md section 4, as token ids around the pseudo tokens:
 //   prefix = [bos] template-before-{multimodal}   (history lines, the target utterance, ...)
+//            (the tokenizer's own prompt prefix instead of bos where the family fixes one: ChatGLM3's [gMASK] sop)
 //   suffix = template-after-{multimodal}          (the task instruction, "The emotion is")
 // Placeholders are filled in one pass over the template, so text that happens to contain
 // "{labels}" is never expanded.

@@ -113,8 +113,9 @@ Result<at::Tensor> baseEmbeddings(Manifest& manifest, const fs::path& base) {
     if (!files) return files.error();
     auto tensors = checkpoint::tensorsByKey(resolved->sources, *files);
     if (!tensors) return tensors.error();
-    const auto found = tensors->find("llm.model.embed_tokens.weight");
-    if (found == tensors->end()) return makeError(ErrorCode::Mismatch, base.string() + ": no model.embed_tokens.weight");
+    const std::string table = manifest.llm.isChatGlm() ? "transformer.embedding.word_embeddings.weight" : "model.embed_tokens.weight";
+    const auto found = tensors->find("llm." + table);
+    if (found == tensors->end()) return makeError(ErrorCode::Mismatch, base.string() + ": no " + table);
     manifest.tokenizer = {resolved->tokenizer.kind, tokenizerFile.filename().string()};
     return loading::toTensor(*found->second).to(at::kFloat);
 }

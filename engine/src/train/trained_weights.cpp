@@ -49,7 +49,10 @@ Result<void> useHuggingFaceBase(Manifest& manifest, const fs::path& base) {
     manifest.llm = resolved->llm;
     manifest.tokenizer = resolved->tokenizer;
     manifest.huggingFace = HuggingFaceParts{fs::absolute(base).lexically_normal().string(), "adapter", "fusion.safetensors"};
-    if (!manifest.lora) manifest.lora = LoraConfig{};
+    if (!manifest.lora) {
+        manifest.lora = LoraConfig{};
+        manifest.lora->targetModules = defaultLoraTargets(manifest.llm);
+    }
     return {};
 }
 

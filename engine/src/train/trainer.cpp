@@ -172,6 +172,7 @@ Result<TrainReport> runTraining(const TrainRun& run) {
         if (bfloat16) keepBaseInBfloat16(*model, *device);
         if (auto loaded = loadBaseWeights(*model, manifest); !loaded) return loaded.error();
     }
+    model->llm->limitVocabulary((*tokenizer)->vocabSize());  // as the analyzer scores: no padding row counts
     model->train();
     model->llm->setActivationCheckpointing(run.checkpointActivations.value_or(device->is_cuda()));
     if (!device->is_cpu()) model->to(*device);

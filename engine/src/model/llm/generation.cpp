@@ -3,7 +3,7 @@
 #include <optional>
 
 namespace egmf::model {
-PromptState runPrompt(LlamaForCausalLMImpl& llm, const Tensor& embeddings) {
+PromptState runPrompt(CausalLmImpl& llm, const Tensor& embeddings) {
     PromptState state;
     const auto hidden = llm.forward(embeddings, state.cache);
     state.lastLogits = llm.logits(hidden[-1]);
@@ -28,7 +28,7 @@ std::optional<std::int64_t> draftRow(const ContinuationScores& drafts, const std
 
 }  // namespace
 
-std::vector<std::int64_t> generateGreedy(LlamaForCausalLMImpl& llm, const PromptState& prompt, int maxNewTokens, std::int64_t eosId,
+std::vector<std::int64_t> generateGreedy(CausalLmImpl& llm, const PromptState& prompt, int maxNewTokens, std::int64_t eosId,
                                          const ContinuationScores* drafts) {
     std::vector<std::int64_t> generated;
     std::optional<KvCache> cache;  // made when generation leaves the drafts
@@ -58,7 +58,7 @@ std::vector<std::int64_t> generateGreedy(LlamaForCausalLMImpl& llm, const Prompt
     return generated;
 }
 
-ContinuationScores scoreContinuations(LlamaForCausalLMImpl& llm, const PromptState& prompt,
+ContinuationScores scoreContinuations(CausalLmImpl& llm, const PromptState& prompt,
                                       const std::vector<std::vector<std::int32_t>>& continuations) {
     // All continuations go through the decoder in one pass after the prompt: continuation k's
     // inputs (its tokens but the last) sit at positions P, P+1, ... and see the prompt and their

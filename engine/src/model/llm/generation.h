@@ -13,7 +13,7 @@
 
 #include <vector>
 
-#include "llama.h"
+#include "causal_lm.h"
 
 namespace egmf::model {
 
@@ -22,7 +22,7 @@ struct PromptState {
     Tensor lastLogits;  ///< [vocab] float32, predicting the token after the prompt
 };
 
-PromptState runPrompt(LlamaForCausalLMImpl& llm, const Tensor& embeddings);
+PromptState runPrompt(CausalLmImpl& llm, const Tensor& embeddings);
 
 /// The scoring pass's result: per continuation the sum of its tokens' log-probabilities after the
 /// prompt, and the logits after each of its prefixes (the drafts generation reads).
@@ -35,12 +35,12 @@ struct ContinuationScores {
 
 /// For each continuation (token ids, e.g. " joy" + EOS), the sum of its tokens' log-probabilities
 /// after the prompt, in one decoder pass for all of them.
-ContinuationScores scoreContinuations(LlamaForCausalLMImpl& llm, const PromptState& prompt,
+ContinuationScores scoreContinuations(CausalLmImpl& llm, const PromptState& prompt,
                                       const std::vector<std::vector<std::int32_t>>& continuations);
 
 /// Greedy decoding of at most `maxNewTokens` tokens; stops at (and drops) `eosId`. With `drafts`
 /// (the same prompt's scoring pass), steps along a scored continuation take its logits.
-std::vector<std::int64_t> generateGreedy(LlamaForCausalLMImpl& llm, const PromptState& prompt, int maxNewTokens, std::int64_t eosId,
+std::vector<std::int64_t> generateGreedy(CausalLmImpl& llm, const PromptState& prompt, int maxNewTokens, std::int64_t eosId,
                                          const ContinuationScores* drafts = nullptr);
 
 }  // namespace egmf::model

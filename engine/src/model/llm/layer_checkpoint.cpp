@@ -5,12 +5,18 @@
 namespace egmf::model {
 namespace {
 
+Tensor decoderLayerForward(DecoderLayerImpl& layer, const RotaryEmbedding& rope, const Tensor& h, const Tensor& positions,
+                           const Tensor& blocked) {
+    Tensor keys, values;  // no cache: the whole sequence at once
+    return layer.forward(h, rope, positions, keys, values, blocked);
+}
+
 /// The layer and the rotary embedding live as long as the model, which outlives the step's
 /// backward pass; the function keeps their addresses.
 class Recompute : public torch::autograd::Function<Recompute> {
 public:
     static Tensor forward(torch::autograd::AutogradContext* ctx, const Tensor& h, const Tensor& positions, const Tensor& blocked,
-                          const Tensor& /*anchor*/, LlamaDecoderLayerImpl* layer, const RotaryEmbedding* rope) {
+                          const Tensor& /*anchor*/, DecoderLayerImpl* layer, const RotaryEmbedding* rope) {
         ctx->saved_data["layer"] = reinterpret_cast<std::int64_t>(layer);
         ctx->saved_data["rope"] = reinterpret_cast<std::int64_t>(rope);
         ctx->saved_data["blocked"] = blocked;
@@ -21,7 +27,7 @@ public:
 
     static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx, torch::autograd::variable_list outputGrads) {
         const auto saved = ctx->get_saved_variables();
-        auto* layer = reinterpret_cast<LlamaDecoderLayerImpl*>(ctx->saved_data["layer"].toInt());
+        auto* layer = reinterpret_cast<DecoderLayerImpl*>(ctx->saved_data["layer"].toInt());
         const auto* rope = reinterpret_cast<const RotaryEmbedding*>(ctx->saved_data["rope"].toInt());
         const auto blocked = ctx->saved_data["blocked"].toTensor();
         auto generator = at::globalContext().defaultGenerator(saved[0].device());
@@ -41,14 +47,7 @@ public:
 
 }  // namespace
 
-Tensor decoderLayerForward(LlamaDecoderLayerImpl& layer, const RotaryEmbedding& rope, const Tensor& h, const Tensor& positions,
-                           const Tensor& blocked) {
-    Tensor keys, values;  // no cache: the whole sequence at once
-    const auto attended = h + layer.self_attn->forward(layer.input_layernorm->forward(h), rope, positions, keys, values, blocked);
-    return attended + layer.mlp->forward(layer.post_attention_layernorm->forward(attended));
-}
-
-Tensor checkpointedDecoderLayer(LlamaDecoderLayerImpl& layer, const RotaryEmbedding& rope, const Tensor& h, const Tensor& positions,
+Tensor checkpointedDecoderLayer(DecoderLayerImpl& layer, const RotaryEmbedding& rope, const Tensor& h, const Tensor& positions,
                                 const Tensor& blocked) {
     // The layer's weights are not inputs of the function, so when `h` needs no gradient (the first
     // layer over frozen embeddings) autograd would see nothing to differentiate: an empty input

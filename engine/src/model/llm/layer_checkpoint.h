@@ -5,17 +5,13 @@
 // time instead of all of them. The random state (LoRA dropout) is saved before the first run and
 // restored for the second, so the result is the same as without checkpointing.
 
-#include "llama.h"
+#include "causal_lm.h"
 
 namespace egmf::model {
 
-/// One decoder layer on `h` [T, hidden] at `positions` without a KV cache (a training pass):
-/// h + attention(norm(h)), then + mlp(norm(...)).
-Tensor decoderLayerForward(LlamaDecoderLayerImpl& layer, const RotaryEmbedding& rope, const Tensor& h, const Tensor& positions,
-                           const Tensor& blocked);
-
-/// The same, keeping only `h`: the backward pass runs the layer again.
-Tensor checkpointedDecoderLayer(LlamaDecoderLayerImpl& layer, const RotaryEmbedding& rope, const Tensor& h, const Tensor& positions,
+/// One decoder layer on `h` [T, hidden] at `positions` without a KV cache (a training pass),
+/// keeping only `h`: the backward pass runs the layer again.
+Tensor checkpointedDecoderLayer(DecoderLayerImpl& layer, const RotaryEmbedding& rope, const Tensor& h, const Tensor& positions,
                                 const Tensor& blocked);
 
 }  // namespace egmf::model

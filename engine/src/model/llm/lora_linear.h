@@ -39,6 +39,8 @@ public:
     LoraLinearImpl(std::int64_t in, std::int64_t out, bool bias, const std::optional<LoraConfig>& lora);
     Tensor forward(const Tensor& x);
     bool hasAdapter() const { return !lora_A.is_empty(); }
+    /// What the adapter adds to the weight: scale B A [out, in] (merging it computes the same).
+    Tensor adapterDelta() const { return at::matmul(lora_B->weight, lora_A->weight) * m_scale; }
 
     Tensor weight, bias;
     torch::nn::Linear lora_A{nullptr}, lora_B{nullptr};

@@ -5,8 +5,8 @@
 
 namespace egmf::model {
 
-RotaryEmbedding::RotaryEmbedding(const LlmConfig& c) {
-    const auto dim = c.effectiveHeadDim();
+RotaryEmbedding::RotaryEmbedding(const LlmConfig& c) : m_rotaryDim(c.rotaryDim()), m_interleaved(c.rotaryInterleaved()) {
+    const auto dim = m_rotaryDim;
     auto invFreq = 1.0 / at::pow(c.ropeTheta, at::arange(0, dim, 2, at::kLong).to(at::kFloat) / static_cast<double>(dim));
     if (c.ropeType == "linear") {
         invFreq = invFreq / c.ropeFactor;
@@ -30,6 +30,14 @@ Tensor RotaryEmbedding::apply(const Tensor& x, std::int64_t start) const {
 
 Tensor RotaryEmbedding::apply(const Tensor& x, const Tensor& positions) const {
     const auto freqs = at::outer(positions.to(at::kFloat), m_invFreq.to(x.device()));
+    if (m_interleaved) {
+        const auto cos = freqs.cos().to(x.scalar_type());  // [T, rotaryDim / 2]
+        const auto sin = freqs.sin().to(x.scalar_type());
+        const auto pairs = x.narrow(-1, 0, m_rotaryDim).unflatten(-1, {m_rotaryDim / 2, 2});
+        const auto even = pairs.select(-1, 0), odd = pairs.select(-1, 1);
+        const auto turned = at::stack({even * cos - odd * sin, odd * cos + even * sin}, -1).flatten(-2);
+        return at::cat({turned, x.narrow(-1, m_rotaryDim, x.size(-1) - m_rotaryDim)}, -1);
+    }
     const auto angles = at::cat({freqs, freqs}, -1);
     const auto cos = angles.cos().to(x.scalar_type());
     const auto sin = angles.sin().to(x.scalar_type());
