@@ -35,8 +35,9 @@ packages=(
   python3-torch python3-torchaudio python3-sklearn python3-sentencepiece python3-imageio python3-numpy sentencepiece
 )
 
-# Only for the tests: a real scheduler (tests/cluster/slurm_test.cpp starts and stops its daemons).
-test_packages=(slurmctld slurmd slurm-client munge)
+# Only for the tests: a real scheduler (tests/cluster/slurm_test.cpp starts and stops its daemons),
+# and git, which unpacks the llama.cpp headers the npm package bundles (tests/golden/llama_cpp_reference.sh).
+test_packages=(slurmctld slurmd slurm-client munge git)
 if ((with_tests)); then packages+=("${test_packages[@]}"); fi
 
 missing=()
