@@ -64,6 +64,19 @@ GatesView::GatesView(QWidget* parent) : QWidget(parent) {
         playhead->setPen(QPen(QColor(220, 20, 20), 2));
         m_playheads[static_cast<std::size_t>(m)] = playhead;
     }
+    // The modality gate's lane: made once, put into the layout (row 0) only for a model that has one.
+    m_modalityLane = new QCPAxisRect(m_plot);
+    m_modalityLane->setMarginGroup(QCP::msLeft | QCP::msRight, group);
+    m_modalityLane->axis(QCPAxis::atLeft)->setRange(0, 1.02);
+    m_modalityLane->axis(QCPAxis::atLeft)->setLabel(tr("modality"));
+    m_modalityLane->axis(QCPAxis::atBottom)->setTickLabels(false);
+    m_modalityLane->setVisible(false);
+    for (int m = 0; m < kModalityCount; ++m) {
+        auto* graph = m_plot->addGraph(m_modalityLane->axis(QCPAxis::atBottom), m_modalityLane->axis(QCPAxis::atLeft));
+        graph->setPen(QPen(QColor::fromHsv((200 + m * 120) % 360, 160, 200), 3));
+        graph->setName(modalityName(m));
+        m_modalityGraphs[static_cast<std::size_t>(m)] = graph;
+    }
     legend->setFillOrder(QCPLegend::foColumnsFirst);
     legend->setWrap(4);
     legend->setBorderPen(Qt::NoPen);
@@ -114,10 +127,40 @@ void GatesView::setGates(Gates gates) {
     rebuild();
 }
 
+void GatesView::showModalityLane(bool show) {
+    if (show == showsModalityLane()) return;
+    auto* grid = m_plot->plotLayout();
+    if (show) {
+        grid->insertRow(0);
+        grid->addElement(0, 0, m_modalityLane);
+        grid->setRowStretchFactor(0, 0.8);
+        for (auto* graph : m_modalityGraphs) graph->addToLegend();
+    } else {
+        grid->take(m_modalityLane);
+        grid->simplify();
+        for (auto* graph : m_modalityGraphs) graph->removeFromLegend();
+    }
+    m_modalityLane->setVisible(show);
+}
+
+bool GatesView::showsModalityLane() const {
+    return m_modalityLane->layout() != nullptr;
+}
+
+std::vector<double> GatesView::modalityLevels() const {
+    std::vector<double> levels;
+    if (!showsModalityLane()) return levels;
+    for (const auto* graph : m_modalityGraphs) levels.push_back(graph->data()->isEmpty() ? 0.0 : graph->data()->constBegin()->value);
+    return levels;
+}
+
 void GatesView::rebuild() {
     for (auto& lane : m_graphs) {
         for (auto* graph : lane) graph->data()->clear();
     }
+    for (auto* graph : m_modalityGraphs) graph->data()->clear();
+    const bool modalityGate = m_result && m_result->gates.modalityGates.size() == static_cast<std::size_t>(kModalityCount);
+    showModalityLane(modalityGate);
     double end = m_duration;
     if (m_result) {
         const auto& g = gateMatrix(*m_result, m_gates);
@@ -138,6 +181,15 @@ void GatesView::rebuild() {
         }
     }
     for (auto* lane : m_lanes) lane->axis(QCPAxis::atBottom)->setRange(0, end);
+    if (modalityGate) {
+        // One level line per modality: the gate weighs a modality for the whole utterance.
+        for (int m = 0; m < kModalityCount; ++m) {
+            const double level = m_result->gates.modalityGates[static_cast<std::size_t>(m)];
+            m_modalityGraphs[static_cast<std::size_t>(m)]->addData(0, level);
+            m_modalityGraphs[static_cast<std::size_t>(m)]->addData(end, level);
+        }
+        m_modalityLane->axis(QCPAxis::atBottom)->setRange(0, end);
+    }
     m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
 

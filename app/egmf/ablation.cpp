@@ -1,4 +1,5 @@
 // egmf ablation --checkpoint DIR --dataset PATH [--split test] [--permutations 10000] [--json FILE]
+// egmf ablation --retrain --dataset PATH --out DIR [--config train.json] [--seeds 1,2,3] (ablation_retrain.h)
 // The ablation table of a checkpoint on a split (like Table IV of the EGMF paper): the full model,
 // each modality removed, each modality alone, each expert removed; scored over all utterances and
 // over those tagged incongruent (the demo corpus). Then whether the experts' mean gates differ
@@ -11,6 +12,7 @@
 #include <memory>
 #include <random>
 
+#include "ablation_retrain.h"
 #include "analysis_run.h"
 #include "commands.h"
 #include "metrics_json.h"
@@ -114,15 +116,43 @@ Command addAblationCommand(CLI::App& app) {
         int permutations = 10000;
         std::uint64_t seed = 1;
         std::string json;
+        bool retrain = false;
+        RetrainOptions retraining;
     };
     auto o = std::make_shared<Options>();
-    addAnalysisOptions(*command, o->request, false);
+    addAnalysisOptions(*command, o->request, false, false);
+    command->add_flag("--retrain", o->retrain,
+                      "Train one model per ablation (the paper's Table IV) instead of switching parts off in --checkpoint");
+    command->add_option("--out", o->retraining.out, "With --retrain: the folder of the trained models (resumed when run again)");
+    command->add_option("--config", o->retraining.trainConfig, "With --retrain: the training config every row starts from");
+    command->add_option("--base-model", o->retraining.baseModel,
+                        "With --retrain: a Hugging Face base (LoRA trains; adds the w/o LoRA row)");
+    command->add_option("--seeds", o->retraining.seeds, "With --retrain: the seeds, one model per row and seed")->delimiter(',');
+    command->add_option("--epochs", o->retraining.epochs, "With --retrain: epochs per model (default: the config's)");
+    command->add_option("--features-cache", o->retraining.featureCache, "With --retrain: the clip-feature cache the trainings share");
+    command->add_option("--rows", o->retraining.rows, "With --retrain: only these rows (full, without-text, ..., without-lora)")
+        ->delimiter(',');
     command->add_option("--permutations", o->permutations, "Permutations of the gate test")
         ->check(CLI::Range(100, 1000000))
         ->capture_default_str();
     command->add_option("--seed", o->seed, "Seed of the permutations")->capture_default_str();
     command->add_option("--json", o->json, "Also write everything as JSON here");
     return [o]() {
+        if (o->retrain) {
+            if (o->retraining.out.empty() || o->request.dataset.empty()) {
+                std::fprintf(stderr, "error: --retrain needs --dataset and --out (where the trained models go)\n");
+                return 2;
+            }
+            o->retraining.json = o->json;
+#ifdef EGMF_WITH_MEDIA
+            o->request.features = makeClipFeatureSource();  // one cache for every row's analyses
+#endif
+            return runRetrainedAblations(o->retraining, o->request);
+        }
+        if (o->request.dataset.empty()) {
+            std::fprintf(stderr, "error: --dataset is required\n");
+            return 2;
+        }
 #ifdef EGMF_WITH_MEDIA
         o->request.features = makeClipFeatureSource();  // one cache for all the runs below
 #endif

@@ -56,6 +56,10 @@ json gatesJson(const UtteranceResult& result) {
     double sum = 0;
     for (float a : alpha) sum += a;
     gates["alpha"] = alpha.empty() ? json() : json(sum / static_cast<double>(alpha.size()));
+    if (result.gates.modalityGates.size() == 3) {  // a model with a modality gate above its experts
+        const auto& g = result.gates.modalityGates;
+        gates["modality"] = {{"text", g[0]}, {"audio", g[1]}, {"visual", g[2]}};
+    }
     return gates;
 }
 

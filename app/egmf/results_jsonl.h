@@ -17,8 +17,6 @@
 
 namespace egmf::cli {
 
-inline constexpr const char* kExpertNames[kExpertCount] = {"local", "semantic", "global"};
-
 /// `task` chooses the gold: the label (classification) or the score (regression).
 nlohmann::json utteranceJson(const Dialogue& dialogue, const Utterance& input, const UtteranceResult& result, const AnalyzeOptions& options,
                              Task task);

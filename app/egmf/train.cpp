@@ -55,10 +55,10 @@ Result<train::TrainConfig> configFrom(const Options& o) {
     if (!config.baseModel.empty() && config.architecture == "egmf") {
         if (o.llmTraining == "full") {
             return makeError(ErrorCode::InvalidArgument,
-                             "--llm-training full: a Hugging Face base stays frozen and its LoRA adapter trains; "
-                             "leave --llm-training out");
+                             "--llm-training full: a Hugging Face base stays frozen and its LoRA adapter trains "
+                             "(or nothing of it, with frozen); leave --llm-training out");
         }
-        config.llmTraining = "lora";
+        if (config.llmTraining != "frozen") config.llmTraining = "lora";
     }
     if (o.maxSteps > 0) config.maxSteps = o.maxSteps;
     auto checked = train::TrainConfig::fromJson(config.toJson(), o.config.empty() ? "the training flags" : o.config);
@@ -90,7 +90,8 @@ Command addTrainCommand(CLI::App& app) {
     command->add_option("--epochs", o->epochs, "Most epochs");
     command->add_option("--patience", o->patience, "Stop after this many epochs without a better dev score");
     command->add_option("--seed", o->seed, "Seed of initialisation, order and modality dropout");
-    command->add_option("--llm-training", o->llmTraining, "full | lora")->check(CLI::IsMember({"full", "lora"}));
+    command->add_option("--llm-training", o->llmTraining, "full | lora | frozen (nothing of the LLM trains)")
+        ->check(CLI::IsMember({"full", "lora", "frozen"}));
     command->add_option("--threads", o->threads, "Intra-op threads per process (0: cores / processes)");
     command->add_option("--processes", o->processes, "Train with this many local processes (torch c10d, Gloo)")->check(CLI::Range(1, 64));
     command->add_option("--features-cache", o->featureCache, "Where clip features are kept (default ~/.cache/egmf-studio/features)");

@@ -238,5 +238,45 @@ TEST(Manifest, loraTargets_areTheFamilysProjections) {
     EXPECT_NE(errorFor(j).find("query_key_value"), std::string::npos);
 }
 
+TEST(Manifest, enhancerDesign_roundTrips_isVersion3_andRefusesUnknownChoicesByName) {
+    Manifest m = demoManifest();
+    m.design = {"window_attention", "dialogue_gru", "sequential", true, "attention", "modality_mean", "attention"};
+    auto parsed = parseManifest(serializeManifest(m), "m.json");
+    ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+    EXPECT_EQ(parsed->design, m.design);
+    EXPECT_EQ(parsed->formatVersion, 3);
+    EXPECT_EQ(parsed->contextDim(), m.contextHidden * 2);
+    EXPECT_EQ(parsed->pooledDim(parsed->design.contextPooling), 3 * m.fusionDim);
+
+    // A version 2 manifest (today's checkpoints) has MODEL.md's design and may not name another.
+    auto j = demoJson();
+    j["format_version"] = 2;
+    j.erase("enhancer");
+    j.erase("pooling");
+    j["context"].erase("module");
+    auto old = parseManifest(j.dump(), "old.json");
+    ASSERT_TRUE(old.ok()) << old.error().message;
+    EXPECT_EQ(old->design, EnhancerDesign{});
+    j["enhancer"] = {{"global", "attention"}};
+    EXPECT_NE(errorFor(j).find("format_version 3"), std::string::npos);
+
+    j = demoJson();
+    j["enhancer"]["local"] = "dilated_conv";
+    const auto refused = errorFor(j);
+    EXPECT_NE(refused.find("enhancer.local"), std::string::npos) << refused;
+    EXPECT_NE(refused.find("window_attention"), std::string::npos) << refused;
+    j = demoJson();
+    j["context"]["module"] = "lstm";
+    EXPECT_NE(errorFor(j).find("context.module"), std::string::npos);
+    j = demoJson();
+    j["pooling"]["pseudo_tokens"] = "max";
+    EXPECT_NE(errorFor(j).find("pooling.pseudo_tokens"), std::string::npos);
+    j = demoJson();
+    j["context"]["module"] = "none";
+    auto none = parseManifest(j.dump(), "none.json");
+    ASSERT_TRUE(none.ok()) << none.error().message;
+    EXPECT_EQ(none->contextDim(), 0);
+}
+
 }  // namespace
 }  // namespace egmf

@@ -130,7 +130,7 @@ TEST_F(ModelModules, contextGru_isBidirectional_whenManifestSaysSo) {
 TEST_F(ModelModules, pseudoTokens_haveTheLlmWidth) {
     auto e = m_model->encode(inputs(3, 8, 2));
     m_model->fuse(e);
-    const auto p = m_model->pseudoTokens(e.fusion.fused);
+    const auto p = m_model->pseudoTokens(e.fusion.fused, e.spans);
     EXPECT_EQ(p.sizes(), (at::IntArrayRef{m_manifest.pseudoTokens, m_manifest.llm.hiddenSize}));
 }
 

@@ -42,12 +42,14 @@ TEST(Prompt, build_fillsHistoryTargetAndLabels_aroundThePseudoTokens) {
     EXPECT_EQ(text(ids.suffix), "|set <joy, anger> {x}");
 }
 
-TEST(Prompt, build_dropsTheTargetText_whenTextIsAblated) {
+TEST(Prompt, build_withoutText_dropsTheTargetsWordsAndTheHistory) {
     Manifest m = demoManifest();
-    m.prompt.historyTurns = 0;
-    m.prompt.templateText = "{speaker}: {text}{multimodal}";
+    m.prompt.historyTurns = 2;
+    m.prompt.templateText = "{history}{speaker}: {text}{multimodal}";
     ByteTokenizer bytes;
-    EXPECT_EQ(text(PromptBuilder(m, bytes).build(threeTurns(), 0, false).prefix), "Joey: ");
+    PromptBuilder builder(m, bytes);
+    EXPECT_NE(text(builder.build(threeTurns(), 2, true).prefix).find("Rachel: "), std::string::npos) << "with text, the history is there";
+    EXPECT_EQ(text(builder.build(threeTurns(), 2, false).prefix), "Ross: ") << "the paper's w/o T: no transcript at all";
 }
 
 TEST(Prompt, answerIds_areSpaceLabelEos) {

@@ -3,6 +3,7 @@
 // utterance must agree within 1e-4, and the generated token ids exactly.
 #include <cstdio>
 #include <fstream>
+#include <functional>
 
 #include <gtest/gtest.h>
 
@@ -71,7 +72,7 @@ void compareWithReference(const GoldenCase& c, const Manifest& manifest, std::ui
             ++compared;
         }
     }
-    EXPECT_EQ(compared, traces->size() * 16);
+    EXPECT_EQ(compared, traces->size() * (manifest.design.modalityGate ? 17 : 16));
     std::printf("[ golden   ] %s: %zu tensors compared, largest difference %.3g (%s)\n", c.name.c_str(), compared, largest,
                 largestName.c_str());
 }
@@ -95,6 +96,29 @@ TEST(ReferenceGolden, everyStage_equalsPyTorch_withExpertsDisabledAndCausalConte
     options.disabledExperts.set();
     options.disabledModalities[static_cast<int>(Modality::Visual)] = true;
     compareWithReference({"all experts off, no visual", {"", ""}, options}, manifest, 23);
+}
+
+TEST(ReferenceGolden, eachEnhancerDesignOption_equalsPyTorch_withTheOthersAtTheirDefaults) {
+    // The manifest's alternative readings of the enhancer (EnhancerDesign), one at a time, against
+    // tools/reference's own implementation of each; missing modalities exercise the spans.
+    const std::vector<std::pair<std::string, std::function<void(Manifest&)>>> options{
+        {"local window_attention", [](Manifest& m) { m.design.local = "window_attention"; }},
+        {"global attention", [](Manifest& m) { m.design.global = "attention"; }},
+        {"global dialogue_gru", [](Manifest& m) { m.design.global = "dialogue_gru"; }},
+        {"sequential gates", [](Manifest& m) { m.design.gates = "sequential"; }},
+        {"modality gate", [](Manifest& m) { m.design.modalityGate = true; }},
+        {"attention context", [](Manifest& m) { m.design.context = "attention"; }},
+        {"causal attention context", [](Manifest& m) { m.design.context = "attention", m.contextBidirectional = false; }},
+        {"no context", [](Manifest& m) { m.design.context = "none"; }},
+        {"modality_mean poolings", [](Manifest& m) { m.design.contextPooling = m.design.pseudoPooling = "modality_mean"; }},
+        {"attention poolings", [](Manifest& m) { m.design.contextPooling = m.design.pseudoPooling = "attention"; }},
+    };
+    std::uint64_t seed = 40;
+    for (const auto& [name, apply] : options) {
+        auto manifest = test::tinyManifest();
+        apply(manifest);
+        compareWithReference({name, {"", "a", "t", "v", "av", ""}, {}}, manifest, seed++);
+    }
 }
 
 TEST(ReferenceGolden, pytorchExport_loadsStrictly_andAnalyses) {

@@ -291,6 +291,38 @@ TEST_F(Studio, player_seeksAndSteps_andTheTableFollows) {
     EXPECT_GE(window->panels().attention->cursorColumn(), 0);
 }
 
+/// A model whose manifest has a modality gate: its lane appears above the experts' with one level
+/// per modality, and goes again for a model without one.
+TEST(GatesViewLanes, aModalityGate_getsItsOwnLane_onlyWhenTheResultHasOne) {
+    UtteranceResult r;
+    const std::vector<Modality> kinds{Modality::Text,  Modality::Text,   Modality::Audio, Modality::Audio,
+                                      Modality::Audio, Modality::Visual, Modality::Visual};
+    for (std::size_t i = 0; i < kinds.size(); ++i) r.positions.push_back({kinds[i], 0.3 * static_cast<double>(i)});
+    r.textLength = 2, r.audioLength = 3, r.visualLength = 2;
+    Matrix g{{}, {7, 3}};
+    for (int i = 0; i < 7; ++i) g.values.insert(g.values.end(), {0.2f, 0.3f, 0.5f});
+    r.gates = {g, g, g, std::vector<float>(7, 0.4f), {0.55f, 0.3f, 0.15f}};
+    GatesView view;
+    view.resize(640, 420);
+    view.setResult(&r, 2.0);
+    ASSERT_TRUE(view.showsModalityLane());
+    const auto levels = view.modalityLevels();
+    ASSERT_EQ(levels.size(), 3u);
+    EXPECT_NEAR(levels[0], 0.55, 1e-6);
+    EXPECT_NEAR(levels[1], 0.30, 1e-6);
+    EXPECT_NEAR(levels[2], 0.15, 1e-6);
+    EXPECT_EQ(view.series(1, 2).size(), 3u) << "the expert lanes are still drawn";
+    view.setTime(0.9);
+    view.show();
+    spin(50);
+    view.grab().toImage().save(QString::fromStdString((test::binaryDir() / "gates-modality-lane.png").string()));
+    r.gates.modalityGates.clear();
+    view.setResult(&r, 2.0);
+    EXPECT_FALSE(view.showsModalityLane());
+    EXPECT_TRUE(view.modalityLevels().empty());
+    EXPECT_EQ(view.series(0, 0).size(), 2u);
+}
+
 TEST_F(Studio, screenshot_isNotBlank) {
     auto window = openWindow();
     window->player()->play();

@@ -169,13 +169,28 @@ class Expert(nn.Module):
         return self.fc2(self.act(self.fc1(x)))
 
 
+def span_index(spans):
+    """Which modality's span each position of H_f lies in (text 0, audio 1, visual 2)."""
+    return torch.cat([torch.full((n,), m, dtype=torch.long) for m, n in enumerate(spans)])
+
+
 class LocalExpert(Expert):
-    def __init__(self, d, ratio, kernel):
+    def __init__(self, d, ratio, kernel, mode="conv"):
         # PyTorch 1.13 has no CPU mish for bf16/f16; float32 there, as the engine does.
         super().__init__(d, ratio, lambda x: F.mish(x.float()).to(x.dtype))
-        self.mix = nn.Conv1d(d, d, kernel, padding=kernel // 2, groups=d)
+        self.kernel = kernel
+        if mode == "window_attention":
+            self.attn = nn.MultiheadAttention(d, 1, batch_first=True)
+        else:
+            self.mix = nn.Conv1d(d, d, kernel, padding=kernel // 2, groups=d)
 
     def forward(self, h, spans):
+        if hasattr(self, "attn"):  # attention within kernel // 2 positions, inside one span
+            span = span_index(spans).to(h.device)
+            index = torch.arange(h.shape[0], device=h.device)
+            blocked = ((index[None, :] - index[:, None]).abs() > self.kernel // 2) | (span[None, :] != span[:, None])
+            out, _ = self.attn(h.unsqueeze(0), h.unsqueeze(0), h.unsqueeze(0), attn_mask=blocked)
+            return self.bottleneck(out.squeeze(0))
         parts, start = [], 0
         for length in spans:  # within each modality's span
             if length:
@@ -194,53 +209,137 @@ class SemanticExpert(Expert):
 
 
 class GlobalExpert(Expert):
-    def __init__(self, d, ratio):
+    def __init__(self, d, ratio, mode="mean", heads=1, pooled_dim=0):
         super().__init__(d, ratio, F.silu)
+        if mode == "attention":
+            self.attn = nn.MultiheadAttention(d, heads, batch_first=True)
+        elif mode == "dialogue_gru":
+            self.gru = nn.GRU(pooled_dim, d // 2, bidirectional=True, batch_first=True)
 
-    def forward(self, h):
+    def forward(self, h, state=None):
+        if hasattr(self, "attn"):
+            return self.bottleneck(attend(self.attn, h, h, self.attn.num_heads)[0])
+        if hasattr(self, "gru"):
+            return self.bottleneck(h + state.unsqueeze(0))
         return self.bottleneck(h + h.mean(0, keepdim=True))
 
 
 class HierarchicalGate(nn.Module):
-    def __init__(self, d, c):
+    def __init__(self, d, c, sequential=False, modality_gate=False):
         super().__init__()
+        self.sequential = sequential
         self.feature = nn.Linear(d, 3)
-        self.context = nn.Linear(d + c, 3)
+        self.context = nn.Linear(d + c + (3 if sequential else 0), 3)
         self.residual = nn.Linear(d + c, 1)
+        if modality_gate:
+            self.modality = nn.Linear(d + c, 3)
 
-    def forward(self, h, ctx, disabled):
+    def forward(self, h, ctx, disabled, spans):
         hc = torch.cat([h, ctx.unsqueeze(0).expand(h.shape[0], -1)], 1)
-        z_f, z_c = self.feature(h), self.context(hc)
         mask = torch.tensor([bool(x) for x in disabled], device=h.device)
-        z_f = z_f.masked_fill(mask, float("-inf"))
-        z_c = z_c.masked_fill(mask, float("-inf"))
-        return (torch.softmax(z_f, -1), torch.softmax(z_c, -1), torch.softmax(z_f + z_c, -1),
-                torch.sigmoid(self.residual(hc)))
+        z_f = self.feature(h).masked_fill(mask, float("-inf"))
+        g_f = torch.softmax(z_f, -1)
+        if self.sequential:  # the context gate reads the feature gate and decides
+            g_c = torch.softmax(self.context(torch.cat([hc, g_f], 1)).masked_fill(mask, float("-inf")), -1)
+            g = g_c
+        else:
+            z_c = self.context(hc).masked_fill(mask, float("-inf"))
+            g_c, g = torch.softmax(z_c, -1), torch.softmax(z_f + z_c, -1)
+        g_mod = None
+        if hasattr(self, "modality"):
+            logits, start = [], 0
+            for m, n in enumerate(spans):
+                if n:
+                    logits.append(self.modality(torch.cat([h[start:start + n].mean(0), ctx]))[m])
+                else:
+                    logits.append(h.new_tensor(float("-inf")))
+                start += n
+            g_mod = torch.softmax(torch.stack(logits), 0)
+        return g_f, g_c, g, torch.sigmoid(self.residual(hc)), g_mod
+
+
+def design(m):
+    """The manifest's EnhancerDesign, MODEL.md's defaults where it says nothing (engine/include/egmf/manifest.h)."""
+    e, c, p = m.get("enhancer", {}), m.get("context", {}), m.get("pooling", {})
+    return {"local": e.get("local", "conv"), "global": e.get("global", "mean"), "gates": e.get("gates", "parallel"),
+            "modality_gate": e.get("modality_gate", False), "context": c.get("module", "gru"),
+            "context_pooling": p.get("context", "mean"), "pseudo_pooling": p.get("pseudo_tokens", "mean")}
+
+
+def context_dim(m):
+    ctx = m["context"]
+    return 0 if design(m)["context"] == "none" else ctx["hidden"] * (2 if ctx["bidirectional"] else 1)
+
+
+def pooled_dim(m, pooling):
+    return 3 * m["fusion"]["dim"] if pooling == "modality_mean" else m["fusion"]["dim"]
+
+
+class Pool(nn.Module):
+    """pool(): mean, per-modality means concatenated (zeros where absent), or learned attention."""
+
+    def __init__(self, d, mode):
+        super().__init__()
+        self.mode = mode
+        if mode == "attention":
+            self.score = nn.Linear(d, 1)
+
+    def forward(self, h, spans):
+        if self.mode == "attention":
+            return torch.softmax(self.score(h).squeeze(1), 0) @ h
+        if self.mode == "modality_mean":
+            parts, start = [], 0
+            for n in spans:
+                parts.append(h[start:start + n].mean(0) if n else h.new_zeros(h.shape[1]))
+                start += n
+            return torch.cat(parts)
+        return h.mean(0)
+
+
+class ContextAttention(nn.Module):
+    def __init__(self, p, c, bidirectional):
+        super().__init__()
+        self.bidirectional = bidirectional
+        self.attn = nn.MultiheadAttention(p, 1, batch_first=True)
+        self.proj = nn.Linear(p, c)
+
+    def forward(self, pooled):
+        n = pooled.shape[0]
+        mask = None if self.bidirectional else torch.ones(n, n, dtype=torch.bool, device=pooled.device).triu(1)
+        out, _ = self.attn(pooled.unsqueeze(0), pooled.unsqueeze(0), pooled.unsqueeze(0), attn_mask=mask)
+        return self.proj(out.squeeze(0))
 
 
 class Enhancer(nn.Module):
     def __init__(self, m, c):
         super().__init__()
-        d, r = m["fusion"]["dim"], m["experts"]["ratios"]
-        self.local = LocalExpert(d, r[0], m["experts"]["local_kernel"])
+        d, r, x = m["fusion"]["dim"], m["experts"]["ratios"], design(m)
+        self.c = c
+        self.local = LocalExpert(d, r[0], m["experts"]["local_kernel"], x["local"])
         self.semantic = SemanticExpert(d, r[1])
         # "global" is a Python keyword: registered by name so the key stays enhancer.global.*
-        self.add_module("global", GlobalExpert(d, r[2]))
-        self.gate = HierarchicalGate(d, c)
+        self.add_module("global", GlobalExpert(d, r[2], x["global"], m["fusion"]["heads"], pooled_dim(m, x["context_pooling"])))
+        self.gate = HierarchicalGate(d, c, x["gates"] == "sequential", x["modality_gate"])
 
-    def forward(self, h, spans, ctx, disabled):
+    def forward(self, h, spans, dialogue, disabled):
         n = h.shape[0]
+        modality_gate = hasattr(self.gate, "modality")
         if all(disabled):
             z = h.new_zeros(n, 3)
-            return h, z, z, z, h.new_ones(n, 1)
-        g_f, g_c, g, alpha = self.gate(h, ctx, disabled)
+            return h, z, z, z, h.new_ones(n, 1), (h.new_zeros(3) if modality_gate else None)
+        ctx, state = dialogue[:self.c], dialogue[self.c:]
+        g_f, g_c, g, alpha, g_mod = self.gate(h, ctx, disabled, spans)
         experts = [lambda: self.local(h, spans), lambda: self.semantic(h),
-                   lambda: getattr(self, "global")(h)]
+                   lambda: getattr(self, "global")(h, state)]
         mixture = torch.zeros_like(h)
         for k in range(3):
             if not disabled[k]:
                 mixture = mixture + g[:, k:k + 1] * experts[k]()
-        return alpha * h + (1 - alpha) * mixture, g_f, g_c, g, alpha
+        if g_mod is not None:
+            present = sum(1 for length in spans if length)
+            scale = torch.cat([g_mod[m].expand(length) for m, length in enumerate(spans) if length]) * present
+            mixture = mixture * scale.unsqueeze(1)
+        return alpha * h + (1 - alpha) * mixture, g_f, g_c, g, alpha, g_mod
 
 
 # --- Llama, after transformers' modeling_llama (eager attention)
@@ -398,16 +497,34 @@ class Egmf(nn.Module):
         super().__init__()
         self.m = m
         d = m["fusion"]["dim"]
-        ctx = m["context"]
-        c_dim = ctx["hidden"] * (2 if ctx["bidirectional"] else 1)
+        ctx, x = m["context"], design(m)
+        c_dim, p_dim = context_dim(m), pooled_dim(m, x["context_pooling"])
         self.av_encoder = AvEncoder(m)
         self.text_proj = nn.Linear(m["llm"]["hidden_size"], d)
         self.fusion = CrossModalFusion(d, m["fusion"]["heads"])
-        self.context_gru = nn.GRU(d, ctx["hidden"], bidirectional=ctx["bidirectional"], batch_first=True)
+        self.context_pool = Pool(d, x["context_pooling"])
+        if x["context"] == "gru":
+            self.context_gru = nn.GRU(p_dim, ctx["hidden"], bidirectional=ctx["bidirectional"], batch_first=True)
+        elif x["context"] == "attention":
+            self.context_attention = ContextAttention(p_dim, c_dim, ctx["bidirectional"])
         self.enhancer = Enhancer(m, c_dim)
         self.pseudo_tokens = nn.Module()
-        self.pseudo_tokens.proj = nn.Linear(d, m["pseudo_tokens"] * m["llm"]["hidden_size"])
+        self.pseudo_tokens.proj = nn.Linear(pooled_dim(m, x["pseudo_pooling"]), m["pseudo_tokens"] * m["llm"]["hidden_size"])
+        self.pseudo_tokens.pool = Pool(d, x["pseudo_pooling"])
         self.llm = LlamaForCausalLM(m["llm"], m.get("lora"))
+
+    def dialogue_context(self, pooled):
+        """c_i per utterance, then (global dialogue_gru) the global expert's state: EgmfImpl::dialogueContext."""
+        if hasattr(self, "context_gru"):
+            ctx = self.context_gru(pooled.unsqueeze(0))[0].squeeze(0)
+        elif hasattr(self, "context_attention"):
+            ctx = self.context_attention(pooled)
+        else:
+            ctx = pooled.new_zeros(pooled.shape[0], 0)
+        expert = getattr(self.enhancer, "global")
+        if hasattr(expert, "gru"):
+            ctx = torch.cat([ctx, expert.gru(pooled.unsqueeze(0))[0].squeeze(0)], 1)
+        return ctx
 
 
 # ----------------------------------------------------------------------------- checkpoints
@@ -474,12 +591,13 @@ def analyze(model, inputs, meta, timings=None):
         s = clock()
         fused, t2av, av2t = model.fusion(h_t, h_a, h_v)
         tick(i, "fusion", s)
-        encoded.append((fused, (h_t.shape[0], h_a.shape[0], h_v.shape[0])))
-        pooled.append(fused.mean(0))
+        spans = (h_t.shape[0], h_a.shape[0], h_v.shape[0])
+        encoded.append((fused, spans))
+        pooled.append(model.context_pool(fused, spans))
         out.update({p + "H_t": h_t, p + "H_a": h_a, p + "H_v": h_v, p + "H_f": fused,
                     p + "text_to_av": t2av, p + "av_to_text": av2t})
     s = clock()
-    contexts = model.context_gru(torch.stack(pooled).unsqueeze(0))[0].squeeze(0)
+    contexts = model.dialogue_context(torch.stack(pooled))
     share = (clock() - s) * 1000.0 / n
     for i in range(n):
         p = "u%d." % i
@@ -487,10 +605,10 @@ def analyze(model, inputs, meta, timings=None):
             timings[i]["context"] = share
         fused, spans = encoded[i]
         s = clock()
-        h_enh, g_f, g_c, g, alpha = model.enhancer(fused, spans, contexts[i], disabled)
+        h_enh, g_f, g_c, g, alpha, g_mod = model.enhancer(fused, spans, contexts[i], disabled)
         tick(i, "enhance", s)
         s = clock()
-        pseudo = model.pseudo_tokens.proj(h_enh.mean(0)).view(m["pseudo_tokens"], -1)
+        pseudo = model.pseudo_tokens.proj(model.pseudo_tokens.pool(h_enh, spans)).view(m["pseudo_tokens"], -1)
         emb = model.llm.model.embed_tokens
         prompt = torch.cat([emb(inputs[p + "prefix"]), pseudo, emb(inputs[p + "suffix"])], 0)
         hidden, cache = model.llm(prompt, None)
@@ -524,6 +642,8 @@ def analyze(model, inputs, meta, timings=None):
                     p + "alpha": alpha, p + "H_enh": h_enh, p + "pseudo": pseudo,
                     p + "prompt_logits": last, p + "generated": torch.tensor(generated, dtype=torch.int64),
                     p + "label_logprobs": torch.tensor(scores, dtype=torch.float32)})
+        if g_mod is not None:
+            out[p + "g_modality"] = g_mod
     return out
 
 

@@ -13,6 +13,8 @@ namespace egmf {
 enum class Modality : std::uint8_t { Text = 0, Audio = 1, Visual = 2 };
 inline constexpr int kModalityCount = 3;
 inline constexpr int kExpertCount = 3;  ///< local, semantic, global (MODEL.md section 3)
+/// The experts' names, as manifests, configs and results write them.
+inline constexpr const char* kExpertNames[kExpertCount] = {"local", "semantic", "global"};
 
 /// A dense row-major array: values.size() == product(shape).
 struct Matrix {
@@ -48,6 +50,9 @@ struct GateTrace {
     Matrix contextGates;       ///< g_c [T, 3]
     Matrix gates;              ///< g = softmax(z_f + z_c) [T, 3]
     std::vector<float> alpha;  ///< residual coefficient per position [T]
+    /// The modality gate above the experts (a manifest's enhancer.modality_gate): text, audio,
+    /// visual for the whole utterance (0 where absent); empty when the model has none.
+    std::vector<float> modalityGates;
 };
 
 struct StageTimings {

@@ -3,6 +3,7 @@
 // Every number of MODEL.md is a field here with its default, never a constant in the model code.
 
 #include <algorithm>
+#include <bitset>
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -16,8 +17,10 @@
 
 namespace egmf {
 
-/// 2: the manifest names the model's modalities. Version 1 manifests still load (all three).
-inline constexpr int kManifestFormatVersion = 2;
+/// 2: the manifest names the model's modalities. 3: it says how the enhancer, the dialogue context
+/// and the poolings are built (EnhancerDesign). Older manifests still load (all three modalities,
+/// MODEL.md's design).
+inline constexpr int kManifestFormatVersion = 3;
 inline constexpr int kOldestManifestFormatVersion = 1;
 
 /// What a model reads. A text-only model needs no clip: a missing or damaged clip is no failure.
@@ -113,6 +116,33 @@ struct HuggingFaceParts {
     std::string fusionWeights = "fusion.safetensors";
 };
 
+/// How the Adaptive Feature Enhancer, the dialogue context and the poolings are built. The paper
+/// leaves the experts' operators open; the defaults are MODEL.md's reading, and every option is a
+/// published alternative reading (docs/checkpoint.md, "enhancer").
+struct EnhancerDesign {
+    /// conv: a depthwise convolution of experts.local_kernel within each modality's span;
+    /// window_attention: single-head attention to the positions within local_kernel / 2 in the same span.
+    std::string local = "conv";
+    /// mean: h + mean(H_f); attention: multi-head self-attention over H_f (fusion.heads);
+    /// dialogue_gru: h + a bidirectional GRU's state over the dialogue's pooled utterances.
+    std::string global = "mean";
+    /// parallel: g = softmax(z_f + z_c); sequential: the context gate reads [h ; c ; g_f] and is g.
+    std::string gates = "parallel";
+    /// A gate over text, audio and visual above the expert gate: each present modality m gets
+    /// softmax_m(W [mean of its positions ; c])_m, and its positions' expert mixture is scaled by
+    /// (present modalities) x that weight.
+    bool modalityGate = false;
+    /// The dialogue context c_i: gru (over pooled utterances), attention (single-head over them,
+    /// causal unless context.bidirectional, projected to the context width) or none (no c).
+    std::string context = "gru";
+    /// How an utterance's positions become one vector, for the context and for the pseudo tokens:
+    /// mean | modality_mean (each modality's mean, zeros where absent, concatenated: 3d) |
+    /// attention (a learned score per position, softmax-weighted sum).
+    std::string contextPooling = "mean";
+    std::string pseudoPooling = "mean";
+    bool operator==(const EnhancerDesign&) const = default;
+};
+
 struct Manifest {
     int formatVersion = kManifestFormatVersion;
     std::string architecture = "egmf";
@@ -133,7 +163,11 @@ struct Manifest {
     bool contextBidirectional = true;
     std::vector<double> expertRatios{1.0 / 8, 1.0 / 4, 1.0 / 2};
     std::int64_t localKernel = 3;
+    /// Experts the model was trained without (format 3, "experts.removed": local, semantic,
+    /// global): they stay off whatever the analysis asks, as the paper's retrained "w/o E_k".
+    std::bitset<3> removedExperts;
     std::int64_t pseudoTokens = 4;
+    EnhancerDesign design;
 
     PromptConfig prompt;
     TokenizerConfig tokenizer;
@@ -145,13 +179,23 @@ struct Manifest {
     std::map<std::string, std::string> substitutes;
     std::string provenanceJson = "{}";  ///< training provenance, kept verbatim
 
-    std::int64_t contextDim() const { return contextHidden * (contextBidirectional ? 2 : 1); }
+    /// The width of c_i: 0 without a context module.
+    std::int64_t contextDim() const { return design.context == "none" ? 0 : contextHidden * (contextBidirectional ? 2 : 1); }
+    /// The width of a pooled utterance (modality_mean concatenates three means).
+    std::int64_t pooledDim(const std::string& pooling) const { return pooling == "modality_mean" ? 3 * fusionDim : fusionDim; }
 };
 
 /// Parses manifest.json text; `sourceName` (the file path) goes into every error message.
 Result<Manifest> parseManifest(std::string_view text, const std::string& sourceName);
 /// Reads and parses <folder>/manifest.json (errors name that file).
 Result<Manifest> readManifest(const std::filesystem::path& folder);
+/// The names ("local", "semantic", "global") of the experts set in `experts`, and back; an unknown
+/// name is an error naming `where`.
+std::vector<std::string> expertNames(const std::bitset<3>& experts);
+Result<std::bitset<3>> parseExpertNames(const std::vector<std::string>& names, const std::string& where);
+/// The design fields of a manifest-like object ("enhancer", "context": {"module"}, "pooling");
+/// what it leaves out keeps `base`'s value. Training configs name a design this way.
+Result<EnhancerDesign> parseEnhancerDesign(const nlohmann::json& object, const std::string& sourceName, EnhancerDesign base = {});
 /// The manifest as JSON text (what parseManifest reads back).
 std::string serializeManifest(const Manifest& manifest);
 /// The architectures a manifest may name: "egmf" and "merits-l" (docs/merits-l.md).

@@ -81,6 +81,7 @@ std::map<std::string, at::Tensor> traceTensors(std::size_t index, const Utteranc
                                    .to(at::kFloat)
                                    .reshape({static_cast<std::int64_t>(t.labelLogProbs.size())})},
     };
+    if (t.enhanced.gates.modalityGates.defined()) out[p + "g_modality"] = t.enhanced.gates.modalityGates;
     return out;
 }
 

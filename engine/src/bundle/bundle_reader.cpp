@@ -110,6 +110,7 @@ Result<Contents> read(const std::filesystem::path& file) {
             if (name == "context") g.contextGates = std::move(series);
             if (name == "gate") g.gates = std::move(series);
             if (name == "alpha") g.alpha = std::move(series.values);
+            if (name == "modality") g.modalityGates = std::move(series.values);
             // Other names are series of a later format's gates: kept out of these fields.
         }
         gates.reset();

@@ -92,8 +92,11 @@ Result<void> Writer::add(const DialogueResult& result, const std::vector<ClipSta
         if (utterance.step() != SQLITE_DONE) return fail("cannot write utterance " + u.utteranceId);
         utterance.reset();
         const Matrix alpha{u.gates.alpha, {static_cast<std::int64_t>(u.gates.alpha.size())}};
-        for (const auto& [name, series] : {std::pair{"feature", &u.gates.featureGates}, std::pair{"context", &u.gates.contextGates},
-                                           std::pair{"gate", &u.gates.gates}, std::pair{"alpha", &alpha}}) {
+        const Matrix modality{u.gates.modalityGates, {static_cast<std::int64_t>(u.gates.modalityGates.size())}};
+        std::vector<std::pair<const char*, const Matrix*>> series{
+            {"feature", &u.gates.featureGates}, {"context", &u.gates.contextGates}, {"gate", &u.gates.gates}, {"alpha", &alpha}};
+        if (!modality.values.empty()) series.emplace_back("modality", &modality);  // a model with a modality gate
+        for (const auto& [name, series] : series) {
             gate.bind(1, result.dialogueId).bind(2, static_cast<std::int64_t>(i)).bind(3, std::string(name)).bind(4, shapeText(*series));
             gate.bindBlob(5, series->values.data(), series->values.size() * sizeof(float));
             if (gate.step() != SQLITE_DONE) return fail("cannot write the gates of utterance " + u.utteranceId);

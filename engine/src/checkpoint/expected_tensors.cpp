@@ -96,14 +96,18 @@ void audioBranch(Table& t, const std::string& prefix, const Manifest& m) {
     encoderLayer(t, prefix + ".encoder_layer", m.fusionDim, m.audioFeedForward);
 }
 
-void gru(Table& t, const std::string& prefix, const Manifest& m, std::int64_t inputDim) {
+void gru(Table& t, const std::string& prefix, std::int64_t inputDim, std::int64_t hidden, bool bidirectional) {
     for (const std::string suffix : {"", "_reverse"}) {
-        if (!suffix.empty() && !m.contextBidirectional) break;
-        t.add(prefix + ".weight_ih_l0" + suffix, {3 * m.contextHidden, inputDim});
-        t.add(prefix + ".weight_hh_l0" + suffix, {3 * m.contextHidden, m.contextHidden});
-        t.add(prefix + ".bias_ih_l0" + suffix, {3 * m.contextHidden});
-        t.add(prefix + ".bias_hh_l0" + suffix, {3 * m.contextHidden});
+        if (!suffix.empty() && !bidirectional) break;
+        t.add(prefix + ".weight_ih_l0" + suffix, {3 * hidden, inputDim});
+        t.add(prefix + ".weight_hh_l0" + suffix, {3 * hidden, hidden});
+        t.add(prefix + ".bias_ih_l0" + suffix, {3 * hidden});
+        t.add(prefix + ".bias_hh_l0" + suffix, {3 * hidden});
     }
+}
+
+void gru(Table& t, const std::string& prefix, const Manifest& m, std::int64_t inputDim) {
+    gru(t, prefix, inputDim, m.contextHidden, m.contextBidirectional);
 }
 
 /// MERITS-L (docs/merits-l.md): the module tree of engine/src/model/merits.h.
@@ -143,17 +147,30 @@ std::vector<ExpectedTensor> expectedTensors(const Manifest& m) {
     t.attention("fusion.av_to_text", d);
     t.layerNorm("fusion.norm_text", d);
     t.layerNorm("fusion.norm_av", d);
-    gru(t, "context_gru", m, d);
+    // The design's modules (model/egmf.h registers them in this order).
+    const auto& design = m.design;
+    const auto c = m.contextDim(), pooled = m.pooledDim(design.contextPooling);
+    if (design.contextPooling == "attention") t.linear("context_pool.score", d, 1);
+    if (design.context == "gru") gru(t, "context_gru", m, pooled);
+    if (design.context == "attention") {
+        t.attention("context_attention.attn", pooled);
+        t.linear("context_attention.proj", pooled, c);
+    }
     const auto ratio = [&](std::size_t i) { return i < m.expertRatios.size() ? m.expertRatios[i] : 0.0; };
     t.bottleneck("enhancer.local", d, ratio(0));
-    t.conv("enhancer.local.mix", d, d, m.localKernel, d);
+    if (design.local == "conv") t.conv("enhancer.local.mix", d, d, m.localKernel, d);
+    if (design.local == "window_attention") t.attention("enhancer.local.attn", d);
     t.bottleneck("enhancer.semantic", d, ratio(1));
     t.attention("enhancer.semantic.attn", d);
     t.bottleneck("enhancer.global", d, ratio(2));
+    if (design.global == "attention") t.attention("enhancer.global.attn", d);
+    if (design.global == "dialogue_gru") gru(t, "enhancer.global.gru", pooled, d / 2, true);
     t.linear("enhancer.gate.feature", d, 3);
-    t.linear("enhancer.gate.context", d + m.contextDim(), 3);
-    t.linear("enhancer.gate.residual", d + m.contextDim(), 1);
-    t.linear("pseudo_tokens.proj", d, m.pseudoTokens * m.llm.hiddenSize);
+    t.linear("enhancer.gate.context", d + c + (design.gates == "sequential" ? 3 : 0), 3);
+    t.linear("enhancer.gate.residual", d + c, 1);
+    if (design.modalityGate) t.linear("enhancer.gate.modality", d + c, 3);
+    t.linear("pseudo_tokens.proj", m.pooledDim(design.pseudoPooling), m.pseudoTokens * m.llm.hiddenSize);
+    if (design.pseudoPooling == "attention") t.linear("pseudo_tokens.pool.score", d, 1);
     addLlm(t, m);
     return t.tensors;
 }

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/strict_json.h"
+#include "egmf/analysis.h"
 
 namespace egmf {
 namespace {
@@ -264,6 +265,43 @@ json llmToJson(const LlmConfig& l) {
     return c;
 }
 
+/// One of `allowed` for a design field, or an error naming the field and the choices.
+void readChoice(const json& object, const char* key, std::string& out, const std::string& where,
+                std::initializer_list<const char*> allowed) {
+    read(object, key, out, where);
+    std::string names;
+    for (const char* name : allowed) {
+        if (out == name) return;
+        names += (names.empty() ? "" : ", ") + std::string(name);
+    }
+    throw FieldError(where + key + ": \"" + out + "\" is not one of " + names);
+}
+
+void readDesignFields(const json& root, EnhancerDesign& d) {
+    const json& enhancer = section(root, "enhancer");
+    const json& context = section(root, "context");
+    const json& pooling = section(root, "pooling");
+    readChoice(enhancer, "local", d.local, "enhancer.", {"conv", "window_attention"});
+    readChoice(enhancer, "global", d.global, "enhancer.", {"mean", "attention", "dialogue_gru"});
+    readChoice(enhancer, "gates", d.gates, "enhancer.", {"parallel", "sequential"});
+    read(enhancer, "modality_gate", d.modalityGate, "enhancer.");
+    readChoice(context, "module", d.context, "context.", {"gru", "attention", "none"});
+    readChoice(pooling, "context", d.contextPooling, "pooling.", {"mean", "modality_mean", "attention"});
+    readChoice(pooling, "pseudo_tokens", d.pseudoPooling, "pooling.", {"mean", "modality_mean", "attention"});
+}
+
+/// The enhancer's design (EnhancerDesign): "enhancer", "context.module" and "pooling", format 3 on.
+void readDesign(const json& root, Manifest& m) {
+    readDesignFields(root, m.design);
+    // An older manifest may spell out MODEL.md's design, not another one.
+    if (m.formatVersion < 3 && !(m.design == EnhancerDesign{})) {
+        throw FieldError("enhancer, context.module and pooling: another design than MODEL.md's needs format_version 3");
+    }
+    if (m.design.global == "dialogue_gru" && m.fusionDim % 2 != 0) {
+        throw FieldError("enhancer.global: dialogue_gru needs an even fusion.dim (a GRU of half of it each way)");
+    }
+}
+
 Manifest manifestFromJson(const json& root) {
     if (!root.is_object()) {
         throw FieldError("the top level must be an object");
@@ -333,7 +371,14 @@ Manifest manifestFromJson(const json& root) {
     const json& experts = section(root, "experts");
     read(experts, "ratios", m.expertRatios, "experts.");
     read(experts, "local_kernel", m.localKernel, "experts.");
+    std::vector<std::string> removed;
+    read(experts, "removed", removed, "experts.");
+    auto removedSet = parseExpertNames(removed, "experts.removed");
+    if (!removedSet) throw FieldError(removedSet.error().message);
+    m.removedExperts = *removedSet;
+    if (m.formatVersion < 3 && m.removedExperts.any()) throw FieldError("experts.removed: needs format_version 3");
     read(root, "pseudo_tokens", m.pseudoTokens, "");
+    readDesign(root, m);
 
     for (auto [value, name] : {std::pair{m.fusionDim, "fusion.dim"},
                                {m.fusionHeads, "fusion.heads"},
@@ -466,6 +511,34 @@ Result<void> checkLoraTargets(const LoraConfig& lora, const LlmConfig& config, c
     return {};
 }
 
+std::vector<std::string> expertNames(const std::bitset<3>& experts) {
+    std::vector<std::string> names;
+    for (std::size_t k = 0; k < experts.size(); ++k) {
+        if (experts[k]) names.push_back(kExpertNames[k]);
+    }
+    return names;
+}
+
+Result<std::bitset<3>> parseExpertNames(const std::vector<std::string>& names, const std::string& where) {
+    std::bitset<3> experts;
+    for (const auto& name : names) {
+        const auto at = std::find(std::begin(kExpertNames), std::end(kExpertNames), name);
+        if (at == std::end(kExpertNames))
+            return makeError(ErrorCode::InvalidArgument, where + ": \"" + name + "\" is not one of local, semantic, global");
+        experts.set(static_cast<std::size_t>(at - std::begin(kExpertNames)));
+    }
+    return experts;
+}
+
+Result<EnhancerDesign> parseEnhancerDesign(const nlohmann::json& object, const std::string& sourceName, EnhancerDesign base) {
+    try {
+        readDesignFields(object, base);
+        return base;
+    } catch (const std::exception& e) {
+        return makeError(ErrorCode::InvalidArgument, sourceName + ": " + e.what());
+    }
+}
+
 bool isKnownArchitecture(const std::string& architecture) {
     return architecture == "egmf" || architecture == "merits-l";
 }
@@ -528,8 +601,11 @@ std::string serializeManifest(const Manifest& m) {
           {"feed_forward", m.audioFeedForward},
           {"frames_per_second", m.audioFramesPerSecond}}},
         {"visual", {{"feature_dim", m.visualFeatureDim}, {"frames_per_second", m.visualFramesPerSecond}}},
-        {"context", {{"hidden", m.contextHidden}, {"bidirectional", m.contextBidirectional}}},
-        {"experts", {{"ratios", m.expertRatios}, {"local_kernel", m.localKernel}}},
+        {"context", {{"hidden", m.contextHidden}, {"bidirectional", m.contextBidirectional}, {"module", m.design.context}}},
+        {"experts", {{"ratios", m.expertRatios}, {"local_kernel", m.localKernel}, {"removed", expertNames(m.removedExperts)}}},
+        {"enhancer",
+         {{"local", m.design.local}, {"global", m.design.global}, {"gates", m.design.gates}, {"modality_gate", m.design.modalityGate}}},
+        {"pooling", {{"context", m.design.contextPooling}, {"pseudo_tokens", m.design.pseudoPooling}}},
         {"pseudo_tokens", m.pseudoTokens},
         {"prompt",
          {{"template", m.prompt.templateText},

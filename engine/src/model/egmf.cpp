@@ -8,9 +8,14 @@ EgmfImpl::EgmfImpl(const Manifest& m) : m_manifest(m) {
         "av_encoder", AvEncoder(AudioBranch(m.audioFeatureDim, d, m.audioHeads, m.audioFeedForward), VisualBranch(m.visualFeatureDim, d)));
     text_proj = register_module("text_proj", torch::nn::Linear(m.llm.hiddenSize, d));
     fusion = register_module("fusion", CrossModalFusion(d, m.fusionHeads));
-    context_gru = register_module("context_gru", ContextGru(d, m.contextHidden, m.contextBidirectional));
-    enhancer = register_module("enhancer", AdaptiveFeatureEnhancer(d, m.contextDim(), m.expertRatios, m.localKernel));
-    pseudo_tokens = register_module("pseudo_tokens", PseudoTokens(d, m.pseudoTokens, m.llm.hiddenSize));
+    context_pool = register_module("context_pool", UtterancePool(d, m.design.contextPooling));
+    if (m.design.context == "gru") {
+        context_gru = register_module("context_gru", ContextGru(pooledDim(), m.contextHidden, m.contextBidirectional));
+    } else if (m.design.context == "attention") {
+        context_attention = register_module("context_attention", ContextAttention(pooledDim(), m.contextDim(), m.contextBidirectional));
+    }
+    enhancer = register_module("enhancer", AdaptiveFeatureEnhancer(m));
+    pseudo_tokens = register_module("pseudo_tokens", PseudoTokens(m));
     llm = register_module("llm", makeCausalLm(m.llm, m.lora));
 }
 
@@ -26,7 +31,20 @@ EncodedUtterance EgmfImpl::encode(const UtteranceInputs& inputs) {
 
 void EgmfImpl::fuse(EncodedUtterance& utterance) {
     utterance.fusion = fusion->forward(utterance.text, utterance.audio, utterance.visual);
-    utterance.pooled = utterance.fusion.fused.mean(0);
+    utterance.pooled = context_pool->forward(utterance.fusion.fused, utterance.spans);
+}
+
+Tensor EgmfImpl::dialogueContext(const Tensor& pooled) {
+    Tensor context;
+    if (context_gru) {
+        context = context_gru->forward(pooled);
+    } else if (context_attention) {
+        context = context_attention->forward(pooled);
+    } else {
+        context = at::zeros({pooled.size(0), 0}, pooled.options());
+    }
+    if (!enhancer->global->readsDialogue()) return context;
+    return at::cat({context, enhancer->global->dialogueStates(pooled)}, 1);
 }
 
 EnhancerOutput EgmfImpl::enhance(const EncodedUtterance& utterance, const Tensor& context, const std::bitset<3>& disabledExperts) {

@@ -3,19 +3,22 @@
 // traces one by one:
 //   encode    text ids -> H_t (frozen LLM embedding rows, text_proj); log-mel -> H_a; faces -> H_v
 //   fuse      bidirectional cross-attention -> H_f over text, audio and visual positions
-//   context   a GRU over pool(H_f) of the dialogue's utterances -> c_i
+//   context   a GRU (or attention, or nothing) over pool(H_f) of the dialogue's utterances -> c_i
 //   enhance   three experts + hierarchical gates -> H_enh
 //   pseudo    W_p pool(H_enh) -> M pseudo tokens in the LLM's embedding space
+// The operators, gates, context module and poolings are the manifest's EnhancerDesign.
 // followed by the LLM (llm/causal_lm.h, llm/generation.h). Submodule names are the checkpoint keys.
 
 #include <bitset>
 
 #include "av_encoder.h"
+#include "context_attention.h"
 #include "context_gru.h"
 #include "cross_attention.h"
 #include "egmf/manifest.h"
 #include "enhancer.h"
 #include "llm/causal_lm.h"
+#include "pooling.h"
 #include "pseudo_tokens.h"
 
 namespace egmf::model {
@@ -30,7 +33,7 @@ struct EncodedUtterance {
     Tensor text, audio, visual;  ///< H_t, H_a, H_v
     FusionOutput fusion;
     ModalitySpans spans{};
-    Tensor pooled;  ///< pool(H_f) [d]
+    Tensor pooled;  ///< pool(H_f) with the context's pooling [pooledDim]
 };
 
 class EgmfImpl : public torch::nn::Module {
@@ -41,10 +44,13 @@ public:
     EncodedUtterance encode(const UtteranceInputs& inputs);
     /// Cross-attention into H_f, and its pooled vector. At least one modality must be non-empty.
     void fuse(EncodedUtterance& utterance);
-    /// [utterances, d] pooled vectors -> [utterances, contextDim]
-    Tensor dialogueContext(const Tensor& pooled) { return context_gru->forward(pooled); }
+    /// [utterances, pooledDim] pooled vectors -> what the dialogue tells each utterance:
+    /// [utterances, contextDim (+ d for a dialogue_gru global expert, its state)].
+    Tensor dialogueContext(const Tensor& pooled);
     EnhancerOutput enhance(const EncodedUtterance& utterance, const Tensor& context, const std::bitset<3>& disabledExperts);
-    Tensor pseudoTokens(const Tensor& enhanced) { return pseudo_tokens->forward(enhanced); }
+    Tensor pseudoTokens(const Tensor& enhanced, const ModalitySpans& spans) { return pseudo_tokens->forward(enhanced, spans); }
+    /// The width of a pooled utterance (what an utterance that failed contributes as zeros).
+    std::int64_t pooledDim() const { return m_manifest.pooledDim(m_manifest.design.contextPooling); }
     /// [prefix ; pseudo ; suffix] as LLM input embeddings.
     Tensor promptEmbeddings(const Tensor& prefixIds, const Tensor& pseudo, const Tensor& suffixIds);
 
@@ -54,7 +60,9 @@ public:
     AvEncoder av_encoder{nullptr};
     torch::nn::Linear text_proj{nullptr};
     CrossModalFusion fusion{nullptr};
-    ContextGru context_gru{nullptr};
+    UtterancePool context_pool{nullptr};
+    ContextGru context_gru{nullptr};              ///< context "gru"
+    ContextAttention context_attention{nullptr};  ///< context "attention"
     AdaptiveFeatureEnhancer enhancer{nullptr};
     PseudoTokens pseudo_tokens{nullptr};
     std::shared_ptr<CausalLmImpl> llm;

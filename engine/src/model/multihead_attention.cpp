@@ -1,6 +1,7 @@
 #include "multihead_attention.h"
 
 #include <cmath>
+#include <limits>
 
 namespace egmf::model {
 
@@ -15,7 +16,7 @@ MultiheadAttentionImpl::MultiheadAttentionImpl(std::int64_t dim, std::int64_t he
     out_proj->bias.zero_();
 }
 
-AttentionOutput MultiheadAttentionImpl::forward(const Tensor& query, const Tensor& key, const Tensor& value) {
+AttentionOutput MultiheadAttentionImpl::forward(const Tensor& query, const Tensor& key, const Tensor& value, const Tensor& blocked) {
     const auto queries = query.size(0);
     const auto keys = key.size(0);
     const auto headDim = m_dim / m_heads;
@@ -29,7 +30,9 @@ AttentionOutput MultiheadAttentionImpl::forward(const Tensor& query, const Tenso
     const auto q = split(query, 0) * (1.0 / std::sqrt(static_cast<double>(headDim)));
     const auto k = split(key, 1);
     const auto v = split(value, 2);
-    const auto weights = at::softmax(at::matmul(q, k.transpose(1, 2)), -1, at::kFloat).to(q.scalar_type());
+    auto scores = at::matmul(q, k.transpose(1, 2));
+    if (blocked.defined()) scores = scores.masked_fill(blocked, -std::numeric_limits<double>::infinity());
+    const auto weights = at::softmax(scores, -1, at::kFloat).to(q.scalar_type());
     const auto mixed = at::matmul(weights, v).transpose(0, 1).reshape({queries, m_dim});
     return {out_proj->forward(mixed), weights};
 }

@@ -16,7 +16,9 @@ struct AttentionOutput {
 class MultiheadAttentionImpl : public torch::nn::Module {
 public:
     MultiheadAttentionImpl(std::int64_t dim, std::int64_t heads);
-    AttentionOutput forward(const Tensor& query, const Tensor& key, const Tensor& value);
+    /// `blocked` [T_q, T_k] (true: query may not see key; undefined: all visible), as
+    /// nn.MultiheadAttention's boolean attn_mask; every query must see at least one key.
+    AttentionOutput forward(const Tensor& query, const Tensor& key, const Tensor& value, const Tensor& blocked = {});
 
     Tensor in_proj_weight, in_proj_bias;
     torch::nn::Linear out_proj{nullptr};

@@ -2,12 +2,14 @@
 
 namespace egmf::model {
 
-PseudoTokensImpl::PseudoTokensImpl(std::int64_t dim, std::int64_t count, std::int64_t llmDim) : m_count(count), m_llmDim(llmDim) {
-    proj = register_module("proj", torch::nn::Linear(dim, count * llmDim));
+PseudoTokensImpl::PseudoTokensImpl(const Manifest& m) : m_count(m.pseudoTokens), m_llmDim(m.llm.hiddenSize) {
+    const auto& pooling = m.design.pseudoPooling;
+    proj = register_module("proj", torch::nn::Linear(m.pooledDim(pooling), m_count * m_llmDim));
+    pool = register_module("pool", UtterancePool(m.fusionDim, pooling));
 }
 
-Tensor PseudoTokensImpl::forward(const Tensor& enhanced) {
-    return proj->forward(enhanced.mean(0)).view({m_count, m_llmDim});
+Tensor PseudoTokensImpl::forward(const Tensor& enhanced, const ModalitySpans& spans) {
+    return proj->forward(pool->forward(enhanced, spans)).view({m_count, m_llmDim});
 }
 
 }  // namespace egmf::model

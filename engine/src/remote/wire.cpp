@@ -166,6 +166,7 @@ void toWire(const DialogueResult& result, pb::DialogueResult& out) {
         toWire(u.gates.contextGates, *w.mutable_context_gates());
         toWire(u.gates.gates, *w.mutable_gates());
         copyInto(u.gates.alpha, w.mutable_alpha());
+        copyInto(u.gates.modalityGates, w.mutable_modality_gates());
         auto& t = *w.mutable_timings();
         t.set_features_ms(u.timings.featuresMs);
         t.set_encode_ms(u.timings.encodeMs);
@@ -204,7 +205,8 @@ DialogueResult fromWire(const pb::DialogueResult& result) {
         u.audioLength = w.audio_length();
         u.visualLength = w.visual_length();
         u.attention = {fromWire(w.text_to_av()), fromWire(w.av_to_text())};
-        u.gates = {fromWire(w.feature_gates()), fromWire(w.context_gates()), fromWire(w.gates()), copyOut<std::vector<float>>(w.alpha())};
+        u.gates = {fromWire(w.feature_gates()), fromWire(w.context_gates()), fromWire(w.gates()), copyOut<std::vector<float>>(w.alpha()),
+                   copyOut<std::vector<float>>(w.modality_gates())};
         const auto& t = w.timings();
         u.timings = {t.features_ms(), t.encode_ms(), t.fusion_ms(),   t.context_ms(),
                      t.enhance_ms(),  t.prompt_ms(), t.generate_ms(), t.score_ms()};

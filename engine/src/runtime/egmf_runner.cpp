@@ -57,7 +57,7 @@ Result<model::UtteranceInputs> EgmfRunner::inputsFor(const Utterance& u, const A
     if (!visual) {
         return visual.error();
     }
-    textIds = off(Modality::Text) ? std::vector<std::int32_t>{} : m_tokenizer.encode(u.text);
+    textIds = off(Modality::Text) || !m.modalities.text ? std::vector<std::int32_t>{} : m_tokenizer.encode(u.text);
     if (textIds.empty() && audio->size(0) == 0 && visual->size(0) == 0) {
         return utteranceError(u,
                               "nothing to analyse: no text, audio or visual input is left "
@@ -70,12 +70,13 @@ void EgmfRunner::decode(const Dialogue& dialogue, std::size_t index, const Analy
     const auto& m = m_model.manifest();
     const auto device = m_model.options().device();
     auto start = Clock::now();
-    trace.enhanced = m_model.enhance(trace.encoded, trace.context, options.disabledExperts);
+    trace.enhanced = m_model.enhance(trace.encoded, trace.context, options.disabledExperts | m.removedExperts);
     trace.timings.enhanceMs = millisecondsSince(start, device);
 
     start = Clock::now();
-    trace.pseudo = m_model.pseudoTokens(trace.enhanced.enhanced);
-    trace.prompt = m_prompts.build(dialogue, index, !options.disabledModalities[static_cast<std::size_t>(Modality::Text)]);
+    trace.pseudo = m_model.pseudoTokens(trace.enhanced.enhanced, trace.encoded.spans);
+    trace.prompt =
+        m_prompts.build(dialogue, index, m.modalities.text && !options.disabledModalities[static_cast<std::size_t>(Modality::Text)]);
     const auto embeddings = m_model.promptEmbeddings(model::idsTensor(trace.prompt.prefix, device), trace.pseudo,
                                                      model::idsTensor(trace.prompt.suffix, device));
     const auto prompt = model::runPrompt(*m_model.llm, embeddings);
@@ -115,7 +116,7 @@ Result<std::vector<UtteranceTrace>> EgmfRunner::run(const Dialogue& dialogue, co
         auto inputs = inputsFor(dialogue.utterances[i], options, trace.textIds);
         if (!inputs) {
             trace.error = inputs.error().message;
-            pooled.push_back(at::zeros({m_model.manifest().fusionDim}, m_model.options()));
+            pooled.push_back(at::zeros({m_model.pooledDim()}, m_model.options()));
             continue;
         }
         try {
@@ -128,7 +129,7 @@ Result<std::vector<UtteranceTrace>> EgmfRunner::run(const Dialogue& dialogue, co
             pooled.push_back(trace.encoded.pooled);
         } catch (const std::exception& e) {
             trace.error = failureMessage(dialogue.utterances[i], e);
-            pooled.push_back(at::zeros({m_model.manifest().fusionDim}, m_model.options()));
+            pooled.push_back(at::zeros({m_model.pooledDim()}, m_model.options()));
         }
     }
 

@@ -64,6 +64,7 @@ UtteranceResult traceToResult(const Manifest& m, const tokenizer::Tokenizer& tok
     r.gates.contextGates = toMatrix(trace.enhanced.gates.contextGates);
     r.gates.gates = toMatrix(trace.enhanced.gates.gates);
     r.gates.alpha = toMatrix(trace.enhanced.gates.alpha).values;
+    if (trace.enhanced.gates.modalityGates.defined()) r.gates.modalityGates = toMatrix(trace.enhanced.gates.modalityGates).values;
 
     std::vector<std::int32_t> generated(trace.generated.begin(), trace.generated.end());
     r.generated = tokenizer.decode(generated);

@@ -66,7 +66,8 @@ std::string PromptBuilder::fill(const std::string& pattern, const Utterance& tar
         } else if (name == "score_max") {
             out += formatScore(m_manifest.scoreMax);
         } else if (name == "history") {
-            for (const auto& earlier : history) {
+            // Without the text modality no transcript is left: the earlier turns go with the target's words.
+            for (const auto& earlier : includeText ? history : std::span<const Utterance>()) {
                 out += fill(m_manifest.prompt.historyLine, earlier, {}, true);
             }
         } else {

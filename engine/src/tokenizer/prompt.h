@@ -27,6 +27,8 @@ public:
     PromptBuilder(const Manifest& manifest, const Tokenizer& tokenizer);
 
     /// The prompt for utterance `index` of `dialogue` (history = up to K utterances before it).
+    /// Without `includeText` (the text modality ablated or dropped) neither the target's words nor
+    /// the history lines are in it: no transcript at all, as the paper's "w/o T".
     PromptIds build(const Dialogue& dialogue, std::size_t index, bool includeText = true) const;
     /// " " + answer + EOS, the way answers follow the prompt in training and scoring.
     std::vector<std::int32_t> answerIds(const std::string& answer) const;

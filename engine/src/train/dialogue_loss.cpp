@@ -27,12 +27,15 @@ DialogueLoss dialogueLoss(model::EgmfImpl& model, const runtime::EgmfRunner& run
             off.set(static_cast<std::size_t>(Modality::Text), draw(rng) < config.textDropout);
             off.set(static_cast<std::size_t>(Modality::Audio), draw(rng) < config.audioDropout);
             off.set(static_cast<std::size_t>(Modality::Visual), draw(rng) < config.visualDropout);
-            if (off.all()) off.reset(static_cast<std::size_t>(Modality::Text));  // something must be left
+            // Something must be left: the first modality the model reads.
+            const auto& read = manifest.modalities;
+            const std::bitset<3> unread{static_cast<unsigned long>(!read.text | (!read.audio << 1) | (!read.visual << 2))};
+            if ((off | unread).all()) off.reset(read.text ? 0 : read.audio ? 1 : 2);
         }
         std::vector<std::int32_t> ids;
         auto inputs = runner.inputsFor(dialogue.utterances[i], ablations[i], ids);
         if (!inputs) {
-            pooled.push_back(at::zeros({manifest.fusionDim}, model.options()));
+            pooled.push_back(at::zeros({model.pooledDim()}, model.options()));
             continue;
         }
         encoded[i] = model.encode(*inputs);
@@ -47,9 +50,9 @@ DialogueLoss dialogueLoss(model::EgmfImpl& model, const runtime::EgmfRunner& run
     for (std::size_t i = 0; i < count; ++i) {
         const auto answer = goldAnswer(manifest, dialogue.utterances[i]);
         if (!usable[i] || !answer) continue;
-        const auto enhanced = model.enhance(encoded[i], contexts[static_cast<std::int64_t>(i)], {});
-        const auto pseudo = model.pseudoTokens(enhanced.enhanced);
-        const bool withText = !ablations[i].disabledModalities[static_cast<std::size_t>(Modality::Text)];
+        const auto enhanced = model.enhance(encoded[i], contexts[static_cast<std::int64_t>(i)], manifest.removedExperts);
+        const auto pseudo = model.pseudoTokens(enhanced.enhanced, encoded[i].spans);
+        const bool withText = manifest.modalities.text && !ablations[i].disabledModalities[static_cast<std::size_t>(Modality::Text)];
         const auto prompt = runner.prompts().build(dialogue, i, withText);
         const auto answerIds = runner.prompts().answerIds(*answer);
         const auto promptEmbeddings =

@@ -1,5 +1,7 @@
 #include "egmf/app/train_config.h"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 namespace egmf::train {
@@ -36,7 +38,15 @@ nlohmann::json TrainConfig::toJson() const {
               {"llm_layers", shape.llmLayers},
               {"llm_heads", shape.llmHeads},
               {"llm_kv_heads", shape.llmKeyValueHeads},
-              {"history_turns", shape.historyTurns}}}};
+              {"history_turns", shape.historyTurns},
+              {"enhancer",
+               {{"local", shape.design.local},
+                {"global", shape.design.global},
+                {"gates", shape.design.gates},
+                {"modality_gate", shape.design.modalityGate}}},
+              {"context", {{"module", shape.design.context}}},
+              {"experts", {{"removed", expertNames(shape.removedExperts)}}},
+              {"pooling", {{"context", shape.design.contextPooling}, {"pseudo_tokens", shape.design.pseudoPooling}}}}}};
 }
 
 Manifest TrainConfig::modelManifest() const {
@@ -47,6 +57,8 @@ Manifest TrainConfig::modelManifest() const {
     if (shape.llmHeads > 0) m.llm.numAttentionHeads = shape.llmHeads;
     if (shape.llmKeyValueHeads > 0) m.llm.numKeyValueHeads = shape.llmKeyValueHeads;
     if (shape.historyTurns >= 0) m.prompt.historyTurns = shape.historyTurns;
+    m.design = shape.design;
+    m.removedExperts = shape.removedExperts;
     m.modalities = modalities;
     return m;
 }
@@ -96,13 +108,23 @@ Result<TrainConfig> TrainConfig::fromJson(const nlohmann::json& json, const std:
             c.shape.llmHeads = model->value("llm_heads", c.shape.llmHeads);
             c.shape.llmKeyValueHeads = model->value("llm_kv_heads", c.shape.llmKeyValueHeads);
             c.shape.historyTurns = model->value("history_turns", c.shape.historyTurns);
+            auto design = parseEnhancerDesign(*model, sourceName + ": model");
+            if (!design) return design.error();
+            c.shape.design = *design;
+            if (const auto experts = model->find("experts"); experts != model->end() && experts->is_object()) {
+                auto removed =
+                    parseExpertNames(experts->value("removed", std::vector<std::string>{}), sourceName + ": model.experts.removed");
+                if (!removed) return removed.error();
+                c.shape.removedExperts = *removed;
+            }
         }
     } catch (const nlohmann::json::exception& e) {
         return makeError(ErrorCode::Corrupt, sourceName + ": a training setting has the wrong type (" + e.what() + ")");
     }
     const auto bad = [&](const std::string& what) { return makeError(ErrorCode::InvalidArgument, sourceName + ": " + what); };
     if (c.task != "erc" && c.task != "msa") return bad("task must be erc or msa");
-    if (c.llmTraining != "full" && c.llmTraining != "lora") return bad("llm_training must be full or lora");
+    if (c.llmTraining != "full" && c.llmTraining != "lora" && c.llmTraining != "frozen")
+        return bad("llm_training must be full, lora or frozen");
     if (c.epochs < 1 || c.patience < 1 || c.dialoguesPerStep < 1) return bad("epochs, patience and dialogues_per_step must be >= 1");
     if (!(c.learningRate > 0) || !(c.llmLearningRate >= 0) || !(c.gradientClip > 0))
         return bad("learning rates and gradient_clip must be > 0");
@@ -111,7 +133,7 @@ Result<TrainConfig> TrainConfig::fromJson(const nlohmann::json& json, const std:
     if (c.architecture == "merits-l" && c.task != "erc") return bad("MERITS-L classifies emotions: task must be erc");
     if (c.vocabSize < 100 || c.vocabSize > 32000) return bad("vocab_size must be 100..32000");
     if (c.classWeighting != "none" && c.classWeighting != "inverse_sqrt") return bad("class_weighting must be none or inverse_sqrt");
-    if (!c.modalities.text) return bad("modalities: every EGMF model reads text (its LLM's prompt); add \"text\"");
+    if (!c.modalities.text && !c.modalities.hasClipInput()) return bad("modalities: name at least one of text, audio, visual");
     if (!c.modalities.hasClipInput() && c.textDropout > 0) {
         return bad("a text-only model cannot drop its text: set modality_dropout.text to 0");
     }
@@ -121,6 +143,7 @@ Result<TrainConfig> TrainConfig::fromJson(const nlohmann::json& json, const std:
         return bad("model: a size out of range (llm_hidden <= 8192, llm_layers <= 64, history_turns <= 50)");
     }
     const Manifest shaped = c.modelManifest();
+    if (shaped.design.global == "dialogue_gru" && shaped.fusionDim % 2 != 0) return bad("model: dialogue_gru needs an even fusion width");
     if (shaped.llm.hiddenSize % shaped.llm.numAttentionHeads != 0 || shaped.llm.numAttentionHeads % shaped.llm.numKeyValueHeads != 0) {
         return bad("model: llm_hidden must divide by llm_heads, and llm_heads by llm_kv_heads");
     }

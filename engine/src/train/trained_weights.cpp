@@ -39,7 +39,7 @@ Result<void> loadFrom(torch::nn::Module& model, const Manifest& manifest, const 
 
 }  // namespace
 
-Result<void> useHuggingFaceBase(Manifest& manifest, const fs::path& base) {
+Result<void> useHuggingFaceBase(Manifest& manifest, const fs::path& base, bool withAdapter) {
     auto resolved = checkpoint::resolveHuggingFaceBase(base);
     if (!resolved) return resolved.error();
     if (resolved->tokenizer.file.empty()) {
@@ -48,8 +48,11 @@ Result<void> useHuggingFaceBase(Manifest& manifest, const fs::path& base) {
     }
     manifest.llm = resolved->llm;
     manifest.tokenizer = resolved->tokenizer;
-    manifest.huggingFace = HuggingFaceParts{fs::absolute(base).lexically_normal().string(), "adapter", "fusion.safetensors"};
-    if (!manifest.lora) {
+    manifest.huggingFace =
+        HuggingFaceParts{fs::absolute(base).lexically_normal().string(), withAdapter ? "adapter" : "", "fusion.safetensors"};
+    if (!withAdapter) {
+        manifest.lora.reset();
+    } else if (!manifest.lora) {
         manifest.lora = LoraConfig{};
         manifest.lora->targetModules = defaultLoraTargets(manifest.llm);
     }
@@ -74,6 +77,10 @@ Result<void> saveCheckpointWeights(const torch::nn::Module& model, const Manifes
         } else if (!isBaseKey(key)) {
             fusion[key] = item.value();
         }
+    }
+    if (manifest.huggingFace->adapter.empty()) {  // a frozen base: the fusion weights are all that trained
+        return replaceAtomically(folder / manifest.huggingFace->fusionWeights,
+                                 [&](const fs::path& to) { return loading::saveTensors(to, fusion); });
     }
     std::error_code ec;
     fs::create_directories(folder / manifest.huggingFace->adapter, ec);
@@ -102,10 +109,13 @@ Result<void> loadCheckpointWeights(torch::nn::Module& model, const Manifest& man
         if (!weights) return weights.error();
         return loading::loadStrict(model, *weights, (folder / "model.safetensors").string());
     }
-    auto adapter = checkpoint::resolvePeftAdapter(folder / manifest.huggingFace->adapter);
-    if (!adapter) return adapter.error();
-    return loadFrom(model, manifest, {adapter->source, {folder / manifest.huggingFace->fusionWeights, "", "", {}, {}}}, isTrainedKey,
-                    folder.string());
+    std::vector<checkpoint::WeightSource> sources{{folder / manifest.huggingFace->fusionWeights, "", "", {}, {}}};
+    if (!manifest.huggingFace->adapter.empty()) {  // none for a frozen base
+        auto adapter = checkpoint::resolvePeftAdapter(folder / manifest.huggingFace->adapter);
+        if (!adapter) return adapter.error();
+        sources.insert(sources.begin(), adapter->source);
+    }
+    return loadFrom(model, manifest, sources, isTrainedKey, folder.string());
 }
 
 Result<void> saveStateWeights(const torch::nn::Module& model, const Manifest& manifest, const fs::path& file) {

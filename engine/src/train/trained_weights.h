@@ -16,8 +16,9 @@ namespace egmf::train {
 
 /// Points `manifest` at the Hugging Face model folder `base`: its config, its tokenizer, the
 /// huggingface section (adapter "adapter", fusion "fusion.safetensors") and a LoRA config
-/// (the configured one, or MODEL.md's default).
-Result<void> useHuggingFaceBase(Manifest& manifest, const std::filesystem::path& base);
+/// (the configured one, or PEFT's default targets). Without `withAdapter` the base stays as it is
+/// (no adapter: the paper's "w/o LoRA").
+Result<void> useHuggingFaceBase(Manifest& manifest, const std::filesystem::path& base, bool withAdapter = true);
 
 /// Fills the frozen base LLM of `model` (built under model::DeferredBaseWeights) from the base's files.
 Result<void> loadBaseWeights(torch::nn::Module& model, const Manifest& manifest);

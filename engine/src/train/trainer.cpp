@@ -137,9 +137,10 @@ Result<TrainReport> runTraining(const TrainRun& run) {
     // From a Hugging Face model: its tokenizer and config, its LLM frozen (LoRA trains). Otherwise
     // the tiny demo LLM with a SentencePiece tokenizer trained on the training text.
     const bool fromBase = !config.baseModel.empty();
-    const std::string llmTraining = fromBase ? "lora" : config.llmTraining;
+    // A base trains a LoRA adapter, or nothing with llm_training "frozen".
+    const std::string llmTraining = fromBase && config.llmTraining != "frozen" ? "lora" : config.llmTraining;
     if (fromBase) {
-        if (auto used = useHuggingFaceBase(manifest, config.baseModel); !used) return used.error();
+        if (auto used = useHuggingFaceBase(manifest, config.baseModel, llmTraining == "lora"); !used) return used.error();
     } else if (lead && !(run.resume && fs::exists(run.out / "tokenizer.model"))) {
         auto vocab = trainTokenizer(run.out, data.train, manifest, config.vocabSize);
         if (!vocab) return vocab.error();
@@ -194,7 +195,7 @@ Result<TrainReport> runTraining(const TrainRun& run) {
     std::vector<at::Tensor> byGroup[4], trained;
     for (auto& item : model->named_parameters(true)) {
         const bool inLlm = item.key().rfind("llm.", 0) == 0;
-        if (inLlm && llmTraining == "lora" && item.key().find(".lora_") == std::string::npos) {
+        if (inLlm && llmTraining != "full" && item.key().find(".lora_") == std::string::npos) {
             item.value().requires_grad_(false);
             continue;
         }

@@ -30,8 +30,10 @@ struct TrainConfig {
     /// Modality dropout. The demo's faces alone reach 78% and the model leans on them; dropping the
     /// face more often (and the words) makes it learn the voice too (test W-F1 0.866 -> 0.975).
     double textDropout = 0.3, audioDropout = 0.1, visualDropout = 0.4;
-    std::string llmTraining = "full";  ///< full (the tiny demo LLM, trained from scratch) | lora (base frozen)
-    int vocabSize = 600;               ///< SentencePiece vocabulary trained on the corpus (spm_train)
+    /// full (the tiny demo LLM, trained from scratch) | lora (base frozen, an adapter trains) |
+    /// frozen (nothing of the LLM trains: the paper's "w/o LoRA" with a base model)
+    std::string llmTraining = "full";
+    int vocabSize = 600;  ///< SentencePiece vocabulary trained on the corpus (spm_train)
     /// A Hugging Face model folder to start from (its LLM frozen, a LoRA adapter trained, its own
     /// tokenizer): the checkpoint is written in the Hugging Face layout (egmf/huggingface.h).
     std::string baseModel;
@@ -49,6 +51,12 @@ struct TrainConfig {
     struct Shape {
         std::int64_t llmHidden = 0, llmIntermediate = 0, llmLayers = 0, llmHeads = 0, llmKeyValueHeads = 0;
         int historyTurns = -1;
+        /// The enhancer's design, in the manifest's words inside "model": "enhancer",
+        /// "context": {"module"}, "pooling" (docs/checkpoint.md).
+        EnhancerDesign design;
+        /// Experts trained without ("model": {"experts": {"removed": ["local"]}}): the paper's
+        /// retrained "w/o E_k" rows.
+        std::bitset<3> removedExperts;
     } shape;
     /// The model's shape; its task, labels, tokenizer and vocabulary are set by the trainer.
     Manifest model;
