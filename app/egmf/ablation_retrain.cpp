@@ -48,7 +48,7 @@ json rowConfig(json config, const AblationRow& row, const Modalities& read) {
         if (read.visual && row.withoutModality.find("visual") == std::string::npos) names.push_back("visual");
         config["modalities"] = names;
         // A model without text, or with text alone, has no text to drop.
-        if (row.withoutModality == "text" || row.withoutModality == "audio+visual") config["modality_dropout"]["text"] = 0.0;
+        if (names.size() == 1 || !read.text || row.withoutModality == "text") config["modality_dropout"]["text"] = 0.0;
     }
     if (!row.removedExpert.empty()) config["model"]["experts"]["removed"] = {row.removedExpert};
     if (row.frozenLlm) config["llm_training"] = "frozen";
@@ -113,13 +113,22 @@ int runRetrainedAblations(const RetrainOptions& o, const AnalysisRequest& analys
         std::fprintf(stderr, "error: cannot find this program's own file to start the trainings (/proc/self/exe)\n");
         return 1;
     }
-    auto rows = rowsFor(read, !o.baseModel.empty());
+    // A base named by the config trains LoRA as much as one named by --base-model.
+    auto rows = rowsFor(read, !o.baseModel.empty() || !config.value("base_model", std::string()).empty());
     if (!o.rows.empty()) {
         std::vector<AblationRow> chosen;
+        std::string known;
         for (const auto& row : rows) {
+            known += (known.empty() ? "" : ", ") + row.folder;
             if (std::find(o.rows.begin(), o.rows.end(), row.folder) != o.rows.end()) chosen.push_back(row);
         }
-        if (chosen.empty() || chosen.front().folder != "full") {
+        for (const auto& wanted : o.rows) {
+            if (std::none_of(rows.begin(), rows.end(), [&](const AblationRow& row) { return row.folder == wanted; })) {
+                std::fprintf(stderr, "error: --rows: \"%s\" is not a row of this config (%s)\n", wanted.c_str(), known.c_str());
+                return 2;
+            }
+        }
+        if (chosen.front().folder != "full") {
             std::fprintf(stderr, "error: --rows must include full (the inference-only column switches parts off in it)\n");
             return 2;
         }
@@ -137,7 +146,16 @@ int runRetrainedAblations(const RetrainOptions& o, const AnalysisRequest& analys
             std::error_code ec;
             fs::create_directories(folder.parent_path(), ec);
             const auto configFile = out / row.folder / ("config-seed-" + std::to_string(seed) + ".json");
-            std::ofstream(configFile) << rowConfig(config, row, read).dump(2) << '\n';
+            {
+                std::ofstream file(configFile);
+                file << rowConfig(config, row, read).dump(2) << '\n';
+                file.close();
+                if (ec || !file) {
+                    std::fprintf(stderr, "error: %s: cannot write (%s); choose another --out\n", configFile.c_str(),
+                                 ec ? ec.message().c_str() : "check the disk");
+                    return 1;
+                }
+            }
             std::vector<std::string> argv{program,         "train",    "--dataset",         analysis.dataset, "--out",
                                           folder.string(), "--config", configFile.string(), "--seed",         std::to_string(seed),
                                           "--resume"};
@@ -201,8 +219,9 @@ int runRetrainedAblations(const RetrainOptions& o, const AnalysisRequest& analys
     if (!o.json.empty()) {
         std::ofstream file(o.json);
         file << table.dump(2) << '\n';
+        file.close();
         if (!file) {
-            std::fprintf(stderr, "error: %s: cannot write\n", o.json.c_str());
+            std::fprintf(stderr, "error: %s: cannot write the table; check the folder and the disk\n", o.json.c_str());
             return 1;
         }
     }

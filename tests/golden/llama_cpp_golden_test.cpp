@@ -52,6 +52,7 @@ LlmConfig family(const std::string& type) {
     c.numAttentionHeads = 4, c.numKeyValueHeads = 2, c.rmsNormEps = 1e-5;
     if (type == "chatglm") c.vocabSize = 112, c.ropeTheta = 20000, c.attentionBias = true;  // rope_ratio 2
     if (type == "qwen2") c.ropeTheta = 1e6, c.attentionBias = true;
+    if (type == "llama") c.attentionBias = true;  // the q/k biases move with their permuted rows
     return c;
 }
 

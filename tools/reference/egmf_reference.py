@@ -496,6 +496,9 @@ class Egmf(nn.Module):
     def __init__(self, m):
         super().__init__()
         self.m = m
+        if m["llm"].get("model_type") == "chatglm":
+            sys.exit("egmf_reference.py: an EGMF over ChatGLM3 is not in this reference; "
+                     "tools/reference/chatglm_reference.py is the ChatGLM3 decoder alone")
         d = m["fusion"]["dim"]
         ctx, x = m["context"], design(m)
         c_dim, p_dim = context_dim(m), pooled_dim(m, x["context_pooling"])

@@ -47,9 +47,10 @@ Result<void> writeReferenceInputs(const std::filesystem::path& path, EgmfRunner&
     for (std::size_t k = 0; k < runner.answers().size(); ++k) {
         tensors["answer" + std::to_string(k)] = model::idsTensor(runner.answers()[k]);
     }
-    std::string disabled;
-    for (std::size_t k = 0; k < options.disabledExperts.size(); ++k) {
-        disabled += options.disabledExperts[k] ? '1' : '0';
+    std::string disabled;  // what the engine switches off: the analysis's choice and the experts the model lacks
+    const auto off = options.disabledExperts | runner.manifest().removedExperts;
+    for (std::size_t k = 0; k < off.size(); ++k) {
+        disabled += off[k] ? '1' : '0';
     }
     return loading::saveTensors(path, tensors,
                                 {{"utterances", std::to_string(dialogue.utterances.size())},

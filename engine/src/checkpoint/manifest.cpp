@@ -202,6 +202,9 @@ LlmConfig checkLlmShape(LlmConfig l) {
     if (l.headDim == 0 && l.hiddenSize % l.numAttentionHeads != 0) {
         throw FieldError("llm.hidden_size must be a multiple of num_attention_heads");
     }
+    if (l.isChatGlm() && l.effectiveHeadDim() % 4 != 0) {
+        throw FieldError("llm.kv_channels must be a multiple of 4 (ChatGLM turns pairs in the first half of each head)");
+    }
     if (l.effectiveHeadDim() % 2 != 0) {
         throw FieldError("llm.head_dim must be even (rotary embeddings pair dimensions)");
     }

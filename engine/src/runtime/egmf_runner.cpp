@@ -75,8 +75,7 @@ void EgmfRunner::decode(const Dialogue& dialogue, std::size_t index, const Analy
 
     start = Clock::now();
     trace.pseudo = m_model.pseudoTokens(trace.enhanced.enhanced, trace.encoded.spans);
-    trace.prompt =
-        m_prompts.build(dialogue, index, m.modalities.text && !options.disabledModalities[static_cast<std::size_t>(Modality::Text)]);
+    trace.prompt = m_prompts.build(dialogue, index, !options.disabledModalities[static_cast<std::size_t>(Modality::Text)]);
     const auto embeddings = m_model.promptEmbeddings(model::idsTensor(trace.prompt.prefix, device), trace.pseudo,
                                                      model::idsTensor(trace.prompt.suffix, device));
     const auto prompt = model::runPrompt(*m_model.llm, embeddings);

@@ -49,6 +49,7 @@ public:
                                              std::vector<std::int32_t>& textIds) const;
     const tokenizer::PromptBuilder& prompts() const { return m_prompts; }
     const std::vector<std::vector<std::int32_t>>& answers() const { return m_answers; }
+    const Manifest& manifest() const { return m_model.manifest(); }
 
 private:
     void decode(const Dialogue& dialogue, std::size_t index, const AnalyzeOptions& options, UtteranceTrace& trace);

@@ -79,6 +79,7 @@ std::string PromptBuilder::fill(const std::string& pattern, const Utterance& tar
 }
 
 PromptIds PromptBuilder::build(const Dialogue& dialogue, std::size_t index, bool includeText) const {
+    includeText = includeText && m_manifest.modalities.text;  // a model without text reads no transcript
     PromptIds ids;
     ids.prefix = m_tokenizer.promptPrefix();
     if (ids.prefix.empty() && m_manifest.llm.bosTokenId >= 0) {

@@ -28,7 +28,8 @@ public:
 
     /// The prompt for utterance `index` of `dialogue` (history = up to K utterances before it).
     /// Without `includeText` (the text modality ablated or dropped) neither the target's words nor
-    /// the history lines are in it: no transcript at all, as the paper's "w/o T".
+    /// the history lines are in it: no transcript at all, as the paper's "w/o T". A model whose
+    /// manifest lacks the text modality never gets one.
     PromptIds build(const Dialogue& dialogue, std::size_t index, bool includeText = true) const;
     /// " " + answer + EOS, the way answers follow the prompt in training and scoring.
     std::vector<std::int32_t> answerIds(const std::string& answer) const;

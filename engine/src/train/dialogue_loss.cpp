@@ -52,7 +52,7 @@ DialogueLoss dialogueLoss(model::EgmfImpl& model, const runtime::EgmfRunner& run
         if (!usable[i] || !answer) continue;
         const auto enhanced = model.enhance(encoded[i], contexts[static_cast<std::int64_t>(i)], manifest.removedExperts);
         const auto pseudo = model.pseudoTokens(enhanced.enhanced, encoded[i].spans);
-        const bool withText = manifest.modalities.text && !ablations[i].disabledModalities[static_cast<std::size_t>(Modality::Text)];
+        const bool withText = !ablations[i].disabledModalities[static_cast<std::size_t>(Modality::Text)];
         const auto prompt = runner.prompts().build(dialogue, i, withText);
         const auto answerIds = runner.prompts().answerIds(*answer);
         const auto promptEmbeddings =

@@ -137,6 +137,10 @@ Result<TrainReport> runTraining(const TrainRun& run) {
     // From a Hugging Face model: its tokenizer and config, its LLM frozen (LoRA trains). Otherwise
     // the tiny demo LLM with a SentencePiece tokenizer trained on the training text.
     const bool fromBase = !config.baseModel.empty();
+    if (config.llmTraining == "frozen" && !fromBase) {
+        return makeError(ErrorCode::InvalidArgument,
+                         "llm_training frozen keeps a pretrained LLM as it is: name it with --base-model (or base_model)");
+    }
     // A base trains a LoRA adapter, or nothing with llm_training "frozen".
     const std::string llmTraining = fromBase && config.llmTraining != "frozen" ? "lora" : config.llmTraining;
     if (fromBase) {

@@ -9,13 +9,14 @@
 
 namespace egmf::model {
 
-RmsNormImpl::RmsNormImpl(std::int64_t dim, double eps) : m_eps(eps) {
+RmsNormImpl::RmsNormImpl(std::int64_t dim, double eps, bool scaleInFloat) : m_eps(eps), m_scaleInFloat(scaleInFloat) {
     weight = register_parameter("weight", baseWeight({dim}, [](Tensor& w) { w.fill_(1.0); }));
 }
 
 Tensor RmsNormImpl::forward(const Tensor& x) {
     const auto x32 = x.to(at::kFloat);
     const auto normed = x32 * at::rsqrt(x32.pow(2).mean(-1, true) + m_eps);
+    if (m_scaleInFloat) return (weight * normed).to(x.scalar_type());
     return weight * normed.to(x.scalar_type());
 }
 
@@ -78,14 +79,15 @@ void CausalLmImpl::limitVocabulary(std::int64_t count) {
         m_padding = Tensor();
         return;
     }
-    m_padding = at::arange(m_config.vocabSize, at::kLong).ge(count);
+    m_padding = at::arange(m_config.vocabSize, outputWeight().options().dtype(at::kLong)).ge(count);
 }
 
 Tensor CausalLmImpl::logits(const Tensor& hidden) {
     auto logits = at::linear(hidden, outputWeight()).to(at::kFloat);
     if (m_padding.defined()) {
-        if (m_padding.device() != logits.device()) m_padding = m_padding.to(logits.device());
-        logits = logits.masked_fill(m_padding, -std::numeric_limits<double>::infinity());
+        // Made on the weights' device; a model moved since gets a copy here, the member untouched.
+        const auto padding = m_padding.device() == logits.device() ? m_padding : m_padding.to(logits.device());
+        logits = logits.masked_fill(padding, -std::numeric_limits<double>::infinity());
     }
     return logits;
 }

@@ -28,12 +28,15 @@ struct KvCache {
 
 class RmsNormImpl : public torch::nn::Module {
 public:
-    RmsNormImpl(std::int64_t dim, double eps);
+    /// `scaleInFloat`: the weight multiplies the float32 normalised values and the product is
+    /// rounded once (ChatGLM's RMSNorm); otherwise the values are rounded first (transformers' Llama).
+    RmsNormImpl(std::int64_t dim, double eps, bool scaleInFloat = false);
     Tensor forward(const Tensor& x);
     Tensor weight;
 
 private:
     double m_eps;
+    bool m_scaleInFloat;
 };
 TORCH_MODULE(RmsNorm);
 

@@ -37,9 +37,9 @@ Tensor GlmMlpImpl::forward(const Tensor& x) {
 }
 
 GlmBlockImpl::GlmBlockImpl(const LlmConfig& c, const std::optional<LoraConfig>& lora) {
-    input_layernorm = register_module("input_layernorm", RmsNorm(c.hiddenSize, c.rmsNormEps));
+    input_layernorm = register_module("input_layernorm", RmsNorm(c.hiddenSize, c.rmsNormEps, true));
     self_attention = register_module("self_attention", GlmSelfAttention(c, lora));
-    post_attention_layernorm = register_module("post_attention_layernorm", RmsNorm(c.hiddenSize, c.rmsNormEps));
+    post_attention_layernorm = register_module("post_attention_layernorm", RmsNorm(c.hiddenSize, c.rmsNormEps, true));
     mlp = register_module("mlp", GlmMlp(c, lora));
 }
 
@@ -58,7 +58,7 @@ GlmTransformerImpl::GlmTransformerImpl(const LlmConfig& c, const std::optional<L
     for (std::int64_t i = 0; i < c.numHiddenLayers; ++i) {
         layers->push_back(GlmBlock(c, lora));
     }
-    final_layernorm = register_module("final_layernorm", RmsNorm(c.hiddenSize, c.rmsNormEps));
+    final_layernorm = register_module("final_layernorm", RmsNorm(c.hiddenSize, c.rmsNormEps, true));
 }
 
 ChatGlmModelImpl::ChatGlmModelImpl(const LlmConfig& c, const std::optional<LoraConfig>& lora) {

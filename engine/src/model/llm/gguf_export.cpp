@@ -11,22 +11,24 @@ namespace {
 std::map<std::string, Tensor> mergedWeights(CausalLmImpl& llm) {
     std::map<std::string, Tensor> weights;
     for (const auto& item : llm.named_parameters(true)) {
-        if (item.key().find(".lora_") == std::string::npos) weights[item.key()] = item.value().detach().to(at::kFloat).contiguous();
+        if (item.key().find(".lora_") == std::string::npos)
+            weights[item.key()] = item.value().detach().to(at::kCPU, at::kFloat).contiguous();
     }
     for (const auto& item : llm.named_modules()) {
         const auto* linear = item.value()->as<LoraLinearImpl>();
         if (linear && linear->hasAdapter()) {
             auto& weight = weights[item.key() + ".weight"];
-            weight = (weight + linear->adapterDelta().to(at::kFloat)).contiguous();
+            weight = (weight + linear->adapterDelta().to(at::kCPU, at::kFloat)).contiguous();
         }
     }
     return weights;
 }
 
 /// llama.cpp's converter (LlamaModel.permute): rows of each head reordered so that its adjacent-pair
-/// rope turns what transformers' rotate_half turns.
+/// rope turns what transformers' rotate_half turns; a bias's entries move with their rows.
 Tensor permuteForPairs(const Tensor& w, std::int64_t heads) {
-    return w.reshape({heads, 2, w.size(0) / heads / 2, w.size(1)}).transpose(1, 2).reshape(w.sizes()).contiguous();
+    const auto columns = w.dim() == 2 ? w.size(1) : 1;
+    return w.reshape({heads, 2, w.size(0) / heads / 2, columns}).transpose(1, 2).reshape(w.sizes()).contiguous();
 }
 
 std::string architectureOf(const LlmConfig& c) {
@@ -94,8 +96,10 @@ Result<void> writeGguf(CausalLmImpl& llm, const std::filesystem::path& path) {
         const auto found = weights.find(ours);
         if (found == weights.end()) return;  // an optional tensor (a bias, an untied head)
         auto tensor = found->second;
-        if (arch == "llama" && name.ends_with("attn_q.weight")) tensor = permuteForPairs(tensor, c.numAttentionHeads);
-        if (arch == "llama" && name.ends_with("attn_k.weight")) tensor = permuteForPairs(tensor, c.numKeyValueHeads);
+        if (arch == "llama" && (name.ends_with("attn_q.weight") || name.ends_with("attn_q.bias")))
+            tensor = permuteForPairs(tensor, c.numAttentionHeads);
+        if (arch == "llama" && (name.ends_with("attn_k.weight") || name.ends_with("attn_k.bias")))
+            tensor = permuteForPairs(tensor, c.numKeyValueHeads);
         kept.push_back(tensor);
         gguf.addTensor(name, tensor.sizes().vec(), {tensor.data_ptr<float>(), static_cast<std::size_t>(tensor.numel())});
     };
