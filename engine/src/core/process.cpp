@@ -97,8 +97,13 @@ Result<ProcessOutcome> runProcess(const std::vector<std::string>& argv, const st
 
 std::string executablePath() {
     std::error_code ec;
-    const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-    return ec ? std::string() : exe.string();
+    auto exe = std::filesystem::read_symlink("/proc/self/exe", ec).string();
+    if (ec) return {};
+    // Replaced while running (a rebuild, a package upgrade): the link names the old file with a
+    // suffix; the file now at that path is its successor, which is what a new process should run.
+    constexpr std::string_view kReplaced = " (deleted)";
+    if (exe.ends_with(kReplaced) && !std::filesystem::exists(exe)) exe.resize(exe.size() - kReplaced.size());
+    return exe;
 }
 
 }  // namespace egmf
