@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "egmf/app/process.h"
+#include "egmf/app/train_config.h"
 #include "metrics_json.h"
 
 namespace egmf::cli {
@@ -101,20 +102,20 @@ int runRetrainedAblations(const RetrainOptions& o, const AnalysisRequest& analys
             return 2;
         }
     }
-    Modalities read;
-    if (const auto names = config.find("modalities"); names != config.end() && names->is_array()) {
-        read = {false, false, false};
-        for (const auto& name : *names) {
-            read.text |= name == "text", read.audio |= name == "audio", read.visual |= name == "visual";
-        }
+    // The trainer's own reading of the config: what the model reads and whether it has a base.
+    const auto settings = train::TrainConfig::fromJson(config, o.trainConfig.empty() ? "the training defaults" : o.trainConfig);
+    if (!settings) {
+        std::fprintf(stderr, "error: %s\n", settings.error().message.c_str());
+        return 2;
     }
+    const Modalities read = settings->modalities;
     const auto program = executablePath();
     if (program.empty()) {
         std::fprintf(stderr, "error: cannot find this program's own file to start the trainings (/proc/self/exe)\n");
         return 1;
     }
     // A base named by the config trains LoRA as much as one named by --base-model.
-    auto rows = rowsFor(read, !o.baseModel.empty() || !config.value("base_model", std::string()).empty());
+    auto rows = rowsFor(read, !o.baseModel.empty() || !settings->baseModel.empty());
     if (!o.rows.empty()) {
         std::vector<AblationRow> chosen;
         std::string known;

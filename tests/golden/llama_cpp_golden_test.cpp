@@ -3,10 +3,6 @@
 // independent reference for what ChatGLM3 computes (partial, pairwise rotary; the fused QKV with
 // multi-query groups; the fused SwiGLU) and for the GGUF writer's conventions. llama.cpp comes
 // prebuilt from the pinned npm package (tests/golden/llama_cpp_reference.sh).
-#include <sys/wait.h>
-
-#include <array>
-#include <cstdio>
 #include <fstream>
 
 #include <gtest/gtest.h>
@@ -23,27 +19,6 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr double kLogitTolerance = 1e-4;
-
-struct Command {
-    int status = -1;
-    std::vector<std::string> lines;
-};
-
-Command runCapturing(const std::string& command) {
-    Command result;
-    FILE* pipe = ::popen(command.c_str(), "r");
-    if (!pipe) return result;
-    std::array<char, 4096> buffer{};
-    std::string line;
-    while (std::fgets(buffer.data(), buffer.size(), pipe)) {
-        line = buffer.data();
-        while (!line.empty() && line.back() == '\n') line.pop_back();
-        result.lines.push_back(line);
-    }
-    const int status = ::pclose(pipe);
-    result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return result;
-}
 
 LlmConfig family(const std::string& type) {
     LlmConfig c;
@@ -70,7 +45,7 @@ void randomize(torch::nn::Module& llm) {
 }
 
 TEST(LlamaCppGolden, chatGlmLlamaAndQwen2_randomWeights_equalLlamaCppsLogits) {
-    const auto built = runCapturing("'" + test::sourceDir().string() + "/tests/golden/llama_cpp_reference.sh' 2>&1");
+    const auto built = test::runCapturing("'" + test::sourceDir().string() + "/tests/golden/llama_cpp_reference.sh' 2>&1");
     if (built.status == 77) GTEST_SKIP() << "llama.cpp's npm packages are unavailable: " << (built.lines.empty() ? "" : built.lines[0]);
     ASSERT_EQ(built.status, 0) << "tests/golden/llama_cpp_reference.sh failed: " << (built.lines.empty() ? "" : built.lines.back());
     ASSERT_GE(built.lines.size(), 2u);

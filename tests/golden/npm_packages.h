@@ -20,6 +20,13 @@ NpmInstall installNpmPackages(const std::string& cacheName, const std::vector<st
 /// Runs `command` through the shell; the exit status (or -1).
 int runCommand(const std::string& command);
 
+/// Runs `command` through the shell; its exit status (or -1) and its standard output's lines.
+struct CommandOutput {
+    int status = -1;
+    std::vector<std::string> lines;
+};
+CommandOutput runCapturing(const std::string& command);
+
 /// Single-quotes for the shell.
 std::string shellQuote(const std::string& text);
 

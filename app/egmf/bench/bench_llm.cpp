@@ -4,18 +4,17 @@
 #include <memory>
 
 #include "commands.h"
+#include "egmf/bench/bench_support.h"
 #include "egmf/bench/benchmarks.h"
 
 namespace egmf::cli {
 
 Command addLlmBench(CLI::App& bench) {
     auto* command = bench.add_subcommand("llm",
-                                         "Greedy decoding of a Llama-shaped decoder with random weights: ms per token "
+                                         "Greedy decoding of a real model's decoder shape with random weights: ms per token "
                                          "against the memory-bandwidth floor");
     auto o = std::make_shared<LlmBenchOptions>();
-    command->add_option("--shape", o->shape, "7b (Llama-2-7B), 1b (Llama-3.2-1B), glm3-6b (ChatGLM3-6B), tiny or glm-tiny")
-        ->check(CLI::IsMember({"7b", "1b", "glm3-6b", "tiny", "glm-tiny"}))
-        ->capture_default_str();
+    command->add_option("--shape", o->shape, bench::kLlmShapeHelp)->check(CLI::IsMember(bench::kLlmShapeNames))->capture_default_str();
     command->add_option("--device", o->device, "cuda, cuda:N or cpu")->capture_default_str();
     command->add_option("--dtype", o->dtype)->check(CLI::IsMember({"float32", "float16", "bfloat16"}))->capture_default_str();
     command->add_option("--prompt-tokens", o->promptTokens)->check(CLI::Range(1, 32768))->capture_default_str();

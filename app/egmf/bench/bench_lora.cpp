@@ -5,18 +5,17 @@
 #include <memory>
 
 #include "commands.h"
+#include "egmf/bench/bench_support.h"
 #include "egmf/bench/benchmarks.h"
 
 namespace egmf::cli {
 
 Command addLoraBench(CLI::App& bench) {
     auto* command = bench.add_subcommand("lora",
-                                         "A LoRA training step on a Llama-shaped base in bfloat16 (autocast, checkpointed layers): "
+                                         "A LoRA training step on a real model's base shape in bfloat16 (autocast, checkpointed layers): "
                                          "time, tokens/s, peak memory, loss against float32");
     auto o = std::make_shared<LoraBenchOptions>();
-    command->add_option("--shape", o->shape, "7b (Llama-2-7B), 1b (Llama-3.2-1B), glm3-6b (ChatGLM3-6B), tiny or glm-tiny")
-        ->check(CLI::IsMember({"7b", "1b", "glm3-6b", "tiny", "glm-tiny"}))
-        ->capture_default_str();
+    command->add_option("--shape", o->shape, bench::kLlmShapeHelp)->check(CLI::IsMember(bench::kLlmShapeNames))->capture_default_str();
     command->add_option("--device", o->device, "cuda, cuda:N or cpu")->capture_default_str();
     command->add_option("--tokens", o->tokens, "Tokens a step (one sequence)")->check(CLI::Range(2, 32768))->capture_default_str();
     command->add_option("--repeats", o->repeats, "Timed steps after one warm-up")->check(CLI::Range(1, 100))->capture_default_str();

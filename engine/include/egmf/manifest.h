@@ -196,6 +196,8 @@ Result<std::bitset<3>> parseExpertNames(const std::vector<std::string>& names, c
 /// The design fields of a manifest-like object ("enhancer", "context": {"module"}, "pooling");
 /// what it leaves out keeps `base`'s value. Training configs name a design this way.
 Result<EnhancerDesign> parseEnhancerDesign(const nlohmann::json& object, const std::string& sourceName, EnhancerDesign base = {});
+/// What parseEnhancerDesign reads, written into `object` (beside what its sections already hold).
+void writeEnhancerDesign(nlohmann::json& object, const EnhancerDesign& design);
 /// The manifest as JSON text (what parseManifest reads back).
 std::string serializeManifest(const Manifest& manifest);
 /// The architectures a manifest may name: "egmf" and "merits-l" (docs/merits-l.md).

@@ -533,6 +533,12 @@ Result<std::bitset<3>> parseExpertNames(const std::vector<std::string>& names, c
     return experts;
 }
 
+void writeEnhancerDesign(nlohmann::json& object, const EnhancerDesign& d) {
+    object["enhancer"] = {{"local", d.local}, {"global", d.global}, {"gates", d.gates}, {"modality_gate", d.modalityGate}};
+    object["context"]["module"] = d.context;
+    object["pooling"] = {{"context", d.contextPooling}, {"pseudo_tokens", d.pseudoPooling}};
+}
+
 Result<EnhancerDesign> parseEnhancerDesign(const nlohmann::json& object, const std::string& sourceName, EnhancerDesign base) {
     try {
         readDesignFields(object, base);
@@ -604,11 +610,8 @@ std::string serializeManifest(const Manifest& m) {
           {"feed_forward", m.audioFeedForward},
           {"frames_per_second", m.audioFramesPerSecond}}},
         {"visual", {{"feature_dim", m.visualFeatureDim}, {"frames_per_second", m.visualFramesPerSecond}}},
-        {"context", {{"hidden", m.contextHidden}, {"bidirectional", m.contextBidirectional}, {"module", m.design.context}}},
+        {"context", {{"hidden", m.contextHidden}, {"bidirectional", m.contextBidirectional}}},
         {"experts", {{"ratios", m.expertRatios}, {"local_kernel", m.localKernel}, {"removed", expertNames(m.removedExperts)}}},
-        {"enhancer",
-         {{"local", m.design.local}, {"global", m.design.global}, {"gates", m.design.gates}, {"modality_gate", m.design.modalityGate}}},
-        {"pooling", {{"context", m.design.contextPooling}, {"pseudo_tokens", m.design.pseudoPooling}}},
         {"pseudo_tokens", m.pseudoTokens},
         {"prompt",
          {{"template", m.prompt.templateText},
@@ -621,6 +624,7 @@ std::string serializeManifest(const Manifest& m) {
         {"lora", nullptr},
         {"provenance", json::parse(m.provenanceJson, nullptr, false)},
     };
+    writeEnhancerDesign(root, m.design);
     if (!m.substitutes.empty()) root["substitutes"] = m.substitutes;
     std::vector<std::string> modalities;
     if (m.modalities.text) modalities.push_back("text");

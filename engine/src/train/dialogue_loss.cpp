@@ -29,8 +29,8 @@ DialogueLoss dialogueLoss(model::EgmfImpl& model, const runtime::EgmfRunner& run
             off.set(static_cast<std::size_t>(Modality::Visual), draw(rng) < config.visualDropout);
             // Something must be left: the first modality the model reads.
             const auto& read = manifest.modalities;
-            const std::bitset<3> unread{static_cast<unsigned long>(!read.text | (!read.audio << 1) | (!read.visual << 2))};
-            if ((off | unread).all()) off.reset(read.text ? 0 : read.audio ? 1 : 2);
+            const bool left = (read.text && !off[0]) || (read.audio && !off[1]) || (read.visual && !off[2]);
+            if (!left) off.reset(read.text ? 0 : read.audio ? 1 : 2);
         }
         std::vector<std::int32_t> ids;
         auto inputs = runner.inputsFor(dialogue.utterances[i], ablations[i], ids);

@@ -7,46 +7,41 @@
 namespace egmf::train {
 
 nlohmann::json TrainConfig::toJson() const {
-    return {{"task", task},
-            {"seed", seed},
-            {"epochs", epochs},
-            {"patience", patience},
-            {"dialogues_per_step", dialoguesPerStep},
-            {"learning_rate", learningRate},
-            {"llm_learning_rate", llmLearningRate},
-            {"weight_decay", weightDecay},
-            {"warmup_fraction", warmupFraction},
-            {"gradient_clip", gradientClip},
-            {"modality_dropout", {{"text", textDropout}, {"audio", audioDropout}, {"visual", visualDropout}}},
-            {"llm_training", llmTraining},
-            {"vocab_size", vocabSize},
-            {"base_model", baseModel},
-            {"max_steps", maxSteps},
-            {"architecture", architecture},
-            {"class_weighting", classWeighting},
-            {"modalities",
-             [&] {
-                 std::vector<std::string> names;
-                 if (modalities.text) names.push_back("text");
-                 if (modalities.audio) names.push_back("audio");
-                 if (modalities.visual) names.push_back("visual");
-                 return names;
-             }()},
-            {"model",
-             {{"llm_hidden", shape.llmHidden},
-              {"llm_intermediate", shape.llmIntermediate},
-              {"llm_layers", shape.llmLayers},
-              {"llm_heads", shape.llmHeads},
-              {"llm_kv_heads", shape.llmKeyValueHeads},
-              {"history_turns", shape.historyTurns},
-              {"enhancer",
-               {{"local", shape.design.local},
-                {"global", shape.design.global},
-                {"gates", shape.design.gates},
-                {"modality_gate", shape.design.modalityGate}}},
-              {"context", {{"module", shape.design.context}}},
-              {"experts", {{"removed", expertNames(shape.removedExperts)}}},
-              {"pooling", {{"context", shape.design.contextPooling}, {"pseudo_tokens", shape.design.pseudoPooling}}}}}};
+    nlohmann::json out = {{"task", task},
+                          {"seed", seed},
+                          {"epochs", epochs},
+                          {"patience", patience},
+                          {"dialogues_per_step", dialoguesPerStep},
+                          {"learning_rate", learningRate},
+                          {"llm_learning_rate", llmLearningRate},
+                          {"weight_decay", weightDecay},
+                          {"warmup_fraction", warmupFraction},
+                          {"gradient_clip", gradientClip},
+                          {"modality_dropout", {{"text", textDropout}, {"audio", audioDropout}, {"visual", visualDropout}}},
+                          {"llm_training", llmTraining},
+                          {"vocab_size", vocabSize},
+                          {"base_model", baseModel},
+                          {"max_steps", maxSteps},
+                          {"architecture", architecture},
+                          {"class_weighting", classWeighting},
+                          {"modalities",
+                           [&] {
+                               std::vector<std::string> names;
+                               if (modalities.text) names.push_back("text");
+                               if (modalities.audio) names.push_back("audio");
+                               if (modalities.visual) names.push_back("visual");
+                               return names;
+                           }()},
+                          {"model",
+                           {{"llm_hidden", shape.llmHidden},
+                            {"llm_intermediate", shape.llmIntermediate},
+                            {"llm_layers", shape.llmLayers},
+                            {"llm_heads", shape.llmHeads},
+                            {"llm_kv_heads", shape.llmKeyValueHeads},
+                            {"history_turns", shape.historyTurns},
+                            {"experts", {{"removed", expertNames(shape.removedExperts)}}}}}};
+    writeEnhancerDesign(out["model"], shape.design);  // in the manifest's words
+    return out;
 }
 
 Manifest TrainConfig::modelManifest() const {

@@ -27,8 +27,11 @@ private:
     bool m_owned = false;
 };
 
-/// A Llama-family shape: "7b" (Llama-2-7B), "1b" (Llama-3.2-1B), else a tiny one for a smoke test.
+/// A real model's decoder shape by name (llmShapeNames), else a tiny Llama for a smoke test.
 LlmConfig llmShape(const std::string& shape);
+/// The shapes llmShape knows, and what each is, for a command's --shape.
+inline const std::vector<std::string> kLlmShapeNames{"7b", "1b", "glm3-6b", "tiny", "glm-tiny"};
+inline constexpr const char* kLlmShapeHelp = "7b (Llama-2-7B), 1b (Llama-3.2-1B), glm3-6b (ChatGLM3-6B), tiny or glm-tiny (smoke tests)";
 
 /// The median (the mean of the middle two for an even count); 0 for no values.
 double median(std::vector<double> values);
